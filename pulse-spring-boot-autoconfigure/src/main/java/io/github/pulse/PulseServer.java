@@ -1,0 +1,74 @@
+package io.github.pulse;
+
+import java.util.Collection;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Entry point of the pulse API: send to connections, broadcast to rooms and look up live sessions. All methods
+ * are thread-safe and never block on a connection's socket.
+ */
+public interface PulseServer {
+
+	/**
+	 * Sends an application frame to one connection.
+	 * @param connectionId the connection id
+	 * @param event the event name, 1 to 128 characters
+	 * @param payload the payload; may be {@code null}
+	 * @return {@code true} if the frame was queued, {@code false} if no such session exists
+	 * @throws SendBufferFullException if the connection's send buffer is full
+	 */
+	boolean send(String connectionId, String event, @Nullable Object payload);
+
+	/**
+	 * Broadcasts an application frame to every member of a room. The payload is encoded once; each member gets a
+	 * frame with its own sequence number. Full send buffers are handled by {@code pulse.buffer.overflow}.
+	 * @param room the room name
+	 * @param event the event name, 1 to 128 characters
+	 * @param payload the payload; may be {@code null}
+	 * @return the number of members the frame was queued for
+	 */
+	int broadcast(String room, String event, @Nullable Object payload);
+
+	/**
+	 * Ends a session at once, whether its transport is open or suspended, closing the transport with 4000
+	 * "kicked".
+	 * @param connectionId the connection id
+	 * @return {@code true} if a session was ended
+	 */
+	boolean kick(String connectionId);
+
+	/**
+	 * Looks up a live (open or suspended) session.
+	 * @param connectionId the connection id
+	 * @return the connection or {@code null}
+	 */
+	@Nullable PulseConnection connection(String connectionId);
+
+	/**
+	 * Members of a room.
+	 * @param room the room name
+	 * @return a snapshot, empty if the room does not exist
+	 */
+	Collection<PulseConnection> connections(String room);
+
+	/**
+	 * Names of the rooms that have at least one member.
+	 * @return a snapshot
+	 */
+	Set<String> rooms();
+
+	/**
+	 * Number of live transports: connections that are open right now.
+	 * @return the live connection count
+	 */
+	int connectionCount();
+
+	/**
+	 * Number of sessions waiting to be resumed.
+	 * @return the suspended session count
+	 */
+	int suspendedCount();
+
+}

@@ -1,0 +1,56 @@
+package io.github.pulse.autoconfigure;
+
+import io.github.pulse.PulseConnectHandler;
+import io.github.pulse.PulseListener;
+import io.github.pulse.codec.JacksonPulseCodec;
+import io.github.pulse.codec.PulseCodec;
+import io.github.pulse.core.PulseObserver;
+import io.github.pulse.core.SessionManager;
+import io.github.pulse.web.DefaultPulseConnectHandler;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.socket.WebSocketHandler;
+
+/**
+ * Auto-configuration of the pulse engine: codec, connect handler, session manager and its life cycle.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({ WebSocketHandler.class, com.fasterxml.jackson.databind.ObjectMapper.class })
+@ConditionalOnBooleanProperty(name = "pulse.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(PulseProperties.class)
+public final class PulseAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	PulseCodec pulseCodec() {
+		return new JacksonPulseCodec();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PulseConnectHandler pulseConnectHandler(PulseProperties properties) {
+		return new DefaultPulseConnectHandler(properties.getDefaultRoom());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SessionManager pulseSessionManager(PulseProperties properties, PulseCodec codec,
+			ObjectProvider<PulseListener> listeners, ObjectProvider<PulseObserver> observer) {
+		return new SessionManager(PulseSettingsFactory.create(properties), codec, listeners.orderedStream().toList(),
+				observer.getIfAvailable(() -> PulseObserver.NOOP), System::nanoTime);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PulseLifecycle pulseLifecycle(SessionManager sessionManager, PulseProperties properties) {
+		return new PulseLifecycle(sessionManager, properties);
+	}
+
+}

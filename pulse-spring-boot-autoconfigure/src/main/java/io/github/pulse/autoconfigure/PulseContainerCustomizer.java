@@ -1,0 +1,50 @@
+package io.github.pulse.autoconfigure;
+
+import jakarta.servlet.ServletContext;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.util.ClassUtils;
+import org.springframework.web.context.ServletContextAware;
+
+/**
+ * Shrinks the message buffers the WebSocket container allocates up front for every connection (Tomcat: 8 KiB
+ * each for text and binary by default) to {@code pulse.container.message-buffer-size}. pulse accepts partial
+ * messages and assembles larger ones on demand, so an idle connection does not pay for the largest message.
+ */
+class PulseContainerCustomizer implements ServletContextAware, InitializingBean {
+
+	private static final Log logger = LogFactory.getLog(PulseContainerCustomizer.class);
+
+	private static final String SERVER_CONTAINER = "jakarta.websocket.server.ServerContainer";
+
+	private final int bufferSize;
+
+	private @Nullable ServletContext servletContext;
+
+	PulseContainerCustomizer(int bufferSize) {
+		this.bufferSize = bufferSize;
+	}
+
+	@Override
+	public void setServletContext(ServletContext servletContext) {
+		this.servletContext = servletContext;
+	}
+
+	@Override
+	public void afterPropertiesSet() {
+		if (this.servletContext == null || !ClassUtils.isPresent(SERVER_CONTAINER, getClass().getClassLoader())) {
+			return;
+		}
+		Object container = this.servletContext.getAttribute(SERVER_CONTAINER);
+		if (container instanceof jakarta.websocket.server.ServerContainer serverContainer) {
+			serverContainer.setDefaultMaxTextMessageBufferSize(this.bufferSize);
+			serverContainer.setDefaultMaxBinaryMessageBufferSize(this.bufferSize);
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("No WebSocket ServerContainer in the ServletContext; container buffers left as they are");
+		}
+	}
+
+}

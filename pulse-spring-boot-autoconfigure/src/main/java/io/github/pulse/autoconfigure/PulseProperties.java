@@ -1,0 +1,374 @@
+package io.github.pulse.autoconfigure;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.pulse.core.OverflowPolicy;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DataSizeUnit;
+import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
+import org.springframework.util.unit.DataUnit;
+
+/**
+ * Configuration properties of pulse.
+ */
+@ConfigurationProperties("pulse")
+public class PulseProperties {
+
+	/**
+	 * Whether to enable the pulse WebSocket endpoint.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Path of the WebSocket endpoint.
+	 */
+	private String path = "/pulse";
+
+	/**
+	 * Room joined by the default connect handler when the handshake has no 'room' query parameter.
+	 */
+	private String defaultRoom = "default";
+
+	/**
+	 * Origins allowed to connect besides the endpoint's own; empty means same-origin only.
+	 */
+	private List<String> allowedOrigins = new ArrayList<>();
+
+	/**
+	 * Origin patterns allowed to connect, such as 'https://*.example.com'.
+	 */
+	private List<String> allowedOriginPatterns = new ArrayList<>();
+
+	/**
+	 * Maximum number of live connections; handshakes beyond it get 503. -1 for no limit.
+	 */
+	private int maxConnections = -1;
+
+	/**
+	 * Largest inbound message; a larger one closes the connection with 1009.
+	 */
+	@DataSizeUnit(DataUnit.BYTES)
+	private DataSize maxMessageSize = DataSize.ofKilobytes(64);
+
+	/**
+	 * Longest a single write may take before the transport is considered dead.
+	 */
+	@DurationUnit(ChronoUnit.SECONDS)
+	private Duration writeTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Time without an inbound application message after which the connection is closed with 4003; unset for no
+	 * limit.
+	 */
+	@DurationUnit(ChronoUnit.SECONDS)
+	private @Nullable Duration idleTimeout;
+
+	/**
+	 * Longest shutdown waits for queued frames to be written before closing connections with 1001.
+	 */
+	@DurationUnit(ChronoUnit.SECONDS)
+	private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+	private final Heartbeat heartbeat = new Heartbeat();
+
+	private final Buffer buffer = new Buffer();
+
+	private final Resume resume = new Resume();
+
+	private final Container container = new Container();
+
+	private final Metrics metrics = new Metrics();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getPath() {
+		return this.path;
+	}
+
+	public void setPath(String path) {
+		this.path = path;
+	}
+
+	public String getDefaultRoom() {
+		return this.defaultRoom;
+	}
+
+	public void setDefaultRoom(String defaultRoom) {
+		this.defaultRoom = defaultRoom;
+	}
+
+	public List<String> getAllowedOrigins() {
+		return this.allowedOrigins;
+	}
+
+	public void setAllowedOrigins(List<String> allowedOrigins) {
+		this.allowedOrigins = allowedOrigins;
+	}
+
+	public List<String> getAllowedOriginPatterns() {
+		return this.allowedOriginPatterns;
+	}
+
+	public void setAllowedOriginPatterns(List<String> allowedOriginPatterns) {
+		this.allowedOriginPatterns = allowedOriginPatterns;
+	}
+
+	public int getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	public void setMaxConnections(int maxConnections) {
+		this.maxConnections = maxConnections;
+	}
+
+	public DataSize getMaxMessageSize() {
+		return this.maxMessageSize;
+	}
+
+	public void setMaxMessageSize(DataSize maxMessageSize) {
+		this.maxMessageSize = maxMessageSize;
+	}
+
+	public Duration getWriteTimeout() {
+		return this.writeTimeout;
+	}
+
+	public void setWriteTimeout(Duration writeTimeout) {
+		this.writeTimeout = writeTimeout;
+	}
+
+	public @Nullable Duration getIdleTimeout() {
+		return this.idleTimeout;
+	}
+
+	public void setIdleTimeout(@Nullable Duration idleTimeout) {
+		this.idleTimeout = idleTimeout;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Heartbeat getHeartbeat() {
+		return this.heartbeat;
+	}
+
+	public Buffer getBuffer() {
+		return this.buffer;
+	}
+
+	public Resume getResume() {
+		return this.resume;
+	}
+
+	public Container getContainer() {
+		return this.container;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
+	/**
+	 * Heartbeat settings.
+	 */
+	public static class Heartbeat {
+
+		/**
+		 * Time between WebSocket pings the server sends to each idle connection.
+		 */
+		@DurationUnit(ChronoUnit.SECONDS)
+		private Duration interval = Duration.ofSeconds(25);
+
+		/**
+		 * Time a ping may wait for a pong or any other inbound frame before the transport is considered dead; must
+		 * be shorter than the interval.
+		 */
+		@DurationUnit(ChronoUnit.SECONDS)
+		private Duration timeout = Duration.ofSeconds(20);
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Per-connection send buffer settings.
+	 */
+	public static class Buffer {
+
+		/**
+		 * Maximum number of message frames queued and not yet written, per connection.
+		 */
+		private int sendFrames = 256;
+
+		/**
+		 * Maximum size of the message frames queued and not yet written, per connection.
+		 */
+		@DataSizeUnit(DataUnit.BYTES)
+		private DataSize sendBytes = DataSize.ofMegabytes(1);
+
+		/**
+		 * What a broadcast does when a member's send buffer is full: drop-oldest, drop-newest or disconnect (close
+		 * with 4002).
+		 */
+		private OverflowPolicy overflow = OverflowPolicy.DROP_OLDEST;
+
+		public int getSendFrames() {
+			return this.sendFrames;
+		}
+
+		public void setSendFrames(int sendFrames) {
+			this.sendFrames = sendFrames;
+		}
+
+		public DataSize getSendBytes() {
+			return this.sendBytes;
+		}
+
+		public void setSendBytes(DataSize sendBytes) {
+			this.sendBytes = sendBytes;
+		}
+
+		public OverflowPolicy getOverflow() {
+			return this.overflow;
+		}
+
+		public void setOverflow(OverflowPolicy overflow) {
+			this.overflow = overflow;
+		}
+
+	}
+
+	/**
+	 * Session resume settings.
+	 */
+	public static class Resume {
+
+		/**
+		 * How long a session whose transport dropped abnormally waits to be resumed; 0 disables resume.
+		 */
+		@DurationUnit(ChronoUnit.SECONDS)
+		private Duration window = Duration.ofSeconds(30);
+
+		/**
+		 * Maximum number of unacknowledged message frames kept for replay, per session.
+		 */
+		private int bufferFrames = 1024;
+
+		/**
+		 * Maximum size of the unacknowledged message frames kept for replay, per session.
+		 */
+		@DataSizeUnit(DataUnit.BYTES)
+		private DataSize bufferBytes = DataSize.ofMegabytes(4);
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+		public int getBufferFrames() {
+			return this.bufferFrames;
+		}
+
+		public void setBufferFrames(int bufferFrames) {
+			this.bufferFrames = bufferFrames;
+		}
+
+		public DataSize getBufferBytes() {
+			return this.bufferBytes;
+		}
+
+		public void setBufferBytes(DataSize bufferBytes) {
+			this.bufferBytes = bufferBytes;
+		}
+
+	}
+
+	/**
+	 * Servlet container settings.
+	 */
+	public static class Container {
+
+		/**
+		 * Size of the text and binary message buffers the WebSocket container allocates per connection; larger
+		 * messages arrive in parts and are assembled up to the max message size.
+		 */
+		@DataSizeUnit(DataUnit.BYTES)
+		private DataSize messageBufferSize = DataSize.ofKilobytes(1);
+
+		public DataSize getMessageBufferSize() {
+			return this.messageBufferSize;
+		}
+
+		public void setMessageBufferSize(DataSize messageBufferSize) {
+			this.messageBufferSize = messageBufferSize;
+		}
+
+	}
+
+	/**
+	 * Metrics settings.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Whether to tag message meters with the room name.
+		 */
+		private boolean roomTags;
+
+		/**
+		 * Maximum number of distinct room tag values; further rooms are tagged 'other'.
+		 */
+		private int maxRoomTags = 100;
+
+		public boolean isRoomTags() {
+			return this.roomTags;
+		}
+
+		public void setRoomTags(boolean roomTags) {
+			this.roomTags = roomTags;
+		}
+
+		public int getMaxRoomTags() {
+			return this.maxRoomTags;
+		}
+
+		public void setMaxRoomTags(int maxRoomTags) {
+			this.maxRoomTags = maxRoomTags;
+		}
+
+	}
+
+}

@@ -1,0 +1,96 @@
+package io.github.pulse.autoconfigure;
+
+import java.time.Duration;
+
+import io.github.pulse.RoomNames;
+import io.github.pulse.core.PulseSettings;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
+/**
+ * Validates {@link PulseProperties} and turns them into engine settings. Every failure names the property and says
+ * what is allowed, and stops the application from starting.
+ */
+final class PulseSettingsFactory {
+
+	private PulseSettingsFactory() {
+	}
+
+	static PulseSettings create(PulseProperties properties) {
+		PulseProperties.Heartbeat heartbeat = properties.getHeartbeat();
+		PulseProperties.Buffer buffer = properties.getBuffer();
+		PulseProperties.Resume resume = properties.getResume();
+		checkPath(properties.getPath());
+		if (!RoomNames.isValid(properties.getDefaultRoom())) {
+			throw invalid("pulse.default-room", properties.getDefaultRoom(), "must match [A-Za-z0-9._:-]{1,128}");
+		}
+		positive("pulse.heartbeat.interval", heartbeat.getInterval());
+		positive("pulse.heartbeat.timeout", heartbeat.getTimeout());
+		if (heartbeat.getTimeout().compareTo(heartbeat.getInterval()) >= 0) {
+			throw invalid("pulse.heartbeat.timeout", heartbeat.getTimeout(), "must be shorter than "
+					+ "pulse.heartbeat.interval (" + heartbeat.getInterval() + ") so a ping is answered before the next");
+		}
+		positive("pulse.write-timeout", properties.getWriteTimeout());
+		positive("pulse.shutdown-timeout", properties.getShutdownTimeout());
+		if (properties.getIdleTimeout() != null) {
+			positive("pulse.idle-timeout", properties.getIdleTimeout());
+		}
+		if (properties.getMaxConnections() < -1 || properties.getMaxConnections() == 0) {
+			throw invalid("pulse.max-connections", properties.getMaxConnections(), "must be positive, or -1 for no limit");
+		}
+		long maxMessage = properties.getMaxMessageSize().toBytes();
+		if (maxMessage <= 0 || maxMessage > Integer.MAX_VALUE) {
+			throw invalid("pulse.max-message-size", properties.getMaxMessageSize(), "must be between 1B and 2GB");
+		}
+		long containerBuffer = properties.getContainer().getMessageBufferSize().toBytes();
+		if (containerBuffer < 64 || containerBuffer > Integer.MAX_VALUE) {
+			throw invalid("pulse.container.message-buffer-size", properties.getContainer().getMessageBufferSize(),
+					"must be at least 64B");
+		}
+		if (buffer.getSendFrames() <= 0) {
+			throw invalid("pulse.buffer.send-frames", buffer.getSendFrames(), "must be positive");
+		}
+		if (buffer.getSendBytes().toBytes() <= 0) {
+			throw invalid("pulse.buffer.send-bytes", buffer.getSendBytes(), "must be positive");
+		}
+		if (resume.getWindow().isNegative()) {
+			throw invalid("pulse.resume.window", resume.getWindow(), "must not be negative (0 disables resume)");
+		}
+		if (!resume.getWindow().isZero()) {
+			if (resume.getBufferFrames() < buffer.getSendFrames()) {
+				throw invalid("pulse.resume.buffer-frames", resume.getBufferFrames(),
+						"must be at least pulse.buffer.send-frames (" + buffer.getSendFrames()
+								+ "): frames queued for sending must also fit the replay buffer");
+			}
+			if (resume.getBufferBytes().toBytes() < buffer.getSendBytes().toBytes()) {
+				throw invalid("pulse.resume.buffer-bytes", resume.getBufferBytes(),
+						"must be at least pulse.buffer.send-bytes (" + buffer.getSendBytes() + ")");
+			}
+		}
+		if (properties.getMetrics().getMaxRoomTags() <= 0) {
+			throw invalid("pulse.metrics.max-room-tags", properties.getMetrics().getMaxRoomTags(), "must be positive");
+		}
+		return new PulseSettings(heartbeat.getInterval(), heartbeat.getTimeout(), properties.getWriteTimeout(),
+				properties.getIdleTimeout(), properties.getShutdownTimeout(), buffer.getSendFrames(),
+				buffer.getSendBytes().toBytes(), buffer.getOverflow(), resume.getWindow(), resume.getBufferFrames(),
+				resume.getBufferBytes().toBytes(), properties.getMaxConnections());
+	}
+
+	private static void checkPath(String path) {
+		if (path.isEmpty() || path.charAt(0) != '/' || path.chars().anyMatch(Character::isWhitespace)) {
+			throw invalid("pulse.path", path, "must start with '/' and contain no whitespace");
+		}
+	}
+
+	private static void positive(String name, @Nullable Duration value) {
+		if (value == null || value.isZero() || value.isNegative()) {
+			throw invalid(name, value, "must be positive");
+		}
+	}
+
+	private static InvalidConfigurationPropertyValueException invalid(String name, @Nullable Object value,
+			String reason) {
+		return new InvalidConfigurationPropertyValueException(name, value, name + " (" + value + ") " + reason);
+	}
+
+}

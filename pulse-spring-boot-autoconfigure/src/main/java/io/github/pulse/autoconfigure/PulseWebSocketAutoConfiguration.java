@@ -1,0 +1,49 @@
+package io.github.pulse.autoconfigure;
+
+import io.github.pulse.PulseConnectHandler;
+import io.github.pulse.core.PulseObserver;
+import io.github.pulse.core.SessionManager;
+import io.github.pulse.web.PulseHandshakeInterceptor;
+import io.github.pulse.web.PulseWebSocketHandler;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+
+/**
+ * Registers the pulse WebSocket endpoint at {@code pulse.path}, with origin checks and the handshake interceptor.
+ */
+@AutoConfiguration(after = PulseAutoConfiguration.class)
+@ConditionalOnBean(SessionManager.class)
+@EnableWebSocket
+public final class PulseWebSocketAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	PulseWebSocketHandler pulseWebSocketHandler(SessionManager sessionManager, PulseProperties properties) {
+		return new PulseWebSocketHandler(sessionManager, (int) properties.getMaxMessageSize().toBytes(),
+				properties.getWriteTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PulseHandshakeInterceptor pulseHandshakeInterceptor(SessionManager sessionManager,
+			PulseConnectHandler connectHandler, ObjectProvider<PulseObserver> observer) {
+		return new PulseHandshakeInterceptor(sessionManager, connectHandler,
+				observer.getIfAvailable(() -> PulseObserver.NOOP));
+	}
+
+	@Bean
+	PulseEndpointRegistrar pulseEndpointRegistrar(PulseWebSocketHandler handler,
+			PulseHandshakeInterceptor interceptor, PulseProperties properties) {
+		return new PulseEndpointRegistrar(handler, interceptor, properties);
+	}
+
+	@Bean
+	PulseContainerCustomizer pulseContainerCustomizer(PulseProperties properties) {
+		return new PulseContainerCustomizer((int) properties.getContainer().getMessageBufferSize().toBytes());
+	}
+
+}

@@ -1,0 +1,90 @@
+package io.github.pulse.core;
+
+import java.nio.charset.StandardCharsets;
+
+import org.springframework.web.socket.CloseStatus;
+
+/**
+ * Close statuses pulse sends. 1005, 1006 and 1015 are reserved for reporting and are never sent.
+ */
+public final class CloseCodes {
+
+	/** 4000: the connection was kicked. */
+	public static final CloseStatus KICKED = new CloseStatus(4000, "kicked");
+
+	/** 4001: a newer connection with the same id replaced this one. */
+	public static final CloseStatus REPLACED = new CloseStatus(4001, "replaced");
+
+	/** 4002: the send buffer overflowed under the {@code disconnect} policy. */
+	public static final CloseStatus SLOW_CONSUMER = new CloseStatus(4002, "slow consumer");
+
+	/** 4003: no application message within the idle timeout. */
+	public static final CloseStatus IDLE_TIMEOUT = new CloseStatus(4003, "idle timeout");
+
+	/** 1001: the server is shutting down. */
+	public static final CloseStatus SERVER_SHUTDOWN = new CloseStatus(1001, "server shutting down");
+
+	/** 1001: the heartbeat timed out; the client may resume. */
+	public static final CloseStatus HEARTBEAT_TIMEOUT = new CloseStatus(1001, "heartbeat timeout");
+
+	/** 1001: a write did not finish within the write timeout; the client may resume. */
+	public static final CloseStatus WRITE_TIMEOUT = new CloseStatus(1001, "write timeout");
+
+	/** 1003: binary frames are not accepted. */
+	public static final CloseStatus BINARY_NOT_ACCEPTED = new CloseStatus(1003, "binary frames not accepted");
+
+	/** 1009: the message exceeded the size limit. */
+	public static final CloseStatus TOO_BIG = new CloseStatus(1009, "message too big");
+
+	/** 1011: a listener failed while handling a message. */
+	public static final CloseStatus HANDLER_ERROR = new CloseStatus(1011, "internal error");
+
+	private static final int MAX_REASON_BYTES = 123;
+
+	private CloseCodes() {
+	}
+
+	/**
+	 * Builds a 1007 status whose reason names the problem.
+	 * @param problem what is wrong with the frame
+	 * @return the status
+	 */
+	public static CloseStatus invalidFrame(String problem) {
+		return status(1007, problem);
+	}
+
+	/**
+	 * Builds a status, truncating the reason to the 123 bytes a close frame can carry.
+	 * @param code the close code
+	 * @param reason the reason
+	 * @return the status
+	 */
+	public static CloseStatus status(int code, String reason) {
+		return new CloseStatus(code, truncate(reason));
+	}
+
+	/**
+	 * Checks a code an application may send: 1000, or 3000 to 4999.
+	 * @param code the code
+	 * @throws IllegalArgumentException if the code is not allowed
+	 */
+	public static void checkApplicationCode(int code) {
+		if (code != 1000 && (code < 3000 || code > 4999)) {
+			throw new IllegalArgumentException(
+					"Close code " + code + " is not allowed: use 1000 or an application code from 3000 to 4999");
+		}
+	}
+
+	static String truncate(String reason) {
+		byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+		if (bytes.length <= MAX_REASON_BYTES) {
+			return reason;
+		}
+		int end = MAX_REASON_BYTES;
+		while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+			end--;
+		}
+		return new String(bytes, 0, end, StandardCharsets.UTF_8);
+	}
+
+}

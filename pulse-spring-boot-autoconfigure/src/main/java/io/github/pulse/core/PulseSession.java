@@ -1,0 +1,626 @@
+package io.github.pulse.core;
+
+import java.security.Principal;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import io.github.pulse.ConnectionClosedException;
+import io.github.pulse.ConnectionState;
+import io.github.pulse.DisconnectReason;
+import io.github.pulse.PulseConnection;
+import io.github.pulse.RoomNames;
+import io.github.pulse.SendBufferFullException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.socket.CloseStatus;
+
+/**
+ * A logical session and its state machine. Every transition of {@link #state} happens under {@link #lock}; no I/O
+ * happens under it. Writes are serialised: at most one frame is being written at a time, started by whichever
+ * thread finds the writer idle, and continued by the completion callback.
+ */
+final class PulseSession implements PulseConnection {
+
+	private final SessionManager manager;
+
+	private final String id;
+
+	private final @Nullable Principal principal;
+
+	private final Map<String, Object> attributes;
+
+	private final Instant connectedSince;
+
+	private final long createdNanos;
+
+	private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+
+	private final Object lock = new Object();
+
+	// guarded by lock
+	private ConnectionState state = ConnectionState.OPEN;
+
+	private @Nullable Transport transport;
+
+	private final FrameBuffer buffer;
+
+	private long lastSeq;
+
+	private boolean writing;
+
+	private long writeStartedNanos;
+
+	private boolean flushingClose;
+
+	private @Nullable DisconnectReason endReason;
+
+	private @Nullable String resumeToken;
+
+	private long suspendedAtNanos;
+
+	private long lastPingNanos;
+
+	// written under lock, read lock-free by the heartbeat and inbound paths
+	private volatile long lastInboundNanos;
+
+	private volatile long lastMessageNanos;
+
+	private volatile long pingSentNanos;
+
+	private volatile boolean pingOutstanding;
+
+	PulseSession(SessionManager manager, String id, @Nullable Principal principal, Map<String, Object> attributes,
+			Transport transport, long nowNanos) {
+		this.manager = manager;
+		this.id = id;
+		this.principal = principal;
+		this.attributes = new ConcurrentHashMap<>(attributes);
+		this.connectedSince = Instant.now();
+		this.createdNanos = nowNanos;
+		this.transport = transport;
+		this.buffer = new FrameBuffer(manager.settings());
+		this.lastInboundNanos = nowNanos;
+		this.lastMessageNanos = nowNanos;
+		this.lastPingNanos = nowNanos;
+	}
+
+	// ---- PulseConnection
+
+	@Override
+	public String id() {
+		return this.id;
+	}
+
+	@Override
+	public Set<String> rooms() {
+		return Set.copyOf(this.rooms);
+	}
+
+	@Override
+	public @Nullable Principal principal() {
+		return this.principal;
+	}
+
+	@Override
+	public Map<String, Object> attributes() {
+		return this.attributes;
+	}
+
+	@Override
+	public ConnectionState state() {
+		synchronized (this.lock) {
+			return this.state;
+		}
+	}
+
+	@Override
+	public Instant connectedSince() {
+		return this.connectedSince;
+	}
+
+	@Override
+	public int queuedFrames() {
+		synchronized (this.lock) {
+			return this.buffer.pendingMessages();
+		}
+	}
+
+	@Override
+	public void send(String event, @Nullable Object payload) {
+		enqueue(this.manager.encode(event, null, payload), false);
+	}
+
+	@Override
+	public boolean join(String room) {
+		RoomNames.check(room);
+		synchronized (this.lock) {
+			if (this.state == ConnectionState.CLOSED) {
+				throw new ConnectionClosedException(this.id);
+			}
+			if (!this.rooms.add(room)) {
+				return false;
+			}
+			this.manager.rooms0().add(room, this);
+			return true;
+		}
+	}
+
+	@Override
+	public boolean leave(String room) {
+		synchronized (this.lock) {
+			if (!this.rooms.remove(room)) {
+				return false;
+			}
+			this.manager.rooms0().remove(room, this);
+			return true;
+		}
+	}
+
+	@Override
+	public void close(int code, String reason) {
+		CloseCodes.checkApplicationCode(code);
+		end(DisconnectReason.CLOSED, CloseCodes.status(code, reason), true);
+	}
+
+	// ---- outbound
+
+	/**
+	 * Queues a message frame. Direct sends fail visibly when the send buffer is full; broadcasts apply the
+	 * overflow policy.
+	 * @return whether the frame was queued
+	 */
+	boolean enqueue(EncodedBody body, boolean broadcast) {
+		boolean slowConsumer = false;
+		boolean startWriter;
+		int dropped = 0;
+		int evicted;
+		synchronized (this.lock) {
+			if (this.state == ConnectionState.CLOSED) {
+				if (broadcast) {
+					return false;
+				}
+				throw new ConnectionClosedException(this.id);
+			}
+			if (this.state == ConnectionState.OPEN) {
+				int bytes = OutFrame.Message.sizeOf(this.lastSeq + 1, body);
+				if (!this.buffer.fitsSendBuffer(bytes)) {
+					if (!broadcast) {
+						throw new SendBufferFullException(this.id);
+					}
+					switch (this.manager.settings().overflowPolicy()) {
+						case DROP_NEWEST -> dropped = -1;
+						case DISCONNECT -> slowConsumer = true;
+						case DROP_OLDEST -> dropped = this.buffer.evictForSendBuffer(bytes);
+					}
+				}
+			}
+			if (dropped >= 0 && !slowConsumer) {
+				evicted = this.buffer.addMessage(new OutFrame.Message(++this.lastSeq, body, this.manager.nanoTime()));
+				startWriter = this.state == ConnectionState.OPEN && !this.writing;
+			}
+			else {
+				evicted = 0;
+				startWriter = false;
+			}
+		}
+		if (slowConsumer) {
+			this.manager.logSlowConsumer(this);
+			end(DisconnectReason.SLOW_CONSUMER, CloseCodes.SLOW_CONSUMER, false);
+			return false;
+		}
+		this.manager.framesDropped(dropped == -1 ? 1 : dropped, "send-buffer-overflow");
+		this.manager.framesDropped(evicted, "resume-buffer-overflow");
+		if (dropped == -1) {
+			return false;
+		}
+		if (startWriter) {
+			drain();
+		}
+		return true;
+	}
+
+	/**
+	 * Queues a protocol frame (pong) without a sequence number, subject to no limit. Dropped when suspended.
+	 */
+	void enqueueControl(String text) {
+		boolean startWriter;
+		synchronized (this.lock) {
+			if (this.state != ConnectionState.OPEN) {
+				return;
+			}
+			this.buffer.addControl(new OutFrame.Control(text));
+			startWriter = !this.writing;
+		}
+		if (startWriter) {
+			drain();
+		}
+	}
+
+	/**
+	 * Writes pending frames until the queue is empty or a write completes asynchronously.
+	 */
+	void drain() {
+		while (true) {
+			OutFrame frame;
+			Transport target;
+			synchronized (this.lock) {
+				target = this.transport;
+				if (this.writing || target == null || (this.state == ConnectionState.CLOSED && !this.flushingClose)) {
+					return;
+				}
+				frame = this.buffer.poll();
+				if (frame == null) {
+					return;
+				}
+				this.writing = true;
+				this.writeStartedNanos = this.manager.nanoTime();
+			}
+			if (frame instanceof OutFrame.Close close) {
+				this.manager.closeTransport(this, target, close.status);
+				return;
+			}
+			if (frame instanceof OutFrame.Ping || !target.isAsync()) {
+				this.manager.execute(() -> writeBlocking(target, frame));
+				return;
+			}
+			Write write = new Write(target, frame);
+			target.sendText(frame.text(), write);
+			if (write.state.compareAndSet(Write.STARTED, Write.RETURNED)) {
+				return;
+			}
+			if (!afterWrite(target, frame, write.failure)) {
+				return;
+			}
+		}
+	}
+
+	private void writeBlocking(Transport target, OutFrame frame) {
+		Throwable failure = null;
+		if (frame instanceof OutFrame.Ping) {
+			try {
+				target.sendPing(this.manager.pingPayload());
+			}
+			catch (Exception ex) {
+				failure = ex;
+			}
+			if (afterWrite(target, frame, failure)) {
+				drain();
+			}
+			return;
+		}
+		Write write = new Write(target, frame);
+		write.state.set(Write.RETURNED);
+		target.sendText(frame.text(), write);
+	}
+
+	/**
+	 * Bookkeeping after a write; returns whether the writer may go on.
+	 */
+	private boolean afterWrite(Transport target, OutFrame frame, @Nullable Throwable failure) {
+		synchronized (this.lock) {
+			if (this.transport != target) {
+				return false;
+			}
+			this.writing = false;
+		}
+		if (failure != null) {
+			this.manager.logWriteFailure(this, failure);
+			transportFailed(target, DisconnectReason.TRANSPORT_ERROR, null);
+			return false;
+		}
+		if (frame instanceof OutFrame.Message message) {
+			this.manager.messageSent(message);
+		}
+		return true;
+	}
+
+	/**
+	 * Completion of one asynchronous write. If it completes before {@code sendText} returns, the writing thread
+	 * goes on with the next frame (no recursion); otherwise this callback does.
+	 */
+	private final class Write implements Consumer<@Nullable Throwable> {
+
+		static final int STARTED = 0;
+
+		static final int RETURNED = 1;
+
+		static final int COMPLETED = 2;
+
+		final AtomicInteger state = new AtomicInteger(STARTED);
+
+		final Transport target;
+
+		final OutFrame frame;
+
+		@Nullable Throwable failure;
+
+		Write(Transport target, OutFrame frame) {
+			this.target = target;
+			this.frame = frame;
+		}
+
+		@Override
+		public void accept(@Nullable Throwable failure) {
+			this.failure = failure;
+			if (this.state.compareAndSet(STARTED, COMPLETED)) {
+				return;
+			}
+			if (afterWrite(this.target, this.frame, failure)) {
+				drain();
+			}
+		}
+
+	}
+
+	// ---- inbound
+
+	void inboundActivity(long nowNanos) {
+		this.lastInboundNanos = nowNanos;
+	}
+
+	void messageActivity(long nowNanos) {
+		this.lastMessageNanos = nowNanos;
+	}
+
+	void pong(long nowNanos) {
+		this.lastInboundNanos = nowNanos;
+		if (this.pingOutstanding) {
+			this.pingOutstanding = false;
+			this.manager.heartbeatRtt(nowNanos - this.pingSentNanos);
+		}
+	}
+
+	/**
+	 * Releases frames the client acknowledged.
+	 * @return {@code false} if the client acknowledged a frame that was never sent
+	 */
+	boolean ack(long seq) {
+		synchronized (this.lock) {
+			if (seq > this.lastSeq) {
+				return false;
+			}
+			this.buffer.ack(seq);
+			return true;
+		}
+	}
+
+	boolean isCurrent(Transport candidate) {
+		synchronized (this.lock) {
+			return this.transport == candidate;
+		}
+	}
+
+	// ---- transitions
+
+	/**
+	 * Ends the session. With {@code flush}, the close frame follows the frames already queued.
+	 * @return whether this call ended the session
+	 */
+	boolean end(DisconnectReason reason, @Nullable CloseStatus status, boolean flush) {
+		Transport closeNow = null;
+		boolean startWriter = false;
+		boolean flushing;
+		ConnectionState previous;
+		synchronized (this.lock) {
+			if (this.state == ConnectionState.CLOSED) {
+				return false;
+			}
+			previous = this.state;
+			this.state = ConnectionState.CLOSED;
+			this.endReason = reason;
+			Transport current = this.transport;
+			if (current != null && status != null && flush) {
+				this.flushingClose = true;
+				this.buffer.addControl(new OutFrame.Close(status));
+				startWriter = !this.writing;
+			}
+			else {
+				this.transport = null;
+				this.buffer.clear();
+				closeNow = current;
+			}
+			flushing = this.flushingClose;
+		}
+		this.manager.ended(this, previous, reason, status, flushing);
+		if (closeNow != null && status != null) {
+			this.manager.closeTransport(this, closeNow, status);
+		}
+		if (startWriter) {
+			drain();
+		}
+		return true;
+	}
+
+	/**
+	 * The transport ended or must be abandoned without a clean close from the client: suspend the session when
+	 * resume is enabled, else end it.
+	 * @param sendStatus close status to send on the way out, {@code null} if the transport is already closed
+	 */
+	void transportFailed(Transport failed, DisconnectReason cause, @Nullable CloseStatus sendStatus) {
+		boolean suspend;
+		synchronized (this.lock) {
+			if (this.transport != failed || this.state != ConnectionState.OPEN) {
+				return;
+			}
+			suspend = this.manager.settings().resumeEnabled();
+			if (suspend) {
+				this.state = ConnectionState.SUSPENDED;
+				this.transport = null;
+				this.writing = false;
+				this.pingOutstanding = false;
+				this.suspendedAtNanos = this.manager.nanoTime();
+			}
+			else if (sendStatus == null) {
+				// already closed by the container: nothing to send
+				this.transport = null;
+			}
+		}
+		if (!suspend) {
+			end(cause, sendStatus, false);
+			return;
+		}
+		if (sendStatus != null) {
+			this.manager.closeTransport(this, failed, sendStatus);
+		}
+		this.manager.suspended(this, cause);
+	}
+
+	/**
+	 * Moves the session onto a new transport, replaying what the client has not received.
+	 * @return the replay outcome, or {@code null} if the session cannot be resumed
+	 */
+	@Nullable Resumption resume(Transport next, long clientLastSeq, String newToken) {
+		Transport stale;
+		boolean wasOpen;
+		int replayed;
+		long missed;
+		synchronized (this.lock) {
+			if (this.state == ConnectionState.CLOSED || clientLastSeq > this.lastSeq) {
+				return null;
+			}
+			stale = this.transport;
+			wasOpen = this.state == ConnectionState.OPEN;
+			this.transport = next;
+			this.state = ConnectionState.OPEN;
+			this.writing = false;
+			this.resumeToken = newToken;
+			replayed = this.buffer.rewindTo(clientLastSeq);
+			missed = (this.lastSeq - clientLastSeq) - replayed;
+			this.buffer.addControlFirst(new OutFrame.Control(this.manager.resumedFrame(this, newToken, replayed,
+					missed)));
+			long now = this.manager.nanoTime();
+			this.lastInboundNanos = now;
+			this.lastPingNanos = now;
+			this.pingOutstanding = false;
+		}
+		return new Resumption(stale, wasOpen, replayed, missed);
+	}
+
+	/**
+	 * Timer settings in nanoseconds; {@code idleTimeoutNanos} is zero when there is no idle timeout.
+	 */
+	record Timing(long intervalNanos, long timeoutNanos, long writeTimeoutNanos, long idleTimeoutNanos,
+			long windowNanos) {
+	}
+
+	record Resumption(@Nullable Transport stale, boolean wasOpen, int replayed, long missed) {
+	}
+
+	/**
+	 * Periodic check: write timeout, heartbeat, idle timeout and resume expiry. Runs on the timer thread.
+	 */
+	void tick(long now, Timing timing) {
+		long intervalNanos = timing.intervalNanos();
+		long timeoutNanos = timing.timeoutNanos();
+		long writeTimeoutNanos = timing.writeTimeoutNanos();
+		long idleTimeoutNanos = timing.idleTimeoutNanos();
+		long windowNanos = timing.windowNanos();
+		Transport target;
+		Runnable action = null;
+		synchronized (this.lock) {
+			target = this.transport;
+			if (this.state == ConnectionState.SUSPENDED) {
+				if (now - this.suspendedAtNanos >= windowNanos) {
+					action = () -> end(DisconnectReason.RESUME_EXPIRED, null, false);
+				}
+			}
+			else if (target != null && this.state == ConnectionState.OPEN) {
+				if (this.writing && now - this.writeStartedNanos >= writeTimeoutNanos) {
+					action = () -> transportFailed(target, DisconnectReason.TRANSPORT_ERROR, CloseCodes.WRITE_TIMEOUT);
+				}
+				else if (this.pingOutstanding && this.lastInboundNanos - this.pingSentNanos < 0
+						&& now - this.pingSentNanos >= timeoutNanos) {
+					action = () -> {
+						this.manager.heartbeatTimedOut(this);
+						transportFailed(target, DisconnectReason.HEARTBEAT_TIMEOUT, CloseCodes.HEARTBEAT_TIMEOUT);
+					};
+				}
+				else if (idleTimeoutNanos > 0 && now - this.lastMessageNanos >= idleTimeoutNanos) {
+					action = () -> end(DisconnectReason.IDLE_TIMEOUT, CloseCodes.IDLE_TIMEOUT, true);
+				}
+				else {
+					if (this.pingOutstanding && this.lastInboundNanos - this.pingSentNanos >= 0) {
+						this.pingOutstanding = false;
+					}
+					if (!this.pingOutstanding && now - this.lastPingNanos >= intervalNanos && !this.writing
+							&& this.buffer.isEmpty()) {
+						this.buffer.addControl(OutFrame.Ping.INSTANCE);
+						this.pingOutstanding = true;
+						this.pingSentNanos = now;
+						this.lastPingNanos = now;
+						action = this::drain;
+					}
+				}
+			}
+			else if (this.state == ConnectionState.CLOSED && this.flushingClose && target != null && this.writing
+					&& now - this.writeStartedNanos >= writeTimeoutNanos) {
+				this.transport = null;
+				action = () -> this.manager.closeTransport(this, target, CloseCodes.WRITE_TIMEOUT);
+			}
+		}
+		if (action != null) {
+			action.run();
+		}
+	}
+
+	// ---- accessors for the manager
+
+	Object lock() {
+		return this.lock;
+	}
+
+	@Nullable Transport transport() {
+		synchronized (this.lock) {
+			return this.transport;
+		}
+	}
+
+	void detachTransport(Transport closed) {
+		synchronized (this.lock) {
+			if (this.transport == closed) {
+				this.transport = null;
+			}
+		}
+	}
+
+	@Nullable DisconnectReason endReason() {
+		synchronized (this.lock) {
+			return this.endReason;
+		}
+	}
+
+	@Nullable String resumeToken() {
+		synchronized (this.lock) {
+			return this.resumeToken;
+		}
+	}
+
+	void resumeToken(@Nullable String token) {
+		synchronized (this.lock) {
+			this.resumeToken = token;
+		}
+	}
+
+	Set<String> roomSet() {
+		return this.rooms;
+	}
+
+	long createdNanos() {
+		return this.createdNanos;
+	}
+
+	long lastSeq() {
+		synchronized (this.lock) {
+			return this.lastSeq;
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "PulseSession[" + this.id + "]";
+	}
+
+}

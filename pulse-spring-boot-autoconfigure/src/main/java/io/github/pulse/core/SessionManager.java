@@ -1,0 +1,724 @@
+package io.github.pulse.core;
+
+import java.nio.ByteBuffer;
+import java.security.Principal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+import io.github.pulse.ConnectDecision;
+import io.github.pulse.ConnectionClosedException;
+import io.github.pulse.ConnectionState;
+import io.github.pulse.DisconnectReason;
+import io.github.pulse.PulseConnection;
+import io.github.pulse.PulseListener;
+import io.github.pulse.PulseMessage;
+import io.github.pulse.PulseServer;
+import io.github.pulse.codec.FrameDecodingException;
+import io.github.pulse.codec.InboundFrame;
+import io.github.pulse.codec.PulseCodec;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.socket.CloseStatus;
+
+/**
+ * The pulse engine: owns sessions, rooms, resume tokens and the timer, and implements {@link PulseServer}.
+ * Transports report to it through the {@code on*} methods; it never blocks a caller on a socket.
+ */
+public class SessionManager implements PulseServer {
+
+	private static final Log logger = LogFactory.getLog(SessionManager.class);
+
+	private static final String PONG = "{\"type\":\"pong\"}";
+
+	private static final int MAX_EVENT_LENGTH = 128;
+
+	private final PulseSettings settings;
+
+	private final PulseCodec codec;
+
+	private final List<PulseListener> listeners;
+
+	private final PulseObserver observer;
+
+	private final LongSupplier nanoClock;
+
+	private final Map<String, PulseSession> sessions = new ConcurrentHashMap<>();
+
+	private final Set<PulseSession> flushing = ConcurrentHashMap.newKeySet();
+
+	private final Rooms rooms = new Rooms();
+
+	private final ResumeTokens tokens;
+
+	private final AtomicInteger openCount = new AtomicInteger();
+
+	private final AtomicInteger suspendedCount = new AtomicInteger();
+
+	private final PulseSession.Timing timing;
+
+	private final ThreadPoolExecutor io;
+
+	private final long startedNanos;
+
+	private @Nullable ScheduledExecutorService timer;
+
+	private volatile boolean draining;
+
+	/**
+	 * Creates an engine. Call {@link #start()} to run its timer.
+	 * @param settings the effective settings
+	 * @param codec the codec
+	 * @param listeners the listeners, in order
+	 * @param observer the metrics observer, {@link PulseObserver#NOOP} for none
+	 * @param nanoClock source of {@link System#nanoTime()}-like readings, injectable for tests
+	 */
+	public SessionManager(PulseSettings settings, PulseCodec codec, List<PulseListener> listeners,
+			PulseObserver observer, LongSupplier nanoClock) {
+		this.settings = settings;
+		this.codec = codec;
+		this.listeners = List.copyOf(listeners);
+		this.observer = observer;
+		this.nanoClock = nanoClock;
+		this.tokens = new ResumeTokens(settings.resumeWindow().toNanos());
+		this.timing = new PulseSession.Timing(settings.heartbeatInterval().toNanos(),
+				settings.heartbeatTimeout().toNanos(), settings.writeTimeout().toNanos(),
+				(settings.idleTimeout() != null) ? settings.idleTimeout().toNanos() : 0,
+				settings.resumeWindow().toNanos());
+		AtomicInteger threads = new AtomicInteger();
+		this.io = new ThreadPoolExecutor(32, 32, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), (task) -> {
+			Thread thread = new Thread(task, "pulse-io-" + threads.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.io.allowCoreThreadTimeOut(true);
+		this.startedNanos = nanoClock.getAsLong();
+	}
+
+	/**
+	 * Starts the timer that drives heartbeats, timeouts and resume expiry: one thread for all connections.
+	 */
+	public synchronized void start() {
+		if (this.timer != null) {
+			return;
+		}
+		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "pulse-timer");
+			thread.setDaemon(true);
+			return thread;
+		});
+		long period = tickPeriod().toNanos();
+		scheduler.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
+		this.timer = scheduler;
+	}
+
+	/**
+	 * Interval of the timer: a quarter of the shortest timeout, between 10 ms and 1 s.
+	 * @return the tick period
+	 */
+	Duration tickPeriod() {
+		Duration shortest = this.settings.heartbeatInterval();
+		for (Duration candidate : new Duration[] { this.settings.heartbeatTimeout(), this.settings.writeTimeout(),
+				this.settings.idleTimeout(), this.settings.resumeEnabled() ? this.settings.resumeWindow() : null }) {
+			if (candidate != null && candidate.compareTo(shortest) < 0) {
+				shortest = candidate;
+			}
+		}
+		Duration quarter = shortest.dividedBy(4);
+		if (quarter.compareTo(Duration.ofMillis(10)) < 0) {
+			return Duration.ofMillis(10);
+		}
+		return (quarter.compareTo(Duration.ofSeconds(1)) > 0) ? Duration.ofSeconds(1) : quarter;
+	}
+
+	/**
+	 * One timer pass over every session. Public for tests that drive time by hand.
+	 */
+	public void tick() {
+		long now = nanoTime();
+		for (PulseSession session : this.sessions.values()) {
+			tick(session, now);
+		}
+		for (PulseSession session : this.flushing) {
+			tick(session, now);
+		}
+		this.tokens.purge(now);
+	}
+
+	private void tick(PulseSession session, long now) {
+		try {
+			session.tick(now, this.timing);
+		}
+		catch (RuntimeException ex) {
+			logger.error("Timer check of " + session + " failed", ex);
+		}
+	}
+
+	/**
+	 * Closes every session with 1001 "server shutting down" after its queued frames, waiting at most the shutdown
+	 * timeout, then closes what is left. Suspended sessions end at once. New handshakes are refused from now on.
+	 */
+	public void shutdown() {
+		this.draining = true;
+		for (PulseSession session : this.sessions.values()) {
+			session.end(DisconnectReason.SERVER_SHUTDOWN, CloseCodes.SERVER_SHUTDOWN, true);
+		}
+		long deadline = nanoTime() + this.settings.shutdownTimeout().toNanos();
+		synchronized (this.flushing) {
+			while (!this.flushing.isEmpty() && deadline - nanoTime() > 0) {
+				try {
+					this.flushing.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - nanoTime())));
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					break;
+				}
+			}
+		}
+		for (PulseSession session : List.copyOf(this.flushing)) {
+			Transport transport = session.transport();
+			if (transport != null) {
+				closeTransport(session, transport, CloseCodes.SERVER_SHUTDOWN);
+			}
+		}
+		ScheduledExecutorService scheduler = this.timer;
+		if (scheduler != null) {
+			scheduler.shutdownNow();
+		}
+		this.io.shutdown();
+		try {
+			this.io.awaitTermination(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - nanoTime())) + 1000,
+					TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Whether the engine is shutting down and refusing new connections.
+	 * @return {@code true} once shutdown began
+	 */
+	public boolean isDraining() {
+		return this.draining;
+	}
+
+	// ---- transport events
+
+	/**
+	 * A WebSocket was established: resume the requested session or start a new one.
+	 * @param transport the new transport
+	 * @param decision the connect handler's decision (accepted)
+	 * @param principal the handshake principal
+	 * @param resumeToken the token the client presented, or {@code null}
+	 * @param lastSeq the last sequence number the client received, when resuming
+	 * @return the session now attached to the transport
+	 */
+	public PulseConnection open(Transport transport, ConnectDecision decision, @Nullable Principal principal,
+			@Nullable String resumeToken, long lastSeq) {
+		String resumeFailed = null;
+		if (resumeToken != null && this.settings.resumeEnabled()) {
+			ResumeTokens.Claim claim = this.tokens.claim(resumeToken);
+			if (claim.outcome() == ResumeTokens.Outcome.CLAIMED) {
+				PulseSession resumed = resume(claim.session(), resumeToken, transport, decision, principal, lastSeq);
+				if (resumed != null) {
+					return resumed;
+				}
+				resumeFailed = (claim.session().endReason() == DisconnectReason.RESUME_EXPIRED) ? "expired"
+						: "unknown";
+			}
+			else {
+				resumeFailed = (claim.outcome() == ResumeTokens.Outcome.EXPIRED) ? "expired" : "unknown";
+			}
+			this.observer.resumeAttempt(resumeFailed, 0);
+		}
+		else if (resumeToken != null) {
+			resumeFailed = "unknown";
+		}
+		return openNew(transport, decision, principal, resumeFailed);
+	}
+
+	private @Nullable PulseSession resume(PulseSession session, String token, Transport transport,
+			ConnectDecision decision, @Nullable Principal principal, long lastSeq) {
+		boolean sameIdentity = Objects.equals(name(principal), name(session.principal()))
+				&& (decision.connectionId() == null || decision.connectionId().equals(session.id()));
+		if (!sameIdentity) {
+			this.tokens.restore(token, session);
+			return null;
+		}
+		String newToken = this.tokens.issue(session);
+		PulseSession.Resumption resumption = session.resume(transport, lastSeq, newToken);
+		if (resumption == null) {
+			this.tokens.revoke(newToken, false, nanoTime());
+			if (session.state() != ConnectionState.CLOSED) {
+				this.tokens.restore(token, session);
+			}
+			return null;
+		}
+		if (!resumption.wasOpen()) {
+			this.suspendedCount.decrementAndGet();
+			this.openCount.incrementAndGet();
+		}
+		Transport stale = resumption.stale();
+		if (stale != null) {
+			closeTransport(session, stale, CloseCodes.REPLACED);
+		}
+		this.observer.resumeAttempt("resumed", resumption.replayed());
+		if (logger.isDebugEnabled()) {
+			logger.debug("Resumed " + session + ": replayed " + resumption.replayed() + ", missed "
+					+ resumption.missed());
+		}
+		for (PulseListener listener : this.listeners) {
+			if (resumption.wasOpen()) {
+				safely(() -> listener.onTransportDrop(session, DisconnectReason.TRANSPORT_ERROR), "onTransportDrop");
+			}
+			safely(() -> listener.onTransportRestore(session), "onTransportRestore");
+		}
+		session.drain();
+		return session;
+	}
+
+	private PulseSession openNew(Transport transport, ConnectDecision decision, @Nullable Principal principal,
+			@Nullable String resumeFailed) {
+		String id = (decision.connectionId() != null) ? decision.connectionId() : UUID.randomUUID().toString();
+		PulseSession session = new PulseSession(this, id, principal, decision.attributes(), transport, nanoTime());
+		String token = this.settings.resumeEnabled() ? this.tokens.issue(session) : null;
+		session.resumeToken(token);
+		this.openCount.incrementAndGet();
+		session.enqueueControl(welcomeFrame(session, decision.rooms(), token, resumeFailed));
+		PulseSession replaced = this.sessions.put(id, session);
+		if (replaced != null) {
+			replaced.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
+		}
+		for (String room : decision.rooms()) {
+			session.join(room);
+		}
+		this.observer.sessionOpened();
+		if (logger.isDebugEnabled()) {
+			logger.debug("Opened " + session + " from " + transport.remoteAddress() + " in " + decision.rooms());
+		}
+		for (PulseListener listener : this.listeners) {
+			safely(() -> listener.onConnect(session), "onConnect");
+		}
+		return session;
+	}
+
+	/**
+	 * A complete text message arrived.
+	 * @param connection the session the transport belongs to
+	 * @param transport the transport it arrived on
+	 * @param text the message
+	 * @param bytes its size in UTF-8 bytes
+	 */
+	public void onText(PulseConnection connection, Transport transport, String text, int bytes) {
+		PulseSession session = (PulseSession) connection;
+		long now = nanoTime();
+		if (!session.isCurrent(transport)) {
+			return;
+		}
+		session.inboundActivity(now);
+		InboundFrame frame;
+		try {
+			frame = this.codec.decode(text);
+		}
+		catch (FrameDecodingException ex) {
+			rejectFrame(session, transport, "malformed", CloseCodes.invalidFrame(ex.getMessage()));
+			return;
+		}
+		switch (frame.type()) {
+			case InboundFrame.MESSAGE -> onMessage(session, frame, bytes, now);
+			case InboundFrame.PING -> session.enqueueControl(PONG);
+			case InboundFrame.ACK -> {
+				if (!session.ack(frame.seq())) {
+					rejectFrame(session, transport, "malformed", CloseCodes.invalidFrame("ack seq beyond last sent"));
+				}
+			}
+			default -> {
+				this.observer.frameRejected("unknown-type");
+				if (logger.isDebugEnabled()) {
+					logger.debug("Ignored a frame of unknown type from " + session);
+				}
+			}
+		}
+	}
+
+	private void onMessage(PulseSession session, InboundFrame frame, int bytes, long now) {
+		session.messageActivity(now);
+		this.observer.messageReceived(bytes);
+		PulseMessage message = new PulseMessage(frame.event(), frame.payload(), this.codec::convert);
+		for (PulseListener listener : this.listeners) {
+			try {
+				listener.onMessage(session, message);
+			}
+			catch (RuntimeException ex) {
+				this.observer.handlerError();
+				logger.warn("Listener failed on event '" + frame.event() + "' of " + session
+						+ "; closing it with 1011", ex);
+				session.end(DisconnectReason.HANDLER_ERROR, CloseCodes.HANDLER_ERROR, true);
+				return;
+			}
+		}
+	}
+
+	/**
+	 * A pong arrived.
+	 * @param connection the session
+	 * @param transport the transport
+	 */
+	public void onPong(PulseConnection connection, Transport transport) {
+		PulseSession session = (PulseSession) connection;
+		if (session.isCurrent(transport)) {
+			session.pong(nanoTime());
+		}
+	}
+
+	/**
+	 * Some inbound frame arrived (a partial message or a ping): the transport is alive.
+	 * @param connection the session
+	 */
+	public void onActivity(PulseConnection connection) {
+		((PulseSession) connection).inboundActivity(nanoTime());
+	}
+
+	/**
+	 * The client broke the protocol in a way the transport detected: end the session with the given status.
+	 * @param connection the session
+	 * @param transport the transport
+	 * @param cause the meter cause: {@code binary} or {@code too-big}
+	 * @param status the close status to send
+	 */
+	public void rejectFrame(PulseConnection connection, Transport transport, String cause, CloseStatus status) {
+		PulseSession session = (PulseSession) connection;
+		this.observer.frameRejected(cause);
+		if (session.isCurrent(transport)) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Closing " + session + " with " + status.getCode() + " (" + status.getReason() + ")");
+			}
+			session.end(DisconnectReason.PROTOCOL_ERROR, status, false);
+		}
+	}
+
+	/**
+	 * The transport reported an I/O error.
+	 * @param connection the session
+	 * @param transport the transport
+	 */
+	public void onTransportError(PulseConnection connection, Transport transport) {
+		((PulseSession) connection).transportFailed(transport, DisconnectReason.TRANSPORT_ERROR, null);
+	}
+
+	/**
+	 * The transport closed. A close frame from the client ends the session; an abnormal end (1006) suspends it.
+	 * @param connection the session
+	 * @param transport the transport
+	 * @param status the status the container reported
+	 */
+	public void onTransportClosed(PulseConnection connection, Transport transport, CloseStatus status) {
+		PulseSession session = (PulseSession) connection;
+		if (!session.isCurrent(transport)) {
+			return;
+		}
+		if (status.getCode() == CloseStatus.NO_CLOSE_FRAME.getCode()) {
+			session.transportFailed(transport, DisconnectReason.TRANSPORT_ERROR, null);
+			return;
+		}
+		session.detachTransport(transport);
+		session.end(DisconnectReason.NORMAL, status, false);
+	}
+
+	// ---- callbacks from sessions
+
+	void ended(PulseSession session, ConnectionState previous, DisconnectReason reason,
+			@Nullable CloseStatus status, boolean flushingClose) {
+		if (previous == ConnectionState.OPEN) {
+			this.openCount.decrementAndGet();
+		}
+		else if (previous == ConnectionState.SUSPENDED) {
+			this.suspendedCount.decrementAndGet();
+		}
+		this.sessions.remove(session.id(), session);
+		for (String room : session.roomSet()) {
+			this.rooms.remove(room, session);
+		}
+		long now = nanoTime();
+		this.tokens.revoke(session.resumeToken(), reason == DisconnectReason.RESUME_EXPIRED, now);
+		if (flushingClose) {
+			this.flushing.add(session);
+		}
+		this.observer.sessionClosed(reason, now - session.createdNanos());
+		if (logger.isDebugEnabled()) {
+			logger.debug("Ended " + session + ": " + reason.description()
+					+ ((status != null) ? " (" + status.getCode() + ")" : ""));
+		}
+		for (PulseListener listener : this.listeners) {
+			safely(() -> listener.onDisconnect(session, reason, status), "onDisconnect");
+		}
+	}
+
+	void suspended(PulseSession session, DisconnectReason cause) {
+		this.openCount.decrementAndGet();
+		this.suspendedCount.incrementAndGet();
+		this.observer.transportDropped(cause);
+		if (logger.isDebugEnabled()) {
+			logger.debug("Suspended " + session + ": " + cause.description());
+		}
+		for (PulseListener listener : this.listeners) {
+			safely(() -> listener.onTransportDrop(session, cause), "onTransportDrop");
+		}
+	}
+
+	void closeTransport(PulseSession session, Transport transport, CloseStatus status) {
+		session.detachTransport(transport);
+		if (this.flushing.remove(session)) {
+			synchronized (this.flushing) {
+				this.flushing.notifyAll();
+			}
+		}
+		execute(() -> transport.close(status));
+	}
+
+	void execute(Runnable task) {
+		try {
+			this.io.execute(task);
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			task.run();
+		}
+	}
+
+	void heartbeatTimedOut(PulseSession session) {
+		this.observer.heartbeatTimeout();
+		if (logger.isDebugEnabled()) {
+			logger.debug("Heartbeat timeout on " + session);
+		}
+	}
+
+	void heartbeatRtt(long nanos) {
+		this.observer.heartbeatRtt(nanos);
+	}
+
+	void messageSent(OutFrame.Message message) {
+		this.observer.messageSent(message.bytes, nanoTime() - message.enqueuedNanos);
+	}
+
+	void framesDropped(int count, String cause) {
+		for (int i = 0; i < count; i++) {
+			this.observer.frameDropped(cause);
+		}
+	}
+
+	void logSlowConsumer(PulseSession session) {
+		logger.warn("Closing " + session + " with 4002: send buffer full (slow consumer)");
+	}
+
+	void logWriteFailure(PulseSession session, Throwable failure) {
+		if (logger.isDebugEnabled()) {
+			logger.debug("Write to " + session + " failed: " + failure);
+		}
+	}
+
+	ByteBuffer pingPayload() {
+		return ByteBuffer.allocate(0);
+	}
+
+	// ---- frames
+
+	EncodedBody encode(String event, @Nullable String room, @Nullable Object payload) {
+		if (event.isEmpty() || event.length() > MAX_EVENT_LENGTH) {
+			throw new IllegalArgumentException("event must be 1 to " + MAX_EVENT_LENGTH + " characters");
+		}
+		StringBuilder body = new StringBuilder(64).append(",\"event\":").append(this.codec.quote(event));
+		if (room != null) {
+			body.append(",\"room\":").append(this.codec.quote(room));
+		}
+		if (payload != null) {
+			body.append(",\"payload\":").append(this.codec.encodePayload(payload));
+		}
+		return EncodedBody.of(body.append('}').toString());
+	}
+
+	private String welcomeFrame(PulseSession session, Collection<String> initialRooms, @Nullable String token,
+			@Nullable String resumeFailed) {
+		StringBuilder frame = new StringBuilder(192).append("{\"type\":\"welcome\",\"connectionId\":")
+			.append(this.codec.quote(session.id()))
+			.append(",\"rooms\":[");
+		boolean first = true;
+		for (String room : initialRooms) {
+			frame.append(first ? "" : ",").append(this.codec.quote(room));
+			first = false;
+		}
+		frame.append("],\"heartbeatMs\":").append(this.settings.heartbeatInterval().toMillis());
+		if (token != null) {
+			frame.append(",\"resumeToken\":\"")
+				.append(token)
+				.append("\",\"resumeWindowMs\":")
+				.append(this.settings.resumeWindow().toMillis());
+		}
+		if (resumeFailed != null) {
+			frame.append(",\"resumeFailed\":\"").append(resumeFailed).append('"');
+		}
+		return frame.append('}').toString();
+	}
+
+	String resumedFrame(PulseSession session, String token, int replayed, long missed) {
+		return "{\"type\":\"resumed\",\"connectionId\":" + this.codec.quote(session.id()) + ",\"resumeToken\":\""
+				+ token + "\",\"replayed\":" + replayed + ",\"missed\":" + missed + "}";
+	}
+
+	// ---- PulseServer
+
+	@Override
+	public boolean send(String connectionId, String event, @Nullable Object payload) {
+		PulseSession session = this.sessions.get(connectionId);
+		if (session == null) {
+			return false;
+		}
+		try {
+			session.enqueue(encode(event, null, payload), false);
+			return true;
+		}
+		catch (ConnectionClosedException ex) {
+			return false;
+		}
+	}
+
+	@Override
+	public int broadcast(String room, String event, @Nullable Object payload) {
+		Set<PulseSession> members = this.rooms.members(room);
+		if (members == null || members.isEmpty()) {
+			this.observer.broadcast(0);
+			return 0;
+		}
+		EncodedBody body = encode(event, room, payload);
+		int recipients = 0;
+		for (PulseSession member : members) {
+			if (member.enqueue(body, true)) {
+				recipients++;
+			}
+		}
+		this.observer.broadcast(recipients);
+		return recipients;
+	}
+
+	@Override
+	public boolean kick(String connectionId) {
+		PulseSession session = this.sessions.get(connectionId);
+		return session != null && session.end(DisconnectReason.KICKED, CloseCodes.KICKED, false);
+	}
+
+	@Override
+	public @Nullable PulseConnection connection(String connectionId) {
+		return this.sessions.get(connectionId);
+	}
+
+	@Override
+	public Collection<PulseConnection> connections(String room) {
+		Set<PulseSession> members = this.rooms.members(room);
+		return (members != null) ? List.copyOf(members) : List.of();
+	}
+
+	/**
+	 * Every live (open or suspended) session.
+	 * @return a snapshot
+	 */
+	public Collection<PulseConnection> connections() {
+		return new ArrayList<>(this.sessions.values());
+	}
+
+	@Override
+	public Set<String> rooms() {
+		return this.rooms.names();
+	}
+
+	/**
+	 * Number of rooms with at least one member.
+	 * @return the room count
+	 */
+	public int roomCount() {
+		return this.rooms.count();
+	}
+
+	/**
+	 * Sizes of all rooms.
+	 * @return room name to member count, a snapshot
+	 */
+	public Map<String, Integer> roomSizes() {
+		Map<String, Integer> sizes = new java.util.HashMap<>();
+		this.rooms.view().forEach((name, members) -> sizes.put(name, members.size()));
+		return sizes;
+	}
+
+	@Override
+	public int connectionCount() {
+		return this.openCount.get();
+	}
+
+	@Override
+	public int suspendedCount() {
+		return this.suspendedCount.get();
+	}
+
+	/**
+	 * Time since the engine was created.
+	 * @return the uptime
+	 */
+	public Duration uptime() {
+		return Duration.ofNanos(nanoTime() - this.startedNanos);
+	}
+
+	/**
+	 * Effective settings.
+	 * @return the settings
+	 */
+	public PulseSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * The codec.
+	 * @return the codec
+	 */
+	public PulseCodec codec() {
+		return this.codec;
+	}
+
+	Rooms rooms0() {
+		return this.rooms;
+	}
+
+	ResumeTokens tokens() {
+		return this.tokens;
+	}
+
+	long nanoTime() {
+		return this.nanoClock.getAsLong();
+	}
+
+	private void safely(Runnable callback, String name) {
+		try {
+			callback.run();
+		}
+		catch (RuntimeException ex) {
+			logger.error("PulseListener." + name + " failed", ex);
+		}
+	}
+
+	private static @Nullable String name(@Nullable Principal principal) {
+		return (principal != null) ? principal.getName() : null;
+	}
+
+}

@@ -1,0 +1,7 @@
+/**
+ * Micrometer meters of pulse.
+ */
+@NullMarked
+package io.github.pulse.metrics;
+
+import org.jspecify.annotations.NullMarked;

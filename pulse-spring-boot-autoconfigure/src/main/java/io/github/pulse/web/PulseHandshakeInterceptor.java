@@ -1,0 +1,134 @@
+package io.github.pulse.web;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import io.github.pulse.ConnectDecision;
+import io.github.pulse.HandshakeRequest;
+import io.github.pulse.PulseConnectHandler;
+import io.github.pulse.core.PulseObserver;
+import io.github.pulse.core.SessionManager;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.HandshakeInterceptor;
+import org.springframework.web.util.UriComponentsBuilder;
+import org.springframework.web.util.UriUtils;
+
+/**
+ * Decides on a handshake before the upgrade: 503 while shutting down or at {@code pulse.max-connections}, 400 for
+ * malformed resume parameters, then whatever the {@link PulseConnectHandler} decides. Rejections carry no body.
+ */
+public class PulseHandshakeInterceptor implements HandshakeInterceptor {
+
+	static final String DECISION_ATTRIBUTE = PulseHandshakeInterceptor.class.getName() + ".decision";
+
+	static final String RESUME_TOKEN_ATTRIBUTE = PulseHandshakeInterceptor.class.getName() + ".resumeToken";
+
+	static final String LAST_SEQ_ATTRIBUTE = PulseHandshakeInterceptor.class.getName() + ".lastSeq";
+
+	private static final Log logger = LogFactory.getLog(PulseHandshakeInterceptor.class);
+
+	private final SessionManager manager;
+
+	private final PulseConnectHandler connectHandler;
+
+	private final PulseObserver observer;
+
+	/**
+	 * Creates the interceptor.
+	 * @param manager the engine
+	 * @param connectHandler decides who may connect
+	 * @param observer metrics observer
+	 */
+	public PulseHandshakeInterceptor(SessionManager manager, PulseConnectHandler connectHandler,
+			PulseObserver observer) {
+		this.manager = manager;
+		this.connectHandler = connectHandler;
+		this.observer = observer;
+	}
+
+	@Override
+	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
+			WebSocketHandler wsHandler, Map<String, Object> attributes) {
+		if (this.manager.isDraining()) {
+			return reject(response, HttpStatus.SERVICE_UNAVAILABLE, "shutting-down");
+		}
+		int max = this.manager.settings().maxConnections();
+		if (max >= 0 && this.manager.connectionCount() >= max) {
+			return reject(response, HttpStatus.SERVICE_UNAVAILABLE, "max-connections");
+		}
+		MultiValueMap<String, String> params = queryParams(request.getURI());
+		String token = params.getFirst("resume");
+		Long lastSeq = null;
+		if (token != null) {
+			lastSeq = parseLastSeq(params.getFirst("lastSeq"));
+			if (lastSeq == null) {
+				return reject(response, HttpStatus.BAD_REQUEST, "bad-request");
+			}
+		}
+		HandshakeRequest handshake = new HandshakeRequest(request.getURI(), HttpHeaders.readOnlyHttpHeaders(
+				request.getHeaders()), params, request.getPrincipal(), request.getRemoteAddress(), token != null);
+		ConnectDecision decision;
+		try {
+			decision = this.connectHandler.decide(handshake);
+		}
+		catch (RuntimeException ex) {
+			logger.error("PulseConnectHandler failed; rejecting the handshake with 500", ex);
+			return reject(response, HttpStatus.INTERNAL_SERVER_ERROR, "error");
+		}
+		if (decision.rejection() != null) {
+			HttpStatus status = decision.rejection();
+			return reject(response, status, status.name().toLowerCase().replace('_', '-'));
+		}
+		attributes.put(DECISION_ATTRIBUTE, decision);
+		if (token != null) {
+			attributes.put(RESUME_TOKEN_ATTRIBUTE, token);
+			attributes.put(LAST_SEQ_ATTRIBUTE, lastSeq);
+		}
+		return true;
+	}
+
+	private boolean reject(ServerHttpResponse response, HttpStatus status, String cause) {
+		this.observer.handshakeRejected(cause);
+		response.setStatusCode(status);
+		if (logger.isDebugEnabled()) {
+			logger.debug("Handshake rejected with " + status.value() + " (" + cause + ")");
+		}
+		return false;
+	}
+
+	private static @Nullable Long parseLastSeq(@Nullable String value) {
+		if (value == null || value.isEmpty() || value.length() > 18) {
+			return null;
+		}
+		for (int i = 0; i < value.length(); i++) {
+			if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+				return null;
+			}
+		}
+		return Long.parseLong(value);
+	}
+
+	private static MultiValueMap<String, String> queryParams(URI uri) {
+		MultiValueMap<String, String> raw = UriComponentsBuilder.fromUri(uri).build().getQueryParams();
+		MultiValueMap<String, String> decoded = new LinkedMultiValueMap<>(raw.size());
+		raw.forEach((name, values) -> values.forEach((value) -> decoded.add(UriUtils.decode(name,
+				StandardCharsets.UTF_8), (value != null) ? UriUtils.decode(value, StandardCharsets.UTF_8) : "")));
+		return decoded;
+	}
+
+	@Override
+	public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler wsHandler,
+			@Nullable Exception exception) {
+	}
+
+}
