@@ -1,0 +1,97 @@
+package io.github.pulse.test;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.pulse.DisconnectReason;
+import io.github.pulse.PulseConnection;
+import io.github.pulse.PulseListener;
+import io.github.pulse.PulseMessage;
+import io.github.pulse.PulseServer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.web.socket.CloseStatus;
+
+/**
+ * Application for integration tests: {@code chat} is broadcast to the sender's rooms, {@code echo} goes back to
+ * the sender, {@code fail} makes the listener throw, {@code close} closes with the code in the payload.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+public class ChatTestApplication {
+
+	@Bean
+	RecordingListener recordingListener(@Lazy PulseServer server) {
+		return new RecordingListener(server);
+	}
+
+	/** Chat behaviour plus a record of every callback, for assertions. */
+	public static class RecordingListener implements PulseListener {
+
+		private final PulseServer server;
+
+		/** Every callback, as "event:connectionId[:detail]". */
+		public final List<String> events = new CopyOnWriteArrayList<>();
+
+		/** Disconnects with their reason and status. */
+		public final List<Disconnect> disconnects = new CopyOnWriteArrayList<>();
+
+		RecordingListener(PulseServer server) {
+			this.server = server;
+		}
+
+		@Override
+		public void onConnect(PulseConnection connection) {
+			this.events.add("connect:" + connection.id());
+		}
+
+		@Override
+		public void onMessage(PulseConnection connection, PulseMessage message) {
+			switch (message.event()) {
+				case "chat" -> connection.rooms()
+					.forEach((room) -> this.server.broadcast(room, "chat", message.payload()));
+				case "echo" -> connection.send("echo", message.payload());
+				case "fail" -> throw new IllegalStateException("listener failure on purpose");
+				case "close" -> connection.close(message.payload(Integer.class), "bye");
+				case "join" -> connection.join(message.payload(String.class));
+				default -> {
+				}
+			}
+		}
+
+		@Override
+		public void onDisconnect(PulseConnection connection, DisconnectReason reason,
+				@Nullable CloseStatus closeStatus) {
+			this.events.add("disconnect:" + connection.id() + ":" + reason);
+			this.disconnects.add(new Disconnect(connection.id(), reason, closeStatus));
+		}
+
+		@Override
+		public void onTransportDrop(PulseConnection connection, DisconnectReason cause) {
+			this.events.add("drop:" + connection.id() + ":" + cause);
+		}
+
+		@Override
+		public void onTransportRestore(PulseConnection connection) {
+			this.events.add("restore:" + connection.id());
+		}
+
+		/**
+		 * Disconnects of one connection.
+		 * @param id the connection id
+		 * @return the disconnects
+		 */
+		public List<Disconnect> disconnectsOf(String id) {
+			return this.disconnects.stream().filter((d) -> d.id().equals(id)).toList();
+		}
+
+	}
+
+	/** A recorded disconnect. */
+	public record Disconnect(String id, DisconnectReason reason, @Nullable CloseStatus status) {
+	}
+
+}
