@@ -89,7 +89,7 @@ public class JacksonPulseCodec implements PulseCodec {
 			if (token != JsonToken.END_OBJECT) {
 				throw new FrameDecodingException("malformed JSON");
 			}
-			if (parser.nextToken() != null) {
+			if (hasTrailingData(parser)) {
 				throw new FrameDecodingException("trailing data after frame");
 			}
 			if (type == null) {
@@ -105,6 +105,15 @@ public class JacksonPulseCodec implements PulseCodec {
 		}
 		catch (IOException ex) {
 			throw new FrameDecodingException("malformed JSON");
+		}
+	}
+
+	private static boolean hasTrailingData(JsonParser parser) {
+		try {
+			return parser.nextToken() != null;
+		}
+		catch (IOException ex) {
+			return true;
 		}
 	}
 

@@ -347,8 +347,20 @@ public final class TestClient implements AutoCloseable {
 		this.webSocket.abort();
 	}
 
+	/**
+	 * Closes cleanly with 1000 if still open, so the server ends the session at once, then releases the socket.
+	 */
 	@Override
 	public void close() {
+		if (!this.closed.isDone() && !this.webSocket.isOutputClosed()) {
+			try {
+				this.webSocket.sendClose(1000, "").get(2, TimeUnit.SECONDS);
+				this.closed.get(2, TimeUnit.SECONDS);
+			}
+			catch (Exception ex) {
+				// fall through to abort
+			}
+		}
 		this.webSocket.abort();
 	}
 
