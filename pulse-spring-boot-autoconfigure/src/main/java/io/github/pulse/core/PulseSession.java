@@ -240,6 +240,15 @@ final class PulseSession implements PulseConnection {
 	}
 
 	/**
+	 * Puts a protocol frame at the head of the queue without starting the writer; {@link #drain()} sends it.
+	 */
+	void queueFirstFrame(String text) {
+		synchronized (this.lock) {
+			this.buffer.addControlFirst(new OutFrame.Control(text));
+		}
+	}
+
+	/**
 	 * Writes pending frames until the queue is empty or a write completes asynchronously.
 	 */
 	void drain() {
@@ -400,7 +409,6 @@ final class PulseSession implements PulseConnection {
 	 * @return whether this call ended the session
 	 */
 	boolean end(DisconnectReason reason, @Nullable CloseStatus status, boolean flush) {
-		Transport closeNow = null;
 		boolean startWriter = false;
 		boolean flushing;
 		ConnectionState previous;
@@ -411,8 +419,12 @@ final class PulseSession implements PulseConnection {
 			previous = this.state;
 			this.state = ConnectionState.CLOSED;
 			this.endReason = reason;
-			Transport current = this.transport;
-			if (current != null && status != null && flush) {
+			if (!flush) {
+				this.buffer.clear();
+			}
+			if (this.transport != null && status != null) {
+				// the close frame goes after the write in flight (a close in the middle of a frame corrupts the
+				// stream) and, with flush, after every queued frame; the timer bounds the wait by the write timeout
 				this.flushingClose = true;
 				this.buffer.addControl(new OutFrame.Close(status));
 				startWriter = !this.writing;
@@ -420,14 +432,10 @@ final class PulseSession implements PulseConnection {
 			else {
 				this.transport = null;
 				this.buffer.clear();
-				closeNow = current;
 			}
 			flushing = this.flushingClose;
 		}
 		this.manager.ended(this, previous, reason, status, flushing);
-		if (closeNow != null && status != null) {
-			this.manager.closeTransport(this, closeNow, status);
-		}
 		if (startWriter) {
 			drain();
 		}

@@ -299,7 +299,9 @@ public class SessionManager implements PulseServer {
 		String token = this.settings.resumeEnabled() ? this.tokens.issue(session) : null;
 		session.resumeToken(token);
 		this.openCount.incrementAndGet();
-		session.enqueueControl(welcomeFrame(session, decision.rooms(), token, resumeFailed));
+		// the welcome heads the queue, but is written only once the session is in its rooms: a client that acts on
+		// the welcome must not miss a broadcast to a room the welcome lists
+		session.queueFirstFrame(welcomeFrame(session, decision.rooms(), token, resumeFailed));
 		PulseSession replaced = this.sessions.put(id, session);
 		if (replaced != null) {
 			replaced.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
@@ -307,6 +309,7 @@ public class SessionManager implements PulseServer {
 		for (String room : decision.rooms()) {
 			session.join(room);
 		}
+		session.drain();
 		this.observer.sessionOpened();
 		if (logger.isDebugEnabled()) {
 			logger.debug("Opened " + session + " from " + transport.remoteAddress() + " in " + decision.rooms());
