@@ -410,7 +410,6 @@ final class PulseSession implements PulseConnection {
 	 */
 	boolean end(DisconnectReason reason, @Nullable CloseStatus status, boolean flush) {
 		boolean startWriter = false;
-		boolean flushing;
 		ConnectionState previous;
 		synchronized (this.lock) {
 			if (this.state == ConnectionState.CLOSED) {
@@ -427,15 +426,16 @@ final class PulseSession implements PulseConnection {
 				// stream) and, with flush, after every queued frame; the timer bounds the wait by the write timeout
 				this.flushingClose = true;
 				this.buffer.addControl(new OutFrame.Close(status));
+				// registered before the lock is released, so the writer cannot finish the close first
+				this.manager.flushingStarted(this);
 				startWriter = !this.writing;
 			}
 			else {
 				this.transport = null;
 				this.buffer.clear();
 			}
-			flushing = this.flushingClose;
 		}
-		this.manager.ended(this, previous, reason, status, flushing);
+		this.manager.ended(this, previous, reason, status);
 		if (startWriter) {
 			drain();
 		}

@@ -177,11 +177,12 @@ public class SessionManager implements PulseServer {
 		for (PulseSession session : this.sessions.values()) {
 			session.end(DisconnectReason.SERVER_SHUTDOWN, CloseCodes.SERVER_SHUTDOWN, true);
 		}
-		long deadline = nanoTime() + this.settings.shutdownTimeout().toNanos();
+		// real time, not the injectable clock: shutdown waits for real sockets
+		long deadline = System.nanoTime() + this.settings.shutdownTimeout().toNanos();
 		synchronized (this.flushing) {
-			while (!this.flushing.isEmpty() && deadline - nanoTime() > 0) {
+			while (!this.flushing.isEmpty() && deadline - System.nanoTime() > 0) {
 				try {
-					this.flushing.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - nanoTime())));
+					this.flushing.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
@@ -201,7 +202,7 @@ public class SessionManager implements PulseServer {
 		}
 		this.io.shutdown();
 		try {
-			this.io.awaitTermination(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - nanoTime())) + 1000,
+			this.io.awaitTermination(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 1000,
 					TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
@@ -445,8 +446,12 @@ public class SessionManager implements PulseServer {
 
 	// ---- callbacks from sessions
 
+	void flushingStarted(PulseSession session) {
+		this.flushing.add(session);
+	}
+
 	void ended(PulseSession session, ConnectionState previous, DisconnectReason reason,
-			@Nullable CloseStatus status, boolean flushingClose) {
+			@Nullable CloseStatus status) {
 		if (previous == ConnectionState.OPEN) {
 			this.openCount.decrementAndGet();
 		}
@@ -459,9 +464,6 @@ public class SessionManager implements PulseServer {
 		}
 		long now = nanoTime();
 		this.tokens.revoke(session.resumeToken(), reason == DisconnectReason.RESUME_EXPIRED, now);
-		if (flushingClose) {
-			this.flushing.add(session);
-		}
 		this.observer.sessionClosed(reason, now - session.createdNanos());
 		if (logger.isDebugEnabled()) {
 			logger.debug("Ended " + session + ": " + reason.description()

@@ -1,0 +1,148 @@
+package io.github.pulse.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.github.pulse.ConnectDecision;
+import io.github.pulse.PulseConnectHandler;
+import io.github.pulse.codec.JacksonPulseCodec;
+import io.github.pulse.codec.PulseCodec;
+import io.github.pulse.core.OverflowPolicy;
+import io.github.pulse.core.SessionManager;
+import io.github.pulse.web.DefaultPulseConnectHandler;
+import io.github.pulse.web.PulseWebSocketHandler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.socket.WebSocketHandler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PulseAutoConfigurationTests {
+
+	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(PulseAutoConfiguration.class, PulseWebSocketAutoConfiguration.class));
+
+	@Test
+	void defaultsCreateTheEngineAndTheEndpoint() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(SessionManager.class)
+				.hasSingleBean(PulseWebSocketHandler.class)
+				.hasSingleBean(PulseLifecycle.class);
+			assertThat(context.getBean(PulseCodec.class)).isInstanceOf(JacksonPulseCodec.class);
+			assertThat(context.getBean(PulseConnectHandler.class)).isInstanceOf(DefaultPulseConnectHandler.class);
+			var settings = context.getBean(SessionManager.class).settings();
+			assertThat(settings.heartbeatInterval()).isEqualTo(Duration.ofSeconds(25));
+			assertThat(settings.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(20));
+			assertThat(settings.writeTimeout()).isEqualTo(Duration.ofSeconds(10));
+			assertThat(settings.idleTimeout()).isNull();
+			assertThat(settings.sendBufferFrames()).isEqualTo(256);
+			assertThat(settings.sendBufferBytes()).isEqualTo(1024 * 1024);
+			assertThat(settings.overflowPolicy()).isEqualTo(OverflowPolicy.DROP_OLDEST);
+			assertThat(settings.resumeWindow()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(settings.resumeBufferFrames()).isEqualTo(1024);
+			assertThat(settings.resumeBufferBytes()).isEqualTo(4 * 1024 * 1024);
+			assertThat(settings.maxConnections()).isEqualTo(-1);
+		});
+	}
+
+	@Test
+	void propertiesChangeTheSettings() {
+		this.contextRunner
+			.withPropertyValues("pulse.heartbeat.interval=10s", "pulse.heartbeat.timeout=5", "pulse.idle-timeout=2m",
+					"pulse.buffer.overflow=disconnect", "pulse.resume.window=0", "pulse.max-connections=100")
+			.run((context) -> {
+				var settings = context.getBean(SessionManager.class).settings();
+				assertThat(settings.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
+				assertThat(settings.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(5));
+				assertThat(settings.idleTimeout()).isEqualTo(Duration.ofMinutes(2));
+				assertThat(settings.overflowPolicy()).isEqualTo(OverflowPolicy.DISCONNECT);
+				assertThat(settings.resumeEnabled()).isFalse();
+				assertThat(settings.maxConnections()).isEqualTo(100);
+			});
+	}
+
+	@Test
+	void userBeansTakePrecedence() {
+		this.contextRunner.withUserConfiguration(UserBeans.class).run((context) -> {
+			assertThat(context.getBean(PulseCodec.class)).isSameAs(UserBeans.CODEC);
+			assertThat(context.getBean(PulseConnectHandler.class)).isSameAs(UserBeans.HANDLER);
+		});
+	}
+
+	@Test
+	void disabledSwitchRemovesEverything() {
+		this.contextRunner.withPropertyValues("pulse.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(SessionManager.class)
+				.doesNotHaveBean(PulseWebSocketHandler.class));
+	}
+
+	@Test
+	void backsOffWithoutSpringWebSocket() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(WebSocketHandler.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(SessionManager.class));
+	}
+
+	@Test
+	void backsOffOutsideAServletWebApplication() {
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(PulseAutoConfiguration.class, PulseWebSocketAutoConfiguration.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(SessionManager.class));
+	}
+
+	@ParameterizedTest(name = "{0}={1}")
+	@CsvSource(delimiter = '|', value = {
+			"pulse.heartbeat.interval       | 0s    | pulse.heartbeat.interval (PT0S) must be positive",
+			"pulse.heartbeat.timeout        | -1s   | pulse.heartbeat.timeout (PT-1S) must be positive",
+			"pulse.heartbeat.timeout        | 30s   | pulse.heartbeat.timeout (PT30S) must be shorter than pulse.heartbeat.interval",
+			"pulse.write-timeout            | 0     | pulse.write-timeout (PT0S) must be positive",
+			"pulse.shutdown-timeout         | 0     | pulse.shutdown-timeout (PT0S) must be positive",
+			"pulse.idle-timeout             | 0     | pulse.idle-timeout (PT0S) must be positive",
+			"pulse.buffer.send-frames       | 0     | pulse.buffer.send-frames (0) must be positive",
+			"pulse.buffer.send-bytes        | 0     | pulse.buffer.send-bytes (0B) must be positive",
+			"pulse.resume.window            | -1s   | pulse.resume.window (PT-1S) must not be negative",
+			"pulse.resume.buffer-frames     | 10    | pulse.resume.buffer-frames (10) must be at least pulse.buffer.send-frames",
+			"pulse.resume.buffer-bytes      | 1KB   | pulse.resume.buffer-bytes (1024B) must be at least pulse.buffer.send-bytes",
+			"pulse.max-connections          | 0     | pulse.max-connections (0) must be positive, or -1",
+			"pulse.max-message-size         | 0     | pulse.max-message-size (0B) must be between",
+			"pulse.container.message-buffer-size | 8B | pulse.container.message-buffer-size (8B) must be at least 64B",
+			"pulse.path                     | pulse | pulse.path (pulse) must start with '/'",
+			"pulse.default-room             | a b   | pulse.default-room (a b) must match",
+			"pulse.metrics.max-room-tags    | 0     | pulse.metrics.max-room-tags (0) must be positive" })
+	void invalidSettingFailsStartupNamingTheProperty(String property, String value, String message) {
+		this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining(message);
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserBeans {
+
+		static final PulseCodec CODEC = new JacksonPulseCodec();
+
+		static final PulseConnectHandler HANDLER = (request) -> ConnectDecision.accept(List.of("mine"));
+
+		@Bean
+		PulseCodec myCodec() {
+			return CODEC;
+		}
+
+		@Bean
+		PulseConnectHandler myConnectHandler() {
+			return HANDLER;
+		}
+
+	}
+
+}
