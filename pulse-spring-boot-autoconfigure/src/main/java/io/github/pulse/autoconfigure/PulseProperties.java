@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.github.pulse.core.OverflowPolicy;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DataSizeUnit;
 import org.springframework.boot.convert.DurationUnit;
@@ -17,7 +18,7 @@ import org.springframework.util.unit.DataUnit;
  * Configuration properties of pulse.
  */
 @ConfigurationProperties("pulse")
-public class PulseProperties {
+public class PulseProperties implements InitializingBean {
 
 	/**
 	 * Whether to enable the pulse WebSocket endpoint.
@@ -83,6 +84,15 @@ public class PulseProperties {
 	private final Container container = new Container();
 
 	private final Metrics metrics = new Metrics();
+
+	/**
+	 * Validates the settings as soon as they are bound, so that an invalid value stops startup with a message
+	 * naming the property before any pulse bean is created.
+	 */
+	@Override
+	public void afterPropertiesSet() {
+		PulseSettingsFactory.create(this);
+	}
 
 	public boolean isEnabled() {
 		return this.enabled;

@@ -71,7 +71,7 @@ public class SessionManager implements PulseServer {
 
 	private final PulseSession.Timing timing;
 
-	private final ThreadPoolExecutor io;
+	private volatile ThreadPoolExecutor io;
 
 	private final long startedNanos;
 
@@ -99,13 +99,7 @@ public class SessionManager implements PulseServer {
 				settings.heartbeatTimeout().toNanos(), settings.writeTimeout().toNanos(),
 				(settings.idleTimeout() != null) ? settings.idleTimeout().toNanos() : 0,
 				settings.resumeWindow().toNanos());
-		AtomicInteger threads = new AtomicInteger();
-		this.io = new ThreadPoolExecutor(32, 32, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), (task) -> {
-			Thread thread = new Thread(task, "pulse-io-" + threads.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
-		});
-		this.io.allowCoreThreadTimeOut(true);
+		this.io = newIoExecutor();
 		this.startedNanos = nanoClock.getAsLong();
 	}
 
@@ -116,6 +110,10 @@ public class SessionManager implements PulseServer {
 		if (this.timer != null) {
 			return;
 		}
+		if (this.io.isShutdown()) {
+			this.io = newIoExecutor();
+		}
+		this.draining = false;
 		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "pulse-timer");
 			thread.setDaemon(true);
@@ -124,6 +122,18 @@ public class SessionManager implements PulseServer {
 		long period = tickPeriod().toNanos();
 		scheduler.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
 		this.timer = scheduler;
+	}
+
+	private static ThreadPoolExecutor newIoExecutor() {
+		AtomicInteger threads = new AtomicInteger();
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(32, 32, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				(task) -> {
+					Thread thread = new Thread(task, "pulse-io-" + threads.incrementAndGet());
+					thread.setDaemon(true);
+					return thread;
+				});
+		executor.allowCoreThreadTimeOut(true);
+		return executor;
 	}
 
 	/**
@@ -170,7 +180,8 @@ public class SessionManager implements PulseServer {
 
 	/**
 	 * Closes every session with 1001 "server shutting down" after its queued frames, waiting at most the shutdown
-	 * timeout, then closes what is left. Suspended sessions end at once. New handshakes are refused from now on.
+	 * timeout, then closes what is left. Suspended sessions end at once. New handshakes are refused until
+	 * {@link #start()} is called again.
 	 */
 	public void shutdown() {
 		this.draining = true;
@@ -196,9 +207,12 @@ public class SessionManager implements PulseServer {
 				closeTransport(session, transport, CloseCodes.SERVER_SHUTDOWN);
 			}
 		}
-		ScheduledExecutorService scheduler = this.timer;
-		if (scheduler != null) {
-			scheduler.shutdownNow();
+		synchronized (this) {
+			ScheduledExecutorService scheduler = this.timer;
+			if (scheduler != null) {
+				scheduler.shutdownNow();
+				this.timer = null;
+			}
 		}
 		this.io.shutdown();
 		try {

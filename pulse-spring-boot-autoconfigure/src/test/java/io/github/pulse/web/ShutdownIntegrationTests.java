@@ -1,0 +1,90 @@
+package io.github.pulse.web;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.pulse.DisconnectReason;
+import io.github.pulse.core.SessionManager;
+import io.github.pulse.test.ChatTestApplication;
+import io.github.pulse.test.TestClient;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Shutdown drains: queued frames first, then 1001 "server shutting down"; handshakes meanwhile get 503.
+ */
+class ShutdownIntegrationTests {
+
+	private static ConfigurableApplicationContext start(String... properties) {
+		return new SpringApplicationBuilder(ChatTestApplication.class).properties("server.port=0")
+			.properties(properties)
+			.run();
+	}
+
+	private static URI uri(ConfigurableApplicationContext context) {
+		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		return URI.create("ws://localhost:" + port + "/pulse?room=lobby");
+	}
+
+	@Test
+	void queuedFramesAreFlushedBeforeTheShutdownClose() {
+		ConfigurableApplicationContext context = start();
+		SessionManager manager = context.getBean(SessionManager.class);
+		ChatTestApplication.RecordingListener recorder = context.getBean(ChatTestApplication.RecordingListener.class);
+		TestClient client = TestClient.connect(uri(context));
+		String id = client.nextOfType("welcome").path("connectionId").asText();
+		for (int i = 1; i <= 200; i++) {
+			manager.broadcast("lobby", "last-words", i);
+		}
+		suspendedBeforeShutdown(manager);
+		context.close();
+		for (int i = 1; i <= 200; i++) {
+			JsonNode frame = client.nextOfType("message");
+			assertThat(frame.path("payload").asInt()).isEqualTo(i);
+		}
+		assertThat(client.awaitClose()).isEqualTo(new TestClient.Close(1001, "server shutting down"));
+		assertThat(recorder.disconnectsOf(id)).extracting(ChatTestApplication.Disconnect::reason)
+			.containsExactly(DisconnectReason.SERVER_SHUTDOWN);
+		assertThat(recorder.disconnectsOf("suspended")).isEmpty();
+	}
+
+	private static void suspendedBeforeShutdown(SessionManager manager) {
+		assertThat(manager.suspendedCount()).isZero();
+	}
+
+	@Test
+	void handshakesDuringTheDrainGet503AndAStalledClientIsClosedAfterTheShutdownTimeout() throws Exception {
+		ConfigurableApplicationContext context = start("pulse.shutdown-timeout=3s",
+				"pulse.buffer.send-bytes=8MB", "pulse.resume.buffer-bytes=8MB");
+		SessionManager manager = context.getBean(SessionManager.class);
+		URI uri = uri(context);
+		TestClient stalled = TestClient.connect(uri);
+		stalled.nextOfType("welcome");
+		stalled.pause();
+		String big = "y".repeat(32 * 1024);
+		for (int i = 0; i < 200; i++) {
+			manager.broadcast("lobby", "bulk", big);
+		}
+		Awaitility.await().untilAsserted(() -> assertThat(manager.connections().iterator().next().queuedFrames())
+			.isPositive());
+		long start = System.nanoTime();
+		Thread closer = new Thread(context::close);
+		closer.start();
+		Awaitility.await().until(manager::isDraining);
+		assertThat(TestClient.handshakeStatus(uri, Map.of())).isEqualTo(503);
+		closer.join(Duration.ofSeconds(30).toMillis());
+		assertThat(closer.isAlive()).isFalse();
+		Duration took = Duration.ofNanos(System.nanoTime() - start);
+		assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(3)).isLessThan(Duration.ofSeconds(20));
+		stalled.unpause();
+		assertThat(stalled.awaitClose(Duration.ofSeconds(20)).code()).isIn(1001, 1006);
+	}
+
+}
