@@ -21,7 +21,6 @@ import org.springframework.util.MultiValueMap;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
 import org.springframework.web.util.UriComponentsBuilder;
-import org.springframework.web.util.UriUtils;
 
 /**
  * Decides on a handshake before the upgrade: 503 while shutting down or at {@code pulse.max-connections}, 400 for
@@ -66,7 +65,13 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 		if (max >= 0 && this.manager.connectionCount() >= max) {
 			return reject(response, HttpStatus.SERVICE_UNAVAILABLE, "max-connections");
 		}
-		MultiValueMap<String, String> params = queryParams(request.getURI());
+		MultiValueMap<String, String> params;
+		try {
+			params = queryParams(request.getURI());
+		}
+		catch (IllegalArgumentException ex) {
+			return reject(response, HttpStatus.BAD_REQUEST, "bad-request");
+		}
 		String token = params.getFirst("resume");
 		Long lastSeq = null;
 		if (token != null) {
@@ -118,12 +123,52 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 		return Long.parseLong(value);
 	}
 
+	/**
+	 * Decodes the query strictly: a percent-encoding that is not valid UTF-8 is an error here (400), rather than
+	 * replaced, because the container rejects it later with a 500.
+	 */
 	private static MultiValueMap<String, String> queryParams(URI uri) {
 		MultiValueMap<String, String> raw = UriComponentsBuilder.fromUri(uri).build().getQueryParams();
 		MultiValueMap<String, String> decoded = new LinkedMultiValueMap<>(raw.size());
-		raw.forEach((name, values) -> values.forEach((value) -> decoded.add(UriUtils.decode(name,
-				StandardCharsets.UTF_8), (value != null) ? UriUtils.decode(value, StandardCharsets.UTF_8) : "")));
+		raw.forEach((name, values) -> values
+			.forEach((value) -> decoded.add(strictDecode(name), (value != null) ? strictDecode(value) : "")));
 		return decoded;
+	}
+
+	private static String strictDecode(String value) {
+		if (value.indexOf('%') < 0 && value.indexOf('+') < 0) {
+			return value;
+		}
+		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(value.length());
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c == '%') {
+				if (i + 2 >= value.length()) {
+					throw new IllegalArgumentException("truncated percent-encoding");
+				}
+				int high = Character.digit(value.charAt(i + 1), 16);
+				int low = Character.digit(value.charAt(i + 2), 16);
+				if (high < 0 || low < 0) {
+					throw new IllegalArgumentException("invalid percent-encoding");
+				}
+				bytes.write((high << 4) | low);
+				i += 2;
+			}
+			else {
+				byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+				bytes.write(encoded, 0, encoded.length);
+			}
+		}
+		try {
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+				.onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+				.decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()))
+				.toString();
+		}
+		catch (java.nio.charset.CharacterCodingException ex) {
+			throw new IllegalArgumentException("query parameter is not valid UTF-8", ex);
+		}
 	}
 
 	@Override

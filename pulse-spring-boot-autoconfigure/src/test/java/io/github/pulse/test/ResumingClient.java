@@ -1,0 +1,166 @@
+package io.github.pulse.test;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A test client that keeps its resume token and last sequence number, resumes after a cut, acknowledges, and
+ * checks every message frame it processes: consecutive seq, no duplicate, gaps only where the server said
+ * {@code missed}.
+ */
+public final class ResumingClient {
+
+	private final URI base;
+
+	private final Map<String, String> headers;
+
+	private final int ackEvery;
+
+	private TestClient client;
+
+	private String token;
+
+	private String connectionId;
+
+	private long lastSeq;
+
+	private long lastAcked;
+
+	private final List<JsonNode> messages = new ArrayList<>();
+
+	private long missed;
+
+	private int resumes;
+
+	/**
+	 * Connects to {@code base} (which may point at a proxy) and consumes the welcome frame.
+	 * @param base the ws:// URI including the room query parameter
+	 * @param headers handshake headers
+	 * @param ackEvery acknowledge after this many frames
+	 */
+	public ResumingClient(URI base, Map<String, String> headers, int ackEvery) {
+		this.base = base;
+		this.headers = headers;
+		this.ackEvery = ackEvery;
+		this.client = TestClient.connect(base, headers);
+		JsonNode welcome = this.client.nextOfType("welcome");
+		this.token = welcome.path("resumeToken").asText();
+		this.connectionId = welcome.path("connectionId").asText();
+	}
+
+	/**
+	 * Processes every frame received so far, without waiting.
+	 */
+	public synchronized void pump() {
+		JsonNode frame;
+		while ((frame = this.client.pending().poll()) != null) {
+			process(frame);
+		}
+		if (this.lastSeq - this.lastAcked >= this.ackEvery) {
+			try {
+				this.client.send("{\"type\":\"ack\",\"seq\":" + this.lastSeq + "}");
+				this.lastAcked = this.lastSeq;
+			}
+			catch (RuntimeException ex) {
+				// the transport is gone; the next resume carries lastSeq anyway
+			}
+		}
+	}
+
+	private void process(JsonNode frame) {
+		if (!"message".equals(frame.path("type").asText())) {
+			return;
+		}
+		long seq = frame.path("seq").asLong();
+		if (seq <= this.lastSeq) {
+			throw new AssertionError("duplicate or reordered frame seq " + seq + " after " + this.lastSeq);
+		}
+		if (seq != this.lastSeq + 1) {
+			throw new AssertionError("gap: seq " + seq + " after " + this.lastSeq);
+		}
+		this.lastSeq = seq;
+		this.messages.add(frame);
+	}
+
+	/**
+	 * Drops the current transport without a close frame (if the caller has not cut it already), processes what
+	 * had arrived, and resumes on a new transport.
+	 * @param resumeBase where to reconnect, e.g. the proxy again or the server directly
+	 * @return the {@code resumed} frame
+	 */
+	public synchronized JsonNode resume(URI resumeBase) {
+		this.client.abort();
+		pump();
+		String separator = resumeBase.getQuery() == null ? "?" : "&";
+		this.client = TestClient.connect(URI.create(resumeBase + separator + "resume=" + this.token + "&lastSeq="
+				+ this.lastSeq), this.headers);
+		JsonNode first = this.client.next();
+		if (!"resumed".equals(first.path("type").asText())) {
+			throw new AssertionError("expected resumed, got " + first);
+		}
+		if (!this.connectionId.equals(first.path("connectionId").asText())) {
+			throw new AssertionError("resumed another session: " + first);
+		}
+		this.token = first.path("resumeToken").asText();
+		long frameMissed = first.path("missed").asLong();
+		if (frameMissed > 0) {
+			// the server says exactly what it lost: skip over it
+			this.missed += frameMissed;
+			this.lastSeq += frameMissed;
+		}
+		this.resumes++;
+		return first;
+	}
+
+	/** @return the base URI this client was created with */
+	public URI base() {
+		return this.base;
+	}
+
+	/** @return the message frames processed, in order */
+	public synchronized List<JsonNode> messages() {
+		return List.copyOf(this.messages);
+	}
+
+	/** @return the last processed sequence number */
+	public synchronized long lastSeq() {
+		return this.lastSeq;
+	}
+
+	/** @return frames the server reported as missed */
+	public synchronized long missed() {
+		return this.missed;
+	}
+
+	/** @return the number of successful resumes */
+	public synchronized int resumes() {
+		return this.resumes;
+	}
+
+	/** @return the connection id */
+	public String connectionId() {
+		return this.connectionId;
+	}
+
+	/** @return the current resume token */
+	public synchronized String token() {
+		return this.token;
+	}
+
+	/** @return the current transport */
+	public synchronized TestClient transport() {
+		return this.client;
+	}
+
+	/**
+	 * Closes cleanly.
+	 */
+	public synchronized void close() {
+		this.client.close();
+	}
+
+}
