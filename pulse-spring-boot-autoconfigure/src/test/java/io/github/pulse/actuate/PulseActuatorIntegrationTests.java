@@ -18,6 +18,7 @@ import io.github.pulse.PulseConnection;
 import io.github.pulse.PulseListener;
 import io.github.pulse.PulseMessage;
 import io.github.pulse.core.SessionManager;
+import io.github.pulse.metrics.PulseMeterTable;
 import io.github.pulse.metrics.PulseMeters;
 import io.github.pulse.test.ChatTestApplication;
 import io.github.pulse.test.TestClient;
@@ -97,9 +98,9 @@ class PulseActuatorIntegrationTests {
 	void prometheusScrapeExposesEveryPulseMeterWithItsHelpText() {
 		String scrape = scrape();
 		for (PulseMeters meter : PulseMeters.values()) {
-			String prefix = meter.meterName().replace('.', '_');
-			assertThat(scrape).as(meter.meterName()).containsPattern("(?m)^" + prefix + "[_{ a-z]");
-			assertThat(scrape).as(meter.meterName()).contains("# HELP " + prefix);
+			for (String series : PulseMeterTable.prometheusSeries(meter)) {
+				assertThat(scrape).as(meter.meterName()).containsPattern("(?m)^" + series + "[{ ]");
+			}
 			assertThat(scrape).contains(meter.description());
 		}
 		assertThat(scrape).contains("pulse_delivery_latency_seconds_bucket{le=\"0.001\"}");
