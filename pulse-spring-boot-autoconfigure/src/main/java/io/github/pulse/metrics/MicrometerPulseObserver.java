@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Records the engine's events as the Micrometer meters listed in {@link PulseMeters}. Every meter is resolved once,
  * at construction or the first time a tag value is seen, and cached: the hot path does an array index or a map
- * lookup and an increment, and builds no tags. Message counts are kept in {@link LongAdder}s that the registry
- * reads on scrape, and that the Actuator endpoint reads through {@link PulseMessageTotals}.
+ * lookup and an increment, and builds no tags. Message counts and sizes, recorded once per message or per
+ * recipient, are {@link LongAdder}s that the registry reads on scrape (the counts also feed the Actuator endpoint
+ * through {@link PulseMessageTotals}); only the delivery latency is a full timer on that path.
  * <p>
  * Gauges are published by {@link PulseMeterBinder}, which reads the engine; this class needs no engine reference
  * so that the engine can take it as a constructor argument.
@@ -49,6 +50,10 @@ public class MicrometerPulseObserver implements PulseObserver, PulseMessageTotal
 
 	private final LongAdder sent = new LongAdder();
 
+	private final LongAdder receivedBytes = new LongAdder();
+
+	private final LongAdder sentBytes = new LongAdder();
+
 	private final Counter opened;
 
 	private final Counter[] closed = new Counter[REASONS.length];
@@ -60,10 +65,6 @@ public class MicrometerPulseObserver implements PulseObserver, PulseMessageTotal
 	private final TaggedCounters resumeAttempts;
 
 	private final DistributionSummary replayed;
-
-	private final DistributionSummary receivedBytes;
-
-	private final DistributionSummary sentBytes;
 
 	private final @Nullable BroadcastMeters broadcasts;
 
@@ -96,6 +97,8 @@ public class MicrometerPulseObserver implements PulseObserver, PulseMessageTotal
 		this.registry = registry;
 		PulseMeters.MESSAGES_RECEIVED.functionCounter(this.received, LongAdder::sum).register(registry);
 		PulseMeters.MESSAGES_SENT.functionCounter(this.sent, LongAdder::sum).register(registry);
+		PulseMeters.MESSAGES_RECEIVED_BYTES.functionCounter(this.receivedBytes, LongAdder::sum).register(registry);
+		PulseMeters.MESSAGES_SENT_BYTES.functionCounter(this.sentBytes, LongAdder::sum).register(registry);
 		this.opened = PulseMeters.CONNECTIONS_OPENED.counter().register(registry);
 		for (DisconnectReason reason : REASONS) {
 			this.closed[reason.ordinal()] = PulseMeters.CONNECTIONS_CLOSED.counter()
@@ -110,8 +113,6 @@ public class MicrometerPulseObserver implements PulseObserver, PulseMessageTotal
 		this.resumeAttempts = new TaggedCounters(registry, PulseMeters.RESUME_ATTEMPTS, "outcome", "resumed",
 				"expired", "unknown");
 		this.replayed = PulseMeters.RESUME_REPLAYED.summary().register(registry);
-		this.receivedBytes = PulseMeters.MESSAGES_RECEIVED_BYTES.summary().register(registry);
-		this.sentBytes = PulseMeters.MESSAGES_SENT_BYTES.summary().register(registry);
 		this.roomTags = roomTags ? new RoomTags(maxRoomTags) : null;
 		this.broadcasts = roomTags ? null : broadcastMeters(null);
 		this.framesDropped = new TaggedCounters(registry, PulseMeters.FRAMES_DROPPED, "cause", "send-buffer-overflow",
@@ -155,13 +156,13 @@ public class MicrometerPulseObserver implements PulseObserver, PulseMessageTotal
 	@Override
 	public void messageReceived(int bytes) {
 		this.received.increment();
-		this.receivedBytes.record(bytes);
+		this.receivedBytes.add(bytes);
 	}
 
 	@Override
 	public void messageSent(int bytes, long deliveryNanos) {
 		this.sent.increment();
-		this.sentBytes.record(bytes);
+		this.sentBytes.add(bytes);
 		this.deliveryLatency.record(deliveryNanos, TimeUnit.NANOSECONDS);
 	}
 

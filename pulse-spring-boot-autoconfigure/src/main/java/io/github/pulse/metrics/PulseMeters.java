@@ -59,17 +59,17 @@ public enum PulseMeters {
 	/** Inbound application messages. */
 	MESSAGES_RECEIVED("pulse.messages.received", Meter.Type.COUNTER, null, "Application messages received"),
 
-	/** Sizes of inbound application messages. */
-	MESSAGES_RECEIVED_BYTES("pulse.messages.received.bytes", Meter.Type.DISTRIBUTION_SUMMARY, "bytes",
-			"Size of application messages received, in UTF-8 bytes"),
+	/** Bytes of inbound application messages. */
+	MESSAGES_RECEIVED_BYTES("pulse.messages.received.bytes", Meter.Type.COUNTER, "bytes",
+			"Total size of application messages received, in UTF-8 bytes"),
 
 	/** Outbound application message frames written. */
 	MESSAGES_SENT("pulse.messages.sent", Meter.Type.COUNTER, null,
 			"Application message frames written to a socket, one per recipient"),
 
-	/** Sizes of outbound application message frames. */
-	MESSAGES_SENT_BYTES("pulse.messages.sent.bytes", Meter.Type.DISTRIBUTION_SUMMARY, "bytes",
-			"Size of application message frames written, in UTF-8 bytes"),
+	/** Bytes of outbound application message frames. */
+	MESSAGES_SENT_BYTES("pulse.messages.sent.bytes", Meter.Type.COUNTER, "bytes",
+			"Total size of application message frames written, in UTF-8 bytes"),
 
 	/** Broadcasts. */
 	BROADCASTS("pulse.broadcasts", Meter.Type.COUNTER, null, "Broadcasts to a room; tagged by room only when enabled",
