@@ -14,7 +14,8 @@ import io.micrometer.observation.docs.ObservationDocumentation;
 public enum PulseObservationDocumentation implements ObservationDocumentation {
 
 	/**
-	 * A WebSocket handshake, from the origin check to the connect handler's decision.
+	 * A WebSocket handshake that passed the origin check: pulse's own checks (shutdown, connection limit, resume
+	 * parameters) and the connect handler's decision. The connect handler runs in its scope.
 	 */
 	HANDSHAKE {
 

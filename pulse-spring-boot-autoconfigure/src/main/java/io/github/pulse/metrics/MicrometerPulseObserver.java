@@ -120,7 +120,9 @@ public class MicrometerPulseObserver implements PulseObserver, PulseMessageTotal
 		this.framesRejected = new TaggedCounters(registry, PulseMeters.FRAMES_REJECTED, "cause", "malformed",
 				"too-big", "binary", "unknown-type");
 		this.heartbeatTimeouts = PulseMeters.HEARTBEAT_TIMEOUTS.counter().register(registry);
-		this.heartbeatRtt = PulseMeters.HEARTBEAT_RTT.timer().serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+		this.heartbeatRtt = PulseMeters.HEARTBEAT_RTT.timer()
+			.serviceLevelObjectives(LATENCY_BUCKETS)
+			.register(registry);
 		this.deliveryLatency = PulseMeters.DELIVERY_LATENCY.timer()
 			.serviceLevelObjectives(LATENCY_BUCKETS)
 			.register(registry);

@@ -33,7 +33,8 @@ class PulseEndpointAutoConfigurationTests {
 	@Test
 	void endpointIsNotCreatedWhenAccessIsNone() {
 		this.contextRunner
-			.withPropertyValues("management.endpoints.web.exposure.include=pulse", "management.endpoint.pulse.access=NONE")
+			.withPropertyValues("management.endpoints.web.exposure.include=pulse",
+					"management.endpoint.pulse.access=NONE")
 			.run((context) -> assertThat(context).doesNotHaveBean(PulseEndpoint.class));
 	}
 

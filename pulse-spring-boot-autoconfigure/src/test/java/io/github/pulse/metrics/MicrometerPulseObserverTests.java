@@ -33,7 +33,8 @@ class MicrometerPulseObserverTests {
 			assertThat(registered).allSatisfy((each) -> {
 				assertThat(each.getId().getType()).as(meter.meterName()).isEqualTo(meter.type());
 				assertThat(each.getId().getDescription()).isEqualTo(meter.description());
-				assertThat(each.getId().getTags()).allSatisfy((tag) -> assertThat(meter.tagKeys()).contains(tag.getKey()));
+				assertThat(each.getId().getTags())
+					.allSatisfy((tag) -> assertThat(meter.tagKeys()).contains(tag.getKey()));
 			});
 		}
 		// the simple registry publishes the latency buckets as extra "<timer>.histogram" gauges
