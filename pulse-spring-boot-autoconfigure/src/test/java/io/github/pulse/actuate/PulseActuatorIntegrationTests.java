@@ -37,6 +37,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -237,10 +238,10 @@ class PulseActuatorIntegrationTests {
 			assertThat(clients.get(0).awaitClose().code()).isEqualTo(1011);
 			await().atMost(PATIENCE).untilAsserted(() -> assertThat(this.observations.stopped)
 				.extracting(Stopped::name, Stopped::outcome)
-				.contains(org.assertj.core.groups.Tuple.tuple("pulse.handshake", "bad-request"),
-						org.assertj.core.groups.Tuple.tuple("pulse.handshake", "accepted"),
-						org.assertj.core.groups.Tuple.tuple("pulse.message", "success"),
-						org.assertj.core.groups.Tuple.tuple("pulse.message", "error")));
+				.contains(tuple("pulse.handshake", "bad-request"),
+						tuple("pulse.handshake", "accepted"),
+						tuple("pulse.message", "success"),
+						tuple("pulse.message", "error")));
 			assertThat(this.observations.stopped).allSatisfy((stopped) -> {
 				if (stopped.name().startsWith("pulse.")) {
 					assertThat(stopped.keys()).containsOnly("outcome");
