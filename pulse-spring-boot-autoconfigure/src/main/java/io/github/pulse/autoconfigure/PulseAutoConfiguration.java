@@ -7,6 +7,7 @@ import io.github.pulse.codec.PulseCodec;
 import io.github.pulse.core.PulseObserver;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.web.DefaultPulseConnectHandler;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -42,9 +43,13 @@ public final class PulseAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	SessionManager pulseSessionManager(PulseProperties properties, PulseCodec codec,
-			ObjectProvider<PulseListener> listeners, ObjectProvider<PulseObserver> observer) {
-		return new SessionManager(PulseSettingsFactory.create(properties), codec, listeners.orderedStream().toList(),
-				observer.getIfAvailable(() -> PulseObserver.NOOP), System::nanoTime);
+			ObjectProvider<PulseListener> listeners, ObjectProvider<PulseObserver> observer,
+			ObjectProvider<ObservationRegistry> observationRegistry) {
+		SessionManager manager = new SessionManager(PulseSettingsFactory.create(properties), codec,
+				listeners.orderedStream().toList(), observer.getIfAvailable(() -> PulseObserver.NOOP),
+				System::nanoTime);
+		manager.setObservationRegistry(observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP));
+		return manager;
 	}
 
 	@Bean

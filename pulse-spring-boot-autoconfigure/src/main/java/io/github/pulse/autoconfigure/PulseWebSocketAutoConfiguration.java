@@ -5,6 +5,7 @@ import io.github.pulse.core.PulseObserver;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.web.PulseHandshakeInterceptor;
 import io.github.pulse.web.PulseWebSocketHandler;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -30,9 +31,12 @@ public final class PulseWebSocketAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	PulseHandshakeInterceptor pulseHandshakeInterceptor(SessionManager sessionManager,
-			PulseConnectHandler connectHandler, ObjectProvider<PulseObserver> observer) {
-		return new PulseHandshakeInterceptor(sessionManager, connectHandler,
+			PulseConnectHandler connectHandler, ObjectProvider<PulseObserver> observer,
+			ObjectProvider<ObservationRegistry> observationRegistry) {
+		PulseHandshakeInterceptor interceptor = new PulseHandshakeInterceptor(sessionManager, connectHandler,
 				observer.getIfAvailable(() -> PulseObserver.NOOP));
+		interceptor.setObservationRegistry(observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP));
+		return interceptor;
 	}
 
 	@Bean

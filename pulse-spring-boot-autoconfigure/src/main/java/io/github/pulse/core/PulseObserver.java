@@ -62,6 +62,16 @@ public interface PulseObserver {
 	}
 
 	/**
+	 * A broadcast to a room was queued. The engine calls this method; the default forwards to
+	 * {@link #broadcast(int)}, so observers that do not tag by room implement only that one.
+	 * @param room the room it was sent to
+	 * @param recipients number of members it was queued for
+	 */
+	default void broadcast(String room, int recipients) {
+		broadcast(recipients);
+	}
+
+	/**
 	 * A frame was dropped.
 	 * @param cause {@code send-buffer-overflow} or {@code resume-buffer-overflow}
 	 */

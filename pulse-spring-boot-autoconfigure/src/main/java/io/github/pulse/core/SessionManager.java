@@ -30,6 +30,8 @@ import io.github.pulse.PulseServer;
 import io.github.pulse.codec.FrameDecodingException;
 import io.github.pulse.codec.InboundFrame;
 import io.github.pulse.codec.PulseCodec;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -79,6 +81,8 @@ public class SessionManager implements PulseServer {
 
 	private volatile boolean draining;
 
+	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
 	/**
 	 * Creates an engine. Call {@link #start()} to run its timer.
 	 * @param settings the effective settings
@@ -101,6 +105,15 @@ public class SessionManager implements PulseServer {
 				settings.resumeWindow().toNanos());
 		this.io = newIoExecutor();
 		this.startedNanos = nanoClock.getAsLong();
+	}
+
+	/**
+	 * Sets the registry of the {@code pulse.message} observation around inbound message handling. Call before
+	 * {@link #start()}.
+	 * @param observationRegistry the registry; {@link ObservationRegistry#NOOP} (the default) for none
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
 	}
 
 	/**
@@ -378,18 +391,39 @@ public class SessionManager implements PulseServer {
 		session.messageActivity(now);
 		this.observer.messageReceived(bytes);
 		PulseMessage message = new PulseMessage(frame.event(), frame.payload(), this.codec::convert);
+		if (this.observationRegistry.isNoop()) {
+			dispatch(session, message);
+			return;
+		}
+		// listeners run in the observation's scope so that their own spans become its children
+		Observation observation = PulseObservationDocumentation.MESSAGE.start(this.observationRegistry);
+		try (Observation.Scope scope = observation.openScope()) {
+			RuntimeException failure = dispatch(session, message);
+			observation.lowCardinalityKeyValue((failure != null) ? PulseObservationDocumentation.OUTCOME_ERROR
+					: PulseObservationDocumentation.OUTCOME_SUCCESS);
+			if (failure != null) {
+				observation.error(failure);
+			}
+		}
+		finally {
+			observation.stop();
+		}
+	}
+
+	private @Nullable RuntimeException dispatch(PulseSession session, PulseMessage message) {
 		for (PulseListener listener : this.listeners) {
 			try {
 				listener.onMessage(session, message);
 			}
 			catch (RuntimeException ex) {
 				this.observer.handlerError();
-				logger.warn("Listener failed on event '" + frame.event() + "' of " + session
+				logger.warn("Listener failed on event '" + message.event() + "' of " + session
 						+ "; closing it with 1011", ex);
 				session.end(DisconnectReason.HANDLER_ERROR, CloseCodes.HANDLER_ERROR, true);
-				return;
+				return ex;
 			}
 		}
+		return null;
 	}
 
 	/**
@@ -619,7 +653,7 @@ public class SessionManager implements PulseServer {
 	public int broadcast(String room, String event, @Nullable Object payload) {
 		Set<PulseSession> members = this.rooms.members(room);
 		if (members == null || members.isEmpty()) {
-			this.observer.broadcast(0);
+			this.observer.broadcast(room, 0);
 			return 0;
 		}
 		EncodedBody body = encode(event, room, payload);
@@ -629,7 +663,7 @@ public class SessionManager implements PulseServer {
 				recipients++;
 			}
 		}
-		this.observer.broadcast(recipients);
+		this.observer.broadcast(room, recipients);
 		return recipients;
 	}
 

@@ -7,9 +7,14 @@ import java.util.Map;
 import io.github.pulse.ConnectDecision;
 import io.github.pulse.HandshakeRequest;
 import io.github.pulse.PulseConnectHandler;
+import io.github.pulse.core.PulseObservationDocumentation;
 import io.github.pulse.core.PulseObserver;
 import io.github.pulse.core.SessionManager;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -40,7 +45,11 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 
 	private final PulseConnectHandler connectHandler;
 
+	private static final String ACCEPTED = "accepted";
+
 	private final PulseObserver observer;
+
+	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	/**
 	 * Creates the interceptor.
@@ -55,9 +64,39 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 		this.observer = observer;
 	}
 
+	/**
+	 * Sets the registry of the {@code pulse.handshake} observation.
+	 * @param observationRegistry the registry; {@link ObservationRegistry#NOOP} (the default) for none
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
+	}
+
 	@Override
 	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
 			WebSocketHandler wsHandler, Map<String, Object> attributes) {
+		// the connect handler runs in the observation's scope so that its own spans become children
+		Observation observation = PulseObservationDocumentation.HANDSHAKE.start(this.observationRegistry);
+		try (Observation.Scope scope = observation.openScope()) {
+			String outcome = decide(request, response, attributes);
+			observation.lowCardinalityKeyValue(PulseObservationDocumentation.LowCardinalityKeyNames.OUTCOME.asString(),
+					outcome);
+			return ACCEPTED.equals(outcome);
+		}
+		catch (RuntimeException ex) {
+			observation.error(ex);
+			throw ex;
+		}
+		finally {
+			observation.stop();
+		}
+	}
+
+	/**
+	 * Decides on the handshake and sets the rejection status.
+	 * @return {@link #ACCEPTED} or the rejection cause
+	 */
+	private String decide(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes) {
 		if (this.manager.isDraining()) {
 			return reject(response, HttpStatus.SERVICE_UNAVAILABLE, "shutting-down");
 		}
@@ -99,16 +138,16 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 			attributes.put(RESUME_TOKEN_ATTRIBUTE, token);
 			attributes.put(LAST_SEQ_ATTRIBUTE, lastSeq);
 		}
-		return true;
+		return ACCEPTED;
 	}
 
-	private boolean reject(ServerHttpResponse response, HttpStatus status, String cause) {
+	private String reject(ServerHttpResponse response, HttpStatus status, String cause) {
 		this.observer.handshakeRejected(cause);
 		response.setStatusCode(status);
 		if (logger.isDebugEnabled()) {
 			logger.debug("Handshake rejected with " + status.value() + " (" + cause + ")");
 		}
-		return false;
+		return cause;
 	}
 
 	private static @Nullable Long parseLastSeq(@Nullable String value) {

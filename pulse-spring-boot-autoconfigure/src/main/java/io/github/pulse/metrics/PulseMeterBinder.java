@@ -1,0 +1,30 @@
+package io.github.pulse.metrics;
+
+import io.github.pulse.core.SessionManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * Publishes the gauges of {@link PulseMeters}: live connections, suspended sessions and rooms, read from the
+ * engine when the registry is scraped.
+ */
+public class PulseMeterBinder implements MeterBinder {
+
+	private final SessionManager manager;
+
+	/**
+	 * Creates the binder.
+	 * @param manager the engine to read
+	 */
+	public PulseMeterBinder(SessionManager manager) {
+		this.manager = manager;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		PulseMeters.CONNECTIONS_ACTIVE.gauge(this.manager, SessionManager::connectionCount).register(registry);
+		PulseMeters.SESSIONS_SUSPENDED.gauge(this.manager, SessionManager::suspendedCount).register(registry);
+		PulseMeters.ROOMS_ACTIVE.gauge(this.manager, SessionManager::roomCount).register(registry);
+	}
+
+}

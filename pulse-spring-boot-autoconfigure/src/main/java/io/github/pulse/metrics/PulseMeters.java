@@ -1,0 +1,232 @@
+package io.github.pulse.metrics;
+
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every meter pulse publishes, with its type, base unit, description and tag keys. Counted things (connections,
+ * frames, messages) carry no base unit so that Prometheus names read {@code pulse_connections_active} rather than
+ * {@code pulse_connections_active_connections}; sizes are in bytes and timers in seconds.
+ * <p>
+ * Tags are bounded: {@code reason} and {@code cause} take a fixed set of values, {@code outcome} three, and
+ * {@code room} appears only with {@code pulse.metrics.room-tags=true}, capped by {@code pulse.metrics.max-room-tags}
+ * (further rooms share the value {@code other}). No meter is ever tagged with a connection id.
+ */
+public enum PulseMeters {
+
+	/** Gauge of live connections. */
+	CONNECTIONS_ACTIVE("pulse.connections.active", Meter.Type.GAUGE, null,
+			"Live connections: sessions with an open WebSocket transport"),
+
+	/** Gauge of suspended sessions. */
+	SESSIONS_SUSPENDED("pulse.sessions.suspended", Meter.Type.GAUGE, null,
+			"Sessions whose transport dropped, waiting to be resumed"),
+
+	/** Gauge of rooms. */
+	ROOMS_ACTIVE("pulse.rooms.active", Meter.Type.GAUGE, null, "Rooms with at least one member"),
+
+	/** Sessions started. */
+	CONNECTIONS_OPENED("pulse.connections.opened", Meter.Type.COUNTER, null,
+			"Sessions started; a resume continues a session and is not counted"),
+
+	/** Sessions ended, by reason. */
+	CONNECTIONS_CLOSED("pulse.connections.closed", Meter.Type.COUNTER, null, "Sessions ended, by reason", "reason"),
+
+	/** Session lifetimes, by reason. */
+	SESSION_DURATION("pulse.session.duration", Meter.Type.TIMER, "seconds",
+			"Lifetime of ended sessions, from open to end, by reason", "reason"),
+
+	/** Transports lost abnormally whose session was suspended. */
+	TRANSPORTS_DROPPED("pulse.transports.dropped", Meter.Type.COUNTER, null,
+			"Transports lost without a close frame whose session was suspended for resume, by cause", "cause"),
+
+	/** Resume attempts, by outcome. */
+	RESUME_ATTEMPTS("pulse.resume.attempts", Meter.Type.COUNTER, null,
+			"Resume attempts, by outcome: resumed, expired or unknown", "outcome"),
+
+	/** Frames replayed per successful resume. */
+	RESUME_REPLAYED("pulse.resume.replayed", Meter.Type.DISTRIBUTION_SUMMARY, null,
+			"Frames replayed per successful resume"),
+
+	/** Inbound application messages. */
+	MESSAGES_RECEIVED("pulse.messages.received", Meter.Type.COUNTER, null, "Application messages received"),
+
+	/** Bytes of inbound application messages. */
+	MESSAGES_RECEIVED_BYTES("pulse.messages.received.bytes", Meter.Type.COUNTER, "bytes",
+			"Total size of application messages received, in UTF-8 bytes"),
+
+	/** Outbound application message frames written. */
+	MESSAGES_SENT("pulse.messages.sent", Meter.Type.COUNTER, null,
+			"Application message frames written to a socket, one per recipient"),
+
+	/** Bytes of outbound application message frames. */
+	MESSAGES_SENT_BYTES("pulse.messages.sent.bytes", Meter.Type.COUNTER, "bytes",
+			"Total size of application message frames written, in UTF-8 bytes"),
+
+	/** Broadcasts. */
+	BROADCASTS("pulse.broadcasts", Meter.Type.COUNTER, null, "Broadcasts to a room; tagged by room only when enabled",
+			"room"),
+
+	/** Recipients per broadcast. */
+	BROADCAST_RECIPIENTS("pulse.broadcast.recipients", Meter.Type.DISTRIBUTION_SUMMARY, null,
+			"Members a broadcast was queued for", "room"),
+
+	/** Outbound frames dropped, by cause. */
+	FRAMES_DROPPED("pulse.frames.dropped", Meter.Type.COUNTER, null,
+			"Outbound message frames dropped, by cause: send-buffer-overflow or resume-buffer-overflow", "cause"),
+
+	/** Inbound frames rejected, by cause. */
+	FRAMES_REJECTED("pulse.frames.rejected", Meter.Type.COUNTER, null,
+			"Inbound frames rejected or ignored, by cause: malformed, too-big, binary or unknown-type", "cause"),
+
+	/** Heartbeat timeouts. */
+	HEARTBEAT_TIMEOUTS("pulse.heartbeat.timeouts", Meter.Type.COUNTER, null,
+			"Transports that did not answer a ping within the heartbeat timeout"),
+
+	/** Ping to pong round trips. */
+	HEARTBEAT_RTT("pulse.heartbeat.rtt", Meter.Type.TIMER, "seconds", "Round trip from a server ping to its pong"),
+
+	/** Time from enqueue to written. */
+	DELIVERY_LATENCY("pulse.delivery.latency", Meter.Type.TIMER, "seconds",
+			"Time from queueing an application message frame to writing it on the socket"),
+
+	/** Listener failures. */
+	HANDLER_ERRORS("pulse.handler.errors", Meter.Type.COUNTER, null,
+			"Inbound messages whose PulseListener threw; the connection is closed with 1011"),
+
+	/** Handshakes rejected before the upgrade, by cause. */
+	HANDSHAKES_REJECTED("pulse.handshakes.rejected", Meter.Type.COUNTER, null,
+			"Handshakes rejected before the upgrade, by cause: unauthorized, forbidden, bad-request, "
+					+ "max-connections, shutting-down or another HTTP status",
+			"cause");
+
+	private final String meterName;
+
+	private final Meter.Type type;
+
+	private final @Nullable String baseUnit;
+
+	private final String description;
+
+	private final List<String> tagKeys;
+
+	PulseMeters(String meterName, Meter.Type type, @Nullable String baseUnit, String description, String... tagKeys) {
+		this.meterName = meterName;
+		this.type = type;
+		this.baseUnit = baseUnit;
+		this.description = description;
+		this.tagKeys = List.of(tagKeys);
+	}
+
+	/**
+	 * Meter name, dotted lower case.
+	 * @return the name, such as {@code pulse.connections.active}
+	 */
+	public String meterName() {
+		return this.meterName;
+	}
+
+	/**
+	 * Meter type.
+	 * @return the type
+	 */
+	public Meter.Type type() {
+		return this.type;
+	}
+
+	/**
+	 * Base unit: {@code bytes}, {@code seconds} (timers, whose unit the registry chooses) or {@code null} for
+	 * counted things.
+	 * @return the base unit or {@code null}
+	 */
+	public @Nullable String baseUnit() {
+		return this.baseUnit;
+	}
+
+	/**
+	 * Description, also published as the meter's help text.
+	 * @return the description
+	 */
+	public String description() {
+		return this.description;
+	}
+
+	/**
+	 * Tag keys. {@code room} is published only with {@code pulse.metrics.room-tags=true}.
+	 * @return the tag keys, empty for untagged meters
+	 */
+	public List<String> tagKeys() {
+		return this.tagKeys;
+	}
+
+	/**
+	 * Starts a counter of this meter.
+	 * @return a builder with name, description and base unit set
+	 */
+	public Counter.Builder counter() {
+		check(Meter.Type.COUNTER);
+		return Counter.builder(this.meterName).description(this.description).baseUnit(this.baseUnit);
+	}
+
+	/**
+	 * Starts a function counter of this meter.
+	 * @param <T> type of the counted object
+	 * @param object the counted object; the registry holds it weakly, the caller must keep it
+	 * @param count reads the count
+	 * @return a builder with name, description and base unit set
+	 */
+	public <T> FunctionCounter.Builder<T> functionCounter(T object, ToDoubleFunction<T> count) {
+		check(Meter.Type.COUNTER);
+		return FunctionCounter.builder(this.meterName, object, count)
+			.description(this.description)
+			.baseUnit(this.baseUnit);
+	}
+
+	/**
+	 * Starts a timer of this meter.
+	 * @return a builder with name and description set
+	 */
+	public Timer.Builder timer() {
+		check(Meter.Type.TIMER);
+		return Timer.builder(this.meterName).description(this.description);
+	}
+
+	/**
+	 * Starts a distribution summary of this meter.
+	 * @return a builder with name, description and base unit set
+	 */
+	public DistributionSummary.Builder summary() {
+		check(Meter.Type.DISTRIBUTION_SUMMARY);
+		return DistributionSummary.builder(this.meterName).description(this.description).baseUnit(this.baseUnit);
+	}
+
+	/**
+	 * Starts a gauge of this meter.
+	 * @param <T> type of the measured object
+	 * @param object the measured object; held strongly
+	 * @param value reads the value
+	 * @return a builder with name, description and base unit set
+	 */
+	public <T> Gauge.Builder<T> gauge(T object, ToDoubleFunction<T> value) {
+		check(Meter.Type.GAUGE);
+		return Gauge.builder(this.meterName, object, value)
+			.description(this.description)
+			.baseUnit(this.baseUnit)
+			.strongReference(true);
+	}
+
+	private void check(Meter.Type expected) {
+		if (this.type != expected) {
+			throw new IllegalStateException(this.meterName + " is a " + this.type + ", not a " + expected);
+		}
+	}
+
+}

@@ -1,0 +1,157 @@
+package io.github.pulse.actuate.endpoint;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.github.pulse.ConnectDecision;
+import io.github.pulse.PulseConnection;
+import io.github.pulse.codec.JacksonPulseCodec;
+import io.github.pulse.core.PulseObserver;
+import io.github.pulse.core.PulseSettings;
+import io.github.pulse.core.SessionManager;
+import io.github.pulse.core.Transport;
+import io.github.pulse.metrics.PulseMessageTotals;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.socket.CloseStatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class PulseEndpointTests {
+
+	private final SessionManager manager = new SessionManager(PulseSettings.defaults(), new JacksonPulseCodec(),
+			List.of(), PulseObserver.NOOP, System::nanoTime);
+
+	private final List<StubTransport> transports = new ArrayList<>();
+
+	@AfterEach
+	void shutdown() {
+		this.manager.shutdown();
+	}
+
+	@Test
+	void largestRoomsAreTheTenLargestLargestFirstThenByName() {
+		for (int room = 1; room <= 12; room++) {
+			for (int member = 0; member < room % 6 + 1; member++) {
+				open("room-" + room);
+			}
+		}
+		PulseEndpoint.PulseDescriptor overview = new PulseEndpoint(this.manager, null).pulse();
+		assertThat(overview.rooms()).isEqualTo(12);
+		assertThat(overview.largestRooms()).extracting(PulseEndpoint.RoomSize::room)
+			.containsExactly("room-11", "room-5", "room-10", "room-4", "room-3", "room-9", "room-2", "room-8",
+					"room-1", "room-7");
+		assertThat(overview.largestRooms()).extracting(PulseEndpoint.RoomSize::connections)
+			.containsExactly(6, 6, 5, 5, 4, 4, 3, 3, 2, 2);
+	}
+
+	@Test
+	void overviewReportsCountsTotalsAndDraining() {
+		open("lobby");
+		open("lobby");
+		PulseMessageTotals totals = new PulseMessageTotals() {
+
+			@Override
+			public long messagesReceived() {
+				return 7;
+			}
+
+			@Override
+			public long messagesSent() {
+				return 11;
+			}
+
+		};
+		PulseEndpoint endpoint = new PulseEndpoint(this.manager, totals);
+		PulseEndpoint.PulseDescriptor overview = endpoint.pulse();
+		assertThat(overview.connections()).isEqualTo(2);
+		assertThat(overview.suspended()).isZero();
+		assertThat(overview.messages()).isEqualTo(new PulseEndpoint.Messages(7, 11));
+		assertThat(overview.draining()).isFalse();
+		assertThat(overview.settings()).containsEntry("resumeWindow", "PT30S").containsEntry("maxConnections", -1);
+		this.manager.shutdown();
+		assertThat(endpoint.pulse().draining()).isTrue();
+	}
+
+	@Test
+	void messageTotalsReadZeroWithoutMetrics() {
+		assertThat(new PulseEndpoint(this.manager, null).pulse().messages())
+			.isEqualTo(new PulseEndpoint.Messages(0, 0));
+	}
+
+	@Test
+	void roomListsItsConnectionsOldestFirstAndAnUnknownRoomNone() {
+		PulseConnection first = open("lobby");
+		PulseConnection second = open("lobby");
+		open("ops");
+		PulseEndpoint endpoint = new PulseEndpoint(this.manager, null);
+		PulseEndpoint.RoomDescriptor lobby = endpoint.room("lobby");
+		assertThat(lobby.room()).isEqualTo("lobby");
+		assertThat(lobby.connections()).extracting(PulseEndpoint.ConnectionDescriptor::id)
+			.containsExactlyInAnyOrder(first.id(), second.id());
+		assertThat(lobby.connections()).allSatisfy((connection) -> {
+			assertThat(connection.state()).isEqualTo("OPEN");
+			assertThat(connection.queuedFrames()).isZero();
+		});
+		assertThat(lobby.connections().get(0).connectedSince())
+			.isLessThanOrEqualTo(lobby.connections().get(1).connectedSince());
+		assertThat(endpoint.room("nobody-here").connections()).isEmpty();
+	}
+
+	@Test
+	void kickClosesTheConnectionWith4000Once() {
+		PulseConnection connection = open("lobby");
+		PulseEndpoint endpoint = new PulseEndpoint(this.manager, null);
+		assertThat(endpoint.kick(connection.id()).kicked()).isTrue();
+		assertThat(endpoint.kick(connection.id()).kicked()).isFalse();
+		assertThat(endpoint.kick("no-such-connection").kicked()).isFalse();
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.transports.get(0).closedWith).isNotNull()
+				.extracting(CloseStatus::getCode)
+				.isEqualTo(4000));
+	}
+
+	private PulseConnection open(String room) {
+		StubTransport transport = new StubTransport();
+		this.transports.add(transport);
+		return this.manager.open(transport, ConnectDecision.accept(List.of(room)), null, null, 0);
+	}
+
+	/** A transport whose writes complete at once. */
+	static final class StubTransport implements Transport {
+
+		volatile @Nullable CloseStatus closedWith;
+
+		@Override
+		public boolean isAsync() {
+			return true;
+		}
+
+		@Override
+		public void sendText(String text, Consumer<@Nullable Throwable> onDone) {
+			onDone.accept(null);
+		}
+
+		@Override
+		public void sendPing(ByteBuffer payload) {
+		}
+
+		@Override
+		public void close(CloseStatus status) {
+			this.closedWith = status;
+		}
+
+		@Override
+		public @Nullable InetSocketAddress remoteAddress() {
+			return null;
+		}
+
+	}
+
+}
