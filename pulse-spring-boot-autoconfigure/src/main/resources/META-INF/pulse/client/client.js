@@ -461,7 +461,16 @@ export class PulseClient {
 		clearInterval(this.#heartbeatTimer);
 		this.#lastInboundAt = Date.now();
 		const period = Math.max(100, Math.min(this.#pingIntervalMs(), this.#options.pongTimeoutMs) / 4);
-		this.#heartbeatTimer = setInterval(() => this.#checkHeartbeat(), period);
+		const ws = this.#ws;
+		const timer = setInterval(() => {
+			if (ws === this.#ws && this.#state === 'open') {
+				this.#checkHeartbeat();
+			}
+			else {
+				clearInterval(timer);
+			}
+		}, period);
+		this.#heartbeatTimer = timer;
 	}
 
 	#checkHeartbeat() {

@@ -12,6 +12,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.ServerResponse;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 
 /**
@@ -50,8 +52,8 @@ public final class PulseWebSocketAutoConfiguration {
 	}
 
 	@Bean
-	PulseClientResources pulseClientResources(PulseProperties properties) {
-		return new PulseClientResources(properties.getPath());
+	RouterFunction<ServerResponse> pulseClientRoutes(PulseProperties properties) {
+		return PulseClientResources.routes(properties.getPath());
 	}
 
 	@Bean
