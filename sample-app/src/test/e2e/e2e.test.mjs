@@ -53,7 +53,13 @@ async function openChat(name, chatRoom = room) {
 const POLL = { polling: 50 };
 
 async function waitForText(page, selector, expected) {
-	await page.waitForFunction(([s, e]) => document.querySelector(s)?.textContent === e, [selector, expected], POLL);
+	try {
+		await page.waitForFunction(([s, e]) => document.querySelector(s)?.textContent === e, [selector, expected], POLL);
+	}
+	catch (error) {
+		const actual = await page.textContent(selector).catch(() => '(unreadable)');
+		throw new Error(`${selector} never read '${expected}' on ${page.url()}; it reads '${actual}'`, { cause: error });
+	}
 }
 
 async function messageTexts(page) {
@@ -141,7 +147,9 @@ test('a dropped transport resumes the same session and no message is lost or dup
 
 test('the operations page shows the live connection count', async () => {
 	await waitForText(ops, '#connections', '2');
-	await ops.waitForFunction(() => document.querySelectorAll('#room-rows button.kick').length === 2, null, POLL);
+	const ids = [await alice.textContent('#connection-id'), await bob.textContent('#connection-id')];
+	await ops.waitForFunction((list) => list.every((id) => document.querySelector(
+		`#room-rows tr[data-connection-id="${id}"] button.kick`)), ids, POLL);
 
 	const carol = await openChat('carol', room + '-side');
 	await waitForText(ops, '#connections', '3');
