@@ -141,7 +141,8 @@ test('a dropped transport resumes the same session and no message is lost or dup
 	const log = await alice.$$eval('#log li', (items) => items.map((item) => item.textContent).join('\n'));
 	assert.match(log, /transport lost \(1006/);
 
-	await alice.bringToFront();
+	await say(alice, `back, ${count} of ${count} arrived`);
+	await waitForMessage(bob, `back, ${count} of ${count} arrived`);
 	await alice.screenshot({ path: path.join(screenshots, 'chat.png') });
 });
 

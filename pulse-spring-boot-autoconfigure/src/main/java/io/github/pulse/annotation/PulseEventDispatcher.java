@@ -2,6 +2,7 @@ package io.github.pulse.annotation;
 
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.pulse.PulseConnection;
@@ -95,8 +96,8 @@ public class PulseEventDispatcher implements PulseListener, SmartInitializingSin
 	 * Events that have a handler.
 	 * @return the event names
 	 */
-	public java.util.Set<String> events() {
-		return java.util.Set.copyOf(this.handlers.keySet());
+	public Set<String> events() {
+		return Set.copyOf(this.handlers.keySet());
 	}
 
 	@Override

@@ -11,6 +11,8 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.function.HandlerFunction;
+import org.springframework.web.servlet.function.RequestPredicate;
+import org.springframework.web.servlet.function.RequestPredicates;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
@@ -41,9 +43,13 @@ final class PulseClientResources {
 	static RouterFunction<ServerResponse> routes(String path) {
 		String base = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
 		return RouterFunctions.route()
-			.GET(base + "/client.js", file("client.js", JAVASCRIPT))
-			.GET(base + "/client.d.ts", file("client.d.ts", TEXT))
+			.route(getOrHead(base + "/client.js"), file("client.js", JAVASCRIPT))
+			.route(getOrHead(base + "/client.d.ts"), file("client.d.ts", TEXT))
 			.build();
+	}
+
+	private static RequestPredicate getOrHead(String path) {
+		return RequestPredicates.GET(path).or(RequestPredicates.HEAD(path));
 	}
 
 	private static HandlerFunction<ServerResponse> file(String name, MediaType type) {

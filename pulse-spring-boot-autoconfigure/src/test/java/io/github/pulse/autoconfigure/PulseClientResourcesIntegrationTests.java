@@ -42,6 +42,12 @@ class PulseClientResourcesIntegrationTests {
 			.header("If-None-Match", etag)
 			.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(revalidated.statusCode()).isEqualTo(304);
+		HttpResponse<String> head = HTTP.send(HttpRequest
+			.newBuilder(URI.create("http://localhost:" + this.port + "/pulse/client.js"))
+			.method("HEAD", HttpRequest.BodyPublishers.noBody())
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(head.statusCode()).isEqualTo(200);
+		assertThat(head.headers().firstValue("Content-Type")).hasValue("text/javascript;charset=UTF-8");
 		HttpResponse<String> types = get("/pulse/client.d.ts");
 		assertThat(types.statusCode()).isEqualTo(200);
 		assertThat(types.headers().firstValue("Content-Type")).hasValue("text/plain;charset=UTF-8");
