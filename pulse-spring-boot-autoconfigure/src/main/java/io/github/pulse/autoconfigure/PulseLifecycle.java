@@ -55,6 +55,16 @@ public class PulseLifecycle implements SmartLifecycle {
 		return this.running;
 	}
 
+	/**
+	 * Opts out of context pausing (Spring Framework 7, used by the test context cache): stopping drains and ends
+	 * every session and cannot be undone by a restart, so a paused context would come back refusing connections.
+	 * @return {@code false}
+	 */
+	@Override
+	public boolean isPauseable() {
+		return false;
+	}
+
 	@Override
 	public int getPhase() {
 		// stop before WebServerGracefulShutdownLifecycle (DEFAULT_PHASE - 1024) and the web server itself

@@ -93,6 +93,7 @@ public class PulseProperties implements InitializingBean {
 	public void afterPropertiesSet() {
 		PulseSettingsFactory.create(this);
 	}
+	private final Debug debug = new Debug();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -192,6 +193,10 @@ public class PulseProperties implements InitializingBean {
 
 	public Metrics getMetrics() {
 		return this.metrics;
+	}
+
+	public Debug getDebug() {
+		return this.debug;
 	}
 
 	/**
@@ -377,6 +382,27 @@ public class PulseProperties implements InitializingBean {
 
 		public void setMaxRoomTags(int maxRoomTags) {
 			this.maxRoomTags = maxRoomTags;
+		}
+
+	}
+
+	/**
+	 * Testing aids; never enable them in production.
+	 */
+	public static class Debug {
+
+		/**
+		 * Whether a client may ask the server to drop its own transport without a close frame (event 'pulse.drop'),
+		 * to try session resume from a browser. For tests and demos only.
+		 */
+		private boolean allowDrop;
+
+		public boolean isAllowDrop() {
+			return this.allowDrop;
+		}
+
+		public void setAllowDrop(boolean allowDrop) {
+			this.allowDrop = allowDrop;
 		}
 
 	}

@@ -5,16 +5,21 @@ import io.github.pulse.core.PulseObserver;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.web.PulseHandshakeInterceptor;
 import io.github.pulse.web.PulseWebSocketHandler;
+import io.github.pulse.web.TransportDropListener;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.ServerResponse;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 
 /**
- * Registers the pulse WebSocket endpoint at {@code pulse.path}, with origin checks and the handshake interceptor.
+ * Registers the pulse WebSocket endpoint at {@code pulse.path}, with origin checks and the handshake interceptor,
+ * and serves the browser client at {@code <pulse.path>/client.js}.
  */
 @AutoConfiguration(after = PulseAutoConfiguration.class)
 @ConditionalOnBean(SessionManager.class)
@@ -48,6 +53,17 @@ public final class PulseWebSocketAutoConfiguration {
 	@Bean
 	PulseContainerCustomizer pulseContainerCustomizer(PulseProperties properties) {
 		return new PulseContainerCustomizer((int) properties.getContainer().getMessageBufferSize().toBytes());
+	}
+
+	@Bean
+	RouterFunction<ServerResponse> pulseClientRoutes(PulseProperties properties) {
+		return PulseClientResources.routes(properties.getPath());
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("pulse.debug.allow-drop")
+	TransportDropListener pulseTransportDropListener(ObjectProvider<SessionManager> sessionManager) {
+		return new TransportDropListener(sessionManager::getObject);
 	}
 
 }

@@ -23,6 +23,7 @@ import io.github.pulse.ConnectDecision;
 import io.github.pulse.ConnectionClosedException;
 import io.github.pulse.ConnectionState;
 import io.github.pulse.DisconnectReason;
+import io.github.pulse.InvalidPayloadException;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.PulseListener;
 import io.github.pulse.PulseMessage;
@@ -415,6 +416,14 @@ public class SessionManager implements PulseServer {
 			try {
 				listener.onMessage(session, message);
 			}
+			catch (InvalidPayloadException ex) {
+				this.observer.frameRejected("malformed");
+				if (logger.isDebugEnabled()) {
+					logger.debug("Closing " + session + " with 1007: " + ex.getMessage());
+				}
+				session.end(DisconnectReason.PROTOCOL_ERROR, CloseCodes.invalidFrame(ex.getMessage()), false);
+				return;
+			}
 			catch (RuntimeException ex) {
 				this.observer.handlerError();
 				logger.warn("Listener failed on event '" + message.event() + "' of " + session
@@ -462,6 +471,27 @@ public class SessionManager implements PulseServer {
 			}
 			session.end(DisconnectReason.PROTOCOL_ERROR, status, false);
 		}
+	}
+
+	/**
+	 * Drops the transport of an open session without a close frame, as a network failure would: the session is
+	 * suspended at once (or ended when resume is disabled) and the socket is aborted. For trying resume in tests
+	 * and demos only; see {@code pulse.debug.allow-drop}.
+	 * @param connectionId the connection id
+	 * @return {@code true} if an open transport was dropped
+	 */
+	public boolean dropTransport(String connectionId) {
+		PulseSession session = this.sessions.get(connectionId);
+		Transport transport = (session != null) ? session.transport() : null;
+		if (transport == null) {
+			return false;
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("Dropping the transport of " + session + " without a close frame, as requested");
+		}
+		session.transportFailed(transport, DisconnectReason.TRANSPORT_ERROR, null);
+		execute(transport::abort);
+		return true;
 	}
 
 	/**

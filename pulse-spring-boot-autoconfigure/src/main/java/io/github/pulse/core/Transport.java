@@ -44,6 +44,15 @@ public interface Transport {
 	void close(CloseStatus status);
 
 	/**
+	 * Drops the connection without a close frame, as a network failure would. Used only to try resume in tests
+	 * and demos ({@code pulse.debug.allow-drop}); called from the engine's I/O executor. Never throws. The default
+	 * cannot reach the socket and closes with 1001 instead, which the client may resume after too.
+	 */
+	default void abort() {
+		close(CloseStatus.GOING_AWAY);
+	}
+
+	/**
 	 * Client address, for logs.
 	 * @return the address or {@code null}
 	 */

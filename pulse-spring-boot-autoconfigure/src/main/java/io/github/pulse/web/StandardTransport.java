@@ -23,10 +23,13 @@ final class StandardTransport implements Transport {
 
 	private final WebSocketSession session;
 
+	private final Session nativeSession;
+
 	private final RemoteEndpoint.Async remote;
 
 	StandardTransport(WebSocketSession session, Session nativeSession, Duration writeTimeout) {
 		this.session = session;
+		this.nativeSession = nativeSession;
 		this.remote = nativeSession.getAsyncRemote();
 		this.remote.setSendTimeout(writeTimeout.toMillis());
 		nativeSession.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, writeTimeout.toMillis());
@@ -59,6 +62,13 @@ final class StandardTransport implements Transport {
 	@Override
 	public void close(CloseStatus status) {
 		WebSocketTransports.close(this.session, status);
+	}
+
+	@Override
+	public void abort() {
+		if (!TomcatConnectionAborter.abort(this.nativeSession)) {
+			close(CloseStatus.GOING_AWAY);
+		}
 	}
 
 	@Override

@@ -1,0 +1,142 @@
+/**
+ * Type declarations of the pulse browser client, served beside it at <pulse.path>/client.d.ts.
+ * Copy this file next to your sources, or declare the module '/pulse/client.js' with it.
+ */
+
+/** Client version, matching the pulse release that ships it. */
+export declare const VERSION: string;
+
+/** Life cycle of a client. `closed` is final. */
+export type PulseClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Options of {@link PulseClient}; every one is optional. */
+export interface PulseClientOptions {
+	/** WebSocket URL: ws:, wss:, or http(s): which is converted; relative to the page. Default `/pulse`. */
+	url?: string;
+	/** Query parameters added to every handshake, for example `{ room: 'lobby' }`. */
+	params?: Record<string, string | number | boolean | null | undefined>;
+	/** Whether to reconnect after a reconnectable close (see {@link isReconnectable}). Default true. */
+	reconnect?: boolean;
+	/** Delay before the first reconnect attempt, in ms. Default 500. */
+	initialDelayMs?: number;
+	/** Longest delay between reconnect attempts, in ms. Default 15000. */
+	maxDelayMs?: number;
+	/** Growth of the delay per failed attempt. Default 2. */
+	factor?: number;
+	/** Largest random fraction taken off each delay, from 0 to 1. Default 0.5. */
+	jitter?: number;
+	/** Consecutive failed reconnect attempts after which the client closes. Default Infinity. */
+	maxAttempts?: number;
+	/** Most sends queued while disconnected; more make {@link PulseClient.send} return false. Default 256. */
+	queueLimit?: number;
+	/**
+	 * Time without any inbound frame after which the client sends an application-level ping, in ms. Default: the
+	 * server's heartbeat interval from the welcome frame (25000 unless configured).
+	 */
+	pingIntervalMs?: number;
+	/** Time a ping may go unanswered before the transport is considered dead and the client resumes, in ms. Default 10000. */
+	pongTimeoutMs?: number;
+	/** Acknowledge at the latest after this many messages. Default 32. */
+	ackEvery?: number;
+	/** Acknowledge at the latest this long after a message, in ms. Default 1000. */
+	ackDelayMs?: number;
+}
+
+/** Detail of the `open` event: a new session started. */
+export interface PulseOpenEvent {
+	connectionId: string;
+	rooms: string[];
+	/** Why a resume was refused and a new session started instead, or null on a first connection. */
+	resumeFailed: 'expired' | 'unknown' | null;
+	heartbeatMs: number;
+	/** How long the server keeps the session after a drop, 0 when resume is disabled. */
+	resumeWindowMs: number;
+}
+
+/** Detail of the `message` event. */
+export interface PulseMessageEvent<T = unknown> {
+	event: string;
+	payload: T;
+	/** Room of a broadcast, null for a direct send. */
+	room: string | null;
+	/** Sequence number within the session, from 1. */
+	seq: number;
+}
+
+/** Detail of the `drop` event: the transport was lost, or a reconnect attempt failed. */
+export interface PulseDropEvent {
+	/** Close code: 1006 when the connection was lost without a close frame or a ping went unanswered. */
+	code: number;
+	reason: string;
+	/** Reconnect attempt about to be made, from 1. */
+	attempt: number;
+	/** Delay before that attempt, in ms. */
+	delayMs: number;
+}
+
+/** Detail of the `restore` event: the session was resumed. */
+export interface PulseRestoreEvent {
+	connectionId: string;
+	/** Frames the server replays right after this event. */
+	replayed: number;
+	/** Frames that overflowed the server's replay buffer during the drop and are lost. */
+	missed: number;
+}
+
+/** Detail of the `close` event: the client stopped for good. */
+export interface PulseCloseEvent {
+	code: number;
+	reason: string;
+}
+
+/** Events of a {@link PulseClient} and their details. */
+export interface PulseClientEventMap {
+	open: PulseOpenEvent;
+	message: PulseMessageEvent;
+	drop: PulseDropEvent;
+	restore: PulseRestoreEvent;
+	close: PulseCloseEvent;
+}
+
+/**
+ * Whether the client reconnects after a close with this code: true for 1001, 1006, 1011, 1012, 1013, 1014 and 4002;
+ * false for 1000, application codes (3000-4999, such as 4000 kicked, 4001 replaced, 4003 idle timeout) and the
+ * protocol errors 1002, 1003, 1007, 1008, 1009.
+ */
+export declare function isReconnectable(code: number): boolean;
+
+/** Reconnect delay of an attempt (from 1): exponential, capped, shortened by up to `jitter` at random. */
+export declare function backoffDelay(attempt: number,
+	options: { initialDelayMs: number; maxDelayMs: number; factor: number; jitter: number },
+	random?: () => number): number;
+
+/** A pulse connection from a browser: one logical session that survives transport drops by resuming. */
+export declare class PulseClient {
+	constructor(options?: PulseClientOptions);
+	readonly state: PulseClientState;
+	/** Id of the current session, null before the first welcome. */
+	readonly connectionId: string | null;
+	/** Rooms the session joined when it started. */
+	readonly rooms: string[];
+	/** Sequence number of the last message received in this session. */
+	readonly lastSeq: number;
+	/** Number of sends waiting for a connection. */
+	readonly queued: number;
+	/** The WebSocket URL, without resume parameters. */
+	readonly url: string;
+	/** Subscribes to an event; returns a function that unsubscribes. */
+	on<K extends keyof PulseClientEventMap>(type: K, handler: (detail: PulseClientEventMap[K]) => void): () => void;
+	/** Unsubscribes a handler given to {@link on}. */
+	off<K extends keyof PulseClientEventMap>(type: K, handler: (detail: PulseClientEventMap[K]) => void): void;
+	/** Opens the connection; does nothing if already started. */
+	connect(): this;
+	/**
+	 * Sends an application message, or queues it while disconnected. Returns false if the client is closed or the
+	 * queue is full. Throws a TypeError for an event that is not 1 to 128 characters.
+	 */
+	send(event: string, payload?: unknown): boolean;
+	/** Closes for good with a close frame, ending the session on the server; code 1000 or 3000-4999. */
+	close(code?: number, reason?: string): void;
+	/** Testing aid: asks a server with pulse.debug.allow-drop=true to drop this transport without a close frame. */
+	dropTransport(): boolean;
+}

@@ -1,0 +1,529 @@
+/*
+ * pulse browser client: a dependency-free ES module, served by every pulse server at <pulse.path>/client.js
+ * (by default /pulse/client.js), with its TypeScript declarations beside it at client.d.ts.
+ *
+ *   import { PulseClient } from '/pulse/client.js';
+ *   const client = new PulseClient({ params: { room: 'lobby' } });
+ *   client.on('message', ({ event, payload }) => console.log(event, payload));
+ *   client.connect();
+ *   client.send('chat', { text: 'hi' });
+ *
+ * It reconnects with exponential backoff and jitter, resumes its session (resume token, last seq, acks) so that no
+ * frame the server could keep is lost or delivered twice, queues sends while disconnected (bounded), and pings the
+ * server at application level to notice a dead connection that the browser would not report for minutes.
+ */
+
+/** Client version, matching the pulse release that ships it. */
+export const VERSION = '0.1.0';
+
+const DEFAULTS = Object.freeze({
+	url: undefined,
+	params: {},
+	reconnect: true,
+	initialDelayMs: 500,
+	maxDelayMs: 15000,
+	factor: 2,
+	jitter: 0.5,
+	maxAttempts: Infinity,
+	queueLimit: 256,
+	pingIntervalMs: undefined,
+	pongTimeoutMs: 10000,
+	ackEvery: 32,
+	ackDelayMs: 1000,
+});
+
+const MAX_EVENT_LENGTH = 128;
+
+/**
+ * Whether the client reconnects after the server (or the network) closed its WebSocket with this code.
+ * Reconnect: 1001 (server going away, heartbeat or write timeout), 1006 (connection lost without a close frame),
+ * 1011 (server error), 1012 (service restart), 1013 (try again later), 1014 (bad gateway), 4002 (slow consumer).
+ * Anything else is final: 1000 and application codes 3000-4999 such as 4000 (kicked), 4001 (replaced by a newer
+ * connection) and 4003 (idle timeout), and the protocol errors 1002, 1003, 1007, 1008 and 1009, which would only
+ * happen again.
+ * @param {number} code the close code
+ * @returns {boolean}
+ */
+export function isReconnectable(code) {
+	switch (code) {
+		case 1001:
+		case 1006:
+		case 1011:
+		case 1012:
+		case 1013:
+		case 1014:
+		case 4002:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/**
+ * Delay before reconnect attempt number `attempt` (1 for the first): initialDelayMs * factor^(attempt - 1), capped
+ * at maxDelayMs, then shortened by a random fraction of up to `jitter` so that clients dropped together do not
+ * come back together.
+ * @param {number} attempt the attempt number, from 1
+ * @param {{initialDelayMs:number,maxDelayMs:number,factor:number,jitter:number}} options backoff settings
+ * @param {() => number} [random] source of numbers in [0, 1)
+ * @returns {number} the delay in milliseconds
+ */
+export function backoffDelay(attempt, options, random = Math.random) {
+	const exponential = options.initialDelayMs * Math.pow(options.factor, Math.max(0, attempt - 1));
+	const capped = Math.min(options.maxDelayMs, exponential);
+	return Math.round(capped * (1 - options.jitter * random()));
+}
+
+/**
+ * A pulse connection from a browser: one logical session that survives transport drops by resuming.
+ *
+ * States: 'idle' (not connected yet), 'connecting' (first connection), 'open', 'reconnecting', 'closed' (final).
+ *
+ * Events, subscribed with on(type, handler):
+ * - open     {connectionId, rooms, resumeFailed, heartbeatMs, resumeWindowMs}: a new session started, on the first
+ *            connection or when a resume was refused (resumeFailed is then 'expired' or 'unknown').
+ * - message  {event, payload, room, seq}: an application message, in order and exactly once per session.
+ * - drop     {code, reason, attempt, delayMs}: the transport was lost (or a reconnect attempt failed); the client
+ *            tries again after delayMs.
+ * - restore  {connectionId, replayed, missed}: the session was resumed on a new transport; `replayed` frames follow,
+ *            `missed` frames overflowed the server's replay buffer and are gone.
+ * - close    {code, reason}: the client stopped for good (fired exactly once).
+ */
+export class PulseClient {
+
+	#options;
+	#url;
+	#listeners = new Map();
+	#state = 'idle';
+	#ws = null;
+	#connectionId = null;
+	#rooms = [];
+	#token = null;
+	#lastSeq = 0;
+	#ackedSeq = 0;
+	#queue = [];
+	#attempt = 0;
+	#reconnectTimer = null;
+	#heartbeatTimer = null;
+	#ackTimer = null;
+	#lastInboundAt = 0;
+	#pingSentAt = 0;
+	#heartbeatMs = 0;
+
+	/**
+	 * @param {object} [options] see client.d.ts (PulseClientOptions) for every option and its default
+	 */
+	constructor(options = {}) {
+		this.#options = { ...DEFAULTS, ...options, params: { ...(options.params || {}) } };
+		const o = this.#options;
+		if (!(o.initialDelayMs > 0) || !(o.maxDelayMs >= o.initialDelayMs) || !(o.factor >= 1)
+				|| !(o.jitter >= 0 && o.jitter <= 1)) {
+			throw new RangeError('pulse: need initialDelayMs > 0, maxDelayMs >= initialDelayMs, factor >= 1, '
+					+ '0 <= jitter <= 1');
+		}
+		if (!(o.queueLimit >= 0) || !(o.ackEvery >= 1) || !(o.pongTimeoutMs > 0)) {
+			throw new RangeError('pulse: need queueLimit >= 0, ackEvery >= 1, pongTimeoutMs > 0');
+		}
+		this.#url = PulseClient.#resolveUrl(o.url);
+	}
+
+	/** Current state: 'idle', 'connecting', 'open', 'reconnecting' or 'closed'. */
+	get state() {
+		return this.#state;
+	}
+
+	/** Id of the current session, null before the first welcome. */
+	get connectionId() {
+		return this.#connectionId;
+	}
+
+	/** Rooms the session joined when it started. */
+	get rooms() {
+		return [...this.#rooms];
+	}
+
+	/** Sequence number of the last message received in this session. */
+	get lastSeq() {
+		return this.#lastSeq;
+	}
+
+	/** Number of sends waiting for a connection. */
+	get queued() {
+		return this.#queue.length;
+	}
+
+	/** The WebSocket URL, without resume parameters. */
+	get url() {
+		return this.#url;
+	}
+
+	/**
+	 * Subscribes to an event.
+	 * @param {'open'|'message'|'drop'|'restore'|'close'} type the event
+	 * @param {(detail: object) => void} handler called with the event's detail
+	 * @returns {() => void} a function that unsubscribes
+	 */
+	on(type, handler) {
+		if (!this.#listeners.has(type)) {
+			this.#listeners.set(type, new Set());
+		}
+		this.#listeners.get(type).add(handler);
+		return () => this.off(type, handler);
+	}
+
+	/**
+	 * Unsubscribes a handler.
+	 * @param {string} type the event
+	 * @param {Function} handler the handler given to on()
+	 */
+	off(type, handler) {
+		this.#listeners.get(type)?.delete(handler);
+	}
+
+	/**
+	 * Opens the connection. Calling it again while connected does nothing.
+	 * @returns {PulseClient} this client
+	 */
+	connect() {
+		if (this.#state === 'idle') {
+			this.#state = 'connecting';
+			this.#dial();
+		}
+		return this;
+	}
+
+	/**
+	 * Sends an application message. While the client is not connected the message is queued, up to queueLimit
+	 * messages, and sent in order after the next welcome or resume. Client-to-server delivery is at most once: a
+	 * message handed to a socket that dies right after is not re-sent.
+	 * @param {string} event the event name, 1 to 128 characters
+	 * @param {*} [payload] any JSON value
+	 * @returns {boolean} true if sent or queued, false if the client is closed or the queue is full
+	 */
+	send(event, payload) {
+		if (typeof event !== 'string' || event.length === 0 || event.length > MAX_EVENT_LENGTH) {
+			throw new TypeError('pulse: event must be a string of 1 to ' + MAX_EVENT_LENGTH + ' characters');
+		}
+		const frame = JSON.stringify(payload === undefined ? { type: 'message', event }
+			: { type: 'message', event, payload });
+		if (this.#state === 'closed') {
+			return false;
+		}
+		if (this.#state === 'open' && this.#queue.length === 0 && this.#transmit(frame)) {
+			return true;
+		}
+		if (this.#queue.length >= this.#options.queueLimit) {
+			return false;
+		}
+		this.#queue.push(frame);
+		return true;
+	}
+
+	/**
+	 * Closes the connection for good with a close frame, which ends the session on the server. Queued sends are
+	 * discarded. Fires 'close' once.
+	 * @param {number} [code] 1000 or an application code from 3000 to 4999
+	 * @param {string} [reason] the reason, at most 123 bytes
+	 */
+	close(code = 1000, reason = '') {
+		if (code !== 1000 && (code < 3000 || code > 4999)) {
+			throw new RangeError('pulse: close code must be 1000 or from 3000 to 4999');
+		}
+		if (this.#state === 'closed') {
+			return;
+		}
+		const ws = this.#ws;
+		this.#detach();
+		if (ws && ws.readyState <= 1) {
+			ws.close(code, reason);
+		}
+		this.#finish(code, reason);
+	}
+
+	/**
+	 * Testing aid: asks the server to drop this client's transport without a close frame, as a network failure
+	 * would, so that the client resumes. Works only when the server sets pulse.debug.allow-drop=true.
+	 * @returns {boolean} true if the request was sent
+	 */
+	dropTransport() {
+		return this.#state === 'open' && this.#transmit(JSON.stringify({ type: 'message', event: 'pulse.drop' }));
+	}
+
+	// ---- transport
+
+	#dial() {
+		const url = new URL(this.#url);
+		for (const [name, value] of Object.entries(this.#options.params)) {
+			if (value !== undefined && value !== null) {
+				url.searchParams.set(name, String(value));
+			}
+		}
+		if (this.#token) {
+			url.searchParams.set('resume', this.#token);
+			url.searchParams.set('lastSeq', String(this.#lastSeq));
+		}
+		let ws;
+		try {
+			ws = new WebSocket(url.toString());
+		}
+		catch (error) {
+			// only a malformed URL throws here, which retrying cannot fix
+			this.#finish(1006, String(error));
+			return;
+		}
+		this.#ws = ws;
+		ws.onmessage = (event) => this.#onFrame(ws, event.data);
+		ws.onclose = (event) => this.#onTransportClosed(ws, event.code, event.reason);
+		ws.onerror = () => {
+			// always followed by onclose, which decides what to do
+		};
+	}
+
+	#onFrame(ws, data) {
+		if (ws !== this.#ws || typeof data !== 'string') {
+			return;
+		}
+		this.#lastInboundAt = Date.now();
+		let frame;
+		try {
+			frame = JSON.parse(data);
+		}
+		catch {
+			return;
+		}
+		switch (frame.type) {
+			case 'message':
+				this.#onMessage(frame);
+				break;
+			case 'welcome':
+				this.#onWelcome(frame);
+				break;
+			case 'resumed':
+				this.#onResumed(frame);
+				break;
+			default:
+				// pong, or a type from a newer server: being alive is all that matters
+				break;
+		}
+	}
+
+	#onWelcome(frame) {
+		const resuming = this.#token !== null && this.#connectionId !== null;
+		this.#connectionId = frame.connectionId;
+		this.#rooms = Array.isArray(frame.rooms) ? frame.rooms : [];
+		this.#token = frame.resumeToken || null;
+		this.#lastSeq = 0;
+		this.#ackedSeq = 0;
+		this.#heartbeatMs = frame.heartbeatMs || 0;
+		this.#becomeOpen();
+		this.#emit('open', {
+			connectionId: frame.connectionId,
+			rooms: [...this.#rooms],
+			resumeFailed: frame.resumeFailed || (resuming ? 'unknown' : null),
+			heartbeatMs: frame.heartbeatMs,
+			resumeWindowMs: frame.resumeWindowMs || 0,
+		});
+		this.#flushQueue();
+	}
+
+	#onResumed(frame) {
+		this.#connectionId = frame.connectionId;
+		this.#token = frame.resumeToken || null;
+		this.#becomeOpen();
+		this.#emit('restore', { connectionId: frame.connectionId, replayed: frame.replayed, missed: frame.missed });
+		this.#flushQueue();
+	}
+
+	#onMessage(frame) {
+		if (typeof frame.seq === 'number') {
+			if (frame.seq <= this.#lastSeq) {
+				return; // already delivered: a replay overlapping what arrived before the drop
+			}
+			this.#lastSeq = frame.seq;
+			this.#scheduleAck();
+		}
+		this.#emit('message', { event: frame.event, payload: frame.payload, room: frame.room ?? null, seq: frame.seq });
+	}
+
+	#becomeOpen() {
+		this.#state = 'open';
+		this.#attempt = 0;
+		this.#pingSentAt = 0;
+		this.#startHeartbeat();
+	}
+
+	#onTransportClosed(ws, code, reason) {
+		if (ws !== this.#ws) {
+			return;
+		}
+		this.#detach();
+		if (this.#options.reconnect && isReconnectable(code)) {
+			this.#scheduleReconnect(code, reason);
+		}
+		else {
+			this.#finish(code, reason);
+		}
+	}
+
+	/** The server stopped answering: give up on this transport without a close frame, which would end the session. */
+	#abandon() {
+		this.#detach();
+		this.#scheduleReconnect(1006, 'no answer to ping within ' + this.#options.pongTimeoutMs + ' ms');
+	}
+
+	#scheduleReconnect(code, reason) {
+		this.#attempt++;
+		if (this.#attempt > this.#options.maxAttempts) {
+			this.#finish(code, 'gave up after ' + this.#options.maxAttempts + ' reconnect attempts: ' + reason);
+			return;
+		}
+		const delayMs = backoffDelay(this.#attempt, this.#options);
+		this.#state = 'reconnecting';
+		this.#emit('drop', { code, reason, attempt: this.#attempt, delayMs });
+		if (this.#state !== 'reconnecting') {
+			return; // a drop handler closed the client
+		}
+		this.#reconnectTimer = setTimeout(() => {
+			this.#reconnectTimer = null;
+			this.#dial();
+		}, delayMs);
+	}
+
+	/** Forgets the current transport: no more callbacks from it, timers stopped. It is not closed. */
+	#detach() {
+		const ws = this.#ws;
+		if (ws) {
+			ws.onmessage = null;
+			ws.onclose = null;
+			ws.onerror = null;
+		}
+		this.#ws = null;
+		clearInterval(this.#heartbeatTimer);
+		clearTimeout(this.#ackTimer);
+		clearTimeout(this.#reconnectTimer);
+		this.#heartbeatTimer = null;
+		this.#ackTimer = null;
+		this.#reconnectTimer = null;
+	}
+
+	#finish(code, reason) {
+		this.#detach();
+		this.#queue = [];
+		this.#state = 'closed';
+		this.#emit('close', { code, reason });
+	}
+
+	#transmit(text) {
+		const ws = this.#ws;
+		if (!ws || ws.readyState !== 1) {
+			return false;
+		}
+		ws.send(text);
+		return true;
+	}
+
+	#flushQueue() {
+		while (this.#queue.length > 0 && this.#state === 'open') {
+			if (!this.#transmit(this.#queue[0])) {
+				return;
+			}
+			this.#queue.shift();
+		}
+	}
+
+	// ---- acks and heartbeat
+
+	#scheduleAck() {
+		if (this.#lastSeq - this.#ackedSeq >= this.#options.ackEvery) {
+			this.#sendAck();
+		}
+		else if (this.#ackTimer === null) {
+			this.#ackTimer = setTimeout(() => {
+				this.#ackTimer = null;
+				this.#sendAck();
+			}, this.#options.ackDelayMs);
+		}
+	}
+
+	#sendAck() {
+		clearTimeout(this.#ackTimer);
+		this.#ackTimer = null;
+		if (this.#lastSeq > this.#ackedSeq && this.#transmit(JSON.stringify({ type: 'ack', seq: this.#lastSeq }))) {
+			this.#ackedSeq = this.#lastSeq;
+		}
+	}
+
+	#pingIntervalMs() {
+		return this.#options.pingIntervalMs || this.#heartbeatMs || 25000;
+	}
+
+	#startHeartbeat() {
+		clearInterval(this.#heartbeatTimer);
+		this.#lastInboundAt = Date.now();
+		const period = Math.max(100, Math.min(this.#pingIntervalMs(), this.#options.pongTimeoutMs) / 4);
+		const ws = this.#ws;
+		const timer = setInterval(() => {
+			if (ws === this.#ws && this.#state === 'open') {
+				this.#checkHeartbeat();
+			}
+			else {
+				clearInterval(timer);
+			}
+		}, period);
+		this.#heartbeatTimer = timer;
+	}
+
+	#checkHeartbeat() {
+		const now = Date.now();
+		if (this.#pingSentAt > 0) {
+			if (this.#lastInboundAt >= this.#pingSentAt) {
+				this.#pingSentAt = 0;
+			}
+			else if (now - this.#pingSentAt >= this.#options.pongTimeoutMs) {
+				this.#abandon();
+				return;
+			}
+		}
+		if (this.#pingSentAt === 0 && now - this.#lastInboundAt >= this.#pingIntervalMs()) {
+			if (this.#transmit('{"type":"ping"}')) {
+				this.#pingSentAt = now;
+			}
+		}
+	}
+
+	// ---- events
+
+	#emit(type, detail) {
+		const handlers = this.#listeners.get(type);
+		if (!handlers) {
+			return;
+		}
+		for (const handler of [...handlers]) {
+			try {
+				handler(detail);
+			}
+			catch (error) {
+				// a failing handler must not break the client or the other handlers; report it as uncaught
+				queueMicrotask(() => {
+					throw error;
+				});
+			}
+		}
+	}
+
+	static #resolveUrl(url) {
+		const base = (typeof location !== 'undefined') ? location.href : undefined;
+		const resolved = new URL(url ?? '/pulse', base);
+		if (resolved.protocol === 'http:') {
+			resolved.protocol = 'ws:';
+		}
+		else if (resolved.protocol === 'https:') {
+			resolved.protocol = 'wss:';
+		}
+		if (resolved.protocol !== 'ws:' && resolved.protocol !== 'wss:') {
+			throw new TypeError('pulse: url must be ws:, wss:, http: or https:, not ' + resolved.protocol);
+		}
+		return resolved.toString();
+	}
+
+}

@@ -1,0 +1,273 @@
+// Unit tests of the browser client (pulse-spring-boot-autoconfigure/.../META-INF/pulse/client/client.js) on a fake
+// WebSocket with mocked timers: reconnect policy, resume parameters, dedupe, queue, acks and the app-level ping.
+import { test, beforeEach, afterEach, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { PulseClient, isReconnectable, backoffDelay } from
+	'../../../../pulse-spring-boot-autoconfigure/src/main/resources/META-INF/pulse/client/client.js';
+
+class FakeWebSocket {
+	static instances = [];
+
+	constructor(url) {
+		this.url = new URL(url);
+		this.readyState = 0;
+		this.sent = [];
+		this.closedWith = null;
+		FakeWebSocket.instances.push(this);
+	}
+
+	send(text) {
+		this.sent.push(JSON.parse(text));
+	}
+
+	close(code, reason) {
+		this.closedWith = { code, reason };
+		this.readyState = 2;
+	}
+
+	// ---- what the server or the network does
+	open() {
+		this.readyState = 1;
+		this.onopen?.();
+	}
+
+	receive(frame) {
+		this.onmessage?.({ data: JSON.stringify(frame) });
+	}
+
+	closeFromServer(code, reason = '') {
+		this.readyState = 3;
+		this.onclose?.({ code, reason });
+	}
+
+	welcome(id = 'c1', token = 'token-1') {
+		this.open();
+		this.receive({ type: 'welcome', connectionId: id, rooms: ['lobby'], heartbeatMs: 25000, resumeToken: token,
+			resumeWindowMs: 30000 });
+	}
+
+	messages() {
+		return this.sent.filter((frame) => frame.type === 'message');
+	}
+}
+
+const latest = () => FakeWebSocket.instances[FakeWebSocket.instances.length - 1];
+
+function record(client) {
+	const events = [];
+	for (const type of ['open', 'message', 'drop', 'restore', 'close']) {
+		client.on(type, (detail) => events.push({ type, ...detail }));
+	}
+	return events;
+}
+
+function message(seq, text) {
+	return { type: 'message', seq, event: 'chat', room: 'lobby', payload: { text } };
+}
+
+beforeEach(() => {
+	FakeWebSocket.instances = [];
+	globalThis.WebSocket = FakeWebSocket;
+	mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'] });
+});
+
+afterEach(() => {
+	mock.timers.reset();
+	delete globalThis.WebSocket;
+});
+
+test('close codes decide whether the client reconnects', () => {
+	for (const code of [1001, 1006, 1012, 1013, 4002]) {
+		assert.equal(isReconnectable(code), true, 'reconnect after ' + code);
+	}
+	for (const code of [1000, 1003, 1007, 1008, 1009, 4000, 4001, 4003, 3000, 4999]) {
+		assert.equal(isReconnectable(code), false, 'no reconnect after ' + code);
+	}
+});
+
+test('backoff grows exponentially to the cap and jitter only shortens it', () => {
+	const options = { initialDelayMs: 500, maxDelayMs: 15000, factor: 2, jitter: 0.5 };
+	assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, options, () => 0)),
+		[500, 1000, 2000, 4000, 8000, 15000, 15000]);
+	assert.equal(backoffDelay(1, options, () => 0.999999), 250);
+	assert.equal(backoffDelay(10, options, () => 0.5), 11250);
+});
+
+test('a dropped transport resumes with token and last seq, and replayed duplicates are delivered once', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', params: { room: 'lobby' }, initialDelayMs: 100, jitter: 0 });
+	const events = record(client);
+	client.connect();
+	const first = latest();
+	assert.equal(first.url.searchParams.get('room'), 'lobby');
+	assert.equal(first.url.searchParams.has('resume'), false);
+	first.welcome('c1', 'token-1');
+	first.receive(message(1, 'one'));
+	first.receive(message(2, 'two'));
+
+	first.closeFromServer(1006);
+	assert.equal(client.state, 'reconnecting');
+	assert.deepEqual(events.at(-1), { type: 'drop', code: 1006, reason: '', attempt: 1, delayMs: 100 });
+	mock.timers.tick(99);
+	assert.equal(FakeWebSocket.instances.length, 1);
+	mock.timers.tick(1);
+
+	const second = latest();
+	assert.equal(second.url.searchParams.get('room'), 'lobby');
+	assert.equal(second.url.searchParams.get('resume'), 'token-1');
+	assert.equal(second.url.searchParams.get('lastSeq'), '2');
+	second.open();
+	second.receive({ type: 'resumed', connectionId: 'c1', resumeToken: 'token-2', replayed: 2, missed: 0 });
+	second.receive(message(2, 'two again'));
+	second.receive(message(3, 'three'));
+	assert.equal(client.state, 'open');
+	assert.deepEqual(events.filter((e) => e.type === 'restore'),
+		[{ type: 'restore', connectionId: 'c1', replayed: 2, missed: 0 }]);
+	assert.deepEqual(events.filter((e) => e.type === 'message').map((e) => e.payload.text), ['one', 'two', 'three']);
+
+	second.closeFromServer(1001, 'heartbeat timeout');
+	mock.timers.tick(100);
+	assert.equal(latest().url.searchParams.get('resume'), 'token-2', 'the token is replaced on every resume');
+	assert.equal(latest().url.searchParams.get('lastSeq'), '3');
+});
+
+test('a refused resume starts a new session, reported by open with the reason', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 10, jitter: 0 });
+	const events = record(client);
+	client.connect();
+	latest().welcome('c1', 'token-1');
+	latest().receive(message(1, 'one'));
+	latest().closeFromServer(1006);
+	mock.timers.tick(10);
+	latest().open();
+	latest().receive({ type: 'welcome', connectionId: 'c2', rooms: ['lobby'], heartbeatMs: 25000, resumeToken: 't2',
+		resumeWindowMs: 30000, resumeFailed: 'expired' });
+	latest().receive(message(1, 'new session'));
+	const opens = events.filter((e) => e.type === 'open');
+	assert.equal(opens.length, 2);
+	assert.equal(opens[1].connectionId, 'c2');
+	assert.equal(opens[1].resumeFailed, 'expired');
+	assert.equal(client.lastSeq, 1);
+	assert.equal(events.filter((e) => e.type === 'message').length, 2, 'seq 1 of the new session is not a duplicate');
+});
+
+for (const code of [4000, 4001, 1007, 1003, 1009, 1008, 1000, 4003]) {
+	test(`a close with ${code} is final: close fires once and nothing reconnects`, () => {
+		const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 10 });
+		const events = record(client);
+		client.connect();
+		latest().welcome();
+		latest().closeFromServer(code, 'because');
+		mock.timers.tick(60000);
+		assert.equal(FakeWebSocket.instances.length, 1);
+		assert.equal(client.state, 'closed');
+		assert.deepEqual(events.filter((e) => e.type === 'close' || e.type === 'drop'),
+			[{ type: 'close', code, reason: 'because' }]);
+		assert.equal(client.send('chat', 'late'), false);
+	});
+}
+
+for (const code of [1001, 1012, 1013, 4002]) {
+	test(`a close with ${code} reconnects`, () => {
+		const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 10, jitter: 0 });
+		client.connect();
+		latest().welcome();
+		latest().closeFromServer(code);
+		mock.timers.tick(10);
+		assert.equal(FakeWebSocket.instances.length, 2);
+	});
+}
+
+test('sends wait in a bounded queue while disconnected and go out in order after the resume', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 10, jitter: 0, queueLimit: 2 });
+	client.connect();
+	assert.equal(client.send('chat', 'before welcome'), true);
+	latest().welcome();
+	assert.deepEqual(latest().messages().map((m) => m.payload), ['before welcome']);
+	latest().closeFromServer(1006);
+	assert.equal(client.send('chat', 'a'), true);
+	assert.equal(client.send('chat', 'b'), true);
+	assert.equal(client.send('chat', 'c'), false, 'the queue is full');
+	assert.equal(client.queued, 2);
+	mock.timers.tick(10);
+	latest().open();
+	assert.deepEqual(latest().messages(), [], 'nothing is sent before the session is resumed');
+	latest().receive({ type: 'resumed', connectionId: 'c1', resumeToken: 't', replayed: 0, missed: 0 });
+	assert.deepEqual(latest().messages().map((m) => m.payload), ['a', 'b']);
+	assert.equal(client.queued, 0);
+});
+
+test('received messages are acknowledged every ackEvery frames and after ackDelayMs', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', ackEvery: 3, ackDelayMs: 500 });
+	client.connect();
+	const ws = latest();
+	ws.welcome();
+	ws.receive(message(1, 'a'));
+	ws.receive(message(2, 'b'));
+	assert.deepEqual(ws.sent.filter((f) => f.type === 'ack'), []);
+	ws.receive(message(3, 'c'));
+	assert.deepEqual(ws.sent.filter((f) => f.type === 'ack'), [{ type: 'ack', seq: 3 }]);
+	ws.receive(message(4, 'd'));
+	mock.timers.tick(499);
+	assert.equal(ws.sent.filter((f) => f.type === 'ack').length, 1);
+	mock.timers.tick(1);
+	assert.deepEqual(ws.sent.filter((f) => f.type === 'ack').at(-1), { type: 'ack', seq: 4 });
+});
+
+test('an unanswered app-level ping abandons the transport without a close frame and resumes', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', pingIntervalMs: 1000, pongTimeoutMs: 400,
+		initialDelayMs: 10, jitter: 0 });
+	const events = record(client);
+	client.connect();
+	const ws = latest();
+	ws.welcome('c1', 'token-1');
+	mock.timers.tick(1000);
+	assert.deepEqual(ws.sent.filter((f) => f.type === 'ping'), [{ type: 'ping' }]);
+	ws.receive({ type: 'pong' });
+	mock.timers.tick(1000);
+	assert.equal(ws.sent.filter((f) => f.type === 'ping').length, 2, 'a pong keeps the transport; the next ping goes out');
+	mock.timers.tick(500);
+	assert.equal(ws.closedWith, null, 'a close frame would end the session on the server');
+	assert.equal(events.at(-1).type, 'drop');
+	assert.equal(events.at(-1).code, 1006);
+	mock.timers.tick(10);
+	assert.equal(latest().url.searchParams.get('resume'), 'token-1');
+	ws.receive(message(1, 'from the abandoned socket'));
+	assert.equal(events.filter((e) => e.type === 'message').length, 0, 'an abandoned transport is ignored');
+});
+
+test('close sends a close frame, discards the queue and fires close exactly once', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse' });
+	const events = record(client);
+	client.connect();
+	const ws = latest();
+	ws.welcome();
+	client.close();
+	client.close();
+	assert.deepEqual(ws.closedWith, { code: 1000, reason: '' });
+	assert.deepEqual(events.filter((e) => e.type === 'close'), [{ type: 'close', code: 1000, reason: '' }]);
+	assert.equal(client.state, 'closed');
+	assert.throws(() => new PulseClient({ url: 'ws://server/pulse' }).close(1006), RangeError);
+});
+
+test('after maxAttempts failed reconnects the client gives up', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 10, maxDelayMs: 10, jitter: 0,
+		maxAttempts: 2 });
+	const events = record(client);
+	client.connect();
+	latest().closeFromServer(1006);
+	mock.timers.tick(10);
+	latest().closeFromServer(1006);
+	mock.timers.tick(10);
+	latest().closeFromServer(1006);
+	assert.equal(FakeWebSocket.instances.length, 3);
+	assert.equal(client.state, 'closed');
+	assert.equal(events.filter((e) => e.type === 'drop').length, 2);
+	assert.equal(events.at(-1).type, 'close');
+});
+
+test('http urls become ws urls and events are validated', () => {
+	assert.equal(new PulseClient({ url: 'https://example.test/pulse' }).url, 'wss://example.test/pulse');
+	const client = new PulseClient({ url: 'ws://server/pulse' });
+	assert.throws(() => client.send('', 1), TypeError);
+	assert.throws(() => client.send('x'.repeat(129), 1), TypeError);
+});
