@@ -323,7 +323,7 @@ public final class PulseClient implements AutoCloseable {
 			this.settings.headers().forEach(builder::header);
 			if (this.settings.headerSupplier() != null) {
 				Map<String, String> extra = this.settings.headerSupplier().get();
-				extra.forEach(builder::header);
+				extra.forEach((name, value) -> builder.header(PulseClientBuilder.checkHeader(name), value));
 			}
 			List<String> protocols = this.settings.subprotocols();
 			if (!protocols.isEmpty()) {
@@ -389,6 +389,11 @@ public final class PulseClient implements AutoCloseable {
 		int limit = this.settings.maxConsecutiveFailures();
 		if (rejected != null && !rejected.isRetryable()) {
 			terminate(ClientState.FAILED, new CloseReason(ABNORMAL, rejected.getMessage()), rejected, after);
+		}
+		else if (cause instanceof IllegalArgumentException) {
+			// a header the JDK refuses, from the header supplier: no attempt can succeed
+			terminate(ClientState.FAILED, new CloseReason(ABNORMAL, String.valueOf(cause.getMessage())), cause,
+					after);
 		}
 		else if (!this.everOpened && !this.settings.retryInitialConnect()) {
 			PulseClientException failure = new PulseClientException(
@@ -463,15 +468,17 @@ public final class PulseClient implements AutoCloseable {
 			log(System.Logger.Level.DEBUG, () -> "Closed: " + reason);
 		}
 		emit((listener) -> listener.onClose(reason));
+		ClientClosedException closedException = new ClientClosedException("Client " + end.name().toLowerCase()
+				+ " (" + reason.code() + " " + reason.reason() + ") before the frame was sent", failure);
+		// the futures complete after the callbacks, so onOpen and onClose have run when they do
+		this.callbacks.submit(() -> {
+			this.opened.completeExceptionally((failure != null) ? failure : closedException);
+			this.closed.complete(reason);
+		});
 		after.add(() -> {
-			ClientClosedException closedException = new ClientClosedException(
-					"Client " + end.name().toLowerCase() + " (" + reason.code() + " " + reason.reason()
-							+ ") before the frame was sent", failure);
 			for (Outgoing outgoing : discarded) {
 				outgoing.complete(closedException);
 			}
-			this.closed.complete(reason);
-			this.opened.completeExceptionally((failure != null) ? failure : closedException);
 		});
 	}
 
@@ -497,7 +504,6 @@ public final class PulseClient implements AutoCloseable {
 	}
 
 	private void welcome(Link link, JsonNode frame) {
-		List<Runnable> after = new ArrayList<>();
 		synchronized (this.lock) {
 			if (link != this.link || this.state.isTerminal()) {
 				return;
@@ -524,10 +530,10 @@ public final class PulseClient implements AutoCloseable {
 				emit((listener) -> listener.onTransportRestore(restore));
 			}
 			this.everOpened = true;
-			after.add(() -> this.opened.complete(welcome));
+			this.callbacks.submit(() -> this.opened.complete(welcome));
 		}
 		pump(link);
-		finish(after);
+		this.callbacks.flush();
 	}
 
 	private void resumed(Link link, JsonNode frame) {

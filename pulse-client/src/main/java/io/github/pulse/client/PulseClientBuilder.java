@@ -2,12 +2,13 @@ package io.github.pulse.client;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,6 +24,9 @@ import org.jspecify.annotations.Nullable;
  * setting has a default, so {@code PulseClient.builder(url).connect()} is a working client.
  */
 public final class PulseClientBuilder {
+
+	private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host",
+			"upgrade");
 
 	private final URI uri;
 
@@ -75,19 +79,33 @@ public final class PulseClientBuilder {
 	}
 
 	/**
-	 * Adds a header to every handshake, such as {@code Authorization} or {@code Origin}. The JDK refuses the
-	 * headers it manages itself ({@code Connection}, {@code Upgrade}, {@code Sec-WebSocket-*}, ...).
+	 * Adds a header to every handshake, such as {@code Authorization} or {@code Origin}.
 	 * @param name the header name
 	 * @param value the value
 	 * @return this builder
+	 * @throws IllegalArgumentException for a header the JDK sets itself ({@code Connection}, {@code Host},
+	 * {@code Upgrade}, {@code Content-Length}, {@code Expect}, {@code Sec-WebSocket-*})
 	 */
 	public PulseClientBuilder header(String name, String value) {
-		this.headers.put(name, value);
+		this.headers.put(checkHeader(name), value);
 		return this;
 	}
 
 	/**
-	 * Computes extra headers for each handshake, reconnects included, for credentials that expire.
+	 * Refuses the headers the JDK sets itself, which it would otherwise only refuse when dialling.
+	 */
+	static String checkHeader(String name) {
+		String lower = name.toLowerCase(Locale.ROOT);
+		if (RESTRICTED_HEADERS.contains(lower) || lower.startsWith("sec-websocket-")) {
+			throw new IllegalArgumentException("Header '" + name + "' is set by the JDK WebSocket client and cannot "
+					+ "be configured; use subprotocols(..) for Sec-WebSocket-Protocol");
+		}
+		return name;
+	}
+
+	/**
+	 * Computes extra headers for each handshake, reconnects included, for credentials that expire. A header the
+	 * JDK sets itself makes the dial fail and the client {@link ClientState#FAILED}.
 	 * @param supplier called before every dial
 	 * @return this builder
 	 */
@@ -332,12 +350,9 @@ public final class PulseClientBuilder {
 	 * Builds the client and starts the first dial. Returns at once: sends are queued until the session opens,
 	 * and {@link PulseClient#opened()} tells when it does.
 	 * @return the client
-	 * @throws IllegalArgumentException if a header is one the JDK manages itself
 	 */
 	public PulseClient connect() {
 		HttpClient http = (this.httpClient != null) ? this.httpClient : SharedResources.httpClient();
-		WebSocket.Builder probe = http.newWebSocketBuilder();
-		this.headers.forEach(probe::header);
 		Map<String, List<ClientSettings.TypedHandler<?>>> handlerCopy = new LinkedHashMap<>();
 		this.handlers.forEach((event, list) -> handlerCopy.put(event, List.copyOf(list)));
 		ObjectMapper mapper = (this.objectMapper != null) ? this.objectMapper

@@ -33,7 +33,7 @@ class PulseClientCloseCodeTests {
 			.backoff(Duration.ofMillis(10), Duration.ofMillis(50), 2, 0.5)
 			.listener(this.recorder)
 			.connect();
-		client.opened().join();
+		server.awaitRegistered(client, "codes");
 		return client;
 	}
 

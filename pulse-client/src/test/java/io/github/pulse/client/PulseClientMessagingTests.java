@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -104,14 +105,41 @@ class PulseClientMessagingTests {
 	}
 
 	@Test
-	void headersAreSentWithTheHandshake() {
-		try (PulseClient client = PulseClient.builder(server.url(""))
-			.headers(() -> Map.of("X-Trace", "abc"))
-			.header("Authorization", "Bearer t")
-			.connect()) {
-			String id = client.opened().join().connectionId();
-			assertThat(server.pulse().connection(id)).isNotNull();
+	void headersGoWithEveryHandshakeAndAForeignOriginIsRefusedForGood() {
+		PulseClient fixed = PulseClient.builder(server.url("")).header("Origin", "https://evil.example").connect();
+		PulseClient supplied = PulseClient.builder(server.url(""))
+			.headers(() -> Map.of("Origin", "https://evil.example"))
+			.retryInitialConnect(true)
+			.connect();
+		for (PulseClient client : List.of(fixed, supplied)) {
+			assertThat(client.opened()).failsWithin(Duration.ofSeconds(10))
+				.withThrowableOfType(Exception.class)
+				.havingCause()
+				.isInstanceOfSatisfying(HandshakeRejectedException.class,
+						(rejected) -> assertThat(rejected.status()).isEqualTo(403));
+			assertThat(client.state()).isEqualTo(ClientState.FAILED);
 		}
+		try (PulseClient client = PulseClient.builder(server.url(""))
+			.header("Origin", "http://127.0.0.1:" + server.proxy().port())
+			.connect()) {
+			assertThat(client.opened()).succeedsWithin(Duration.ofSeconds(10));
+		}
+	}
+
+	@Test
+	void headersTheJdkSetsItselfAreRefused() {
+		assertThatIllegalArgumentException().isThrownBy(() -> PulseClient.builder(server.url("")).header("Upgrade", "x"))
+			.withMessageContaining("'Upgrade' is set by the JDK");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> PulseClient.builder(server.url("")).header("Sec-WebSocket-Protocol", "x"));
+		PulseClient client = PulseClient.builder(server.url(""))
+			.headers(() -> Map.of("Host", "elsewhere"))
+			.retryInitialConnect(true)
+			.connect();
+		assertThat(client.opened()).failsWithin(Duration.ofSeconds(10))
+			.withThrowableOfType(Exception.class)
+			.withCauseInstanceOf(IllegalArgumentException.class);
+		assertThat(client.state()).isEqualTo(ClientState.FAILED);
 	}
 
 }

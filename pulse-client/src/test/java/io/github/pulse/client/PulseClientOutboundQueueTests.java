@@ -53,7 +53,7 @@ class PulseClientOutboundQueueTests {
 			.listener(this.recorder)
 			.on("echo", Integer.class, this.echoes::add)
 			.connect();
-		client.opened().join();
+		server.awaitRegistered(client);
 		assertThat(server.proxy().cutAll()).isEqualTo(1);
 		await().untilAsserted(() -> assertThat(this.recorder.reconnectAttempts).hasSize(1));
 		assertThat(client.state()).isEqualTo(ClientState.RECONNECTING);

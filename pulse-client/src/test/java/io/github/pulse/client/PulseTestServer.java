@@ -5,11 +5,15 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.pulse.PulseConnection;
 import io.github.pulse.PulseServer;
 import io.github.pulse.test.ChatTestApplication;
 import io.github.pulse.test.FaultInjectingProxy;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real pulse server ({@link ChatTestApplication} on embedded Tomcat) with a {@link FaultInjectingProxy} in front
@@ -80,6 +84,23 @@ final class PulseTestServer implements AutoCloseable {
 	 */
 	PulseServer pulse() {
 		return this.context.getBean(PulseServer.class);
+	}
+
+	/**
+	 * Waits until the server has registered a session and joined it to its rooms. The server sends the welcome
+	 * before it does either, so a client may know its connection id a moment before the server can find it.
+	 * @param client the client, open
+	 * @param rooms the rooms the session should be in
+	 */
+	void awaitRegistered(PulseClient client, String... rooms) {
+		String id = client.opened().join().connectionId();
+		await().untilAsserted(() -> {
+			PulseConnection connection = pulse().connection(id);
+			assertThat(connection).as("session %s on the server", id).isNotNull();
+			if (rooms.length > 0) {
+				assertThat(connection.rooms()).contains(rooms);
+			}
+		});
 	}
 
 	/**
