@@ -7,6 +7,7 @@ package io.github.pulse.client;
  */
 public class HandshakeRejectedException extends PulseClientException {
 
+	/** HTTP status of the refused handshake. */
 	private final int status;
 
 	/**

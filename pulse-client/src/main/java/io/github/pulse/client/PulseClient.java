@@ -193,6 +193,7 @@ public final class PulseClient implements AutoCloseable {
 				else {
 					this.link = null;
 					if (current != null) {
+						current.stop();
 						current.abortAfter(after);
 					}
 					terminate(ClientState.CLOSED, new CloseReason(NORMAL, "closed by client"), null, after);

@@ -5,6 +5,7 @@ package io.github.pulse.client;
  */
 public class SendQueueFullException extends PulseClientException {
 
+	/** Capacity of the full queue, in frames. */
 	private final int capacity;
 
 	/**

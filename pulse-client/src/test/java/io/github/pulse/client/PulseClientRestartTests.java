@@ -30,7 +30,9 @@ class PulseClientRestartTests {
 			String before = client.opened().join().connectionId();
 			first.stopServer();
 			await().untilAsserted(() -> assertThat(recorder.drops).hasSize(1));
-			assertThat(recorder.drops.get(0).code()).isEqualTo(1001);
+			// 1001 "server shutting down"; 1006 when the stopping server's FIN reaches the proxy first, which resets
+			// the client's side and can discard the close frame still unread there
+			assertThat(recorder.drops.get(0).code()).isIn(1001, 1006);
 			assertThat(client.state()).isEqualTo(ClientState.RECONNECTING);
 			second = PulseTestServer.startOn(first.port());
 			await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(recorder.restores).hasSize(1));
