@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
@@ -27,7 +28,7 @@ record ClientSettings(URI uri, Map<String, String> headers, @Nullable Supplier<M
 	/**
 	 * A typed handler registered with {@code on(event, type, handler)}.
 	 */
-	record TypedHandler<T>(Class<T> type, java.util.function.Consumer<? super @Nullable T> handler) {
+	record TypedHandler<T>(Class<T> type, Consumer<? super @Nullable T> handler) {
 
 		void handle(ClientMessage message) {
 			this.handler.accept(message.payload(this.type));
