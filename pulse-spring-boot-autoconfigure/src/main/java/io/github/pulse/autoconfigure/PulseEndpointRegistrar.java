@@ -30,8 +30,9 @@ class PulseEndpointRegistrar implements WebSocketConfigurer {
 	public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
 		OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor(this.properties.getAllowedOrigins());
 		origins.setAllowedOriginPatterns(this.properties.getAllowedOriginPatterns());
+		this.interceptor.setOriginCheck(origins);
 		WebSocketHandlerRegistration registration = registry.addHandler(this.handler, this.properties.getPath())
-			.addInterceptors(origins, this.interceptor)
+			.addInterceptors(this.interceptor)
 			.setAllowedOrigins(this.properties.getAllowedOrigins().toArray(String[]::new));
 		registration.setAllowedOriginPatterns(this.properties.getAllowedOriginPatterns().toArray(String[]::new));
 	}

@@ -31,7 +31,11 @@ public class JacksonPulseCodec implements PulseCodec {
 	 * Creates a codec with a default {@link JsonMapper}.
 	 */
 	public JacksonPulseCodec() {
-		this(JsonMapper.builder().findAndAddModules().build());
+		// clients may send fields a handler's payload type does not know: newer clients talk to older servers
+		this(JsonMapper.builder()
+			.findAndAddModules()
+			.disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+			.build());
 	}
 
 	/**

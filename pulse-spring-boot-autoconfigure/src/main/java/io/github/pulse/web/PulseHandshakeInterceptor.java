@@ -49,6 +49,8 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 
 	private final PulseObserver observer;
 
+	private @Nullable HandshakeInterceptor originCheck;
+
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	/**
@@ -65,6 +67,15 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 	}
 
 	/**
+	 * Sets the origin check that runs first, so that a foreign origin gets 403 before the connect handler is
+	 * asked, and is counted and observed like every other rejection.
+	 * @param originCheck Spring's origin interceptor configured with the allowed origins
+	 */
+	public void setOriginCheck(HandshakeInterceptor originCheck) {
+		this.originCheck = originCheck;
+	}
+
+	/**
 	 * Sets the registry of the {@code pulse.handshake} observation.
 	 * @param observationRegistry the registry; {@link ObservationRegistry#NOOP} (the default) for none
 	 */
@@ -78,7 +89,16 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 		// the connect handler runs in the observation's scope so that its own spans become children
 		Observation observation = PulseObservationDocumentation.HANDSHAKE.start(this.observationRegistry);
 		try (Observation.Scope scope = observation.openScope()) {
-			String outcome = decide(request, response, attributes);
+			String outcome;
+			try {
+				outcome = decide(request, response, attributes);
+			}
+			catch (RuntimeException ex) {
+				throw ex;
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
 			observation.lowCardinalityKeyValue(PulseObservationDocumentation.LowCardinalityKeyNames.OUTCOME.asString(),
 					outcome);
 			return ACCEPTED.equals(outcome);
@@ -96,7 +116,13 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 	 * Decides on the handshake and sets the rejection status.
 	 * @return {@link #ACCEPTED} or the rejection cause
 	 */
-	private String decide(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes) {
+	private String decide(ServerHttpRequest request, ServerHttpResponse response, Map<String, Object> attributes)
+			throws Exception {
+		if (this.originCheck != null && !this.originCheck.beforeHandshake(request, response, NO_HANDLER, attributes)) {
+			// the origin check has set 403
+			this.observer.handshakeRejected("forbidden");
+			return "forbidden";
+		}
 		if (this.manager.isDraining()) {
 			return reject(response, HttpStatus.SERVICE_UNAVAILABLE, "shutting-down");
 		}
@@ -149,6 +175,8 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 		}
 		return cause;
 	}
+
+	private static final WebSocketHandler NO_HANDLER = new org.springframework.web.socket.handler.TextWebSocketHandler();
 
 	private static @Nullable Long parseLastSeq(@Nullable String value) {
 		if (value == null || value.isEmpty() || value.length() > 18) {

@@ -186,6 +186,29 @@ class SessionManagerTests {
 		assertThat(third.texts.get(0)).contains("\"resumeFailed\":\"unknown\"");
 	}
 
+	@Test
+	void broadcastToTenThousandStalledConnectionsReturnsWithoutWaitingForAnyWrite() {
+		SessionManager manager = manager(settings(Duration.ofSeconds(25), Duration.ofSeconds(20),
+				Duration.ofSeconds(30)));
+		List<FakeTransport> transports = new ArrayList<>();
+		List<PulseConnection> connections = new ArrayList<>();
+		for (int i = 0; i < 10_000; i++) {
+			FakeTransport transport = new FakeTransport();
+			connections.add(manager.open(transport, ConnectDecision.accept(List.of("all")), null, null, 0));
+			// every socket is stuck: a write started on it never completes
+			transport.stall();
+			transports.add(transport);
+		}
+		assertThat(manager.broadcast("all", "first", 1)).isEqualTo(10_000);
+		assertThat(manager.broadcast("all", "second", 2)).isEqualTo(10_000);
+		// the first frame is in flight on each stuck socket, the second waits in its queue
+		assertThat(transports).allSatisfy((t) -> assertThat(t.messages()).hasSize(1));
+		assertThat(connections).allSatisfy((c) -> assertThat(c.queuedFrames()).isOne());
+		transports.forEach(FakeTransport::release);
+		assertThat(transports).allSatisfy((t) -> assertThat(t.messages()).hasSize(2));
+		assertThat(connections).allSatisfy((c) -> assertThat(c.queuedFrames()).isZero());
+	}
+
 	private static String token(String welcome) {
 		int start = welcome.indexOf("\"resumeToken\":\"") + 15;
 		return welcome.substring(start, start + 43);

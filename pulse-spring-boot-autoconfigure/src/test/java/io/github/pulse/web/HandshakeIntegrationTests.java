@@ -52,9 +52,21 @@ class HandshakeIntegrationTests extends PulseIntegrationTest {
 		assertThat(status("", Map.of("X-Token", "banned"))).isEqualTo(403);
 	}
 
+	@org.springframework.beans.factory.annotation.Autowired
+	io.micrometer.core.instrument.MeterRegistry meters;
+
+	private double rejected(String cause) {
+		io.micrometer.core.instrument.Counter counter = this.meters.find("pulse.handshakes.rejected")
+			.tag("cause", cause)
+			.counter();
+		return (counter != null) ? counter.count() : 0;
+	}
+
 	@Test
-	void foreignOriginGets403EvenWithGoodCredentials() {
+	void foreignOriginGets403EvenWithGoodCredentialsAndIsCounted() {
+		double before = rejected("forbidden");
 		assertThat(status("", Map.of("X-Token", "good", "Origin", "https://evil.example.org"))).isEqualTo(403);
+		assertThat(rejected("forbidden")).isEqualTo(before + 1);
 	}
 
 	@Test

@@ -33,12 +33,27 @@ class BrowserEndToEndTests {
 	@LocalServerPort
 	int port;
 
+	/**
+	 * Installs playwright-core from the lock file, so that the README's single test command works on a fresh
+	 * clone; it uses the registry npm is configured with and downloads no browser.
+	 */
+	private static void installNodeModules(Path e2e) throws Exception {
+		Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(e2e.toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(Path.of("target", "npm-ci.log").toFile())
+			.start();
+		if (!npm.waitFor(TIMEOUT_MINUTES, java.util.concurrent.TimeUnit.MINUTES) || npm.exitValue() != 0) {
+			npm.destroyForcibly();
+			fail("'npm ci' failed in " + e2e + ": see target/npm-ci.log");
+		}
+	}
+
 	@Test
 	void chatResumeOperationsPageAndKickWorkInARealBrowser() throws Exception {
 		Path e2e = Path.of("src", "test", "e2e").toAbsolutePath();
 		Path chromium = Path.of(System.getenv().getOrDefault("PULSE_CHROMIUM", "/usr/bin/chromium"));
 		if (!Files.isDirectory(e2e.resolve("node_modules").resolve("playwright-core"))) {
-			fail("playwright-core is not installed: run 'npm ci' in " + e2e + " (see .ci/run)");
+			installNodeModules(e2e);
 		}
 		if (!Files.isExecutable(chromium)) {
 			fail("No Chromium at " + chromium + ": install Debian's 'chromium' package or set PULSE_CHROMIUM");
