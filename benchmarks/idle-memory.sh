@@ -8,7 +8,7 @@ N=${1:-2000}; shift || true
 mvn -q -B -Pbenchmarks -pl benchmarks -am package -DskipTests
 JAR=benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar
 PORT=$((20000 + RANDOM % 10000))
-java -Xmx1g -jar "$JAR" --server.port=$PORT --logging.level.root=WARN "$@" > /tmp/pulse-bench-server.log 2>&1 &
+java -Xmx1g ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.port=$PORT --logging.level.root=WARN "$@" > /tmp/pulse-bench-server.log 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for i in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done

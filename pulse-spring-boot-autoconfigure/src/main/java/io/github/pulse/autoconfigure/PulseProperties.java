@@ -343,6 +343,23 @@ public class PulseProperties implements InitializingBean {
 		@DataSizeUnit(DataUnit.BYTES)
 		private DataSize messageBufferSize = DataSize.ofKilobytes(1);
 
+		/**
+		 * Size of the I/O buffers Tomcat allocates per connection: the WebSocket input, output and encoder buffers
+		 * (through the JVM-wide system property 'org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE', unless it is set
+		 * already) and the connector's socket read and write buffers. Larger frames are read and written in several
+		 * steps.
+		 */
+		@DataSizeUnit(DataUnit.BYTES)
+		private DataSize ioBufferSize = DataSize.ofKilobytes(2);
+
+		public DataSize getIoBufferSize() {
+			return this.ioBufferSize;
+		}
+
+		public void setIoBufferSize(DataSize ioBufferSize) {
+			this.ioBufferSize = ioBufferSize;
+		}
+
 		public DataSize getMessageBufferSize() {
 			return this.messageBufferSize;
 		}

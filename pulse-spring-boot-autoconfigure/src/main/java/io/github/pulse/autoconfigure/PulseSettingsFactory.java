@@ -47,6 +47,11 @@ final class PulseSettingsFactory {
 			throw invalid("pulse.container.message-buffer-size", properties.getContainer().getMessageBufferSize(),
 					"must be at least 64B");
 		}
+		long ioBuffer = properties.getContainer().getIoBufferSize().toBytes();
+		if (ioBuffer < 512 || ioBuffer > 1024 * 1024) {
+			throw invalid("pulse.container.io-buffer-size", properties.getContainer().getIoBufferSize(),
+					"must be between 512B and 1MB");
+		}
 		if (buffer.getSendFrames() <= 0) {
 			throw invalid("pulse.buffer.send-frames", buffer.getSendFrames(), "must be positive");
 		}

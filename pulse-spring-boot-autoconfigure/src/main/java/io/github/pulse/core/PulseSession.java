@@ -143,7 +143,7 @@ final class PulseSession implements PulseConnection {
 			if (!this.rooms.add(room)) {
 				return false;
 			}
-			this.manager.rooms0().add(room, this);
+			this.manager.roomRegistry().add(room, this);
 			return true;
 		}
 	}
@@ -154,7 +154,7 @@ final class PulseSession implements PulseConnection {
 			if (!this.rooms.remove(room)) {
 				return false;
 			}
-			this.manager.rooms0().remove(room, this);
+			this.manager.roomRegistry().remove(room, this);
 			return true;
 		}
 	}
@@ -576,10 +576,6 @@ final class PulseSession implements PulseConnection {
 
 	// ---- accessors for the manager
 
-	Object lock() {
-		return this.lock;
-	}
-
 	@Nullable Transport transport() {
 		synchronized (this.lock) {
 			return this.transport;
@@ -618,12 +614,6 @@ final class PulseSession implements PulseConnection {
 
 	long createdNanos() {
 		return this.createdNanos;
-	}
-
-	long lastSeq() {
-		synchronized (this.lock) {
-			return this.lastSeq;
-		}
 	}
 
 	@Override

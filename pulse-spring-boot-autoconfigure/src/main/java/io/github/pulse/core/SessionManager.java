@@ -779,7 +779,7 @@ public class SessionManager implements PulseServer {
 		return this.codec;
 	}
 
-	Rooms rooms0() {
+	Rooms roomRegistry() {
 		return this.rooms;
 	}
 

@@ -114,6 +114,7 @@ class PulseAutoConfigurationTests {
 			"pulse.max-connections          | 0     | pulse.max-connections (0) must be positive, or -1",
 			"pulse.max-message-size         | 0     | pulse.max-message-size (0B) must be between",
 			"pulse.container.message-buffer-size | 8B | pulse.container.message-buffer-size (8B) must be at least 64B",
+			"pulse.container.io-buffer-size | 100B  | pulse.container.io-buffer-size (100B) must be between 512B and 1MB",
 			"pulse.path                     | pulse | pulse.path (pulse) must start with '/'",
 			"pulse.default-room             | a b   | pulse.default-room (a b) must match",
 			"pulse.metrics.max-room-tags    | 0     | pulse.metrics.max-room-tags (0) must be positive" })

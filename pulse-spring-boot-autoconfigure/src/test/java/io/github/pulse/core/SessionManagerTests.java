@@ -267,7 +267,7 @@ class SessionManagerTests {
 		manager.connections().forEach((c) -> manager.kick(c.id()));
 		assertThat(manager.connections()).isEmpty();
 		assertThat(manager.roomCount()).isZero();
-		assertThat(manager.rooms0().view()).isEmpty();
+		assertThat(manager.roomRegistry().view()).isEmpty();
 		assertThat(manager.connectionCount()).isZero();
 		assertThat(manager.suspendedCount()).isZero();
 		assertThat(manager.tokens().liveCount()).isZero();

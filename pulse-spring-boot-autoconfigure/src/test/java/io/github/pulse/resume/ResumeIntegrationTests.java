@@ -208,11 +208,7 @@ class ResumeIntegrationTests {
 		@Test
 		void twoConcurrentResumesWithTheSameTokenHaveExactlyOneWinner() throws Exception {
 			for (int round = 0; round < 20; round++) {
-				TestClient original = TestClient.connect(uri("?room=twins"));
-				JsonNode welcome = original.nextOfType("welcome");
-				original.abort();
-				String id = welcome.path("connectionId").asText();
-				Awaitility.await().until(() -> this.manager.connection(id).state() == ConnectionState.SUSPENDED);
+				JsonNode welcome = connectAndDrop("?room=twins", Map.of());
 				URI resume = uri("?room=twins&resume=" + welcome.path("resumeToken").asText() + "&lastSeq=0");
 				CyclicBarrier barrier = new CyclicBarrier(2);
 				List<CompletableFuture<TestClient>> attempts = List.of(
@@ -243,11 +239,8 @@ class ResumeIntegrationTests {
 		@Test
 		void resumeRacingAKickEndsTheSessionExactlyOnce() throws Exception {
 			for (int round = 0; round < 20; round++) {
-				TestClient original = TestClient.connect(uri("?room=kick"));
-				JsonNode welcome = original.nextOfType("welcome");
+				JsonNode welcome = connectAndDrop("?room=kick", Map.of());
 				String id = welcome.path("connectionId").asText();
-				original.abort();
-				Awaitility.await().until(() -> this.manager.connection(id).state() == ConnectionState.SUSPENDED);
 				URI resume = uri("?room=kick&resume=" + welcome.path("resumeToken").asText() + "&lastSeq=0");
 				CompletableFuture<TestClient> resumer = CompletableFuture.supplyAsync(() -> TestClient.connect(resume));
 				this.manager.kick(id);
@@ -282,11 +275,7 @@ class ResumeIntegrationTests {
 
 		@Test
 		void lastSeqBeyondWhatWasSentIsRefusedAndLeavesTheSessionResumable() {
-			TestClient original = TestClient.connect(uri("?room=ahead"));
-			JsonNode welcome = original.nextOfType("welcome");
-			String id = welcome.path("connectionId").asText();
-			original.abort();
-			Awaitility.await().until(() -> this.manager.connection(id).state() == ConnectionState.SUSPENDED);
+			JsonNode welcome = connectAndDrop("?room=ahead", Map.of());
 			String token = welcome.path("resumeToken").asText();
 			try (TestClient ahead = TestClient.connect(uri("?resume=" + token + "&lastSeq=7"))) {
 				assertThat(ahead.next().path("resumeFailed").asText()).isEqualTo("unknown");
@@ -300,11 +289,7 @@ class ResumeIntegrationTests {
 		@Test
 		void resumeByAnotherPrincipalOrUnderAnotherIdIsRefusedAsUnknown() {
 			Map<String, String> alice = Map.of("X-User", "alice");
-			TestClient original = TestClient.connect(uri("?id=alice-phone"), alice);
-			JsonNode welcome = original.nextOfType("welcome");
-			original.abort();
-			Awaitility.await()
-				.until(() -> this.manager.connection("alice-phone").state() == ConnectionState.SUSPENDED);
+			JsonNode welcome = connectAndDrop("?id=alice-phone", alice);
 			String resume = "&resume=" + welcome.path("resumeToken").asText() + "&lastSeq=0";
 			try (TestClient mallory = TestClient.connect(uri("?id=alice-phone" + resume), Map.of("X-User", "mallory"))) {
 				assertThat(mallory.next().path("resumeFailed").asText()).isEqualTo("unknown");
@@ -321,10 +306,7 @@ class ResumeIntegrationTests {
 		@Test
 		void resumeByTheSamePrincipalSucceeds() {
 			Map<String, String> bob = Map.of("X-User", "bob");
-			TestClient original = TestClient.connect(uri("?id=bob-phone"), bob);
-			JsonNode welcome = original.nextOfType("welcome");
-			original.abort();
-			Awaitility.await().until(() -> this.manager.connection("bob-phone").state() == ConnectionState.SUSPENDED);
+			JsonNode welcome = connectAndDrop("?id=bob-phone", bob);
 			String resume = "&resume=" + welcome.path("resumeToken").asText() + "&lastSeq=0";
 			try (TestClient again = TestClient.connect(uri("?id=bob-phone" + resume), bob)) {
 				JsonNode resumed = again.next();
@@ -373,10 +355,8 @@ class ResumeIntegrationTests {
 
 		@Test
 		void expiredTokenGetsAFreshSessionAndTheOldSessionIsReleased() {
-			TestClient original = TestClient.connect(uri("?room=expiry"));
-			JsonNode welcome = original.nextOfType("welcome");
+			JsonNode welcome = connectAndDrop("?room=expiry", Map.of());
 			String id = welcome.path("connectionId").asText();
-			original.abort();
 			Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
 					this.recorder.disconnectsOf(id)).extracting(ChatTestApplication.Disconnect::reason)
 				.containsExactly(DisconnectReason.RESUME_EXPIRED));
@@ -397,11 +377,8 @@ class ResumeIntegrationTests {
 			int resumed = 0;
 			int expired = 0;
 			for (int round = 0; round < 30; round++) {
-				TestClient original = TestClient.connect(uri("?room=edge"));
-				JsonNode welcome = original.nextOfType("welcome");
+				JsonNode welcome = connectAndDrop("?room=edge", Map.of());
 				String id = welcome.path("connectionId").asText();
-				original.abort();
-				Awaitility.await().until(() -> this.recorder.events.contains("drop:" + id + ":TRANSPORT_ERROR"));
 				long delay = 350 + ThreadLocalRandom.current().nextLong(300);
 				Awaitility.await().pollDelay(Duration.ofMillis(delay)).until(() -> true);
 				try (TestClient late = TestClient.connect(uri("?room=edge&resume="

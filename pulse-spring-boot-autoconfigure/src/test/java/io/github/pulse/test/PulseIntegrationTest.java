@@ -50,6 +50,22 @@ public abstract class PulseIntegrationTest {
 
 	}
 
+	/**
+	 * Connects, reads the welcome, then drops the transport without a close frame and waits until the server has
+	 * suspended the session.
+	 * @param query the query string
+	 * @param headers handshake headers
+	 * @return the welcome frame, with the connection id and resume token
+	 */
+	protected JsonNode connectAndDrop(String query, java.util.Map<String, String> headers) {
+		TestClient original = TestClient.connect(uri(query), headers);
+		JsonNode welcome = original.nextOfType("welcome");
+		original.abort();
+		String drop = "drop:" + welcome.path("connectionId").asText() + ":TRANSPORT_ERROR";
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> this.recorder.events.contains(drop));
+		return welcome;
+	}
+
 	protected void awaitNoSessions() {
 		Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			assertThat(this.manager.connectionCount()).isZero();

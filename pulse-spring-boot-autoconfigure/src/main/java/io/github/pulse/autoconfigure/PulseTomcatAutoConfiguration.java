@@ -1,0 +1,32 @@
+package io.github.pulse.autoconfigure;
+
+import org.apache.catalina.startup.Tomcat;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Shrinks the Tomcat connector's socket read and write buffers to {@code pulse.container.io-buffer-size}: they are
+ * held for the whole life of every WebSocket, and larger reads and writes bypass them.
+ */
+@AutoConfiguration(before = PulseAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({ Tomcat.class, TomcatConnectorCustomizer.class })
+@ConditionalOnBooleanProperty(name = "pulse.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(PulseProperties.class)
+public final class PulseTomcatAutoConfiguration {
+
+	@Bean
+	TomcatConnectorCustomizer pulseSocketBufferCustomizer(PulseProperties properties) {
+		String size = Long.toString(properties.getContainer().getIoBufferSize().toBytes());
+		return (connector) -> {
+			connector.setProperty("socket.appReadBufSize", size);
+			connector.setProperty("socket.appWriteBufSize", size);
+		};
+	}
+
+}
