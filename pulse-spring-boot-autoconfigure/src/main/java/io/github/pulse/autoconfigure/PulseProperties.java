@@ -92,8 +92,19 @@ public class PulseProperties implements InitializingBean {
 	@Override
 	public void afterPropertiesSet() {
 		PulseSettingsFactory.create(this);
+		if (this.cluster.isEnabled() && !org.springframework.util.ClassUtils
+			.isPresent("org.springframework.data.redis.connection.RedisConnectionFactory", null)) {
+			throw new IllegalStateException("pulse.cluster.enabled=true needs Spring Data Redis with Lettuce on the "
+					+ "classpath: add spring-boot-starter-data-redis");
+		}
 	}
 	private final Debug debug = new Debug();
+
+	private final Cluster cluster = new Cluster();
+
+	public Cluster getCluster() {
+		return this.cluster;
+	}
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -420,6 +431,91 @@ public class PulseProperties implements InitializingBean {
 
 		public void setAllowDrop(boolean allowDrop) {
 			this.allowDrop = allowDrop;
+		}
+
+	}
+
+	/**
+	 * Scale-out across several nodes on Redis.
+	 */
+	public static class Cluster {
+
+		/**
+		 * Whether nodes share rooms, connection ids and counts through Redis; needs a RedisConnectionFactory bean.
+		 */
+		private boolean enabled;
+
+		/**
+		 * Id of this node in the cluster; a random UUID when not set.
+		 */
+		private @Nullable String nodeId;
+
+		/**
+		 * Prefix of every Redis key and channel pulse uses; give each pulse service its own.
+		 */
+		private String keyPrefix = "pulse:";
+
+		/**
+		 * Interval at which the node refreshes its registration, its connection directory and the cluster counts.
+		 */
+		private Duration heartbeatInterval = Duration.ofSeconds(2);
+
+		/**
+		 * Time after the last heartbeat at which a node and its connections are considered gone.
+		 */
+		private Duration nodeTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * Maximum number of Redis operations waiting to be published; further ones are dropped and counted.
+		 */
+		private int publishQueue = 65536;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable String getNodeId() {
+			return this.nodeId;
+		}
+
+		public void setNodeId(@Nullable String nodeId) {
+			this.nodeId = nodeId;
+		}
+
+		public String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		public Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		public Duration getNodeTimeout() {
+			return this.nodeTimeout;
+		}
+
+		public void setNodeTimeout(Duration nodeTimeout) {
+			this.nodeTimeout = nodeTimeout;
+		}
+
+		public int getPublishQueue() {
+			return this.publishQueue;
+		}
+
+		public void setPublishQueue(int publishQueue) {
+			this.publishQueue = publishQueue;
 		}
 
 	}

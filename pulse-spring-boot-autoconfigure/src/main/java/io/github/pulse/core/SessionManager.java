@@ -28,6 +28,7 @@ import io.github.pulse.PulseConnection;
 import io.github.pulse.PulseListener;
 import io.github.pulse.PulseMessage;
 import io.github.pulse.PulseServer;
+import io.github.pulse.RoomNames;
 import io.github.pulse.codec.FrameDecodingException;
 import io.github.pulse.codec.InboundFrame;
 import io.github.pulse.codec.PulseCodec;
@@ -84,6 +85,8 @@ public class SessionManager implements PulseServer {
 
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
+	private volatile @Nullable ClusterBridge cluster;
+
 	/**
 	 * Creates an engine. Call {@link #start()} to run its timer.
 	 * @param settings the effective settings
@@ -115,6 +118,23 @@ public class SessionManager implements PulseServer {
 	 */
 	public void setObservationRegistry(ObservationRegistry observationRegistry) {
 		this.observationRegistry = observationRegistry;
+	}
+
+	/**
+	 * Connects the engine to a cluster: broadcasts, sends and kicks also reach other nodes, and session starts and
+	 * ends are reported. Call before the first connection.
+	 * @param cluster the bridge, or {@code null} for a single node (the default)
+	 */
+	public void setClusterBridge(@Nullable ClusterBridge cluster) {
+		this.cluster = cluster;
+	}
+
+	/**
+	 * The cluster bridge.
+	 * @return the bridge, or {@code null} on a single node
+	 */
+	public @Nullable ClusterBridge clusterBridge() {
+		return this.cluster;
 	}
 
 	/**
@@ -339,6 +359,10 @@ public class SessionManager implements PulseServer {
 			session.join(room);
 		}
 		session.drain();
+		ClusterBridge cluster = this.cluster;
+		if (cluster != null) {
+			cluster.sessionStarted(id);
+		}
 		this.observer.sessionOpened();
 		if (logger.isDebugEnabled()) {
 			logger.debug("Opened " + session + " from " + transport.remoteAddress() + " in " + decision.rooms());
@@ -536,7 +560,12 @@ public class SessionManager implements PulseServer {
 		else if (previous == ConnectionState.SUSPENDED) {
 			this.suspendedCount.decrementAndGet();
 		}
-		this.sessions.remove(session.id(), session);
+		if (this.sessions.remove(session.id(), session)) {
+			ClusterBridge cluster = this.cluster;
+			if (cluster != null) {
+				cluster.sessionEnded(session.id());
+			}
+		}
 		for (String room : session.roomSet()) {
 			this.rooms.remove(room, session);
 		}
@@ -668,10 +697,15 @@ public class SessionManager implements PulseServer {
 	public boolean send(String connectionId, String event, @Nullable Object payload) {
 		PulseSession session = this.sessions.get(connectionId);
 		if (session == null) {
-			return false;
+			ClusterBridge cluster = this.cluster;
+			return cluster != null && cluster.send(connectionId, encode(event, null, payload));
 		}
+		return sendLocal(session, encode(event, null, payload));
+	}
+
+	private boolean sendLocal(PulseSession session, EncodedBody body) {
 		try {
-			session.enqueue(encode(event, null, payload), false);
+			session.enqueue(body, false);
 			return true;
 		}
 		catch (ConnectionClosedException ex) {
@@ -679,14 +713,65 @@ public class SessionManager implements PulseServer {
 		}
 	}
 
+	/**
+	 * Delivers a frame another node sent to a connection of this node.
+	 * @param connectionId the connection id
+	 * @param body the encoded body, as {@link EncodedBody#text()}
+	 * @return whether the frame was queued
+	 */
+	public boolean deliverSend(String connectionId, String body) {
+		PulseSession session = this.sessions.get(connectionId);
+		return session != null && sendLocal(session, EncodedBody.of(body));
+	}
+
+	/**
+	 * Kicks a connection of this node, on behalf of another node.
+	 * @param connectionId the connection id
+	 * @return whether a live session of this node was kicked
+	 */
+	public boolean kickLocal(String connectionId) {
+		PulseSession session = this.sessions.get(connectionId);
+		return session != null && session.end(DisconnectReason.KICKED, CloseCodes.KICKED, false);
+	}
+
+	/**
+	 * Broadcasts to the members of a room on this node. With a cluster, returns the members reached on this
+	 * node; the other nodes deliver to theirs.
+	 */
 	@Override
 	public int broadcast(String room, String event, @Nullable Object payload) {
+		ClusterBridge cluster = this.cluster;
+		if (cluster != null) {
+			RoomNames.check(room);
+			EncodedBody body = encode(event, room, payload);
+			int recipients = deliverBroadcast(room, body);
+			cluster.broadcast(room, body);
+			return recipients;
+		}
 		Set<PulseSession> members = this.rooms.members(room);
 		if (members == null || members.isEmpty()) {
 			this.observer.broadcast(room, 0);
 			return 0;
 		}
-		EncodedBody body = encode(event, room, payload);
+		return deliverBroadcast(room, encode(event, room, payload));
+	}
+
+	/**
+	 * Delivers a broadcast another node published to the members of the room on this node.
+	 * @param room the room
+	 * @param body the encoded body, as {@link EncodedBody#text()}
+	 * @return the members it was queued for
+	 */
+	public int deliverBroadcast(String room, String body) {
+		return deliverBroadcast(room, EncodedBody.of(body));
+	}
+
+	private int deliverBroadcast(String room, EncodedBody body) {
+		Set<PulseSession> members = this.rooms.members(room);
+		if (members == null || members.isEmpty()) {
+			this.observer.broadcast(room, 0);
+			return 0;
+		}
 		int recipients = 0;
 		for (PulseSession member : members) {
 			if (member.enqueue(body, true)) {
@@ -700,7 +785,11 @@ public class SessionManager implements PulseServer {
 	@Override
 	public boolean kick(String connectionId) {
 		PulseSession session = this.sessions.get(connectionId);
-		return session != null && session.end(DisconnectReason.KICKED, CloseCodes.KICKED, false);
+		if (session == null) {
+			ClusterBridge cluster = this.cluster;
+			return cluster != null && cluster.kick(connectionId);
+		}
+		return session.end(DisconnectReason.KICKED, CloseCodes.KICKED, false);
 	}
 
 	@Override

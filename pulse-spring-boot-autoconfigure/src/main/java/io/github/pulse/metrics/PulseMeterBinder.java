@@ -1,11 +1,13 @@
 package io.github.pulse.metrics;
 
+import io.github.pulse.core.ClusterBridge;
 import io.github.pulse.core.SessionManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Publishes the gauges of {@link PulseMeters}: live connections, suspended sessions and rooms, read from the
+ * Publishes the gauges of {@link PulseMeters}: live connections, suspended sessions and rooms, and with a cluster
+ * its connections, nodes, availability and publish failures, read from the
  * engine when the registry is scraped.
  */
 public class PulseMeterBinder implements MeterBinder {
@@ -25,6 +27,17 @@ public class PulseMeterBinder implements MeterBinder {
 		PulseMeters.CONNECTIONS_ACTIVE.gauge(this.manager, SessionManager::connectionCount).register(registry);
 		PulseMeters.SESSIONS_SUSPENDED.gauge(this.manager, SessionManager::suspendedCount).register(registry);
 		PulseMeters.ROOMS_ACTIVE.gauge(this.manager, SessionManager::roomCount).register(registry);
+		ClusterBridge cluster = this.manager.clusterBridge();
+		if (cluster != null) {
+			PulseMeters.CLUSTER_CONNECTIONS_ACTIVE.gauge(cluster, (bridge) -> bridge.status().clusterConnections())
+				.register(registry);
+			PulseMeters.CLUSTER_NODES.gauge(cluster, (bridge) -> bridge.status().nodes()).register(registry);
+			PulseMeters.CLUSTER_AVAILABLE.gauge(cluster, (bridge) -> bridge.status().available() ? 1 : 0)
+				.register(registry);
+			PulseMeters.CLUSTER_PUBLISH_FAILURES
+				.functionCounter(cluster, (bridge) -> bridge.status().publishFailures())
+				.register(registry);
+		}
 	}
 
 }

@@ -33,6 +33,26 @@ public enum PulseMeters {
 	/** Gauge of rooms. */
 	ROOMS_ACTIVE("pulse.rooms.active", Meter.Type.GAUGE, null, "Rooms with at least one member"),
 
+	/** Gauge of live connections on all nodes of the cluster. */
+	CLUSTER_CONNECTIONS_ACTIVE("pulse.cluster.connections.active", Meter.Type.GAUGE, null,
+			"Live connections on all nodes of the cluster, as of this node's last heartbeat; only with "
+					+ "pulse.cluster.enabled"),
+
+	/** Gauge of live cluster nodes. */
+	CLUSTER_NODES("pulse.cluster.nodes", Meter.Type.GAUGE, null,
+			"Live nodes of the cluster, this one included, as of this node's last heartbeat; only with "
+					+ "pulse.cluster.enabled"),
+
+	/** Gauge of Redis reachability. */
+	CLUSTER_AVAILABLE("pulse.cluster.available", Meter.Type.GAUGE, null,
+			"1 while this node reaches Redis, 0 while it serves only its own connections; only with "
+					+ "pulse.cluster.enabled"),
+
+	/** Cross-node operations lost. */
+	CLUSTER_PUBLISH_FAILURES("pulse.cluster.publish.failures", Meter.Type.COUNTER, null,
+			"Broadcasts, sends, kicks and directory updates that could not be handed to Redis; only with "
+					+ "pulse.cluster.enabled"),
+
 	/** Sessions started. */
 	CONNECTIONS_OPENED("pulse.connections.opened", Meter.Type.COUNTER, null,
 			"Sessions started; a resume continues a session and is not counted"),

@@ -6,6 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.pulse.DisconnectReason;
 import io.github.pulse.codec.JacksonPulseCodec;
+import io.github.pulse.core.ClusterBridge;
+import io.github.pulse.core.ClusterStatus;
+import io.github.pulse.core.EncodedBody;
 import io.github.pulse.core.PulseObserver;
 import io.github.pulse.core.PulseSettings;
 import io.github.pulse.core.SessionManager;
@@ -26,6 +29,7 @@ class MicrometerPulseObserverTests {
 		new MicrometerPulseObserver(this.registry, false, 100);
 		SessionManager manager = new SessionManager(PulseSettings.defaults(), new JacksonPulseCodec(), List.of(),
 				PulseObserver.NOOP, System::nanoTime);
+		manager.setClusterBridge(new IdleClusterBridge());
 		new PulseMeterBinder(manager).bindTo(this.registry);
 		for (PulseMeters meter : PulseMeters.values()) {
 			List<Meter> registered = List.copyOf(this.registry.find(meter.meterName()).meters());
@@ -130,6 +134,38 @@ class MicrometerPulseObserverTests {
 	void roomTagsNeedAPositiveCap() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new MicrometerPulseObserver(this.registry, true, 0))
 			.withMessageContaining("maxRoomTags (0) must be positive");
+	}
+
+	/** A cluster bridge that connects nowhere, for the cluster meters. */
+	private static final class IdleClusterBridge implements ClusterBridge {
+
+		@Override
+		public void broadcast(String room, EncodedBody body) {
+		}
+
+		@Override
+		public boolean send(String connectionId, EncodedBody body) {
+			return false;
+		}
+
+		@Override
+		public boolean kick(String connectionId) {
+			return false;
+		}
+
+		@Override
+		public void sessionStarted(String connectionId) {
+		}
+
+		@Override
+		public void sessionEnded(String connectionId) {
+		}
+
+		@Override
+		public ClusterStatus status() {
+			return new ClusterStatus("node", true, 1, 0, 0, null);
+		}
+
 	}
 
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 
 import io.github.pulse.PulseConnection;
+import io.github.pulse.core.ClusterStatus;
 import io.github.pulse.core.PulseSettings;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.metrics.PulseMessageTotals;
@@ -56,7 +57,8 @@ public class PulseEndpoint {
 				: new Messages(0, 0);
 		return new PulseDescriptor(this.manager.connectionCount(), this.manager.suspendedCount(),
 				this.manager.roomCount(), largestRooms(), messages, this.manager.isDraining(),
-				this.manager.uptime().toSeconds(), settings(this.manager.settings()));
+				this.manager.uptime().toSeconds(), settings(this.manager.settings()),
+				(this.manager.clusterBridge() != null) ? this.manager.clusterBridge().status() : null);
 	}
 
 	/**
@@ -127,10 +129,12 @@ public class PulseEndpoint {
 	 * @param uptimeSeconds seconds since the engine started
 	 * @param settings effective settings; durations in ISO-8601, {@code idleTimeout} {@code null} when off,
 	 * {@code maxConnections} {@code -1} for no limit
+	 * @param cluster with {@code pulse.cluster.enabled}, the node id, whether Redis is reachable, and the live
+	 * nodes and connections of the whole cluster; {@code null} on a single node
 	 */
 	public record PulseDescriptor(int connections, int suspended, int rooms, List<RoomSize> largestRooms,
-			Messages messages, boolean draining, long uptimeSeconds,
-			Map<String, @Nullable Object> settings) implements OperationResponseBody {
+			Messages messages, boolean draining, long uptimeSeconds, Map<String, @Nullable Object> settings,
+			@Nullable ClusterStatus cluster) implements OperationResponseBody {
 	}
 
 	/**

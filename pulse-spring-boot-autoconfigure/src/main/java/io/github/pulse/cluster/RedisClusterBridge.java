@@ -1,0 +1,458 @@
+package io.github.pulse.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import io.github.pulse.PulseConnection;
+import io.github.pulse.core.ClusterBridge;
+import io.github.pulse.core.ClusterStatus;
+import io.github.pulse.core.EncodedBody;
+import io.github.pulse.core.SessionManager;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.task.SyncTaskExecutor;
+import org.springframework.data.redis.connection.DefaultStringRedisConnection;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
+import org.springframework.data.redis.connection.StringRedisConnection;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.types.Expiration;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+
+/**
+ * {@link ClusterBridge} on Redis pub/sub and keys.
+ * <ul>
+ * <li>A broadcast is delivered locally, then published once on the channel {@code <prefix>broadcast}; every other
+ * node decodes it once and queues it for its own members. One publisher thread per node sends in the order the
+ * broadcasts were made, and Redis delivers one connection's messages in order, so each publisher's order holds on
+ * every node.</li>
+ * <li>The directory {@code <prefix>conn:<id>} maps a connection id to its node, with the node timeout as TTL,
+ * rewritten on every heartbeat: when a node dies its entries expire. Send and kick by id look the node up and
+ * publish on its command channel {@code <prefix>node:<nodeId>}.</li>
+ * <li>Each node writes its live connection count to {@code <prefix>count:<nodeId>} and registers in the sorted set
+ * {@code <prefix>nodes} (score: expiry time); the cluster count is their sum as of the last heartbeat.</li>
+ * </ul>
+ * While Redis is unreachable, local serving goes on: cross-node operations are dropped and counted, lookups fail
+ * at once, and the next successful heartbeat re-registers every local connection.
+ */
+public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(RedisClusterBridge.class);
+
+	private static final int BATCH = 512;
+
+	private static final DefaultRedisScript<Long> DELETE_IF_OWNER = new DefaultRedisScript<>(
+			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+			Long.class);
+
+	private final SessionManager manager;
+
+	private final StringRedisTemplate redis;
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final String nodeId;
+
+	private final String prefix;
+
+	private final long heartbeatMillis;
+
+	private final long nodeTimeoutMillis;
+
+	private final BlockingQueue<Consumer<StringRedisConnection>> outbound;
+
+	private final AtomicLong publishFailures = new AtomicLong();
+
+	private volatile boolean available;
+
+	private volatile int nodes;
+
+	private volatile long clusterConnections;
+
+	private volatile @Nullable String lastError;
+
+	private @Nullable RedisMessageListenerContainer listeners;
+
+	private @Nullable ScheduledExecutorService heartbeat;
+
+	private @Nullable Thread publisher;
+
+	private volatile boolean running;
+
+	/**
+	 * Creates a bridge and connects the engine to it.
+	 * @param manager the engine
+	 * @param connectionFactory the application's Redis connections
+	 * @param nodeId id of this node
+	 * @param prefix prefix of every key and channel
+	 * @param heartbeatInterval interval of registration refreshes
+	 * @param nodeTimeout time after which a silent node's registration expires
+	 * @param publishQueue bound of the queue of pending Redis operations
+	 */
+	public RedisClusterBridge(SessionManager manager, RedisConnectionFactory connectionFactory, String nodeId,
+			String prefix, Duration heartbeatInterval, Duration nodeTimeout, int publishQueue) {
+		if (nodeTimeout.compareTo(heartbeatInterval) <= 0) {
+			throw new IllegalArgumentException("pulse.cluster.node-timeout (" + nodeTimeout
+					+ ") must be longer than pulse.cluster.heartbeat-interval (" + heartbeatInterval + ")");
+		}
+		this.manager = manager;
+		this.connectionFactory = connectionFactory;
+		this.redis = new StringRedisTemplate(connectionFactory);
+		this.nodeId = nodeId;
+		this.prefix = prefix;
+		this.heartbeatMillis = heartbeatInterval.toMillis();
+		this.nodeTimeoutMillis = nodeTimeout.toMillis();
+		this.outbound = new ArrayBlockingQueue<>(publishQueue);
+		manager.setClusterBridge(this);
+	}
+
+	// ---- ClusterBridge
+
+	@Override
+	public void broadcast(String room, EncodedBody body) {
+		offer((connection) -> connection.publish(broadcastChannel(), "B|" + this.nodeId + "|" + room + "|" + body.text()));
+	}
+
+	@Override
+	public boolean send(String connectionId, EncodedBody body) {
+		String node = lookup(connectionId);
+		if (node == null) {
+			return false;
+		}
+		return offer((connection) -> connection.publish(nodeChannel(node),
+				"S" + connectionId.length() + ":" + connectionId + body.text()));
+	}
+
+	@Override
+	public boolean kick(String connectionId) {
+		String node = lookup(connectionId);
+		if (node == null) {
+			return false;
+		}
+		return offer((connection) -> connection.publish(nodeChannel(node), "K" + connectionId));
+	}
+
+	@Override
+	public void sessionStarted(String connectionId) {
+		offer((connection) -> connection.set(connectionKey(connectionId), this.nodeId,
+				Expiration.milliseconds(this.nodeTimeoutMillis), SetOption.upsert()));
+	}
+
+	@Override
+	public void sessionEnded(String connectionId) {
+		offer((connection) -> connection.eval(DELETE_IF_OWNER.getScriptAsString(),
+				org.springframework.data.redis.connection.ReturnType.INTEGER, 1, connectionKey(connectionId),
+				this.nodeId));
+	}
+
+	@Override
+	public ClusterStatus status() {
+		return new ClusterStatus(this.nodeId, this.available, this.nodes, this.clusterConnections,
+				this.publishFailures.get(), this.available ? null : this.lastError);
+	}
+
+	/**
+	 * Id of this node.
+	 * @return the node id
+	 */
+	public String nodeId() {
+		return this.nodeId;
+	}
+
+	private @Nullable String lookup(String connectionId) {
+		if (!this.available) {
+			return null;
+		}
+		try {
+			String node = this.redis.opsForValue().get(connectionKey(connectionId));
+			return (node == null || node.equals(this.nodeId)) ? null : node;
+		}
+		catch (RuntimeException ex) {
+			unavailable(ex);
+			return null;
+		}
+	}
+
+	private boolean offer(Consumer<StringRedisConnection> operation) {
+		if (!this.running || !this.outbound.offer(operation)) {
+			this.publishFailures.incrementAndGet();
+			return false;
+		}
+		return true;
+	}
+
+	// ---- publisher: one thread, batches pipelined in queue order
+
+	private void publish() {
+		List<Consumer<StringRedisConnection>> batch = new ArrayList<>(BATCH);
+		while (this.running || !this.outbound.isEmpty()) {
+			try {
+				Consumer<StringRedisConnection> first = this.outbound.poll(100, TimeUnit.MILLISECONDS);
+				if (first == null) {
+					continue;
+				}
+				batch.add(first);
+				this.outbound.drainTo(batch, BATCH - 1);
+				if (this.available) {
+					this.redis.executePipelined((RedisCallback<?>) (connection) -> {
+						StringRedisConnection strings = new DefaultStringRedisConnection(connection);
+						for (Consumer<StringRedisConnection> operation : batch) {
+							operation.accept(strings);
+						}
+						return null;
+					});
+				}
+				else {
+					this.publishFailures.addAndGet(batch.size());
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (RuntimeException ex) {
+				this.publishFailures.addAndGet(batch.size());
+				unavailable(ex);
+			}
+			finally {
+				batch.clear();
+			}
+		}
+	}
+
+	// ---- heartbeat: registration, directory refresh, cluster counts
+
+	void heartbeat() {
+		try {
+			List<String> ids = new ArrayList<>();
+			for (PulseConnection connection : this.manager.connections()) {
+				ids.add(connection.id());
+			}
+			long now = System.currentTimeMillis();
+			long expiry = now + this.nodeTimeoutMillis;
+			Expiration ttl = Expiration.milliseconds(this.nodeTimeoutMillis);
+			this.redis.executePipelined((RedisCallback<?>) (connection) -> {
+				StringRedisConnection strings = new DefaultStringRedisConnection(connection);
+				strings.zAdd(nodesKey(), expiry, this.nodeId);
+				strings.zRemRangeByScore(nodesKey(), Double.NEGATIVE_INFINITY, now);
+				strings.set(countKey(this.nodeId), Integer.toString(this.manager.connectionCount()), ttl,
+						SetOption.upsert());
+				for (String id : ids) {
+					strings.set(connectionKey(id), this.nodeId, ttl, SetOption.upsert());
+				}
+				return null;
+			});
+			Set<String> live = this.redis.opsForZSet().rangeByScore(nodesKey(), now, Double.POSITIVE_INFINITY);
+			List<String> nodeIds = (live != null) ? new ArrayList<>(live) : List.of();
+			long total = 0;
+			int counted = 0;
+			if (!nodeIds.isEmpty()) {
+				List<String> counts = this.redis.opsForValue()
+					.multiGet(nodeIds.stream().map(this::countKey).toList());
+				for (String count : (counts != null) ? counts : List.<String>of()) {
+					if (count != null) {
+						total += Long.parseLong(count);
+						counted++;
+					}
+				}
+			}
+			this.clusterConnections = total;
+			this.nodes = counted;
+			if (!this.available) {
+				logger.info("pulse cluster: node " + this.nodeId + " reached Redis; cross-node features are back ("
+						+ counted + " nodes, " + total + " connections)");
+			}
+			this.available = true;
+			this.lastError = null;
+		}
+		catch (RuntimeException ex) {
+			unavailable(ex);
+		}
+	}
+
+	private void unavailable(Exception ex) {
+		this.lastError = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+		if (this.available) {
+			logger.warn("pulse cluster: node " + this.nodeId + " lost Redis (" + this.lastError
+					+ "); serving local connections only until it is back");
+		}
+		this.available = false;
+	}
+
+	// ---- inbound messages
+
+	private void onBroadcast(Message message) {
+		String text = new String(message.getBody(), StandardCharsets.UTF_8);
+		int nodeEnd = text.indexOf('|', 2);
+		int roomEnd = (nodeEnd > 0) ? text.indexOf('|', nodeEnd + 1) : -1;
+		if (!text.startsWith("B|") || roomEnd < 0) {
+			logger.warn("pulse cluster: ignored a malformed broadcast message");
+			return;
+		}
+		if (text.regionMatches(2, this.nodeId, 0, nodeEnd - 2) && nodeEnd - 2 == this.nodeId.length()) {
+			return;
+		}
+		this.manager.deliverBroadcast(text.substring(nodeEnd + 1, roomEnd), text.substring(roomEnd + 1));
+	}
+
+	private void onCommand(Message message) {
+		String text = new String(message.getBody(), StandardCharsets.UTF_8);
+		if (text.startsWith("K")) {
+			this.manager.kickLocal(text.substring(1));
+		}
+		else if (text.startsWith("S")) {
+			int colon = text.indexOf(':');
+			int length = Integer.parseInt(text.substring(1, colon));
+			String connectionId = text.substring(colon + 1, colon + 1 + length);
+			this.manager.deliverSend(connectionId, text.substring(colon + 1 + length));
+		}
+		else {
+			logger.warn("pulse cluster: ignored a malformed command");
+		}
+	}
+
+	// ---- keys
+
+	private String broadcastChannel() {
+		return this.prefix + "broadcast";
+	}
+
+	private String nodeChannel(String node) {
+		return this.prefix + "node:" + node;
+	}
+
+	private String connectionKey(String connectionId) {
+		return this.prefix + "conn:" + connectionId;
+	}
+
+	private String countKey(String node) {
+		return this.prefix + "count:" + node;
+	}
+
+	private String nodesKey() {
+		return this.prefix + "nodes";
+	}
+
+	// ---- SmartLifecycle
+
+	@Override
+	public synchronized void start() {
+		if (this.running) {
+			return;
+		}
+		this.running = true;
+		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+		container.setConnectionFactory(this.connectionFactory);
+		// delivery on the subscription thread, one message after the other: a task per message would reorder them
+		container.setTaskExecutor(new SyncTaskExecutor());
+		container.setRecoveryInterval(this.heartbeatMillis);
+		container.addMessageListener((MessageListener) (message, pattern) -> safely(() -> onBroadcast(message)),
+				new ChannelTopic(broadcastChannel()));
+		container.addMessageListener((MessageListener) (message, pattern) -> safely(() -> onCommand(message)),
+				new ChannelTopic(nodeChannel(this.nodeId)));
+		container.afterPropertiesSet();
+		container.start();
+		this.listeners = container;
+		Thread thread = new Thread(this::publish, "pulse-cluster-publisher");
+		thread.setDaemon(true);
+		thread.start();
+		this.publisher = thread;
+		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread timer = new Thread(task, "pulse-cluster-heartbeat");
+			timer.setDaemon(true);
+			return timer;
+		});
+		this.available = true;
+		heartbeat();
+		scheduler.scheduleWithFixedDelay(this::heartbeat, this.heartbeatMillis, this.heartbeatMillis,
+				TimeUnit.MILLISECONDS);
+		this.heartbeat = scheduler;
+		logger.info("pulse cluster: node " + this.nodeId + " joined (" + this.nodes + " nodes, key prefix '"
+				+ this.prefix + "', heartbeat " + this.heartbeatMillis + " ms, node timeout " + this.nodeTimeoutMillis
+				+ " ms)");
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (!this.running) {
+			return;
+		}
+		ScheduledExecutorService scheduler = this.heartbeat;
+		if (scheduler != null) {
+			scheduler.shutdownNow();
+		}
+		this.running = false;
+		Thread thread = this.publisher;
+		if (thread != null) {
+			try {
+				thread.join(Math.max(1000, this.nodeTimeoutMillis));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		if (this.available) {
+			try {
+				this.redis.opsForZSet().remove(nodesKey(), this.nodeId);
+				this.redis.delete(countKey(this.nodeId));
+			}
+			catch (RuntimeException ex) {
+				logger.debug("pulse cluster: could not deregister node " + this.nodeId, ex);
+			}
+		}
+		RedisMessageListenerContainer container = this.listeners;
+		if (container != null) {
+			container.stop();
+			try {
+				container.destroy();
+			}
+			catch (Exception ex) {
+				logger.debug("pulse cluster: closing the subscription failed", ex);
+			}
+		}
+		this.listeners = null;
+		this.publisher = null;
+		this.heartbeat = null;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/**
+	 * Starts before the web server accepts connections and stops after the engine drained them, so that every
+	 * session end is deregistered.
+	 */
+	@Override
+	public int getPhase() {
+		return DEFAULT_PHASE - 4096;
+	}
+
+	private static void safely(Runnable delivery) {
+		try {
+			delivery.run();
+		}
+		catch (RuntimeException ex) {
+			logger.error("pulse cluster: delivering a message from Redis failed", ex);
+		}
+	}
+
+}

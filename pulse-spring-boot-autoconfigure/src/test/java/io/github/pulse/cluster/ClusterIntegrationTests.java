@@ -1,0 +1,241 @@
+package io.github.pulse.cluster;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.pulse.actuate.endpoint.PulseEndpoint;
+import io.github.pulse.core.ClusterStatus;
+import io.github.pulse.core.SessionManager;
+import io.github.pulse.health.PulseHealthIndicator;
+import io.github.pulse.test.ChatTestApplication;
+import io.github.pulse.test.RedisServer;
+import io.github.pulse.test.TestClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three nodes (separate application contexts on random ports) sharing a real Redis server started by the test.
+ */
+class ClusterIntegrationTests {
+
+	@RegisterExtension
+	static final RedisServer redis = new RedisServer();
+
+	private final String keyPrefix = "pulse-test-" + UUID.randomUUID() + ":";
+
+	private final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
+
+	private final List<TestClient> clients = new ArrayList<>();
+
+	@AfterEach
+	void stopNodes() {
+		this.clients.forEach(TestClient::abort);
+		this.nodes.forEach(ConfigurableApplicationContext::close);
+	}
+
+	@Test
+	void broadcastReachesTheRoomOnEveryNodeInTheOrderThePublisherSent() {
+		startNodes(3);
+		TestClient[] members = { connect(0, "lobby"), connect(1, "lobby"), connect(2, "lobby") };
+		TestClient outsider = connect(2, "elsewhere");
+		for (int i = 1; i <= 500; i++) {
+			manager(0).broadcast("lobby", "tick", i);
+		}
+		for (TestClient member : members) {
+			for (int i = 1; i <= 500; i++) {
+				JsonNode frame = member.nextOfType("message");
+				assertThat(frame.path("room").asText()).isEqualTo("lobby");
+				assertThat(frame.path("payload").asInt()).isEqualTo(i);
+				assertThat(frame.path("seq").asLong()).isEqualTo(i);
+			}
+		}
+		members[1].sendMessage("chat", "\"from node 2\"");
+		for (TestClient member : members) {
+			assertThat(member.nextOfType("message").path("payload").asText()).isEqualTo("from node 2");
+		}
+		assertThat(outsider.pending()).isEmpty();
+	}
+
+	@Test
+	void sendAndKickByIdReachAConnectionWhereverItLives() {
+		startNodes(3);
+		TestClient onSecond = connect(1, "lobby");
+		TestClient onThird = connect(2, "lobby");
+		String secondId = welcomeId(onSecond);
+		String thirdId = welcomeId(onThird);
+		Awaitility.await().until(() -> manager(0).send(secondId, "direct", Map.of("to", "second")));
+		JsonNode direct = onSecond.nextOfType("message");
+		assertThat(direct.path("event").asText()).isEqualTo("direct");
+		assertThat(direct.path("payload").path("to").asText()).isEqualTo("second");
+		assertThat(direct.has("room")).isFalse();
+		assertThat(manager(0).kick(thirdId)).isTrue();
+		assertThat(onThird.awaitClose()).isEqualTo(new TestClient.Close(4000, "kicked"));
+		Awaitility.await().until(() -> !manager(0).send(thirdId, "late", null));
+		assertThat(manager(0).kick("no-such-connection")).isFalse();
+		assertThat(manager(0).send("no-such-connection", "nobody", null)).isFalse();
+	}
+
+	@Test
+	void everyNodeShowsItsOwnAndTheClusterConnectionCountInEndpointAndMeters() {
+		startNodes(3);
+		connect(0, "lobby");
+		TestClient leaving = connect(0, "lobby");
+		connect(1, "lobby");
+		for (int node = 0; node < 3; node++) {
+			int index = node;
+			Awaitility.await().untilAsserted(() -> {
+				ClusterStatus status = endpoint(index).pulse().cluster();
+				assertThat(status).isNotNull();
+				assertThat(status.nodes()).isEqualTo(3);
+				assertThat(status.clusterConnections()).isEqualTo(3);
+			});
+		}
+		assertThat(endpoint(0).pulse().connections()).isEqualTo(2);
+		assertThat(endpoint(2).pulse().connections()).isZero();
+		MeterRegistry meters = this.nodes.get(2).getBean(MeterRegistry.class);
+		assertThat(meters.get("pulse.cluster.connections.active").gauge().value()).isEqualTo(3);
+		assertThat(meters.get("pulse.cluster.nodes").gauge().value()).isEqualTo(3);
+		assertThat(meters.get("pulse.connections.active").gauge().value()).isZero();
+		leaving.close(1000);
+		Awaitility.await()
+			.untilAsserted(() -> assertThat(meters.get("pulse.cluster.connections.active").gauge().value())
+				.isEqualTo(2));
+	}
+
+	@Test
+	void aNodeThatVanishesWithoutDrainingLeavesTheDirectoryAndTheCountsAfterTheNodeTimeout() {
+		startNodes(3);
+		TestClient onThird = connect(2, "lobby");
+		String thirdId = welcomeId(onThird);
+		Awaitility.await().untilAsserted(() -> assertThat(status(0).clusterConnections()).isEqualTo(1));
+		// cut the node from Redis without stopping it: to the cluster, this is a crash (no deregistration)
+		this.nodes.get(2).getBean(LettuceConnectionFactory.class).destroy();
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(status(0).nodes()).isEqualTo(2));
+		assertThat(status(0).clusterConnections()).isZero();
+		assertThat(manager(0).kick(thirdId)).isFalse();
+		assertThat(manager(0).send(thirdId, "lost", null)).isFalse();
+		assertThat(onThird.isClosed()).isFalse();
+	}
+
+	@Test
+	void withRedisStoppedNodesServeLocallyReportDegradedAndRecoverWhenItReturns() {
+		startNodes(2);
+		TestClient first = connect(0, "lobby");
+		TestClient second = connect(1, "lobby");
+		String secondId = welcomeId(second);
+		Awaitility.await().until(() -> manager(0).send(secondId, "warm-up", null));
+		second.nextOfType("message");
+		redis.stop();
+		try {
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(20))
+				.untilAsserted(() -> assertThat(health(0).getStatus()).isEqualTo(PulseHealthIndicator.DEGRADED));
+			assertThat(manager(0).broadcast("lobby", "local", 1)).isEqualTo(1);
+			assertThat(first.nextOfType("message").path("event").asText()).isEqualTo("local");
+			assertThat(manager(0).send(secondId, "unreachable", null)).isFalse();
+			assertThat(manager(1).send(secondId, "local-send", null)).isTrue();
+			assertThat(second.nextOfType("message").path("event").asText()).isEqualTo("local-send");
+		}
+		finally {
+			redis.start();
+		}
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> {
+				assertThat(health(0).getStatus()).isEqualTo(Status.UP);
+				assertThat(health(1).getStatus()).isEqualTo(Status.UP);
+				assertThat(status(0).clusterConnections()).isEqualTo(2);
+			});
+		// the directory was rebuilt in the empty Redis and the subscriptions came back
+		Awaitility.await().until(() -> manager(0).send(secondId, "direct-again", null));
+		assertThat(second.nextOfType("message").path("event").asText()).isEqualTo("direct-again");
+		Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			manager(1).broadcast("lobby", "probe", null);
+			assertThat(first.history()).anyMatch((frame) -> "probe".equals(frame.path("event").asText()));
+		});
+		manager(1).broadcast("lobby", "after-recovery", 7);
+		assertThat(first.nextMatching((frame) -> "after-recovery".equals(frame.path("event").asText()))
+			.path("payload")
+			.asInt()).isEqualTo(7);
+	}
+
+	// ---- helpers
+
+	private void startNodes(int count) {
+		for (int i = 0; i < count; i++) {
+			this.nodes.add(new SpringApplicationBuilder(ChatTestApplication.class, RedisConfiguration.class)
+				.properties("server.port=0", "pulse.cluster.enabled=true", "pulse.cluster.node-id=node-" + (i + 1),
+						"pulse.cluster.key-prefix=" + this.keyPrefix, "pulse.cluster.heartbeat-interval=200ms",
+						"pulse.cluster.node-timeout=2s", "test.redis.port=" + redis.port(),
+						"management.endpoints.web.exposure.include=health,pulse", "pulse.buffer.send-frames=1000")
+				.run());
+		}
+		for (int i = 0; i < count; i++) {
+			int index = i;
+			Awaitility.await().untilAsserted(() -> assertThat(status(index).nodes()).isEqualTo(count));
+		}
+	}
+
+	private TestClient connect(int node, String room) {
+		int port = ((WebServerApplicationContext) this.nodes.get(node)).getWebServer().getPort();
+		TestClient client = TestClient.connect(URI.create("ws://localhost:" + port + "/pulse?room=" + room));
+		this.clients.add(client);
+		client.nextOfType("welcome");
+		return client;
+	}
+
+	private static String welcomeId(TestClient client) {
+		return client.history().get(0).path("connectionId").asText();
+	}
+
+	private SessionManager manager(int node) {
+		return this.nodes.get(node).getBean(SessionManager.class);
+	}
+
+	private PulseEndpoint endpoint(int node) {
+		return this.nodes.get(node).getBean(PulseEndpoint.class);
+	}
+
+	private ClusterStatus status(int node) {
+		return manager(node).clusterBridge().status();
+	}
+
+	private org.springframework.boot.health.contributor.Health health(int node) {
+		return this.nodes.get(node).getBean(PulseHealthIndicator.class).health(true);
+	}
+
+	/** The application's Redis connections, as spring-boot-starter-data-redis would make them. */
+	@Configuration(proxyBeanMethods = false)
+	static class RedisConfiguration {
+
+		@Bean
+		LettuceConnectionFactory redisConnectionFactory(@Value("${test.redis.port}") int port) {
+			return new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port),
+					LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(1)).build());
+		}
+
+	}
+
+}
