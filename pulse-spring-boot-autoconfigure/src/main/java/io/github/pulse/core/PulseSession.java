@@ -130,7 +130,7 @@ final class PulseSession implements PulseConnection {
 
 	@Override
 	public void send(String event, @Nullable Object payload) {
-		enqueue(this.manager.encode(event, null, payload), false);
+		enqueue(this.manager.wire().messageBody(event, null, payload), false);
 	}
 
 	@Override
@@ -497,7 +497,7 @@ final class PulseSession implements PulseConnection {
 			this.resumeToken = newToken;
 			replayed = this.buffer.rewindTo(clientLastSeq);
 			missed = (this.lastSeq - clientLastSeq) - replayed;
-			this.buffer.addControlFirst(new OutFrame.Control(this.manager.resumedFrame(this, newToken, replayed,
+			this.buffer.addControlFirst(new OutFrame.Control(this.manager.wire().resumed(this.id, newToken, replayed,
 					missed)));
 			long now = this.manager.nanoTime();
 			this.lastInboundNanos = now;

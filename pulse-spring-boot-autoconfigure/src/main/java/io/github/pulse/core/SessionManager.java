@@ -47,13 +47,11 @@ public class SessionManager implements PulseServer {
 
 	private static final Log logger = LogFactory.getLog(SessionManager.class);
 
-	private static final String PONG = "{\"type\":\"pong\"}";
-
-	private static final int MAX_EVENT_LENGTH = 128;
-
 	private final PulseSettings settings;
 
 	private final PulseCodec codec;
+
+	private final WireFormat wire;
 
 	private final List<PulseListener> listeners;
 
@@ -99,6 +97,7 @@ public class SessionManager implements PulseServer {
 			PulseObserver observer, LongSupplier nanoClock) {
 		this.settings = settings;
 		this.codec = codec;
+		this.wire = new WireFormat(codec, settings);
 		this.listeners = List.copyOf(listeners);
 		this.observer = observer;
 		this.nanoClock = nanoClock;
@@ -350,7 +349,7 @@ public class SessionManager implements PulseServer {
 		this.openCount.incrementAndGet();
 		// the welcome heads the queue, but is written only once the session is in its rooms: a client that acts on
 		// the welcome must not miss a broadcast to a room the welcome lists
-		session.queueFirstFrame(welcomeFrame(session, decision.rooms(), token, resumeFailed));
+		session.queueFirstFrame(this.wire.welcome(id, decision.rooms(), token, resumeFailed));
 		PulseSession replaced = this.sessions.put(id, session);
 		if (replaced != null) {
 			replaced.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
@@ -397,7 +396,7 @@ public class SessionManager implements PulseServer {
 		}
 		switch (frame.type()) {
 			case InboundFrame.MESSAGE -> onMessage(session, frame, bytes, now);
-			case InboundFrame.PING -> session.enqueueControl(PONG);
+			case InboundFrame.PING -> session.enqueueControl(WireFormat.PONG);
 			case InboundFrame.ACK -> {
 				if (!session.ack(frame.seq())) {
 					rejectFrame(session, transport, "malformed", CloseCodes.invalidFrame("ack seq beyond last sent"));
@@ -649,46 +648,8 @@ public class SessionManager implements PulseServer {
 
 	// ---- frames
 
-	EncodedBody encode(String event, @Nullable String room, @Nullable Object payload) {
-		if (event.isEmpty() || event.length() > MAX_EVENT_LENGTH) {
-			throw new IllegalArgumentException("event must be 1 to " + MAX_EVENT_LENGTH + " characters");
-		}
-		StringBuilder body = new StringBuilder(64).append(",\"event\":").append(this.codec.quote(event));
-		if (room != null) {
-			body.append(",\"room\":").append(this.codec.quote(room));
-		}
-		if (payload != null) {
-			body.append(",\"payload\":").append(this.codec.encodePayload(payload));
-		}
-		return EncodedBody.of(body.append('}').toString());
-	}
-
-	private String welcomeFrame(PulseSession session, Collection<String> initialRooms, @Nullable String token,
-			@Nullable String resumeFailed) {
-		StringBuilder frame = new StringBuilder(192).append("{\"type\":\"welcome\",\"connectionId\":")
-			.append(this.codec.quote(session.id()))
-			.append(",\"rooms\":[");
-		boolean first = true;
-		for (String room : initialRooms) {
-			frame.append(first ? "" : ",").append(this.codec.quote(room));
-			first = false;
-		}
-		frame.append("],\"heartbeatMs\":").append(this.settings.heartbeatInterval().toMillis());
-		if (token != null) {
-			frame.append(",\"resumeToken\":\"")
-				.append(token)
-				.append("\",\"resumeWindowMs\":")
-				.append(this.settings.resumeWindow().toMillis());
-		}
-		if (resumeFailed != null) {
-			frame.append(",\"resumeFailed\":\"").append(resumeFailed).append('"');
-		}
-		return frame.append('}').toString();
-	}
-
-	String resumedFrame(PulseSession session, String token, int replayed, long missed) {
-		return "{\"type\":\"resumed\",\"connectionId\":" + this.codec.quote(session.id()) + ",\"resumeToken\":\""
-				+ token + "\",\"replayed\":" + replayed + ",\"missed\":" + missed + "}";
+	WireFormat wire() {
+		return this.wire;
 	}
 
 	// ---- PulseServer
@@ -698,9 +659,9 @@ public class SessionManager implements PulseServer {
 		PulseSession session = this.sessions.get(connectionId);
 		if (session == null) {
 			ClusterBridge cluster = this.cluster;
-			return cluster != null && cluster.send(connectionId, encode(event, null, payload));
+			return cluster != null && cluster.send(connectionId, this.wire.messageBody(event, null, payload));
 		}
-		return sendLocal(session, encode(event, null, payload));
+		return sendLocal(session, this.wire.messageBody(event, null, payload));
 	}
 
 	private boolean sendLocal(PulseSession session, EncodedBody body) {
@@ -743,7 +704,7 @@ public class SessionManager implements PulseServer {
 		ClusterBridge cluster = this.cluster;
 		if (cluster != null) {
 			RoomNames.check(room);
-			EncodedBody body = encode(event, room, payload);
+			EncodedBody body = this.wire.messageBody(event, room, payload);
 			int recipients = deliverBroadcast(room, body);
 			cluster.broadcast(room, body);
 			return recipients;
@@ -753,7 +714,7 @@ public class SessionManager implements PulseServer {
 			this.observer.broadcast(room, 0);
 			return 0;
 		}
-		return deliverBroadcast(room, encode(event, room, payload));
+		return deliverBroadcast(room, this.wire.messageBody(event, room, payload));
 	}
 
 	/**

@@ -1,0 +1,75 @@
+package io.github.pulse.core;
+
+import java.util.Collection;
+
+import io.github.pulse.codec.PulseCodec;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes the server-to-client frames of wire protocol v1 (see docs/protocol.md). The envelope is fixed here;
+ * payloads and strings go through the codec.
+ */
+final class WireFormat {
+
+	static final String PONG = "{\"type\":\"pong\"}";
+
+	static final int MAX_EVENT_LENGTH = 128;
+
+	private final PulseCodec codec;
+
+	private final long heartbeatMillis;
+
+	private final long resumeWindowMillis;
+
+	WireFormat(PulseCodec codec, PulseSettings settings) {
+		this.codec = codec;
+		this.heartbeatMillis = settings.heartbeatInterval().toMillis();
+		this.resumeWindowMillis = settings.resumeWindow().toMillis();
+	}
+
+	/**
+	 * The part of a message frame after its {@code seq}, encoded once and shared by every recipient.
+	 */
+	EncodedBody messageBody(String event, @Nullable String room, @Nullable Object payload) {
+		if (event.isEmpty() || event.length() > MAX_EVENT_LENGTH) {
+			throw new IllegalArgumentException("event must be 1 to " + MAX_EVENT_LENGTH + " characters");
+		}
+		StringBuilder body = new StringBuilder(64).append(",\"event\":").append(this.codec.quote(event));
+		if (room != null) {
+			body.append(",\"room\":").append(this.codec.quote(room));
+		}
+		if (payload != null) {
+			body.append(",\"payload\":").append(this.codec.encodePayload(payload));
+		}
+		return EncodedBody.of(body.append('}').toString());
+	}
+
+	String welcome(String connectionId, Collection<String> rooms, @Nullable String token,
+			@Nullable String resumeFailed) {
+		StringBuilder frame = new StringBuilder(192).append("{\"type\":\"welcome\",\"connectionId\":")
+			.append(this.codec.quote(connectionId))
+			.append(",\"rooms\":[");
+		boolean first = true;
+		for (String room : rooms) {
+			frame.append(first ? "" : ",").append(this.codec.quote(room));
+			first = false;
+		}
+		frame.append("],\"heartbeatMs\":").append(this.heartbeatMillis);
+		if (token != null) {
+			frame.append(",\"resumeToken\":\"")
+				.append(token)
+				.append("\",\"resumeWindowMs\":")
+				.append(this.resumeWindowMillis);
+		}
+		if (resumeFailed != null) {
+			frame.append(",\"resumeFailed\":\"").append(resumeFailed).append('"');
+		}
+		return frame.append('}').toString();
+	}
+
+	String resumed(String connectionId, String token, int replayed, long missed) {
+		return "{\"type\":\"resumed\",\"connectionId\":" + this.codec.quote(connectionId) + ",\"resumeToken\":\""
+				+ token + "\",\"replayed\":" + replayed + ",\"missed\":" + missed + "}";
+	}
+
+}
