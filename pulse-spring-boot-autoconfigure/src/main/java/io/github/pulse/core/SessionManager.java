@@ -422,7 +422,7 @@ public class SessionManager implements PulseServer {
 					logger.debug("Closing " + session + " with 1007: " + ex.getMessage());
 				}
 				session.end(DisconnectReason.PROTOCOL_ERROR, CloseCodes.invalidFrame(ex.getMessage()), false);
-				return;
+				return null;
 			}
 			catch (RuntimeException ex) {
 				this.observer.handlerError();
