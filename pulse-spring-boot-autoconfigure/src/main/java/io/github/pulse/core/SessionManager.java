@@ -504,7 +504,8 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * The transport closed. A close frame from the client ends the session; an abnormal end (1006) suspends it.
+	 * The transport closed. A close frame from the client ends the session; an abnormal end (1006) suspends it. A
+	 * close with 1002 or 1007 ends it as a protocol error.
 	 * @param connection the session
 	 * @param transport the transport
 	 * @param status the status the container reported
@@ -519,7 +520,19 @@ public class SessionManager implements PulseServer {
 			return;
 		}
 		session.detachTransport(transport);
+		if (isProtocolViolation(status)) {
+			// the container closed with this status after the client broke the WebSocket protocol (1002) or sent
+			// text that is not UTF-8 (1007); a client may also say so itself, which is no less a broken session
+			this.observer.frameRejected("malformed");
+			session.end(DisconnectReason.PROTOCOL_ERROR, status, false);
+			return;
+		}
 		session.end(DisconnectReason.NORMAL, status, false);
+	}
+
+	private static boolean isProtocolViolation(CloseStatus status) {
+		return status.getCode() == CloseStatus.PROTOCOL_ERROR.getCode()
+				|| status.getCode() == CloseStatus.BAD_DATA.getCode();
 	}
 
 	// ---- callbacks from sessions
