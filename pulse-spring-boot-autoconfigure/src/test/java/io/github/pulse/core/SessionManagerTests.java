@@ -186,7 +186,7 @@ class SessionManagerTests {
 		assertThat(third.texts.get(0)).contains("\"resumeFailed\":\"unknown\"");
 	}
 
-	private static String token(String welcome) {
+	static String token(String welcome) {
 		int start = welcome.indexOf("\"resumeToken\":\"") + 15;
 		return welcome.substring(start, start + 43);
 	}
