@@ -41,7 +41,9 @@ public class PulseLifecycle implements SmartLifecycle {
 				+ " frames/" + s.sendBufferBytes() + " B " + s.overflowPolicy().name().toLowerCase().replace('_', '-')
 				+ ", resume window " + s.resumeWindow() + " (" + s.resumeBufferFrames() + " frames/"
 				+ s.resumeBufferBytes() + " B), max message " + this.properties.getMaxMessageSize().toBytes()
-				+ " B, max connections " + ((s.maxConnections() < 0) ? "unlimited" : s.maxConnections()));
+				+ " B, max connections " + ((s.maxConnections() < 0) ? "unlimited" : s.maxConnections())
+				+ ", inbound rate " + (s.inboundRateLimited() ? s.inboundRate() + "/s (burst " + s.inboundBurst() + ")"
+						: "unlimited"));
 	}
 
 	@Override

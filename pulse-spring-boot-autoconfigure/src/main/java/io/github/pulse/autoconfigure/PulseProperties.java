@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.github.pulse.core.OverflowPolicy;
+import io.github.pulse.core.PulseSettings;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -84,6 +85,8 @@ public class PulseProperties implements InitializingBean {
 	private final Container container = new Container();
 
 	private final Metrics metrics = new Metrics();
+
+	private final Inbound inbound = new Inbound();
 
 	/**
 	 * Validates the settings as soon as they are bound, so that an invalid value stops startup with a message
@@ -206,6 +209,10 @@ public class PulseProperties implements InitializingBean {
 		return this.metrics;
 	}
 
+	public Inbound getInbound() {
+		return this.inbound;
+	}
+
 	public Debug getDebug() {
 		return this.debug;
 	}
@@ -316,6 +323,12 @@ public class PulseProperties implements InitializingBean {
 		@DataSizeUnit(DataUnit.BYTES)
 		private DataSize bufferBytes = DataSize.ofMegabytes(4);
 
+		/**
+		 * Failed resume attempts allowed per client address and minute; beyond it, resumes from that address are
+		 * refused without looking at the token until the minute is over. 0 for no limit.
+		 */
+		private int maxFailuresPerMinute = PulseSettings.DEFAULT_RESUME_MAX_FAILURES_PER_MINUTE;
+
 		public Duration getWindow() {
 			return this.window;
 		}
@@ -338,6 +351,14 @@ public class PulseProperties implements InitializingBean {
 
 		public void setBufferBytes(DataSize bufferBytes) {
 			this.bufferBytes = bufferBytes;
+		}
+
+		public int getMaxFailuresPerMinute() {
+			return this.maxFailuresPerMinute;
+		}
+
+		public void setMaxFailuresPerMinute(int maxFailuresPerMinute) {
+			this.maxFailuresPerMinute = maxFailuresPerMinute;
 		}
 
 	}
@@ -377,6 +398,40 @@ public class PulseProperties implements InitializingBean {
 
 		public void setMessageBufferSize(DataSize messageBufferSize) {
 			this.messageBufferSize = messageBufferSize;
+		}
+
+	}
+
+	/**
+	 * Inbound flood control.
+	 */
+	public static class Inbound {
+
+		/**
+		 * Messages per second a connection may send on average; a connection that sends more is closed with 1008.
+		 * 0 for no limit.
+		 */
+		private double rate;
+
+		/**
+		 * Messages a connection may send at once above the rate; unset for one second's worth of the rate.
+		 */
+		private @Nullable Integer burst;
+
+		public double getRate() {
+			return this.rate;
+		}
+
+		public void setRate(double rate) {
+			this.rate = rate;
+		}
+
+		public @Nullable Integer getBurst() {
+			return this.burst;
+		}
+
+		public void setBurst(@Nullable Integer burst) {
+			this.burst = burst;
 		}
 
 	}

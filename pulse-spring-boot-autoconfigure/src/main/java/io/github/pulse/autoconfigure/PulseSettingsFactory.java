@@ -72,13 +72,26 @@ final class PulseSettingsFactory {
 						"must be at least pulse.buffer.send-bytes (" + buffer.getSendBytes() + ")");
 			}
 		}
+		PulseProperties.Inbound inbound = properties.getInbound();
+		if (!(inbound.getRate() >= 0) || Double.isInfinite(inbound.getRate())) {
+			throw invalid("pulse.inbound.rate", inbound.getRate(), "must be zero (no limit) or a positive number");
+		}
+		int burst = (inbound.getBurst() != null) ? inbound.getBurst() : (int) Math.max(1, Math.ceil(inbound.getRate()));
+		if (burst < 1) {
+			throw invalid("pulse.inbound.burst", inbound.getBurst(), "must be at least 1");
+		}
+		if (resume.getMaxFailuresPerMinute() < 0) {
+			throw invalid("pulse.resume.max-failures-per-minute", resume.getMaxFailuresPerMinute(),
+					"must not be negative (0 for no limit)");
+		}
 		if (properties.getMetrics().getMaxRoomTags() <= 0) {
 			throw invalid("pulse.metrics.max-room-tags", properties.getMetrics().getMaxRoomTags(), "must be positive");
 		}
 		return new PulseSettings(heartbeat.getInterval(), heartbeat.getTimeout(), properties.getWriteTimeout(),
 				properties.getIdleTimeout(), properties.getShutdownTimeout(), buffer.getSendFrames(),
 				buffer.getSendBytes().toBytes(), buffer.getOverflow(), resume.getWindow(), resume.getBufferFrames(),
-				resume.getBufferBytes().toBytes(), properties.getMaxConnections());
+				resume.getBufferBytes().toBytes(), properties.getMaxConnections(), inbound.getRate(), burst,
+				resume.getMaxFailuresPerMinute());
 	}
 
 	private static void checkPath(String path) {

@@ -5,6 +5,7 @@ import io.github.pulse.core.PulseObserver;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.web.PulseHandshakeInterceptor;
 import io.github.pulse.web.PulseWebSocketHandler;
+import io.github.pulse.web.ResumeTokenRedactingFilter;
 import io.github.pulse.web.TransportDropListener;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -12,7 +13,9 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerResponse;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -48,6 +51,14 @@ public final class PulseWebSocketAutoConfiguration {
 	PulseEndpointRegistrar pulseEndpointRegistrar(PulseWebSocketHandler handler,
 			PulseHandshakeInterceptor interceptor, PulseProperties properties) {
 		return new PulseEndpointRegistrar(handler, interceptor, properties);
+	}
+
+	@Bean
+	FilterRegistrationBean<ResumeTokenRedactingFilter> pulseResumeTokenRedactingFilter(PulseProperties properties) {
+		var registration = new FilterRegistrationBean<>(new ResumeTokenRedactingFilter());
+		registration.addUrlPatterns(properties.getPath());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		return registration;
 	}
 
 	@Bean

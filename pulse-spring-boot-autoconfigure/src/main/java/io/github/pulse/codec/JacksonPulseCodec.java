@@ -6,10 +6,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NumericNode;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,6 +24,15 @@ public class JacksonPulseCodec implements PulseCodec {
 
 	/** Maximum nesting depth of an inbound frame. */
 	public static final int MAX_NESTING_DEPTH = 64;
+
+	/** Maximum number of characters of a number in an inbound frame. */
+	public static final int MAX_NUMBER_LENGTH = 256;
+
+	/**
+	 * Maximum number of characters of a string in an inbound frame; {@code pulse.max-message-size} is normally the
+	 * tighter bound, this one holds whatever that is set to.
+	 */
+	public static final int MAX_STRING_LENGTH = 16 * 1024 * 1024;
 
 	/** Maximum length of an event name. */
 	public static final int MAX_EVENT_LENGTH = 128;
@@ -39,14 +51,19 @@ public class JacksonPulseCodec implements PulseCodec {
 	}
 
 	/**
-	 * Creates a codec on the given mapper. A copy of its factory is made with bounded nesting depth, so the mapper
-	 * itself is not changed.
+	 * Creates a codec on the given mapper. A copy of its factory is made with bounded nesting depth, number and
+	 * string lengths, so the mapper itself is not changed.
 	 * @param mapper the mapper used to encode and convert payloads
 	 */
 	public JacksonPulseCodec(ObjectMapper mapper) {
 		ObjectMapper copy = mapper.copy();
 		copy.getFactory()
-			.setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
+			.setStreamReadConstraints(StreamReadConstraints.builder()
+				.maxNestingDepth(MAX_NESTING_DEPTH)
+				.maxNumberLength(MAX_NUMBER_LENGTH)
+				.maxStringLength(MAX_STRING_LENGTH)
+				.build());
+		copy.setNodeFactory(new FiniteNumberNodeFactory());
 		this.mapper = copy;
 	}
 
@@ -104,12 +121,54 @@ public class JacksonPulseCodec implements PulseCodec {
 		catch (FrameDecodingException ex) {
 			throw ex;
 		}
-		catch (com.fasterxml.jackson.core.exc.StreamConstraintsException ex) {
-			throw new FrameDecodingException("frame nested too deeply");
+		catch (NumberOutOfRangeException ex) {
+			throw new FrameDecodingException("number out of range");
+		}
+		catch (StreamConstraintsException ex) {
+			throw new FrameDecodingException(constraintViolated(ex));
 		}
 		catch (IOException ex) {
 			throw new FrameDecodingException("malformed JSON");
 		}
+	}
+
+	/**
+	 * Refuses numbers that do not fit a double, such as {@code 1e999}: as a double they become Infinity, which JSON
+	 * cannot carry, so a relayed payload would change meaning.
+	 */
+	private static final class FiniteNumberNodeFactory extends JsonNodeFactory {
+
+		private static final long serialVersionUID = 1L;
+
+		@Override
+		public NumericNode numberNode(double value) {
+			if (!Double.isFinite(value)) {
+				throw new NumberOutOfRangeException();
+			}
+			return super.numberNode(value);
+		}
+
+	}
+
+	private static final class NumberOutOfRangeException extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		NumberOutOfRangeException() {
+			super("number out of range", null, false, false);
+		}
+
+	}
+
+	private static String constraintViolated(StreamConstraintsException ex) {
+		String message = String.valueOf(ex.getOriginalMessage());
+		if (message.startsWith("Number")) {
+			return "number too long";
+		}
+		if (message.startsWith("String")) {
+			return "string too long";
+		}
+		return "frame nested too deeply";
 	}
 
 	private static boolean hasTrailingData(JsonParser parser) {

@@ -33,6 +33,9 @@ public final class CloseCodes {
 	/** 1003: binary frames are not accepted. */
 	public static final CloseStatus BINARY_NOT_ACCEPTED = new CloseStatus(1003, "binary frames not accepted");
 
+	/** 1008: the connection sent more messages than {@code pulse.inbound.rate} allows. */
+	public static final CloseStatus RATE_LIMITED = new CloseStatus(1008, "rate limit exceeded");
+
 	/** 1009: the message exceeded the size limit. */
 	public static final CloseStatus TOO_BIG = new CloseStatus(1009, "message too big");
 

@@ -33,7 +33,8 @@ public interface PulseObserver {
 
 	/**
 	 * A resume was attempted.
-	 * @param outcome {@code resumed}, {@code expired} or {@code unknown}
+	 * @param outcome {@code resumed}, {@code expired}, {@code unknown} or {@code rate-limited} (refused without
+	 * looking at the token after too many failures from the client's address)
 	 * @param replayed frames replayed on success
 	 */
 	default void resumeAttempt(String outcome, int replayed) {
@@ -80,7 +81,7 @@ public interface PulseObserver {
 
 	/**
 	 * An inbound frame was rejected or ignored.
-	 * @param cause {@code malformed}, {@code too-big}, {@code binary} or {@code unknown-type}
+	 * @param cause {@code malformed}, {@code too-big}, {@code binary}, {@code rate-limit} or {@code unknown-type}
 	 */
 	default void frameRejected(String cause) {
 	}

@@ -72,6 +72,9 @@ final class PulseSession implements PulseConnection {
 
 	private volatile boolean pingOutstanding;
 
+	// created on the first inbound message when inbound messages are rate-limited
+	private volatile @Nullable TokenBucket inboundAllowance;
+
 	PulseSession(SessionManager manager, String id, @Nullable Principal principal, Map<String, Object> attributes,
 			Transport transport, long nowNanos) {
 		this.manager = manager;
@@ -368,6 +371,24 @@ final class PulseSession implements PulseConnection {
 
 	void inboundActivity(long nowNanos) {
 		this.lastInboundNanos = nowNanos;
+	}
+
+	/**
+	 * Takes one inbound message from the session's allowance, creating it on first use.
+	 * @return {@code false} if the message exceeds the rate
+	 */
+	boolean allowInbound(PulseSettings settings, long nowNanos) {
+		TokenBucket allowance = this.inboundAllowance;
+		if (allowance == null) {
+			synchronized (this.lock) {
+				allowance = this.inboundAllowance;
+				if (allowance == null) {
+					allowance = new TokenBucket(settings.inboundRate(), settings.inboundBurst(), nowNanos);
+					this.inboundAllowance = allowance;
+				}
+			}
+		}
+		return allowance.tryTake(nowNanos);
 	}
 
 	void messageActivity(long nowNanos) {

@@ -20,11 +20,75 @@ import org.jspecify.annotations.Nullable;
  * @param resumeBufferFrames maximum unacknowledged message frames kept for replay
  * @param resumeBufferBytes maximum unacknowledged message bytes kept for replay
  * @param maxConnections maximum live connections, or {@code -1} for no limit
+ * @param inboundRate inbound messages per second a connection may send on average; zero for no limit
+ * @param inboundBurst inbound messages a connection may send at once, the size of its token bucket
+ * @param resumeMaxFailuresPerMinute failed resume attempts per remote address and minute after which its resumes
+ * are refused; zero for no limit
  */
 public record PulseSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration writeTimeout,
 		@Nullable Duration idleTimeout, Duration shutdownTimeout, int sendBufferFrames, long sendBufferBytes,
 		OverflowPolicy overflowPolicy, Duration resumeWindow, int resumeBufferFrames, long resumeBufferBytes,
-		int maxConnections) {
+		int maxConnections, double inboundRate, int inboundBurst, int resumeMaxFailuresPerMinute) {
+
+	/** Default of {@link #resumeMaxFailuresPerMinute()}. */
+	public static final int DEFAULT_RESUME_MAX_FAILURES_PER_MINUTE = 30;
+
+	/**
+	 * Settings without inbound rate limit and with the default resume failure limit.
+	 * @param heartbeatInterval time between server pings
+	 * @param heartbeatTimeout time a ping may wait for a pong
+	 * @param writeTimeout time a single write may take
+	 * @param idleTimeout idle timeout or {@code null}
+	 * @param shutdownTimeout time shutdown waits for queued frames
+	 * @param sendBufferFrames maximum queued message frames
+	 * @param sendBufferBytes maximum queued message bytes
+	 * @param overflowPolicy what a broadcast does with a full send buffer
+	 * @param resumeWindow resume window, zero to disable
+	 * @param resumeBufferFrames maximum frames kept for replay
+	 * @param resumeBufferBytes maximum bytes kept for replay
+	 * @param maxConnections maximum live connections or {@code -1}
+	 */
+	public PulseSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration writeTimeout,
+			@Nullable Duration idleTimeout, Duration shutdownTimeout, int sendBufferFrames, long sendBufferBytes,
+			OverflowPolicy overflowPolicy, Duration resumeWindow, int resumeBufferFrames, long resumeBufferBytes,
+			int maxConnections) {
+		this(heartbeatInterval, heartbeatTimeout, writeTimeout, idleTimeout, shutdownTimeout, sendBufferFrames,
+				sendBufferBytes, overflowPolicy, resumeWindow, resumeBufferFrames, resumeBufferBytes, maxConnections, 0,
+				0, DEFAULT_RESUME_MAX_FAILURES_PER_MINUTE);
+	}
+
+	/**
+	 * Whether inbound messages are rate-limited.
+	 * @return {@code true} if the inbound rate is positive
+	 */
+	public boolean inboundRateLimited() {
+		return this.inboundRate > 0;
+	}
+
+	/**
+	 * These settings with an inbound rate limit.
+	 * @param perSecond messages per second, zero for no limit
+	 * @param burst messages at once
+	 * @return the new settings
+	 */
+	public PulseSettings withInboundRate(double perSecond, int burst) {
+		return new PulseSettings(this.heartbeatInterval, this.heartbeatTimeout, this.writeTimeout, this.idleTimeout,
+				this.shutdownTimeout, this.sendBufferFrames, this.sendBufferBytes, this.overflowPolicy,
+				this.resumeWindow, this.resumeBufferFrames, this.resumeBufferBytes, this.maxConnections, perSecond, burst,
+				this.resumeMaxFailuresPerMinute);
+	}
+
+	/**
+	 * These settings with another resume failure limit.
+	 * @param maxFailuresPerMinute failed resumes per address and minute, zero for no limit
+	 * @return the new settings
+	 */
+	public PulseSettings withResumeMaxFailuresPerMinute(int maxFailuresPerMinute) {
+		return new PulseSettings(this.heartbeatInterval, this.heartbeatTimeout, this.writeTimeout, this.idleTimeout,
+				this.shutdownTimeout, this.sendBufferFrames, this.sendBufferBytes, this.overflowPolicy,
+				this.resumeWindow, this.resumeBufferFrames, this.resumeBufferBytes, this.maxConnections,
+				this.inboundRate, this.inboundBurst, maxFailuresPerMinute);
+	}
 
 	/**
 	 * Whether suspended sessions can be resumed.

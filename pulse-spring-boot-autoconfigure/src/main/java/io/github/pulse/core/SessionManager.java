@@ -1,5 +1,7 @@
 package io.github.pulse.core;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.time.Duration;
@@ -67,6 +69,8 @@ public class SessionManager implements PulseServer {
 
 	private final ResumeTokens tokens;
 
+	private final ResumeFailureLimiter resumeFailures;
+
 	private final AtomicInteger openCount = new AtomicInteger();
 
 	private final AtomicInteger suspendedCount = new AtomicInteger();
@@ -102,6 +106,7 @@ public class SessionManager implements PulseServer {
 		this.observer = observer;
 		this.nanoClock = nanoClock;
 		this.tokens = new ResumeTokens(settings.resumeWindow().toNanos());
+		this.resumeFailures = new ResumeFailureLimiter(settings.resumeMaxFailuresPerMinute());
 		this.timing = new PulseSession.Timing(settings.heartbeatInterval().toNanos(),
 				settings.heartbeatTimeout().toNanos(), settings.writeTimeout().toNanos(),
 				(settings.idleTimeout() != null) ? settings.idleTimeout().toNanos() : 0,
@@ -200,6 +205,7 @@ public class SessionManager implements PulseServer {
 			tick(session, now);
 		}
 		this.tokens.purge(now);
+		this.resumeFailures.purge(now);
 	}
 
 	private void tick(PulseSession session, long now) {
@@ -279,7 +285,13 @@ public class SessionManager implements PulseServer {
 	public PulseConnection open(Transport transport, ConnectDecision decision, @Nullable Principal principal,
 			@Nullable String resumeToken, long lastSeq) {
 		String resumeFailed = null;
-		if (resumeToken != null && this.settings.resumeEnabled()) {
+		InetAddress address = address(transport);
+		if (resumeToken != null && this.settings.resumeEnabled() && this.resumeFailures.isBlocked(address, nanoTime())) {
+			// too many failures from this address: the token is not even looked at, so guessing learns nothing
+			resumeFailed = "unknown";
+			this.observer.resumeAttempt("rate-limited", 0);
+		}
+		else if (resumeToken != null && this.settings.resumeEnabled()) {
 			ResumeTokens.Claim claim = this.tokens.claim(resumeToken);
 			if (claim.outcome() == ResumeTokens.Outcome.CLAIMED) {
 				PulseSession resumed = resume(claim.session(), resumeToken, transport, decision, principal, lastSeq);
@@ -293,11 +305,27 @@ public class SessionManager implements PulseServer {
 				resumeFailed = (claim.outcome() == ResumeTokens.Outcome.EXPIRED) ? "expired" : "unknown";
 			}
 			this.observer.resumeAttempt(resumeFailed, 0);
+			this.resumeFailures.failed(address, nanoTime());
 		}
 		else if (resumeToken != null) {
 			resumeFailed = "unknown";
 		}
 		return openNew(transport, decision, principal, resumeFailed);
+	}
+
+	/**
+	 * Whether resumes from this address are refused for now, after too many failed attempts
+	 * ({@code pulse.resume.max-failures-per-minute}).
+	 * @param address the client address
+	 * @return {@code true} if a resume from it would be refused without looking at the token
+	 */
+	public boolean isResumeBlocked(@Nullable InetAddress address) {
+		return this.settings.resumeEnabled() && this.resumeFailures.isBlocked(address, nanoTime());
+	}
+
+	private static @Nullable InetAddress address(Transport transport) {
+		InetSocketAddress remote = transport.remoteAddress();
+		return (remote != null) ? remote.getAddress() : null;
 	}
 
 	private @Nullable PulseSession resume(PulseSession session, String token, Transport transport,
@@ -382,10 +410,15 @@ public class SessionManager implements PulseServer {
 	public void onText(PulseConnection connection, Transport transport, String text, int bytes) {
 		PulseSession session = (PulseSession) connection;
 		long now = nanoTime();
-		if (!session.isCurrent(transport)) {
+		if (!session.isCurrent(transport) || session.state() == ConnectionState.CLOSED) {
+			// frames that arrive while the close frame is on its way are not the application's business
 			return;
 		}
 		session.inboundActivity(now);
+		if (this.settings.inboundRateLimited() && !session.allowInbound(this.settings, now)) {
+			rejectFrame(session, transport, "rate-limit", CloseCodes.RATE_LIMITED);
+			return;
+		}
 		InboundFrame frame;
 		try {
 			frame = this.codec.decode(text);
@@ -482,7 +515,7 @@ public class SessionManager implements PulseServer {
 	 * The client broke the protocol in a way the transport detected: end the session with the given status.
 	 * @param connection the session
 	 * @param transport the transport
-	 * @param cause the meter cause: {@code binary} or {@code too-big}
+	 * @param cause the meter cause: {@code binary}, {@code too-big} or {@code rate-limit}
 	 * @param status the close status to send
 	 */
 	public void rejectFrame(PulseConnection connection, Transport transport, String cause, CloseStatus status) {
@@ -527,7 +560,8 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * The transport closed. A close frame from the client ends the session; an abnormal end (1006) suspends it.
+	 * The transport closed. A close frame from the client ends the session; an abnormal end (1006) suspends it. A
+	 * close with 1002 or 1007 ends it as a protocol error.
 	 * @param connection the session
 	 * @param transport the transport
 	 * @param status the status the container reported
@@ -542,7 +576,19 @@ public class SessionManager implements PulseServer {
 			return;
 		}
 		session.detachTransport(transport);
+		if (isProtocolViolation(status)) {
+			// the container closed with this status after the client broke the WebSocket protocol (1002) or sent
+			// text that is not UTF-8 (1007); a client may also say so itself, which is no less a broken session
+			this.observer.frameRejected("malformed");
+			session.end(DisconnectReason.PROTOCOL_ERROR, status, false);
+			return;
+		}
 		session.end(DisconnectReason.NORMAL, status, false);
+	}
+
+	private static boolean isProtocolViolation(CloseStatus status) {
+		return status.getCode() == CloseStatus.PROTOCOL_ERROR.getCode()
+				|| status.getCode() == CloseStatus.BAD_DATA.getCode();
 	}
 
 	// ---- callbacks from sessions
@@ -835,6 +881,10 @@ public class SessionManager implements PulseServer {
 
 	ResumeTokens tokens() {
 		return this.tokens;
+	}
+
+	ResumeFailureLimiter resumeFailures() {
+		return this.resumeFailures;
 	}
 
 	long nanoTime() {

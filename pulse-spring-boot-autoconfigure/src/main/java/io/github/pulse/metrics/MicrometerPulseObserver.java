@@ -111,14 +111,14 @@ public class MicrometerPulseObserver implements PulseObserver, PulseMessageTotal
 		this.transportsDropped = new TaggedCounters(registry, PulseMeters.TRANSPORTS_DROPPED, "cause",
 				DisconnectReason.HEARTBEAT_TIMEOUT.tagValue(), DisconnectReason.TRANSPORT_ERROR.tagValue());
 		this.resumeAttempts = new TaggedCounters(registry, PulseMeters.RESUME_ATTEMPTS, "outcome", "resumed",
-				"expired", "unknown");
+				"expired", "unknown", "rate-limited");
 		this.replayed = PulseMeters.RESUME_REPLAYED.summary().register(registry);
 		this.roomTags = roomTags ? new RoomTags(maxRoomTags) : null;
 		this.broadcasts = roomTags ? null : broadcastMeters(null);
 		this.framesDropped = new TaggedCounters(registry, PulseMeters.FRAMES_DROPPED, "cause", "send-buffer-overflow",
 				"resume-buffer-overflow");
 		this.framesRejected = new TaggedCounters(registry, PulseMeters.FRAMES_REJECTED, "cause", "malformed",
-				"too-big", "binary", "unknown-type");
+				"too-big", "binary", "rate-limit", "unknown-type");
 		this.heartbeatTimeouts = PulseMeters.HEARTBEAT_TIMEOUTS.counter().register(registry);
 		this.heartbeatRtt = PulseMeters.HEARTBEAT_RTT.timer()
 			.serviceLevelObjectives(LATENCY_BUCKETS)

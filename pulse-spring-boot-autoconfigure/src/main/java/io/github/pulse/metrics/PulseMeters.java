@@ -70,7 +70,7 @@ public enum PulseMeters {
 
 	/** Resume attempts, by outcome. */
 	RESUME_ATTEMPTS("pulse.resume.attempts", Meter.Type.COUNTER, null,
-			"Resume attempts, by outcome: resumed, expired or unknown", "outcome"),
+			"Resume attempts, by outcome: resumed, expired, unknown or rate-limited", "outcome"),
 
 	/** Frames replayed per successful resume. */
 	RESUME_REPLAYED("pulse.resume.replayed", Meter.Type.DISTRIBUTION_SUMMARY, null,
@@ -105,7 +105,8 @@ public enum PulseMeters {
 
 	/** Inbound frames rejected, by cause. */
 	FRAMES_REJECTED("pulse.frames.rejected", Meter.Type.COUNTER, null,
-			"Inbound frames rejected or ignored, by cause: malformed, too-big, binary or unknown-type", "cause"),
+			"Inbound frames rejected or ignored, by cause: malformed, too-big, binary, rate-limit or unknown-type",
+			"cause"),
 
 	/** Heartbeat timeouts. */
 	HEARTBEAT_TIMEOUTS("pulse.heartbeat.timeouts", Meter.Type.COUNTER, null,

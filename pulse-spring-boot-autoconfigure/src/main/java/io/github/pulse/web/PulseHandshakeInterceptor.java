@@ -21,6 +21,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.socket.WebSocketHandler;
@@ -132,7 +133,7 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 		}
 		MultiValueMap<String, String> params;
 		try {
-			params = queryParams(request.getURI());
+			params = queryParams(originalUri(request));
 		}
 		catch (IllegalArgumentException ex) {
 			return reject(response, HttpStatus.BAD_REQUEST, "bad-request");
@@ -177,6 +178,19 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 	}
 
 	private static final WebSocketHandler NO_HANDLER = new org.springframework.web.socket.handler.TextWebSocketHandler();
+
+	/**
+	 * The handshake URI with its real query: {@link ResumeTokenRedactingFilter} hides the resume token from
+	 * everything that might log the request, and keeps the original for this interceptor.
+	 */
+	private static URI originalUri(ServerHttpRequest request) {
+		if (request instanceof ServletServerHttpRequest servlet
+				&& servlet.getServletRequest().getAttribute(ResumeTokenRedactingFilter.ORIGINAL_QUERY_ATTRIBUTE)
+						instanceof String query) {
+			return UriComponentsBuilder.fromUri(request.getURI()).replaceQuery(query).build(true).toUri();
+		}
+		return request.getURI();
+	}
 
 	private static @Nullable Long parseLastSeq(@Nullable String value) {
 		if (value == null || value.isEmpty() || value.length() > 18) {

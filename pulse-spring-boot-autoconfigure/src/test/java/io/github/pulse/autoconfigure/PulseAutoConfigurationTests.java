@@ -8,6 +8,7 @@ import io.github.pulse.PulseConnectHandler;
 import io.github.pulse.codec.JacksonPulseCodec;
 import io.github.pulse.codec.PulseCodec;
 import io.github.pulse.core.OverflowPolicy;
+import io.github.pulse.core.PulseSettings;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.web.DefaultPulseConnectHandler;
 import io.github.pulse.web.PulseWebSocketHandler;
@@ -98,6 +99,23 @@ class PulseAutoConfigurationTests {
 			.run((context) -> assertThat(context).doesNotHaveBean(SessionManager.class));
 	}
 
+	@Test
+	void inboundRateIsOffByDefaultAndItsBurstDefaultsToOneSecondsWorth() {
+		this.contextRunner.run((context) -> {
+			PulseSettings settings = context.getBean(SessionManager.class).settings();
+			assertThat(settings.inboundRateLimited()).isFalse();
+			assertThat(settings.resumeMaxFailuresPerMinute()).isEqualTo(30);
+		});
+		this.contextRunner.withPropertyValues("pulse.inbound.rate=2.5").run((context) -> {
+			PulseSettings settings = context.getBean(SessionManager.class).settings();
+			assertThat(settings.inboundRate()).isEqualTo(2.5);
+			assertThat(settings.inboundBurst()).isEqualTo(3);
+		});
+		this.contextRunner.withPropertyValues("pulse.inbound.rate=100", "pulse.inbound.burst=10").run((context) -> {
+			assertThat(context.getBean(SessionManager.class).settings().inboundBurst()).isEqualTo(10);
+		});
+	}
+
 	@ParameterizedTest(name = "{0}={1}")
 	@CsvSource(delimiter = '|', value = {
 			"pulse.heartbeat.interval       | 0s    | pulse.heartbeat.interval (PT0S) must be positive",
@@ -117,7 +135,11 @@ class PulseAutoConfigurationTests {
 			"pulse.container.io-buffer-size | 100B  | pulse.container.io-buffer-size (100B) must be between 512B and 1MB",
 			"pulse.path                     | pulse | pulse.path (pulse) must start with '/'",
 			"pulse.default-room             | a b   | pulse.default-room (a b) must match",
-			"pulse.metrics.max-room-tags    | 0     | pulse.metrics.max-room-tags (0) must be positive" })
+			"pulse.metrics.max-room-tags    | 0     | pulse.metrics.max-room-tags (0) must be positive",
+			"pulse.inbound.rate             | -1    | pulse.inbound.rate (-1.0) must be zero (no limit) or a positive number",
+			"pulse.inbound.rate             | NaN   | pulse.inbound.rate (NaN) must be zero (no limit) or a positive number",
+			"pulse.inbound.burst            | 0     | pulse.inbound.burst (0) must be at least 1",
+			"pulse.resume.max-failures-per-minute | -1 | pulse.resume.max-failures-per-minute (-1) must not be negative" })
 	void invalidSettingFailsStartupNamingTheProperty(String property, String value, String message) {
 		this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
 			assertThat(context).hasFailed();

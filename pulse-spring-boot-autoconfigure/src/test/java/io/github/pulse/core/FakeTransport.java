@@ -22,6 +22,8 @@ final class FakeTransport implements Transport {
 
 	volatile int pings;
 
+	volatile @Nullable InetSocketAddress remoteAddress;
+
 	private volatile boolean stalled;
 
 	private final List<Runnable> held = new ArrayList<>();
@@ -69,7 +71,12 @@ final class FakeTransport implements Transport {
 
 	@Override
 	public @Nullable InetSocketAddress remoteAddress() {
-		return null;
+		return this.remoteAddress;
+	}
+
+	FakeTransport from(String host) {
+		this.remoteAddress = new InetSocketAddress(host, 40000);
+		return this;
 	}
 
 	List<String> messages() {

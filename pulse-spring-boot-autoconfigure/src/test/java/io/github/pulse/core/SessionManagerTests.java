@@ -209,7 +209,7 @@ class SessionManagerTests {
 		assertThat(connections).allSatisfy((c) -> assertThat(c.queuedFrames()).isZero());
 	}
 
-	private static String token(String welcome) {
+	static String token(String welcome) {
 		int start = welcome.indexOf("\"resumeToken\":\"") + 15;
 		return welcome.substring(start, start + 43);
 	}
