@@ -226,6 +226,46 @@ public final class RawWebSocket implements AutoCloseable {
 	}
 
 	/**
+	 * Next complete text message, reassembled from continuation frames, skipping pings and pongs.
+	 * @param timeout how long to wait for each frame
+	 * @return the message, or {@code null} at a close frame or the end of the stream
+	 * @throws IOException if the read fails or times out
+	 */
+	public String nextMessage(Duration timeout) throws IOException {
+		java.io.ByteArrayOutputStream message = null;
+		while (true) {
+			this.socket.setSoTimeout((int) timeout.toMillis());
+			int first = this.in.read();
+			if (first < 0) {
+				return null;
+			}
+			int second = this.in.readUnsignedByte();
+			long length = second & 0x7f;
+			if (length == 126) {
+				length = this.in.readUnsignedShort();
+			}
+			else if (length == 127) {
+				length = this.in.readLong();
+			}
+			byte[] payload = new byte[(int) length];
+			this.in.readFully(payload);
+			int opcode = first & 0x0f;
+			if (opcode == CLOSE) {
+				return null;
+			}
+			if (opcode == TEXT || (opcode == 0 && message != null)) {
+				if (message == null) {
+					message = new java.io.ByteArrayOutputStream();
+				}
+				message.write(payload);
+				if ((first & 0x80) != 0) {
+					return message.toString(java.nio.charset.StandardCharsets.UTF_8);
+				}
+			}
+		}
+	}
+
+	/**
 	 * Reads until the server's close frame, skipping other frames.
 	 * @return the close frame, or {@code null} if the TCP connection ended without one
 	 * @throws IOException if the read fails or times out
