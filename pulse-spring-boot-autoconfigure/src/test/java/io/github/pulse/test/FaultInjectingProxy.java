@@ -137,9 +137,19 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
 		private volatile boolean cut;
 
+		private final long createdNanos = System.nanoTime();
+
 		Link(Socket client, Socket upstream) {
 			this.client = client;
 			this.upstream = upstream;
+		}
+
+		/**
+		 * How long this connection has existed.
+		 * @return its age
+		 */
+		public java.time.Duration age() {
+			return java.time.Duration.ofNanos(System.nanoTime() - this.createdNanos);
 		}
 
 		void start() throws IOException {
