@@ -5,8 +5,12 @@ import org.springframework.web.socket.CloseStatus;
 
 /**
  * Callbacks on the life cycle of pulse sessions. Register any number as beans; each method has a no-op default.
- * Callbacks for one connection are never invoked concurrently with each other, except {@code onDisconnect}
- * triggered by another thread (a kick or an expiry).
+ * <p>
+ * The life-cycle callbacks of one connection ({@code onConnect}, {@code onTransportDrop},
+ * {@code onTransportRestore}, {@code onDisconnect}) are delivered one at a time and in the order the transitions
+ * happened, whichever threads caused them: {@code onConnect} first, {@code onDisconnect} last and exactly once, and
+ * every {@code onTransportRestore} after the {@code onTransportDrop} it answers. {@code onMessage} runs on the
+ * thread that read the message.
  */
 public interface PulseListener {
 

@@ -57,6 +57,11 @@ final class PulseSession implements PulseConnection {
 
 	private @Nullable DisconnectReason endReason;
 
+	/** Listener callbacks in the order of the transitions that caused them; see {@link #deliverCallbacks()}. */
+	private final java.util.ArrayDeque<Runnable> callbacks = new java.util.ArrayDeque<>(2);
+
+	private boolean delivering;
+
 	private @Nullable String resumeToken;
 
 	private long suspendedAtNanos;
@@ -88,6 +93,7 @@ final class PulseSession implements PulseConnection {
 		this.lastInboundNanos = nowNanos;
 		this.lastMessageNanos = nowNanos;
 		this.lastPingNanos = nowNanos;
+		this.callbacks.add(() -> manager.notifyConnect(this));
 	}
 
 	// ---- PulseConnection
@@ -239,6 +245,35 @@ final class PulseSession implements PulseConnection {
 		}
 		if (startWriter) {
 			drain();
+		}
+	}
+
+	/**
+	 * Delivers queued listener callbacks one at a time and in the order their transitions happened, whichever
+	 * threads caused them: a drop is never reported after the restore that followed it, nor a connect after the
+	 * disconnect.
+	 */
+	void deliverCallbacks() {
+		while (true) {
+			Runnable next;
+			synchronized (this.lock) {
+				if (this.delivering) {
+					return;
+				}
+				next = this.callbacks.poll();
+				if (next == null) {
+					return;
+				}
+				this.delivering = true;
+			}
+			try {
+				next.run();
+			}
+			finally {
+				synchronized (this.lock) {
+					this.delivering = false;
+				}
+			}
 		}
 	}
 
@@ -439,6 +474,7 @@ final class PulseSession implements PulseConnection {
 			previous = this.state;
 			this.state = ConnectionState.CLOSED;
 			this.endReason = reason;
+			this.callbacks.add(() -> this.manager.notifyDisconnect(this, reason, status));
 			if (!flush) {
 				this.buffer.clear();
 			}
@@ -457,6 +493,7 @@ final class PulseSession implements PulseConnection {
 			}
 		}
 		this.manager.ended(this, previous, reason, status);
+		deliverCallbacks();
 		if (startWriter) {
 			drain();
 		}
@@ -481,6 +518,7 @@ final class PulseSession implements PulseConnection {
 				this.writing = false;
 				this.pingOutstanding = false;
 				this.suspendedAtNanos = this.manager.nanoTime();
+				this.callbacks.add(() -> this.manager.notifyDrop(this, cause));
 			}
 			else if (sendStatus == null) {
 				// already closed by the container: nothing to send
@@ -495,6 +533,7 @@ final class PulseSession implements PulseConnection {
 			this.manager.closeTransport(this, failed, sendStatus);
 		}
 		this.manager.suspended(this, cause);
+		deliverCallbacks();
 	}
 
 	/**
@@ -512,6 +551,11 @@ final class PulseSession implements PulseConnection {
 			}
 			stale = this.transport;
 			wasOpen = this.state == ConnectionState.OPEN;
+			if (wasOpen) {
+				// a half-open transport the server had not noticed: report its loss before the restore
+				this.callbacks.add(() -> this.manager.notifyDrop(this, DisconnectReason.TRANSPORT_ERROR));
+			}
+			this.callbacks.add(() -> this.manager.notifyRestore(this));
 			this.transport = next;
 			this.state = ConnectionState.OPEN;
 			this.writing = false;

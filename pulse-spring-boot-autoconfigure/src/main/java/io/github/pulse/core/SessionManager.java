@@ -358,12 +358,7 @@ public class SessionManager implements PulseServer {
 			logger.debug("Resumed " + session + ": replayed " + resumption.replayed() + ", missed "
 					+ resumption.missed());
 		}
-		for (PulseListener listener : this.listeners) {
-			if (resumption.wasOpen()) {
-				safely(() -> listener.onTransportDrop(session, DisconnectReason.TRANSPORT_ERROR), "onTransportDrop");
-			}
-			safely(() -> listener.onTransportRestore(session), "onTransportRestore");
-		}
+		session.deliverCallbacks();
 		session.drain();
 		return session;
 	}
@@ -394,9 +389,7 @@ public class SessionManager implements PulseServer {
 		if (logger.isDebugEnabled()) {
 			logger.debug("Opened " + session + " from " + transport.remoteAddress() + " in " + decision.rooms());
 		}
-		for (PulseListener listener : this.listeners) {
-			safely(() -> listener.onConnect(session), "onConnect");
-		}
+		session.deliverCallbacks();
 		return session;
 	}
 
@@ -621,9 +614,6 @@ public class SessionManager implements PulseServer {
 			logger.debug("Ended " + session + ": " + reason.description()
 					+ ((status != null) ? " (" + status.getCode() + ")" : ""));
 		}
-		for (PulseListener listener : this.listeners) {
-			safely(() -> listener.onDisconnect(session, reason, status), "onDisconnect");
-		}
 	}
 
 	void suspended(PulseSession session, DisconnectReason cause) {
@@ -633,8 +623,31 @@ public class SessionManager implements PulseServer {
 		if (logger.isDebugEnabled()) {
 			logger.debug("Suspended " + session + ": " + cause.description());
 		}
+	}
+
+	// ---- listener callbacks, queued by the session in transition order and delivered one at a time
+
+	void notifyConnect(PulseSession session) {
+		for (PulseListener listener : this.listeners) {
+			safely(() -> listener.onConnect(session), "onConnect");
+		}
+	}
+
+	void notifyDrop(PulseSession session, DisconnectReason cause) {
 		for (PulseListener listener : this.listeners) {
 			safely(() -> listener.onTransportDrop(session, cause), "onTransportDrop");
+		}
+	}
+
+	void notifyRestore(PulseSession session) {
+		for (PulseListener listener : this.listeners) {
+			safely(() -> listener.onTransportRestore(session), "onTransportRestore");
+		}
+	}
+
+	void notifyDisconnect(PulseSession session, DisconnectReason reason, @Nullable CloseStatus status) {
+		for (PulseListener listener : this.listeners) {
+			safely(() -> listener.onDisconnect(session, reason, status), "onDisconnect");
 		}
 	}
 
