@@ -101,6 +101,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private volatile int nodes;
 
+	private volatile Set<String> liveNodes = Set.of();
+
 	private volatile long clusterConnections;
 
 	private volatile @Nullable String lastError;
@@ -257,7 +259,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			unavailable(ex);
 			return RemoteResume.UNKNOWN;
 		}
-		if (owner == null || owner.equals(this.nodeId)) {
+		if (owner == null || owner.equals(this.nodeId) || !this.liveNodes.contains(owner)) {
+			// a dead owner took the session with it
 			return RemoteResume.UNKNOWN;
 		}
 		String requestId = UUID.randomUUID().toString();
@@ -435,6 +438,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 					}
 				}
 			}
+			this.liveNodes = Set.copyOf(nodeIds);
 			this.clusterConnections = total;
 			this.nodes = counted;
 			if (!this.available) {
