@@ -65,6 +65,10 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * publish on its command channel {@code <prefix>node:<nodeId>}.</li>
  * <li>Each node writes its live connection count to {@code <prefix>count:<nodeId>} and registers in the sorted set
  * {@code <prefix>nodes} (score: expiry time); the cluster count is their sum as of the last heartbeat.</li>
+ * <li>Resume on another node: {@code <prefix>token:<lookup key>} names the node holding a resume token's session.
+ * A node that receives a resume for a token it does not hold asks that node, on its command channel, to hand the
+ * session over, and rebuilds it with the broadcasts the owner had not delivered to it, identified by per-publisher
+ * broadcast numbers: every frame exactly once (see docs/scaling.md).</li>
  * </ul>
  * While Redis is unreachable, local serving goes on: cross-node operations are dropped and counted, lookups fail
  * at once, and the next successful heartbeat re-registers every local connection.
