@@ -40,6 +40,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -190,6 +191,14 @@ class ClusterResumeIntegrationTests {
 		assertThat(after.path("seq").asLong()).isEqualTo(3);
 		Awaitility.await().until(() -> manager(2).send("alice-phone", "direct", 4));
 		assertThat(moved.nextOfType("message").path("seq").asLong()).isEqualTo(4);
+		// a send that reached the old node through a stale directory entry follows the session
+		StringRedisTemplate redisTemplate = new StringRedisTemplate(
+				this.nodes.get(2).getBean(LettuceConnectionFactory.class));
+		redisTemplate.convertAndSend(this.keyPrefix + "node:node-1",
+				"S11:alice-phone,\"event\":\"stale-route\",\"payload\":5}");
+		JsonNode forwarded = moved.nextOfType("message");
+		assertThat(forwarded.path("event").asText()).isEqualTo("stale-route");
+		assertThat(forwarded.path("seq").asLong()).isEqualTo(5);
 		Awaitility.await().until(() -> manager(0).kick("alice-phone"));
 		assertThat(moved.awaitClose().code()).isEqualTo(4000);
 	}
