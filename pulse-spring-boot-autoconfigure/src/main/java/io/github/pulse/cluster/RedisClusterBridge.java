@@ -2,22 +2,39 @@ package io.github.pulse.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.security.Principal;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.pulse.ConnectDecision;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.core.ClusterBridge;
 import io.github.pulse.core.ClusterStatus;
 import io.github.pulse.core.EncodedBody;
+import io.github.pulse.core.HandoverState;
 import io.github.pulse.core.SessionManager;
+import io.github.pulse.core.Transport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -48,6 +65,10 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * publish on its command channel {@code <prefix>node:<nodeId>}.</li>
  * <li>Each node writes its live connection count to {@code <prefix>count:<nodeId>} and registers in the sorted set
  * {@code <prefix>nodes} (score: expiry time); the cluster count is their sum as of the last heartbeat.</li>
+ * <li>Resume on another node: {@code <prefix>token:<lookup key>} names the node holding a resume token's session.
+ * A node that receives a resume for a token it does not hold asks that node, on its command channel, to hand the
+ * session over, and rebuilds it with the broadcasts the owner had not delivered to it, identified by per-publisher
+ * broadcast numbers: every frame exactly once (see docs/scaling.md).</li>
  * </ul>
  * While Redis is unreachable, local serving goes on: cross-node operations are dropped and counted, lookups fail
  * at once, and the next successful heartbeat re-registers every local connection.
@@ -84,6 +105,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private volatile int nodes;
 
+	private volatile Set<String> liveNodes = Set.of();
+
 	private volatile long clusterConnections;
 
 	private volatile @Nullable String lastError;
@@ -95,6 +118,33 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private @Nullable Thread publisher;
 
 	private volatile boolean running;
+
+	// ---- cross-node resume
+
+	private final ObjectMapper json = new ObjectMapper();
+
+	private final long tokenTtlMillis;
+
+	/**
+	 * Sequence number of this node's broadcasts. Starts from the clock so that a node restarted under the same id
+	 * numbers above what it published before.
+	 */
+	private final AtomicLong publishSeq = new AtomicLong(System.currentTimeMillis() * 1_000_000L);
+
+	/** Last broadcast sequence number delivered here, per publishing node; written on the subscription thread. */
+	private final Map<String, Long> consumed = new ConcurrentHashMap<>();
+
+	/**
+	 * Held shared by this node's broadcasts (number, deliver locally, record, queue) and exclusively while a
+	 * session is handed over or adopted, so that a session's frames and the broadcast numbers agree.
+	 */
+	private final ReentrantReadWriteLock handoverLock = new ReentrantReadWriteLock();
+
+	private final Map<String, PendingResume> pendingResumes = new ConcurrentHashMap<>();
+
+	private final Map<String, Moved> moved = new ConcurrentHashMap<>();
+
+	private final Map<String, String> tokenKeys = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates a bridge and connects the engine to it.
@@ -120,6 +170,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.heartbeatMillis = heartbeatInterval.toMillis();
 		this.nodeTimeoutMillis = nodeTimeout.toMillis();
 		this.outbound = new ArrayBlockingQueue<>(publishQueue);
+		this.tokenTtlMillis = Math.max(manager.settings().resumeWindow().toMillis(), this.nodeTimeoutMillis);
 		manager.setClusterBridge(this);
 	}
 
@@ -127,7 +178,26 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	@Override
 	public void broadcast(String room, EncodedBody body) {
-		offer((connection) -> connection.publish(broadcastChannel(), "B|" + this.nodeId + "|" + room + "|" + body.text()));
+		broadcast(room, body, () -> 0);
+	}
+
+	@Override
+	public int broadcast(String room, EncodedBody body, IntSupplier localDelivery) {
+		this.handoverLock.readLock().lock();
+		try {
+			long seq = this.publishSeq.incrementAndGet();
+			int recipients = localDelivery.getAsInt();
+			if (!this.pendingResumes.isEmpty()) {
+				Later later = new Later(this.nodeId, seq, room, body.text());
+				this.pendingResumes.values().forEach((pending) -> pending.later.add(later));
+			}
+			offer((connection) -> connection.publish(broadcastChannel(),
+					"B|" + this.nodeId + "|" + seq + "|" + room + "|" + body.text()));
+			return recipients;
+		}
+		finally {
+			this.handoverLock.readLock().unlock();
+		}
 	}
 
 	@Override
@@ -156,10 +226,103 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	}
 
 	@Override
+	public void tokenIssued(String connectionId, String tokenKey) {
+		this.tokenKeys.put(connectionId, tokenKey);
+		if (!this.available) {
+			// the first heartbeat that reaches Redis writes it
+			return;
+		}
+		// written before the client gets the token, so that a resume anywhere finds it
+		try {
+			this.redis.opsForValue().set(tokenKey(tokenKey), this.nodeId, Duration.ofMillis(this.tokenTtlMillis));
+		}
+		catch (RuntimeException ex) {
+			unavailable(ex);
+		}
+	}
+
+	@Override
 	public void sessionEnded(String connectionId) {
+		this.tokenKeys.remove(connectionId);
 		offer((connection) -> connection.eval(DELETE_IF_OWNER.getScriptAsString(),
 				org.springframework.data.redis.connection.ReturnType.INTEGER, 1, connectionKey(connectionId),
 				this.nodeId));
+	}
+
+	@Override
+	public RemoteResume resume(String token, String tokenKey, long lastSeq, Transport transport,
+			ConnectDecision decision, @Nullable Principal principal) {
+		if (!this.available || !this.running) {
+			return RemoteResume.UNKNOWN;
+		}
+		String owner;
+		try {
+			owner = this.redis.opsForValue().get(tokenKey(tokenKey));
+		}
+		catch (RuntimeException ex) {
+			unavailable(ex);
+			return RemoteResume.UNKNOWN;
+		}
+		if (owner == null || owner.equals(this.nodeId) || !this.liveNodes.contains(owner)) {
+			// a dead owner took the session with it
+			return RemoteResume.UNKNOWN;
+		}
+		String requestId = UUID.randomUUID().toString();
+		PendingResume pending = new PendingResume(decision, principal);
+		String request;
+		try {
+			request = "R" + this.json.writeValueAsString(new HandoverRequest(requestId, this.nodeId, token, lastSeq,
+					(principal != null) ? principal.getName() : null, decision.connectionId()));
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException(ex);
+		}
+		// registered and queued together, exclusively: a broadcast of this node is either queued before the request
+		// (so the owner delivered it before handing over) or recorded for this resume
+		this.handoverLock.writeLock().lock();
+		try {
+			this.pendingResumes.put(requestId, pending);
+			if (!offer((connection) -> connection.publish(nodeChannel(owner), request))) {
+				this.pendingResumes.remove(requestId);
+				return RemoteResume.UNKNOWN;
+			}
+		}
+		finally {
+			this.handoverLock.writeLock().unlock();
+		}
+		RemoteResume outcome = awaitHandover(requestId, pending, owner);
+		PulseConnection adopted = outcome.connection();
+		return (adopted != null)
+				? new RemoteResume(this.manager.attachAdopted(adopted, transport, lastSeq), null) : outcome;
+	}
+
+	private RemoteResume awaitHandover(String requestId, PendingResume pending, String owner) {
+		try {
+			return pending.result.get(this.nodeTimeoutMillis, TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException ex) {
+			this.handoverLock.writeLock().lock();
+			try {
+				if (this.pendingResumes.remove(requestId) != null) {
+					logger.warn("pulse cluster: node " + owner + " did not answer a resume hand-over within "
+							+ this.nodeTimeoutMillis + " ms; the client gets a new session");
+					return RemoteResume.UNKNOWN;
+				}
+			}
+			finally {
+				this.handoverLock.writeLock().unlock();
+			}
+			// the answer is being applied right now
+			return pending.result.join();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.pendingResumes.remove(requestId);
+			return RemoteResume.UNKNOWN;
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException("Adopting a handed-over session failed", ex.getCause());
+		}
 	}
 
 	@Override
@@ -245,7 +408,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			for (PulseConnection connection : this.manager.connections()) {
 				ids.add(connection.id());
 			}
+			List<String> tokenKeys = new ArrayList<>(this.tokenKeys.values());
 			long now = System.currentTimeMillis();
+			this.moved.values().removeIf((entry) -> entry.expiresAt < now);
 			long expiry = now + this.nodeTimeoutMillis;
 			Expiration ttl = Expiration.milliseconds(this.nodeTimeoutMillis);
 			this.redis.executePipelined((RedisCallback<?>) (connection) -> {
@@ -256,6 +421,10 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 						SetOption.upsert());
 				for (String id : ids) {
 					strings.set(connectionKey(id), this.nodeId, ttl, SetOption.upsert());
+				}
+				Expiration tokenTtl = Expiration.milliseconds(this.tokenTtlMillis);
+				for (String key : tokenKeys) {
+					strings.set(tokenKey(key), this.nodeId, tokenTtl, SetOption.upsert());
 				}
 				return null;
 			});
@@ -273,6 +442,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 					}
 				}
 			}
+			this.liveNodes = Set.copyOf(nodeIds);
 			this.clusterConnections = total;
 			this.nodes = counted;
 			if (!this.available) {
@@ -301,7 +471,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private void onBroadcast(Message message) {
 		String text = new String(message.getBody(), StandardCharsets.UTF_8);
 		int nodeEnd = text.indexOf('|', 2);
-		int roomEnd = (nodeEnd > 0) ? text.indexOf('|', nodeEnd + 1) : -1;
+		int seqEnd = (nodeEnd > 0) ? text.indexOf('|', nodeEnd + 1) : -1;
+		int roomEnd = (seqEnd > 0) ? text.indexOf('|', seqEnd + 1) : -1;
 		if (!text.startsWith("B|") || roomEnd < 0) {
 			logger.warn("pulse cluster: ignored a malformed broadcast message");
 			return;
@@ -309,26 +480,218 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		if (text.regionMatches(2, this.nodeId, 0, nodeEnd - 2) && nodeEnd - 2 == this.nodeId.length()) {
 			return;
 		}
-		this.manager.deliverBroadcast(text.substring(nodeEnd + 1, roomEnd), text.substring(roomEnd + 1));
+		String publisher = text.substring(2, nodeEnd);
+		long seq = Long.parseLong(text, nodeEnd + 1, seqEnd, 10);
+		String room = text.substring(seqEnd + 1, roomEnd);
+		String body = text.substring(roomEnd + 1);
+		this.consumed.put(publisher, seq);
+		if (!this.pendingResumes.isEmpty()) {
+			Later later = new Later(publisher, seq, room, body);
+			this.pendingResumes.values().forEach((pending) -> pending.later.add(later));
+		}
+		this.manager.deliverBroadcast(room, body);
 	}
 
 	private void onCommand(Message message) {
 		String text = new String(message.getBody(), StandardCharsets.UTF_8);
 		if (text.startsWith("K")) {
-			this.manager.kickLocal(text.substring(1));
+			String connectionId = text.substring(1);
+			if (!this.manager.kickLocal(connectionId)) {
+				forwardIfMoved(connectionId, text);
+			}
 		}
 		else if (text.startsWith("S")) {
 			int colon = text.indexOf(':');
 			int length = Integer.parseInt(text.substring(1, colon));
 			String connectionId = text.substring(colon + 1, colon + 1 + length);
-			this.manager.deliverSend(connectionId, text.substring(colon + 1 + length));
+			if (!this.manager.deliverSend(connectionId, text.substring(colon + 1 + length))) {
+				forwardIfMoved(connectionId, text);
+			}
+		}
+		else if (text.startsWith("R")) {
+			onHandoverRequest(text.substring(1));
+		}
+		else if (text.startsWith("H")) {
+			onHandoverReply(text.substring(1));
 		}
 		else {
 			logger.warn("pulse cluster: ignored a malformed command");
 		}
 	}
 
+	// ---- hand-over between nodes
+
+	/**
+	 * On the owning node: hand the session over, exclusively, so that the reply's broadcast numbers say exactly
+	 * which broadcasts the session received here.
+	 */
+	private void onHandoverRequest(String text) {
+		HandoverRequest request;
+		try {
+			request = this.json.readValue(text, HandoverRequest.class);
+		}
+		catch (JsonProcessingException ex) {
+			logger.warn("pulse cluster: ignored a malformed hand-over request");
+			return;
+		}
+		HandoverState state;
+		Map<String, Long> delivered;
+		this.handoverLock.writeLock().lock();
+		try {
+			state = this.manager.handOver(request.token(), request.principalName(), request.connectionId(),
+					request.lastSeq());
+			delivered = new HashMap<>(this.consumed);
+			delivered.put(this.nodeId, this.publishSeq.get());
+			if (state != null) {
+				// sends and kicks that still reach this node follow the session for a while
+				this.moved.put(state.connectionId(),
+						new Moved(request.replyNode(), System.currentTimeMillis() + this.nodeTimeoutMillis));
+			}
+		}
+		finally {
+			this.handoverLock.writeLock().unlock();
+		}
+		HandoverReply reply = new HandoverReply(request.requestId(),
+				(state != null) ? null : this.manager.resumeFailure(request.token()), state,
+				(state != null) ? attributeTypes(state.attributes()) : Map.of(), delivered);
+		String encoded;
+		try {
+			encoded = "H" + this.json.writeValueAsString(reply);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException(ex);
+		}
+		if (!offer((connection) -> connection.publish(nodeChannel(request.replyNode()), encoded)) && state != null) {
+			logger.warn("pulse cluster: could not queue the hand-over of " + state.connectionId() + " to node "
+					+ request.replyNode() + "; the session is lost");
+		}
+	}
+
+	/**
+	 * On the resuming node: rebuild the session with the broadcasts the owner had not delivered to it, atomically
+	 * with this node's own broadcasts (write lock) and the remote ones (this is the subscription thread).
+	 */
+	private void onHandoverReply(String text) {
+		HandoverReply reply;
+		try {
+			reply = this.json.readValue(text, HandoverReply.class);
+		}
+		catch (JsonProcessingException ex) {
+			logger.warn("pulse cluster: ignored a malformed hand-over reply");
+			return;
+		}
+		this.handoverLock.writeLock().lock();
+		try {
+			PendingResume pending = this.pendingResumes.remove(reply.requestId());
+			if (pending == null) {
+				if (reply.state() != null) {
+					logger.warn("pulse cluster: the hand-over of " + reply.state().connectionId()
+							+ " arrived after the resume gave up; the session is lost");
+				}
+				return;
+			}
+			HandoverState state = reply.state();
+			if (state != null) {
+				state = new HandoverState(state.connectionId(), state.principalName(),
+						typed(state.attributes(), reply.attributeTypes()), state.rooms(), state.lastSeq(),
+						state.frames());
+			}
+			if (state == null) {
+				pending.result.complete(new RemoteResume(null,
+						"expired".equals(reply.failure()) ? "expired" : "unknown"));
+				return;
+			}
+			Set<String> rooms = new HashSet<>(state.rooms());
+			List<String> later = new ArrayList<>();
+			for (Later broadcast : pending.later) {
+				Long delivered = reply.delivered().get(broadcast.node());
+				if (rooms.contains(broadcast.room()) && (delivered == null || broadcast.seq() > delivered)) {
+					later.add(broadcast.body());
+				}
+			}
+			try {
+				PulseConnection connection = this.manager.adopt(state, later, pending.decision, pending.principal);
+				pending.result.complete(new RemoteResume(connection, null));
+			}
+			catch (RuntimeException ex) {
+				pending.result.completeExceptionally(ex);
+				throw ex;
+			}
+		}
+		finally {
+			this.handoverLock.writeLock().unlock();
+		}
+	}
+
+	private void forwardIfMoved(String connectionId, String command) {
+		Moved target = this.moved.get(connectionId);
+		if (target != null) {
+			offer((connection) -> connection.publish(nodeChannel(target.node), command));
+		}
+	}
+
+	/** A resume waiting for the owner's answer, and the broadcasts made meanwhile. */
+	private static final class PendingResume {
+
+		final ConnectDecision decision;
+
+		final @Nullable Principal principal;
+
+		final ConcurrentLinkedQueue<Later> later = new ConcurrentLinkedQueue<>();
+
+		final CompletableFuture<RemoteResume> result = new CompletableFuture<>();
+
+		PendingResume(ConnectDecision decision, @Nullable Principal principal) {
+			this.decision = decision;
+			this.principal = principal;
+		}
+
+	}
+
+	private record Later(String node, long seq, String room, String body) {
+	}
+
+	private record Moved(String node, long expiresAt) {
+	}
+
+	record HandoverRequest(String requestId, String replyNode, String token, long lastSeq,
+			@Nullable String principalName, @Nullable String connectionId) {
+	}
+
+	record HandoverReply(String requestId, @Nullable String failure, @Nullable HandoverState state,
+			Map<String, String> attributeTypes, Map<String, Long> delivered) {
+	}
+
+	private static Map<String, String> attributeTypes(Map<String, Object> attributes) {
+		Map<String, String> types = new HashMap<>();
+		attributes.forEach((name, value) -> types.put(name, value.getClass().getSimpleName()));
+		return types;
+	}
+
+	/** JSON numbers come back as the narrowest type: give each attribute back the type it had. */
+	private static Map<String, Object> typed(Map<String, Object> attributes, Map<String, String> types) {
+		Map<String, Object> typed = new HashMap<>();
+		attributes.forEach((name, value) -> {
+			if (value instanceof Number number) {
+				switch (types.getOrDefault(name, "")) {
+					case "Integer" -> typed.put(name, number.intValue());
+					case "Long" -> typed.put(name, number.longValue());
+					case "Double" -> typed.put(name, number.doubleValue());
+					default -> typed.put(name, value);
+				}
+			}
+			else {
+				typed.put(name, value);
+			}
+		});
+		return typed;
+	}
+
 	// ---- keys
+
+	private String tokenKey(String key) {
+		return this.prefix + "token:" + key;
+	}
 
 	private String broadcastChannel() {
 		return this.prefix + "broadcast";

@@ -1,5 +1,12 @@
 package io.github.pulse.core;
 
+import java.security.Principal;
+import java.util.function.IntSupplier;
+
+import io.github.pulse.ConnectDecision;
+import io.github.pulse.PulseConnection;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Connects the engine to the other nodes of a cluster. The engine calls it only when one is set
  * ({@link SessionManager#setClusterBridge}), so a single node pays nothing. Implementations must never block a
@@ -14,6 +21,61 @@ public interface ClusterBridge {
 	 * @param body the encoded frame body, shared by every recipient
 	 */
 	void broadcast(String room, EncodedBody body);
+
+	/**
+	 * A broadcast of this node: deliver it locally with {@code localDelivery}, then on the other nodes. The
+	 * default delivers locally and calls {@link #broadcast(String, EncodedBody)}; a bridge that hands sessions
+	 * over between nodes overrides it to make the local delivery atomic with its own bookkeeping.
+	 * @param room the room
+	 * @param body the encoded frame body
+	 * @param localDelivery delivers to this node's members and returns how many were reached
+	 * @return the members reached on this node
+	 */
+	default int broadcast(String room, EncodedBody body, IntSupplier localDelivery) {
+		int recipients = localDelivery.getAsInt();
+		broadcast(room, body);
+		return recipients;
+	}
+
+	/**
+	 * A resume token was issued to a session of this node, so that other nodes can find the session's owner.
+	 * Called on the handshake thread before the token is sent to the client: an implementation may block briefly
+	 * so that the token resolves on every node by the time the client holds it.
+	 * @param connectionId the session's id
+	 * @param tokenKey the token's lookup half, which grants nothing by itself
+	 */
+	default void tokenIssued(String connectionId, String tokenKey) {
+	}
+
+	/**
+	 * Resumes a session that this node does not hold: asks the node owning the token to hand it over and rebuilds
+	 * it here on the given transport (with {@link SessionManager#adopt} and {@link SessionManager#attachAdopted}).
+	 * Blocks up to a bounded timeout.
+	 * @param token the token the client presented
+	 * @param tokenKey its lookup half
+	 * @param lastSeq the last sequence number the client received
+	 * @param transport the new transport
+	 * @param decision the connect handler's decision
+	 * @param principal the handshake principal
+	 * @return the outcome; the default knows no other node
+	 */
+	default RemoteResume resume(String token, String tokenKey, long lastSeq, Transport transport,
+			ConnectDecision decision, @Nullable Principal principal) {
+		return RemoteResume.UNKNOWN;
+	}
+
+	/**
+	 * Outcome of {@link #resume}.
+	 *
+	 * @param connection the session now attached to the transport, or {@code null} if the resume failed
+	 * @param failure {@code "expired"} or {@code "unknown"} when it failed
+	 */
+	record RemoteResume(@Nullable PulseConnection connection, @Nullable String failure) {
+
+		/** No node holds the token. */
+		public static final RemoteResume UNKNOWN = new RemoteResume(null, "unknown");
+
+	}
 
 	/**
 	 * Sends to a connection that does not live on this node.

@@ -195,6 +195,19 @@ final class FrameBuffer {
 		return replay.size();
 	}
 
+	/**
+	 * Every retained message frame, unacknowledged then pending, in sequence order.
+	 */
+	java.util.List<OutFrame.Message> messages() {
+		java.util.List<OutFrame.Message> messages = new java.util.ArrayList<>(this.unacked);
+		for (OutFrame frame : this.pending) {
+			if (frame instanceof OutFrame.Message message) {
+				messages.add(message);
+			}
+		}
+		return messages;
+	}
+
 	boolean isEmpty() {
 		return this.pending.isEmpty();
 	}

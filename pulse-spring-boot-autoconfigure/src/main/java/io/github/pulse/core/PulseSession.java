@@ -81,7 +81,7 @@ final class PulseSession implements PulseConnection {
 	private volatile @Nullable TokenBucket inboundAllowance;
 
 	PulseSession(SessionManager manager, String id, @Nullable Principal principal, Map<String, Object> attributes,
-			Transport transport, long nowNanos) {
+			@Nullable Transport transport, long nowNanos) {
 		this.manager = manager;
 		this.id = id;
 		this.principal = principal;
@@ -93,7 +93,10 @@ final class PulseSession implements PulseConnection {
 		this.lastInboundNanos = nowNanos;
 		this.lastMessageNanos = nowNanos;
 		this.lastPingNanos = nowNanos;
-		this.callbacks.add(() -> manager.notifyConnect(this));
+		if (transport != null) {
+			// a session adopted from another node has no transport yet and is not new: no onConnect
+			this.callbacks.add(() -> manager.notifyConnect(this));
+		}
 	}
 
 	// ---- PulseConnection
@@ -570,6 +573,54 @@ final class PulseSession implements PulseConnection {
 			this.pingOutstanding = false;
 		}
 		return new Resumption(stale, wasOpen, replayed, missed);
+	}
+
+	/**
+	 * Takes the session off this node for a resume on another: it ends here without a close frame, and its
+	 * retained frames, sequence counter and rooms are returned.
+	 * @return the detached state, or {@code null} if the session ended or the client claims frames never sent
+	 */
+	@Nullable Detached handOff(long clientLastSeq) {
+		synchronized (this.lock) {
+			if (this.state == ConnectionState.CLOSED || clientLastSeq > this.lastSeq) {
+				return null;
+			}
+			ConnectionState previous = this.state;
+			Transport stale = this.transport;
+			java.util.List<HandoverState.Frame> frames = new java.util.ArrayList<>();
+			for (OutFrame.Message message : this.buffer.messages()) {
+				frames.add(new HandoverState.Frame(message.seq, message.body.text()));
+			}
+			this.state = ConnectionState.CLOSED;
+			this.transport = null;
+			this.writing = false;
+			this.buffer.clear();
+			return new Detached(previous, stale, java.util.List.copyOf(this.rooms), this.lastSeq, frames);
+		}
+	}
+
+	record Detached(ConnectionState previous, @Nullable Transport stale, java.util.List<String> rooms, long lastSeq,
+			java.util.List<HandoverState.Frame> frames) {
+	}
+
+	/**
+	 * Installs the frames handed over by another node, then the frames that node never delivered, numbered after
+	 * them. Called before the session is visible to anyone.
+	 * @return the number of frames evicted by the resume buffer limits
+	 */
+	int adoptFrames(long seq, java.util.List<HandoverState.Frame> frames, java.util.List<String> later) {
+		int evicted = 0;
+		synchronized (this.lock) {
+			long now = this.manager.nanoTime();
+			for (HandoverState.Frame frame : frames) {
+				evicted += this.buffer.addMessage(new OutFrame.Message(frame.seq(), EncodedBody.of(frame.body()), now));
+			}
+			this.lastSeq = seq;
+			for (String body : later) {
+				evicted += this.buffer.addMessage(new OutFrame.Message(++this.lastSeq, EncodedBody.of(body), now));
+			}
+		}
+		return evicted;
 	}
 
 	/**

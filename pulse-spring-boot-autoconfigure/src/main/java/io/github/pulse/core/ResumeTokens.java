@@ -81,6 +81,13 @@ final class ResumeTokens {
 	}
 
 	/**
+	 * Whether a well-formed token belonged to a session whose window elapsed; claims nothing.
+	 */
+	boolean isExpired(String token) {
+		return this.tombstones.containsKey(key(token));
+	}
+
+	/**
 	 * Puts back a claimed token that could not be used because the resuming identity did not match.
 	 */
 	void restore(String token, PulseSession session) {
@@ -129,7 +136,10 @@ final class ResumeTokens {
 		return true;
 	}
 
-	private static String key(String token) {
+	/**
+	 * The lookup half of a well-formed token, which identifies it without granting anything.
+	 */
+	static String key(String token) {
 		byte[] bytes = Base64.getUrlDecoder().decode(token);
 		return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(bytes, 16));
 	}

@@ -303,6 +303,16 @@ public class SessionManager implements PulseServer {
 			}
 			else {
 				resumeFailed = (claim.outcome() == ResumeTokens.Outcome.EXPIRED) ? "expired" : "unknown";
+				ClusterBridge cluster = this.cluster;
+				if (cluster != null && claim.outcome() == ResumeTokens.Outcome.UNKNOWN
+						&& ResumeTokens.isWellFormed(resumeToken)) {
+					ClusterBridge.RemoteResume remote = cluster.resume(resumeToken, ResumeTokens.key(resumeToken),
+							lastSeq, transport, decision, principal);
+					if (remote.connection() != null) {
+						return remote.connection();
+					}
+					resumeFailed = Objects.requireNonNullElse(remote.failure(), "unknown");
+				}
 			}
 			this.observer.resumeAttempt(resumeFailed, 0);
 			this.resumeFailures.failed(address, nanoTime());
@@ -337,6 +347,8 @@ public class SessionManager implements PulseServer {
 			return null;
 		}
 		String newToken = this.tokens.issue(session);
+		// resolvable cluster-wide before the client can hold it
+		tokenIssued(session.id(), newToken);
 		PulseSession.Resumption resumption = session.resume(transport, lastSeq, newToken);
 		if (resumption == null) {
 			this.tokens.revoke(newToken, false, nanoTime());
@@ -369,6 +381,9 @@ public class SessionManager implements PulseServer {
 		PulseSession session = new PulseSession(this, id, principal, decision.attributes(), transport, nanoTime());
 		String token = this.settings.resumeEnabled() ? this.tokens.issue(session) : null;
 		session.resumeToken(token);
+		if (token != null) {
+			tokenIssued(id, token);
+		}
 		this.openCount.incrementAndGet();
 		// the welcome heads the queue, but is written only once the session is in its rooms: a client that acts on
 		// the welcome must not miss a broadcast to a room the welcome lists
@@ -390,6 +405,166 @@ public class SessionManager implements PulseServer {
 			logger.debug("Opened " + session + " from " + transport.remoteAddress() + " in " + decision.rooms());
 		}
 		session.deliverCallbacks();
+		return session;
+	}
+
+	private void tokenIssued(String connectionId, String token) {
+		ClusterBridge cluster = this.cluster;
+		if (cluster != null) {
+			cluster.tokenIssued(connectionId, ResumeTokens.key(token));
+		}
+	}
+
+	// ---- cross-node resume
+
+	/**
+	 * Hands a session of this node over to another node where its client is resuming: claims the token (single
+	 * use, secret compared in constant time), checks the identity as a local resume would, and ends the local copy
+	 * without a close frame and without {@code onDisconnect} (listeners see {@code onTransportDrop} if the
+	 * transport was still open).
+	 * @param token the token the client presented
+	 * @param principalName the resuming handshake's principal name
+	 * @param connectionId the connection id the connect handler named on the resuming node, if any
+	 * @param lastSeq the last sequence number the client received
+	 * @return the state to rebuild the session from, or {@code null} if the token or identity does not match
+	 */
+	public @Nullable HandoverState handOver(String token, @Nullable String principalName,
+			@Nullable String connectionId, long lastSeq) {
+		if (!this.settings.resumeEnabled()) {
+			return null;
+		}
+		ResumeTokens.Claim claim = this.tokens.claim(token);
+		PulseSession session = claim.session();
+		if (claim.outcome() != ResumeTokens.Outcome.CLAIMED || session == null) {
+			return null;
+		}
+		boolean sameIdentity = Objects.equals(principalName, name(session.principal()))
+				&& (connectionId == null || connectionId.equals(session.id()));
+		if (!sameIdentity) {
+			this.tokens.restore(token, session);
+			return null;
+		}
+		PulseSession.Detached detached = session.handOff(lastSeq);
+		if (detached == null) {
+			if (session.state() != ConnectionState.CLOSED) {
+				this.tokens.restore(token, session);
+			}
+			return null;
+		}
+		if (detached.previous() == ConnectionState.OPEN) {
+			this.openCount.decrementAndGet();
+		}
+		else {
+			this.suspendedCount.decrementAndGet();
+		}
+		if (this.sessions.remove(session.id(), session)) {
+			ClusterBridge cluster = this.cluster;
+			if (cluster != null) {
+				cluster.sessionEnded(session.id());
+			}
+		}
+		for (String room : detached.rooms()) {
+			this.rooms.remove(room, session);
+		}
+		Transport stale = detached.stale();
+		if (stale != null) {
+			closeTransport(session, stale, CloseCodes.REPLACED);
+		}
+		Map<String, Object> attributes = new java.util.LinkedHashMap<>();
+		session.attributes().forEach((name, value) -> {
+			if (value instanceof String || value instanceof Boolean || value instanceof Integer
+					|| value instanceof Long || value instanceof Double) {
+				attributes.put(name, value);
+			}
+		});
+		if (logger.isDebugEnabled()) {
+			logger.debug("Handed " + session + " over to another node: " + detached.frames().size()
+					+ " retained frames, seq " + detached.lastSeq());
+		}
+		if (detached.previous() == ConnectionState.OPEN) {
+			this.observer.transportDropped(DisconnectReason.TRANSPORT_ERROR);
+			// not on the caller's thread: the cluster calls this from its subscription, where listeners must not run
+			execute(() -> {
+				for (PulseListener listener : this.listeners) {
+					safely(() -> listener.onTransportDrop(session, DisconnectReason.TRANSPORT_ERROR),
+							"onTransportDrop");
+				}
+			});
+		}
+		return new HandoverState(session.id(), name(session.principal()), attributes, detached.rooms(),
+				detached.lastSeq(), detached.frames());
+	}
+
+	/**
+	 * Why a token presented to another node cannot resume here.
+	 * @param token the token
+	 * @return {@code "expired"} if it belonged to a session whose window elapsed, else {@code "unknown"}
+	 */
+	public String resumeFailure(String token) {
+		return (ResumeTokens.isWellFormed(token) && this.tokens.isExpired(token))
+				? "expired" : "unknown";
+	}
+
+	/**
+	 * Rebuilds a session handed over by another node, without a transport yet: its frames are the handed-over ones,
+	 * then {@code later} (broadcasts to its rooms the old node did not deliver), then live frames, since it joins
+	 * its rooms here. The caller must make this atomic with the delivery of broadcasts, then call
+	 * {@link #attachAdopted}.
+	 * @param state the handed-over state
+	 * @param later encoded bodies of broadcasts the old node did not deliver, in order
+	 * @param decision the connect handler's decision on this node
+	 * @param principal the handshake principal on this node
+	 * @return the session, open but not yet attached to a transport
+	 */
+	public PulseConnection adopt(HandoverState state, List<String> later, ConnectDecision decision,
+			@Nullable Principal principal) {
+		Map<String, Object> attributes = new java.util.HashMap<>(decision.attributes());
+		attributes.putAll(state.attributes());
+		PulseSession session = new PulseSession(this, state.connectionId(), principal, attributes, null, nanoTime());
+		int evicted = session.adoptFrames(state.lastSeq(), state.frames(), later);
+		framesDropped(evicted, "resume-buffer-overflow");
+		this.openCount.incrementAndGet();
+		PulseSession replaced = this.sessions.put(session.id(), session);
+		if (replaced != null) {
+			replaced.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
+		}
+		for (String room : state.rooms()) {
+			session.join(room);
+		}
+		ClusterBridge cluster = this.cluster;
+		if (cluster != null) {
+			cluster.sessionStarted(session.id());
+		}
+		return session;
+	}
+
+	/**
+	 * Attaches a session from {@link #adopt} to the transport its client resumed on, with a new resume token, and
+	 * replays what the client has not received.
+	 * @param adopted the adopted session
+	 * @param transport the new transport
+	 * @param lastSeq the last sequence number the client received
+	 * @return the session
+	 */
+	public PulseConnection attachAdopted(PulseConnection adopted, Transport transport, long lastSeq) {
+		PulseSession session = (PulseSession) adopted;
+		String token = this.tokens.issue(session);
+		tokenIssued(session.id(), token);
+		PulseSession.Resumption resumption = session.resume(transport, lastSeq, token);
+		if (resumption == null) {
+			// ended while it was being adopted (a kick): the client gets a fresh session
+			this.tokens.revoke(token, false, nanoTime());
+			return openNew(transport, ConnectDecision.accept(List.copyOf(session.roomSet())), session.principal(),
+					"unknown");
+		}
+		this.observer.resumeAttempt("resumed", resumption.replayed());
+		if (logger.isDebugEnabled()) {
+			logger.debug("Resumed " + session + " handed over by another node: replayed " + resumption.replayed()
+					+ ", missed " + resumption.missed());
+		}
+		session.drain();
+		// resume() queued onTransportRestore; delivered off the caller's thread (the cluster's subscription)
+		execute(session::deliverCallbacks);
 		return session;
 	}
 
@@ -764,9 +939,7 @@ public class SessionManager implements PulseServer {
 		if (cluster != null) {
 			RoomNames.check(room);
 			EncodedBody body = this.wire.messageBody(event, room, payload);
-			int recipients = deliverBroadcast(room, body);
-			cluster.broadcast(room, body);
-			return recipients;
+			return cluster.broadcast(room, body, () -> deliverBroadcast(room, body));
 		}
 		Set<PulseSession> members = this.rooms.members(room);
 		if (members == null || members.isEmpty()) {

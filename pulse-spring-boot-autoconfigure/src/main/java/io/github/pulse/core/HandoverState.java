@@ -1,0 +1,32 @@
+package io.github.pulse.core;
+
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a node hands to another when a client resumes there: the session's identity, rooms, transferable
+ * attributes, sequence counter and the message frames it still holds (unacknowledged or not yet written).
+ *
+ * @param connectionId the connection id
+ * @param principalName name of the handshake principal, {@code null} for an anonymous session
+ * @param attributes the attributes whose values are strings, booleans, integers, longs or doubles; others stay
+ * behind
+ * @param rooms the rooms the session is in
+ * @param lastSeq the last sequence number the session assigned
+ * @param frames the retained message frames, in sequence order
+ */
+public record HandoverState(String connectionId, @Nullable String principalName, Map<String, Object> attributes,
+		List<String> rooms, long lastSeq, List<Frame> frames) {
+
+	/**
+	 * A retained message frame.
+	 *
+	 * @param seq its sequence number
+	 * @param body its encoded body, as {@link EncodedBody#text()}
+	 */
+	public record Frame(long seq, String body) {
+	}
+
+}

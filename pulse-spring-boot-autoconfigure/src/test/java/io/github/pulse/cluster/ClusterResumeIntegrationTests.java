@@ -1,0 +1,345 @@
+package io.github.pulse.cluster;
+
+import java.io.IOException;
+import java.net.URI;
+import java.security.Principal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.pulse.ConnectDecision;
+import io.github.pulse.PulseConnectHandler;
+import io.github.pulse.PulseConnection;
+import io.github.pulse.core.SessionManager;
+import io.github.pulse.test.ChatTestApplication;
+import io.github.pulse.test.ChatTestApplication.RecordingListener;
+import io.github.pulse.test.FaultInjectingProxy;
+import io.github.pulse.test.RedisServer;
+import io.github.pulse.test.ResumingClient;
+import io.github.pulse.test.TestClient;
+import io.github.pulse.web.DefaultPulseConnectHandler;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Resume on another node while the original node is alive: three nodes on a real Redis server, clients behind
+ * fault-injecting proxies, moved from node to node as a load balancer would.
+ */
+class ClusterResumeIntegrationTests {
+
+	@RegisterExtension
+	static final RedisServer redis = new RedisServer();
+
+	private final String keyPrefix = "pulse-test-" + UUID.randomUUID() + ":";
+
+	private final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
+
+	private final List<FaultInjectingProxy> proxies = new ArrayList<>();
+
+	private final List<TestClient> clients = new ArrayList<>();
+
+	@AfterEach
+	void stopNodes() throws IOException {
+		this.clients.forEach(TestClient::abort);
+		for (FaultInjectingProxy proxy : this.proxies) {
+			proxy.close();
+		}
+		this.nodes.forEach(ConfigurableApplicationContext::close);
+	}
+
+	@Test
+	void clientsMovedBetweenNodesDuringContinuousBroadcastGetEveryFrameExactlyOnceInOrder() throws Exception {
+		startNodes(3);
+		List<ResumingClient> movers = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			movers.add(new ResumingClient(viaProxy(i % 3, "?room=storm"), Map.of(), 16));
+		}
+		int[] at = { 0, 1, 2, 0, 1, 2 };
+		Awaitility.await().until(() -> manager(0).connections().size() == 2 && manager(2).connections().size() == 2);
+		AtomicBoolean broadcasting = new AtomicBoolean(true);
+		AtomicInteger sent = new AtomicInteger();
+		// every node publishes in turn: the owner's own broadcasts, the new node's own and a third party's
+		Thread broadcaster = new Thread(() -> {
+			while (broadcasting.get()) {
+				int n = sent.incrementAndGet();
+				manager(n % 3).broadcast("storm", "tick", n);
+				LockSupport.parkNanos(1_000_000);
+			}
+		});
+		broadcaster.start();
+		try {
+			for (int cycle = 0; cycle < 60; cycle++) {
+				int index = cycle % movers.size();
+				ResumingClient mover = movers.get(index);
+				movers.forEach(ResumingClient::pump);
+				int source = at[index];
+				boolean cut = cycle % 2 == 0;
+				if (cut) {
+					// the network drops every connection of a node: it may or may not have noticed yet
+					this.proxies.get(source).cutAll();
+				}
+				int target = (source + 1 + cycle % 2) % 3;
+				JsonNode resumed = mover.resume(viaProxy(target, "?room=storm"));
+				assertThat(resumed.path("missed").asLong()).isZero();
+				at[index] = target;
+				// the other clients of the cut node come back where they were
+				for (int other = 0; other < movers.size(); other++) {
+					if (cut && other != index && at[other] == source) {
+						assertThat(movers.get(other).resume(viaProxy(source, "?room=storm")).path("missed").asLong())
+							.isZero();
+					}
+				}
+			}
+		}
+		finally {
+			broadcasting.set(false);
+			broadcaster.join();
+		}
+		int total = sent.get();
+		for (ResumingClient mover : movers) {
+			Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				mover.pump();
+				assertThat(mover.messages()).hasSize(total);
+			});
+			assertThat(mover.missed()).isZero();
+			List<Integer> payloads = mover.messages().stream().map((frame) -> frame.path("payload").asInt()).toList();
+			assertThat(new HashSet<>(payloads)).hasSize(total);
+			// each publisher's broadcasts arrive in the order it sent them
+			Map<Integer, Integer> lastByPublisher = new HashMap<>();
+			for (int payload : payloads) {
+				Integer previous = lastByPublisher.put(payload % 3, payload);
+				assertThat(previous == null || previous < payload).as("publisher order at %d", payload).isTrue();
+			}
+		}
+		assertThat(movers.stream().mapToInt(ResumingClient::resumes).sum()).isGreaterThanOrEqualTo(60);
+		movers.forEach(ResumingClient::close);
+		Awaitility.await()
+			.untilAsserted(() -> assertThat(this.nodes.stream()
+				.mapToInt((node) -> node.getBean(SessionManager.class).connections().size())
+				.sum()).isZero());
+	}
+
+	@Test
+	void theSessionMovesWithItsIdentityRoomsAttributesAndUnacknowledgedFrames() {
+		startNodes(3);
+		Map<String, String> alice = Map.of("X-User", "alice");
+		TestClient first = connect(0, "?id=alice-phone&room=lobby", alice);
+		JsonNode welcome = first.nextOfType("welcome");
+		first.sendMessage("join", "\"second\"");
+		Awaitility.await().until(() -> connection(0, "alice-phone").rooms().contains("second"));
+		PulseConnection original = connection(0, "alice-phone");
+		original.attributes().put("score", 42L);
+		original.attributes().put("device", "phone");
+		original.attributes().put("handle", new Object());
+		manager(2).broadcast("second", "before", 1);
+		assertThat(first.nextOfType("message").path("seq").asLong()).isEqualTo(1);
+		manager(0).send("alice-phone", "unacknowledged", 2);
+		assertThat(first.nextOfType("message").path("seq").asLong()).isEqualTo(2);
+		// the load balancer sends the client elsewhere while its old connection still looks alive
+		TestClient moved = connect(1,
+				"?id=alice-phone&resume=" + welcome.path("resumeToken").asText() + "&lastSeq=1", alice);
+		JsonNode resumed = moved.next();
+		assertThat(resumed.path("type").asText()).isEqualTo("resumed");
+		assertThat(resumed.path("connectionId").asText()).isEqualTo("alice-phone");
+		assertThat(resumed.path("replayed").asInt()).isEqualTo(1);
+		assertThat(resumed.path("missed").asInt()).isZero();
+		assertThat(resumed.path("resumeToken").asText()).hasSize(43)
+			.isNotEqualTo(welcome.path("resumeToken").asText());
+		JsonNode replayed = moved.next();
+		assertThat(replayed.path("seq").asLong()).isEqualTo(2);
+		assertThat(replayed.path("event").asText()).isEqualTo("unacknowledged");
+		assertThat(first.awaitClose().code()).isEqualTo(4001);
+		PulseConnection adopted = connection(1, "alice-phone");
+		assertThat(adopted.principal().getName()).isEqualTo("alice");
+		assertThat(adopted.rooms()).containsExactlyInAnyOrder("lobby", "second");
+		assertThat(adopted.attributes()).containsEntry("score", 42L)
+			.containsEntry("device", "phone")
+			.doesNotContainKey("handle");
+		assertThat(manager(0).connection("alice-phone")).isNull();
+		assertThat(manager(0).connectionCount()).isZero();
+		Awaitility.await().until(() -> listener(0).events.contains("drop:alice-phone:TRANSPORT_ERROR"));
+		Awaitility.await().until(() -> listener(1).events.contains("restore:alice-phone"));
+		assertThat(listener(0).events).noneMatch((event) -> event.startsWith("disconnect:alice-phone"));
+		assertThat(listener(1).events).noneMatch((event) -> event.startsWith("connect:alice-phone"));
+		// rooms, sequence numbers and send by id carry on from the new node
+		manager(2).broadcast("second", "after", 3);
+		JsonNode after = moved.nextOfType("message");
+		assertThat(after.path("event").asText()).isEqualTo("after");
+		assertThat(after.path("seq").asLong()).isEqualTo(3);
+		Awaitility.await().until(() -> manager(2).send("alice-phone", "direct", 4));
+		assertThat(moved.nextOfType("message").path("seq").asLong()).isEqualTo(4);
+		// a send that reached the old node through a stale directory entry follows the session
+		StringRedisTemplate redisTemplate = new StringRedisTemplate(
+				this.nodes.get(2).getBean(LettuceConnectionFactory.class));
+		redisTemplate.convertAndSend(this.keyPrefix + "node:node-1",
+				"S11:alice-phone,\"event\":\"stale-route\",\"payload\":5}");
+		JsonNode forwarded = moved.nextOfType("message");
+		assertThat(forwarded.path("event").asText()).isEqualTo("stale-route");
+		assertThat(forwarded.path("seq").asLong()).isEqualTo(5);
+		Awaitility.await().until(() -> manager(0).kick("alice-phone"));
+		assertThat(moved.awaitClose().code()).isEqualTo(4000);
+	}
+
+	@Test
+	void aMismatchedIdentityAnUnknownTokenOrAUsedTokenGetsAFreshSessionTellingUnknown() {
+		startNodes(3);
+		Map<String, String> alice = Map.of("X-User", "alice");
+		TestClient first = connect(0, "?id=alice-phone&room=lobby", alice);
+		String token = first.nextOfType("welcome").path("resumeToken").asText();
+		first.abort();
+		Awaitility.await().until(() -> manager(0).suspendedCount() == 1);
+		String resume = "&resume=" + token + "&lastSeq=0";
+		TestClient mallory = connect(1, "?room=lobby" + resume, Map.of("X-User", "mallory"));
+		assertThat(mallory.next().path("resumeFailed").asText()).isEqualTo("unknown");
+		TestClient otherId = connect(1, "?id=alice-laptop&room=lobby" + resume, alice);
+		assertThat(otherId.next().path("resumeFailed").asText()).isEqualTo("unknown");
+		TestClient ahead = connect(2, "?id=alice-phone&room=lobby&resume=" + token + "&lastSeq=5", alice);
+		assertThat(ahead.next().path("resumeFailed").asText()).isEqualTo("unknown");
+		String forged = token.substring(0, 22) + "A".repeat(21);
+		TestClient forger = connect(1, "?room=lobby&resume=" + forged + "&lastSeq=0", alice);
+		assertThat(forger.next().path("resumeFailed").asText()).isEqualTo("unknown");
+		TestClient stranger = connect(2, "?room=lobby&resume=" + "B".repeat(43) + "&lastSeq=0", Map.of());
+		assertThat(stranger.next().path("resumeFailed").asText()).isEqualTo("unknown");
+		// the refusals left the session where it was, still resumable, by its owner only
+		assertThat(manager(0).suspendedCount()).isEqualTo(1);
+		TestClient back = connect(2, "?id=alice-phone&room=lobby" + resume, alice);
+		assertThat(back.next().path("type").asText()).isEqualTo("resumed");
+		TestClient replay = connect(1, "?id=alice-phone&room=lobby" + resume, alice);
+		assertThat(replay.next().path("resumeFailed").asText()).isEqualTo("unknown");
+		assertThat(manager(0).suspendedCount()).isZero();
+		assertThat(manager(0).connection("alice-phone")).isNull();
+	}
+
+	@Test
+	void aResumeWhoseOwnerDiedGetsAFreshSessionTellingUnknownWithoutWaitingForIt() {
+		startNodes(3);
+		TestClient first = connect(2, "?room=lobby", Map.of());
+		String token = first.nextOfType("welcome").path("resumeToken").asText();
+		// cut the owner from Redis without stopping it: to the cluster, this is a crash
+		this.nodes.get(2).getBean(LettuceConnectionFactory.class).destroy();
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(manager(0).clusterBridge().status().nodes()).isEqualTo(2));
+		first.abort();
+		long started = System.nanoTime();
+		TestClient elsewhere = connect(0, "?room=lobby&resume=" + token + "&lastSeq=0", Map.of());
+		JsonNode welcome = elsewhere.next();
+		assertThat(welcome.path("type").asText()).isEqualTo("welcome");
+		assertThat(welcome.path("resumeFailed").asText()).isEqualTo("unknown");
+		// the live-node check answers at once instead of waiting for the node timeout (5 s here)
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+	}
+
+	// ---- helpers
+
+	private void startNodes(int count) {
+		for (int i = 0; i < count; i++) {
+			this.nodes.add(new SpringApplicationBuilder(ChatTestApplication.class,
+					ClusterIntegrationTests.RedisConfiguration.class, Identity.class)
+				.properties("server.port=0", "pulse.cluster.enabled=true", "pulse.cluster.node-id=node-" + (i + 1),
+						"pulse.cluster.key-prefix=" + this.keyPrefix, "pulse.cluster.heartbeat-interval=200ms",
+						"pulse.cluster.node-timeout=5s", "test.redis.port=" + redis.port(),
+						"pulse.buffer.send-frames=1000")
+				.run());
+			try {
+				this.proxies.add(new FaultInjectingProxy(port(i)));
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+		for (int i = 0; i < count; i++) {
+			int index = i;
+			Awaitility.await()
+				.untilAsserted(() -> assertThat(manager(index).clusterBridge().status().nodes()).isEqualTo(count));
+		}
+	}
+
+	private int port(int node) {
+		return ((WebServerApplicationContext) this.nodes.get(node)).getWebServer().getPort();
+	}
+
+	private URI viaProxy(int node, String query) {
+		return URI.create("ws://localhost:" + this.proxies.get(node).port() + "/pulse" + query);
+	}
+
+	private TestClient connect(int node, String query, Map<String, String> headers) {
+		TestClient client = TestClient.connect(URI.create("ws://localhost:" + port(node) + "/pulse" + query),
+				headers);
+		this.clients.add(client);
+		return client;
+	}
+
+	private SessionManager manager(int node) {
+		return this.nodes.get(node).getBean(SessionManager.class);
+	}
+
+	private RecordingListener listener(int node) {
+		return this.nodes.get(node).getBean(RecordingListener.class);
+	}
+
+	private PulseConnection connection(int node, String id) {
+		PulseConnection connection = manager(node).connection(id);
+		assertThat(connection).as("connection %s on node %d", id, node).isNotNull();
+		return connection;
+	}
+
+	/** Principal from the X-User header, as an authentication filter would set it; explicit ids from ?id=. */
+	@Configuration(proxyBeanMethods = false)
+	static class Identity {
+
+		@Bean
+		Filter principalFromHeader() {
+			return (request, response, chain) -> {
+				String user = ((HttpServletRequest) request).getHeader("X-User");
+				if (user == null) {
+					chain.doFilter(request, response);
+					return;
+				}
+				Principal principal = () -> user;
+				chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
+					@Override
+					public Principal getUserPrincipal() {
+						return principal;
+					}
+				}, response);
+			};
+		}
+
+		@Bean
+		PulseConnectHandler explicitIdConnectHandler() {
+			DefaultPulseConnectHandler defaults = new DefaultPulseConnectHandler("default");
+			return (request) -> {
+				String id = request.queryParam("id");
+				String room = request.queryParam("room");
+				return (id != null) ? ConnectDecision.accept(id, List.of((room != null) ? room : "lobby"))
+						: defaults.decide(request);
+			};
+		}
+
+	}
+
+}
