@@ -43,6 +43,13 @@ public final class FanOutScenario {
 			if (welcomed < settings.publishers() + settings.subscribers()) {
 				return new Result(settings, welcomed, connectTime, steps, generator.errorCount(), generator.errors());
 			}
+			if (!settings.prewarm().isZero()) {
+				// let both JITs compile the hot paths before anything is measured
+				generator.publish(settings.rates().get(0), settings.prewarm(), Duration.ZERO, () -> {
+				});
+				drain(generator, Long.MAX_VALUE);
+				log.accept("prewarmed for " + settings.prewarm().toMillis() + " ms");
+			}
 			for (double rate : settings.rates()) {
 				Step step = step(generator, settings, rate);
 				steps.add(step);
@@ -121,6 +128,7 @@ public final class FanOutScenario {
 	 * @param subscribers receiving connections
 	 * @param publishers publishing connections (also in the room)
 	 * @param rates message rates to step through, messages per second over all publishers
+	 * @param prewarm unmeasured publishing at the first rate before the steps, so the servers' JIT is warm
 	 * @param warmup unmeasured time at the start of each step
 	 * @param step measured time of each step
 	 * @param stopAboveP99Millis the run stops after a step whose p99 exceeds this
@@ -129,7 +137,7 @@ public final class FanOutScenario {
 	 * @param serverPid the server's process id, to report its CPU use, if known
 	 */
 	public record Settings(String host, int port, String path, int subscribers, int publishers, List<Double> rates,
-			Duration warmup, Duration step, double stopAboveP99Millis, int sourceAddresses, int loops,
+			Duration prewarm, Duration warmup, Duration step, double stopAboveP99Millis, int sourceAddresses, int loops,
 			@Nullable Long serverPid) {
 	}
 
