@@ -22,7 +22,7 @@ measure() {
 }
 read -r HEAP0 RSS0 < <(measure)
 CP=benchmarks/target/classes
-coproc CLIENTS { java -cp "$CP" io.github.pulse.bench.IdleClients "ws://127.0.0.1:$PORT/pulse" "$N" 120; }
+coproc CLIENTS { exec java -cp "$CP" io.github.pulse.bench.IdleClients "ws://127.0.0.1:$PORT/pulse" "$N" 120; }
 read -r line <&"${CLIENTS[0]}"; echo "clients: $line"
 read -r HEAP1 RSS1 < <(measure)
 echo "connections=$N heap_before_kib=$HEAP0 heap_after_kib=$HEAP1 rss_before_kib=$RSS0 rss_after_kib=$RSS1"
