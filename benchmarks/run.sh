@@ -6,7 +6,8 @@
 # Usage: benchmarks/run.sh [subscribers]
 # Environment: PUBLISHERS (2), RATES (messages/s, comma-separated), PREWARM_MS (3000), WARMUP_MS (1000), STEP_MS (3000),
 #   STOP_P99_MS (1000), SOURCES (4 loopback source addresses), LOOPS (1 generator selector thread),
-#   SERVER_HEAP (1g), IDLE_CONNECTIONS (2000; 0 skips the idle scenario), OUT (docs/benchmarks.md), MVN_FLAGS.
+#   SERVER_HEAP (1g), IDLE_CONNECTIONS (2000; 0 skips the idle scenario), OUT (docs/benchmarks.md), MVN_FLAGS,
+#   NOTE (a paragraph put at the top of the report, e.g. the conditions of a preliminary run).
 # Loopback only and bounded: every step is time-limited, a run stops after the first step whose p99 exceeds
 # STOP_P99_MS, and each server is stopped when its scenario ends.
 set -euo pipefail
@@ -27,12 +28,14 @@ mvn -q -B ${MVN_FLAGS:-} -Pbenchmarks -pl benchmarks -am package -DskipTests
 JAR=benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar
 LAUNCHER=org.springframework.boot.loader.launch.PropertiesLauncher
 WORK=$(mktemp -d)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 SERVER=
 cleanup() { if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 fan_out() { # label main-class
   local label=$1 main=$2 port=$((20000 + RANDOM % 10000))
+  echo "$label: load average before $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/conditions.txt"
   java -Xmx$SERVER_HEAP -cp "$JAR" -Dloader.main="$main" $LAUNCHER --server.port=$port \
     --server.tomcat.max-connections=30000 --logging.level.root=WARN > "$WORK/$label-server.log" 2>&1 &
   SERVER=$!
@@ -67,6 +70,7 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
   echo "Written by \`benchmarks/run.sh $N\` on $(date -u '+%Y-%m-%d %H:%M UTC'). Server and load generator share the"
   echo "machine (loopback), so their CPU use competes: read the generator's CPU column before trusting a saturation number."
   echo
+  if [ -n "${NOTE:-}" ]; then echo "$NOTE"; echo; fi
   echo "## Machine and settings"
   echo
   echo "- CPU: $CPU_MODEL, $(nproc) cores; memory $(free -g | awk '/Mem:/ { print $2 }') GiB; kernel $(uname -r)"
@@ -75,6 +79,8 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
   echo "  raw: \`ConcurrentWebSocketSessionDecorator\` with a 10 s send time limit, 1 MiB buffer, DROP)."
   echo "- Generator: NIO client, $LOOPS selector thread(s), $SOURCES loopback source addresses, \`-Xmx512m\`; CPU columns"
   echo "  are percent of one core (the machine has $(nproc))."
+  echo "- Load average (1, 5, 15 min) when the run started: $LOAD_BEFORE; before each fan-out scenario:"
+  echo "  $(sed 's/$/;/' "$WORK/conditions.txt" | tr '\n' ' ')"
   echo
   echo "## Fan-out"
   echo

@@ -62,14 +62,16 @@ public final class FanOutMain {
 				label, result.connected(), result.settings().subscribers() + result.settings().publishers(),
 				result.connectTime().toMillis(), result.errorCount() == 0 ? "none" : result.errors()));
 		table.append("| rate (msg/s) | sent (msg/s) | deliveries/s | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) "
-				+ "| lost | unsent | generator CPU | server CPU |\n");
-		table.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+				+ "| lost | unsent | generator CPU | server CPU | server CPU per delivery |\n");
+		table.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
 		for (FanOutScenario.Step step : result.steps()) {
-			table.append(String.format(Locale.ROOT, "| %.0f | %.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %,d | %,d | %.0f %% | %s |%n",
+			table.append(String.format(Locale.ROOT, "| %.0f | %.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %,d | %,d | %.0f %% | %s | %s |%n",
 					step.targetRate(), step.sentPerSecond(), step.deliveriesPerSecond(), step.p50Millis(),
 					step.p99Millis(), step.p999Millis(), step.maxMillis(), step.lost(), step.unsent(),
 					step.generatorCpuPercent(),
-					(step.serverCpuPercent() != null) ? String.format(Locale.ROOT, "%.0f %%", step.serverCpuPercent()) : "n/a"));
+					(step.serverCpuPercent() != null) ? String.format(Locale.ROOT, "%.0f %%", step.serverCpuPercent()) : "n/a",
+					(step.serverMicrosPerDelivery() != null)
+							? String.format(Locale.ROOT, "%.1f µs", step.serverMicrosPerDelivery()) : "n/a"));
 		}
 		Files.writeString(Path.of(out + ".md"), table);
 		Properties summary = new Properties();
