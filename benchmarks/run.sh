@@ -35,7 +35,7 @@ trap cleanup EXIT
 
 fan_out() { # label main-class
   local label=$1 main=$2 port=$((20000 + RANDOM % 10000))
-  echo "$label: load average before $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/conditions.txt"
+  echo "$label $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/conditions.txt"
   java -Xmx$SERVER_HEAP -cp "$JAR" -Dloader.main="$main" $LAUNCHER --server.port=$port \
     --server.tomcat.max-connections=30000 --logging.level.root=WARN > "$WORK/$label-server.log" 2>&1 &
   SERVER=$!
