@@ -2,11 +2,12 @@
 # Runs the benchmarks that exist and writes docs/benchmarks.md:
 #   fan-out: pulse (PulseBenchServer) and the raw Spring WebSocketHandler peer (RawBenchServer), one after the other,
 #            measured by the same NIO load generator (io.github.pulse.bench.load.FanOutMain);
+#   echo:    as many clients as subscribers, each sending echo at ECHO_RATES / subscribers per second; replies only;
 #   idle:    heap after a full GC and RSS per idle connection, pulse and raw (benchmarks/idle-memory.sh).
 # Usage: benchmarks/run.sh [subscribers]
 # Environment: PUBLISHERS (2), RATES (messages/s, comma-separated), PREWARM_MS (3000), WARMUP_MS (1000), STEP_MS (3000),
 #   STOP_P99_MS (1000), SOURCES (4 loopback source addresses), LOOPS (1 generator selector thread),
-#   SERVER_HEAP (1g), IDLE_CONNECTIONS (2000; 0 skips the idle scenario), OUT (docs/benchmarks.md), MVN_FLAGS,
+#   ECHO_RATES (total messages/s, comma-separated; 10000 is 10 per client per second with 1,000), SERVER_HEAP (1g), IDLE_CONNECTIONS (2000; 0 skips the idle scenario), OUT (docs/benchmarks.md), MVN_FLAGS,
 #   NOTE (a paragraph put at the top of the report, e.g. the conditions of a preliminary run).
 # Loopback only and bounded: every step is time-limited, a run stops after the first step whose p99 exceeds
 # STOP_P99_MS, and each server is stopped when its scenario ends.
@@ -22,6 +23,7 @@ STOP_P99_MS=${STOP_P99_MS:-1000}
 SOURCES=${SOURCES:-4}
 LOOPS=${LOOPS:-1}
 SERVER_HEAP=${SERVER_HEAP:-1g}
+ECHO_RATES=${ECHO_RATES:-5000,10000,20000}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-2000}
 OUT=${OUT:-docs/benchmarks.md}
 mvn -q -B ${MVN_FLAGS:-} -Pbenchmarks -pl benchmarks -am package -DskipTests
@@ -33,25 +35,30 @@ SERVER=
 cleanup() { if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-fan_out() { # label main-class
-  local label=$1 main=$2 port=$((20000 + RANDOM % 10000))
+scenario() { # label main-class generator-args...
+  local label=$1 main=$2 port=$((20000 + RANDOM % 10000)); shift 2
   echo "$label $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/conditions.txt"
   java -Xmx$SERVER_HEAP -cp "$JAR" -Dloader.main="$main" $LAUNCHER --server.port=$port \
     --server.tomcat.max-connections=30000 --logging.level.root=WARN > "$WORK/$label-server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
   java -Xmx512m -cp "$JAR" -Dloader.main=io.github.pulse.bench.load.FanOutMain $LAUNCHER --port=$port \
-    --subscribers="$N" --publishers="$PUBLISHERS" --rates="$RATES" --prewarm-ms="$PREWARM_MS" --warmup-ms="$WARMUP_MS" --step-ms="$STEP_MS" \
-    --stop-p99-ms="$STOP_P99_MS" --sources="$SOURCES" --loops="$LOOPS" --server-pid=$SERVER --label="$label" \
-    --out="$WORK/$label"
+    --prewarm-ms="$PREWARM_MS" --warmup-ms="$WARMUP_MS" --step-ms="$STEP_MS" --stop-p99-ms="$STOP_P99_MS" \
+    --sources="$SOURCES" --loops="$LOOPS" --server-pid=$SERVER --label="$label" --out="$WORK/$label" "$@"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 }
 
 prop() { grep "^$2=" "$WORK/$1.properties" | cut -d= -f2 || true; }
 ratio() { if [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; else echo "n/a"; fi; }
 
-fan_out pulse io.github.pulse.bench.PulseBenchServer
-fan_out raw io.github.pulse.rawbench.RawBenchServer
+PULSE=io.github.pulse.bench.PulseBenchServer
+RAW=io.github.pulse.rawbench.RawBenchServer
+FAN_OUT=(--subscribers="$N" --publishers="$PUBLISHERS" --rates="$RATES")
+ECHO=(--subscribers=0 --publishers="$N" --event=echo --rates="$ECHO_RATES")
+scenario pulse $PULSE "${FAN_OUT[@]}"
+scenario raw $RAW "${FAN_OUT[@]}"
+scenario pulse-echo $PULSE "${ECHO[@]}"
+scenario raw-echo $RAW "${ECHO[@]}"
 
 IDLE_ROWS=""
 if [ "$IDLE_CONNECTIONS" -gt 0 ]; then
@@ -79,7 +86,7 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
   echo "  raw: \`ConcurrentWebSocketSessionDecorator\` with a 10 s send time limit, 1 MiB buffer, DROP)."
   echo "- Generator: NIO client, $LOOPS selector thread(s), $SOURCES loopback source addresses, \`-Xmx512m\`; CPU columns"
   echo "  are percent of one core (the machine has $(nproc))."
-  echo "- Load average (1, 5, 15 min) when the run started: $LOAD_BEFORE; before each fan-out scenario:"
+  echo "- Load average (1, 5, 15 min) when the run started: $LOAD_BEFORE; before each scenario:"
   echo "  $(sed 's/$/;/' "$WORK/conditions.txt" | tr '\n' ' ')"
   echo
   echo "## Fan-out"
@@ -100,6 +107,18 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
   echo "highest sustained rate $(ratio "$(prop pulse knee_rate)" "$(prop raw knee_rate)")."
   echo
   for label in pulse raw; do cat "$WORK/$label.md"; echo; done
+  echo "## Echo"
+  echo
+  echo "$N clients, each sending \`echo\` at its share of the total rate; the server replies to the sender only."
+  echo "Same steps, warmup and latency measure as fan-out."
+  echo
+  echo "| server | highest sustained rate (msg/s) | p99 there (ms) | most replies/s | generator errors |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  for label in pulse-echo raw-echo; do
+    echo "| ${label%-echo} | $(prop $label knee_rate) | $(prop $label knee_p99) | $(prop $label saturation) | $(prop $label errors) |"
+  done
+  echo
+  for label in pulse-echo raw-echo; do cat "$WORK/$label.md"; echo; done
   if [ -n "$IDLE_ROWS" ]; then
     echo "## Idle memory per connection"
     echo

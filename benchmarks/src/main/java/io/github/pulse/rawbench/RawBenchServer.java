@@ -23,7 +23,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 /**
  * The "raw" peer: what a Spring user writes by hand. A plain {@link WebSocketHandler} on Tomcat keeps sessions per
  * room, wraps each in a {@link ConcurrentWebSocketSessionDecorator} and broadcasts one pre-encoded
- * {@link TextMessage} per {@code chat} to the sender's room. It speaks the same wire format as pulse (welcome, then
+ * {@link TextMessage} per {@code chat} to the sender's room; {@code echo} goes back to the sender. It speaks the same wire format as pulse (welcome, then
  * {@code message} frames; no seq, heartbeat, resume or metrics), so the same load generator measures both. pulse is
  * switched off ({@code pulse.enabled=false}); this class lives outside {@code io.github.pulse.bench} so that the
  * pulse server's component scan does not pick it up.
@@ -77,21 +77,30 @@ public class RawBenchServer {
 		@Override
 		protected void handleTextMessage(WebSocketSession session, TextMessage message) {
 			String text = message.getPayload();
+			int payloadStart = text.indexOf("\"payload\":");
+			String payload = (payloadStart >= 0) ? text.substring(payloadStart + 10, text.lastIndexOf('}')) : "null";
+			if (text.contains("\"event\":\"echo\"")) {
+				send((WebSocketSession) session.getAttributes().get("decorated"),
+						new TextMessage("{\"type\":\"message\",\"seq\":0,\"event\":\"echo\",\"payload\":" + payload + "}"));
+				return;
+			}
 			if (!text.contains("\"event\":\"chat\"")) {
 				return;
 			}
-			int payloadStart = text.indexOf("\"payload\":");
-			String payload = (payloadStart >= 0) ? text.substring(payloadStart + 10, text.lastIndexOf('}')) : "null";
 			String room = this.roomOfSession.get(session.getId());
 			TextMessage encoded = new TextMessage("{\"type\":\"message\",\"seq\":0,\"event\":\"chat\",\"room\":\"" + room
 					+ "\",\"payload\":" + payload + "}");
 			for (WebSocketSession member : this.rooms.getOrDefault(room, Set.of())) {
-				try {
-					member.sendMessage(encoded);
-				}
-				catch (IOException | RuntimeException ex) {
-					// a failed member is removed when its connection closes
-				}
+				send(member, encoded);
+			}
+		}
+
+		private static void send(WebSocketSession session, TextMessage message) {
+			try {
+				session.sendMessage(message);
+			}
+			catch (IOException | RuntimeException ex) {
+				// a failed session is removed when its connection closes
 			}
 		}
 

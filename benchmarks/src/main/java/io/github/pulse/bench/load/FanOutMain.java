@@ -13,7 +13,7 @@ import java.util.Properties;
 
 /**
  * Command line for the fan-out scenario. Arguments are {@code --name=value}: {@code port} (required),
- * {@code host} (127.0.0.1), {@code path} (/pulse?room=bench), {@code subscribers} (1000), {@code publishers} (2),
+ * {@code host} (127.0.0.1), {@code path} (/pulse?room=bench), {@code subscribers} (1000), {@code publishers} (2), {@code event} (chat, or echo),
  * {@code rates} (comma-separated messages per second), {@code prewarm-ms} (3000), {@code warmup-ms} (1000), {@code step-ms} (3000),
  * {@code stop-p99-ms} (1000), {@code sources} (4), {@code loops} (1), {@code server-pid}, {@code label},
  * {@code out} (a path prefix: writes {@code <out>.md} with the table and {@code <out>.properties} with the summary).
@@ -41,7 +41,7 @@ public final class FanOutMain {
 		FanOutScenario.Settings settings = new FanOutScenario.Settings(options.getOrDefault("host", "127.0.0.1"),
 				Integer.parseInt(options.get("port")), options.getOrDefault("path", "/pulse?room=bench"),
 				Integer.parseInt(options.getOrDefault("subscribers", "1000")),
-				Integer.parseInt(options.getOrDefault("publishers", "2")), rates,
+				Integer.parseInt(options.getOrDefault("publishers", "2")), options.getOrDefault("event", "chat"), rates,
 				Duration.ofMillis(Long.parseLong(options.getOrDefault("prewarm-ms", "3000"))),
 				Duration.ofMillis(Long.parseLong(options.getOrDefault("warmup-ms", "1000"))),
 				Duration.ofMillis(Long.parseLong(options.getOrDefault("step-ms", "3000"))),

@@ -16,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  * broadcasts each message to everyone in the room. Each step publishes for warmup + step time, then waits for the
  * deliveries to drain so that the next step starts clean; latency covers every delivery after the warmup,
  * including those that arrive while draining.
+ * <p>
+ * With the event {@code echo} instead of {@code chat} the same steps measure the echo scenario: every connection
+ * publishes (give no subscribers) and each message comes back to its sender only.
  */
 public final class FanOutScenario {
 
@@ -45,7 +48,7 @@ public final class FanOutScenario {
 			}
 			if (!settings.prewarm().isZero()) {
 				// let both JITs compile the hot paths before anything is measured
-				generator.publish(settings.rates().get(0), settings.prewarm(), Duration.ZERO, () -> {
+				generator.publish(settings.event(), settings.rates().get(0), settings.prewarm(), Duration.ZERO, () -> {
 				});
 				drain(generator, Long.MAX_VALUE);
 				log.accept("prewarmed for " + settings.prewarm().toMillis() + " ms");
@@ -69,7 +72,7 @@ public final class FanOutScenario {
 		AtomicLong deliveriesAtMeasure = new AtomicLong();
 		AtomicLong generatorCpuAtMeasure = new AtomicLong();
 		AtomicLong serverCpuAtMeasure = new AtomicLong();
-		LoadGenerator.Published published = generator.publish(rate, settings.warmup().plus(settings.step()),
+		LoadGenerator.Published published = generator.publish(settings.event(), rate, settings.warmup().plus(settings.step()),
 				settings.warmup(), () -> {
 					generator.takeLatency();
 					measureStart.set(System.nanoTime());
@@ -81,11 +84,12 @@ public final class FanOutScenario {
 		long deliveriesAtEnd = generator.deliveries();
 		long generatorCpu = LoadGenerator.processCpuNanos() - generatorCpuAtMeasure.get();
 		Optional<Long> serverCpu = serverCpuNanos(settings.serverPid()).map((cpu) -> cpu - serverCpuAtMeasure.get());
-		long drained = drain(generator, published.sent() * generator.recipients() + deliveriesAtStart);
+		long perMessage = "echo".equals(settings.event()) ? 1 : generator.recipients();
+		long drained = drain(generator, published.sent() * perMessage + deliveriesAtStart);
 		Histogram latency = generator.takeLatency();
 		double seconds = (measureEnd - measureStart.get()) / 1e9;
 		double totalSeconds = settings.warmup().plus(settings.step()).toNanos() / 1e9;
-		long expected = published.sent() * generator.recipients();
+		long expected = published.sent() * perMessage;
 		return new Step(rate, published.sent() / totalSeconds, published.unsent(),
 				(deliveriesAtEnd - deliveriesAtMeasure.get()) / seconds, Math.max(0, expected - (drained - deliveriesAtStart)),
 				latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
@@ -128,6 +132,7 @@ public final class FanOutScenario {
 	 * @param path WebSocket path and query, e.g. {@code /pulse?room=bench}
 	 * @param subscribers receiving connections
 	 * @param publishers publishing connections (also in the room)
+	 * @param event what the publishers send: {@code chat} (broadcast to the room) or {@code echo} (back to the sender)
 	 * @param rates message rates to step through, messages per second over all publishers
 	 * @param prewarm unmeasured publishing at the first rate before the steps, so the servers' JIT is warm
 	 * @param warmup unmeasured time at the start of each step
@@ -137,7 +142,8 @@ public final class FanOutScenario {
 	 * @param loops generator selector threads
 	 * @param serverPid the server's process id, to report its CPU use, if known
 	 */
-	public record Settings(String host, int port, String path, int subscribers, int publishers, List<Double> rates,
+	public record Settings(String host, int port, String path, int subscribers, int publishers, String event,
+			List<Double> rates,
 			Duration prewarm, Duration warmup, Duration step, double stopAboveP99Millis, int sourceAddresses, int loops,
 			@Nullable Long serverPid) {
 	}

@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -128,9 +129,10 @@ public final class LoadGenerator implements AutoCloseable {
 	}
 
 	/**
-	 * Has the publishers send {@code chat} messages round-robin at {@code rate} messages per second in total for
+	 * Has the publishers send {@code event} messages round-robin at {@code rate} messages per second in total for
 	 * {@code duration}. A publisher whose socket is backed up skips its turn; messages that could not be sent by the
 	 * end are counted as unsent.
+	 * @param event the event name: {@code chat} is broadcast to the room, {@code echo} comes back to the sender
 	 * @param rate messages per second over all publishers
 	 * @param duration how long to publish
 	 * @param warmup after this much of the duration, {@code atMeasureStart} runs
@@ -138,7 +140,7 @@ public final class LoadGenerator implements AutoCloseable {
 	 * @return the counts of sent and unsent messages
 	 * @throws IOException if a write fails
 	 */
-	public Published publish(double rate, Duration duration, Duration warmup, Runnable atMeasureStart)
+	public Published publish(String event, double rate, Duration duration, Duration warmup, Runnable atMeasureStart)
 			throws IOException {
 		long start = System.nanoTime();
 		long end = start + duration.toNanos();
@@ -149,6 +151,8 @@ public final class LoadGenerator implements AutoCloseable {
 		long due = 0;
 		int next = 0;
 		int publisherCount = this.publishers.size();
+		byte[] prefix = ("{\"type\":\"message\",\"event\":\"" + event + "\",\"payload\":{\"t\":")
+			.getBytes(StandardCharsets.US_ASCII);
 		while (true) {
 			long now = System.nanoTime();
 			if (!measuring && now >= measureStart) {
@@ -168,7 +172,7 @@ public final class LoadGenerator implements AutoCloseable {
 					continue;
 				}
 				long scheduled = start + (long) (sent * intervalNanos);
-				publisher.write(Frames.masked(0x1, chat(scheduled, next)));
+				publisher.write(Frames.masked(0x1, message(prefix, scheduled, next)));
 				sent++;
 				blocked = 0;
 			}
@@ -177,9 +181,11 @@ public final class LoadGenerator implements AutoCloseable {
 		return new Published(sent, Math.max(0, due - sent));
 	}
 
-	private static byte[] chat(long scheduled, int publisher) {
-		return ("{\"type\":\"message\",\"event\":\"chat\",\"payload\":{\"t\":" + scheduled + ",\"p\":" + publisher + "}}")
-			.getBytes(StandardCharsets.US_ASCII);
+	private static byte[] message(byte[] prefix, long scheduled, int publisher) {
+		byte[] rest = (scheduled + ",\"p\":" + publisher + "}}").getBytes(StandardCharsets.US_ASCII);
+		byte[] message = Arrays.copyOf(prefix, prefix.length + rest.length);
+		System.arraycopy(rest, 0, message, prefix.length, rest.length);
+		return message;
 	}
 
 	void onText(WsConnection connection, byte[] bytes, int offset, int length) {

@@ -25,7 +25,7 @@ class FanOutSmokeTests {
 	@Test
 	void everyBroadcastReachesEverySubscriberWithoutErrors() throws Exception {
 		FanOutScenario.Settings settings = new FanOutScenario.Settings("127.0.0.1", this.port, "/pulse?room=smoke", 48,
-				2, List.of(10.0, 20.0), Duration.ZERO, Duration.ofMillis(250), Duration.ofMillis(750), 10_000, 2, 1,
+				2, "chat", List.of(10.0, 20.0), Duration.ZERO, Duration.ofMillis(250), Duration.ofMillis(750), 10_000, 2, 1,
 				ProcessHandle.current().pid());
 
 		FanOutScenario.Result result = FanOutScenario.run(settings, (line) -> {
