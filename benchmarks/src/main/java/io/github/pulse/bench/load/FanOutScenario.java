@@ -152,7 +152,7 @@ public final class FanOutScenario {
 	 * One rate step.
 	 * @param targetRate messages per second asked for
 	 * @param sentPerSecond messages per second written
-	 * @param unsent messages due but not written because the server pushed back
+	 * @param unsent messages scheduled but not written (the server pushed back, or the generator fell behind)
 	 * @param deliveriesPerSecond deliveries per second during the measured window
 	 * @param lost deliveries expected (sent times recipients) that never arrived
 	 * @param p50Millis median latency

@@ -147,8 +147,8 @@ public final class LoadGenerator implements AutoCloseable {
 		long measureStart = start + warmup.toNanos();
 		boolean measuring = false;
 		double intervalNanos = 1e9 / rate;
+		long scheduledTotal = (long) (duration.toNanos() / intervalNanos);
 		long sent = 0;
-		long due = 0;
 		int next = 0;
 		int publisherCount = this.publishers.size();
 		byte[] prefix = ("{\"type\":\"message\",\"event\":\"" + event + "\",\"payload\":{\"t\":")
@@ -162,7 +162,7 @@ public final class LoadGenerator implements AutoCloseable {
 			if (now >= end) {
 				break;
 			}
-			due = Math.min((long) ((now - start) / intervalNanos) + 1, (long) (duration.toNanos() / intervalNanos));
+			long due = Math.min((long) ((now - start) / intervalNanos) + 1, scheduledTotal);
 			int blocked = 0;
 			while (sent < due && blocked < publisherCount) {
 				WsConnection publisher = this.publishers.get(next);
@@ -178,7 +178,8 @@ public final class LoadGenerator implements AutoCloseable {
 			}
 			LockSupport.parkNanos(Math.min(200_000, Math.max(20_000, (long) intervalNanos / 2)));
 		}
-		return new Published(sent, Math.max(0, due - sent));
+		// everything scheduled within the duration that was not written, including what fell due during a final stall
+		return new Published(sent, Math.max(0, scheduledTotal - sent));
 	}
 
 	private static byte[] message(byte[] prefix, long scheduled, int publisher) {
@@ -323,7 +324,8 @@ public final class LoadGenerator implements AutoCloseable {
 	/**
 	 * Outcome of one {@link #publish} call.
 	 * @param sent messages written
-	 * @param unsent messages due but not written because every publisher was backed up
+	 * @param unsent messages scheduled but not written: every publisher was backed up, or the publishing thread fell
+	 * behind
 	 */
 	public record Published(long sent, long unsent) {
 	}
