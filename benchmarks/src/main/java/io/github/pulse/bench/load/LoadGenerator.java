@@ -159,10 +159,9 @@ public final class LoadGenerator implements AutoCloseable {
 				atMeasureStart.run();
 				measuring = true;
 			}
-			if (now >= end) {
-				break;
-			}
-			long due = Math.min((long) ((now - start) / intervalNanos) + 1, scheduledTotal);
+			// the last pass sends what fell due in the final tick, so a step is not short by a tick's messages
+			boolean last = now >= end;
+			long due = last ? scheduledTotal : Math.min((long) ((now - start) / intervalNanos) + 1, scheduledTotal);
 			int blocked = 0;
 			while (sent < due && blocked < publisherCount) {
 				WsConnection publisher = this.publishers.get(next);
@@ -175,6 +174,9 @@ public final class LoadGenerator implements AutoCloseable {
 				publisher.write(Frames.masked(0x1, message(prefix, scheduled, next)));
 				sent++;
 				blocked = 0;
+			}
+			if (last) {
+				break;
 			}
 			LockSupport.parkNanos(Math.min(200_000, Math.max(20_000, (long) intervalNanos / 2)));
 		}
