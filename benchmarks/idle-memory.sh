@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Idle memory per connection of the pulse server: heap after a full GC and RSS, with N idle connections minus
 # with none. Usage: benchmarks/idle-memory.sh [connections] [extra server args...]
+# SERVER_MAIN picks the server (default io.github.pulse.bench.PulseBenchServer); SKIP_BUILD=1 reuses the built jar.
 # Loopback only, bounded: the clients hold for at most 120 s and the server is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2000}; shift || true
-mvn -q -B -Pbenchmarks -pl benchmarks -am package -DskipTests
+if [ -z "${SKIP_BUILD:-}" ]; then mvn -q -B -Pbenchmarks -pl benchmarks -am package -DskipTests; fi
 JAR=benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar
 PORT=$((20000 + RANDOM % 10000))
-java -Xmx1g ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.port=$PORT --logging.level.root=WARN "$@" > /tmp/pulse-bench-server.log 2>&1 &
+java -Xmx1g ${SERVER_JAVA_OPTS:-} -cp "$JAR" -Dloader.main="${SERVER_MAIN:-io.github.pulse.bench.PulseBenchServer}" \
+  org.springframework.boot.loader.launch.PropertiesLauncher --server.port=$PORT --logging.level.root=WARN "$@" > /tmp/pulse-bench-server.log 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for i in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
@@ -20,7 +22,7 @@ measure() {
 }
 read -r HEAP0 RSS0 < <(measure)
 CP=benchmarks/target/classes
-coproc CLIENTS { java -cp "$CP" io.github.pulse.bench.IdleClients "ws://127.0.0.1:$PORT/pulse" "$N" 120; }
+coproc CLIENTS { exec java -cp "$CP" io.github.pulse.bench.IdleClients "ws://127.0.0.1:$PORT/pulse" "$N" 120; }
 read -r line <&"${CLIENTS[0]}"; echo "clients: $line"
 read -r HEAP1 RSS1 < <(measure)
 echo "connections=$N heap_before_kib=$HEAP0 heap_after_kib=$HEAP1 rss_before_kib=$RSS0 rss_after_kib=$RSS1"

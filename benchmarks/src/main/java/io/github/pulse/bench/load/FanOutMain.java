@@ -1,0 +1,91 @@
+package io.github.pulse.bench.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Command line for the fan-out scenario. Arguments are {@code --name=value}: {@code port} (required),
+ * {@code host} (127.0.0.1), {@code path} (/pulse?room=bench), {@code subscribers} (1000), {@code publishers} (2), {@code event} (chat, or echo),
+ * {@code rates} (comma-separated messages per second), {@code prewarm-ms} (3000), {@code warmup-ms} (1000), {@code step-ms} (3000),
+ * {@code stop-p99-ms} (1000), {@code sources} (4), {@code loops} (1), {@code server-pid}, {@code label},
+ * {@code out} (a path prefix: writes {@code <out>.md} with the table and {@code <out>.properties} with the summary).
+ */
+public final class FanOutMain {
+
+	private FanOutMain() {
+	}
+
+	/**
+	 * Runs the scenario and writes the results.
+	 * @param args {@code --name=value} arguments
+	 * @throws Exception if the run fails
+	 */
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = new HashMap<>();
+		for (String arg : args) {
+			int equals = arg.indexOf('=');
+			options.put(arg.substring(2, equals), arg.substring(equals + 1));
+		}
+		List<Double> rates = Arrays.stream(options.getOrDefault("rates", "20,40,60,80,100,130,160,200,250,320").split(","))
+			.map(Double::valueOf)
+			.toList();
+		String pid = options.get("server-pid");
+		FanOutScenario.Settings settings = new FanOutScenario.Settings(options.getOrDefault("host", "127.0.0.1"),
+				Integer.parseInt(options.get("port")), options.getOrDefault("path", "/pulse?room=bench"),
+				Integer.parseInt(options.getOrDefault("subscribers", "1000")),
+				Integer.parseInt(options.getOrDefault("publishers", "2")), options.getOrDefault("event", "chat"), rates,
+				Duration.ofMillis(Long.parseLong(options.getOrDefault("prewarm-ms", "3000"))),
+				Duration.ofMillis(Long.parseLong(options.getOrDefault("warmup-ms", "1000"))),
+				Duration.ofMillis(Long.parseLong(options.getOrDefault("step-ms", "3000"))),
+				Double.parseDouble(options.getOrDefault("stop-p99-ms", "1000")),
+				Integer.parseInt(options.getOrDefault("sources", "4")), Integer.parseInt(options.getOrDefault("loops", "1")),
+				(pid != null) ? Long.valueOf(pid) : null);
+		String label = options.getOrDefault("label", "server");
+		FanOutScenario.Result result = FanOutScenario.run(settings, (line) -> System.out.println(label + ": " + line));
+		String out = options.get("out");
+		if (out != null) {
+			write(Path.of(out), label, result);
+		}
+	}
+
+	static void write(Path out, String label, FanOutScenario.Result result) throws IOException {
+		StringBuilder table = new StringBuilder();
+		table.append(String.format(Locale.ROOT, "**%s**: %,d of %,d connections in %,d ms; generator errors: %s%n%n",
+				label, result.connected(), result.settings().subscribers() + result.settings().publishers(),
+				result.connectTime().toMillis(), result.errorCount() == 0 ? "none" : result.errors()));
+		table.append("| rate (msg/s) | sent (msg/s) | deliveries/s | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) "
+				+ "| lost | unsent | generator CPU | server CPU | server CPU per delivery |\n");
+		table.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+		for (FanOutScenario.Step step : result.steps()) {
+			table.append(String.format(Locale.ROOT, "| %.0f | %.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %,d | %,d | %.0f %% | %s | %s |%n",
+					step.targetRate(), step.sentPerSecond(), step.deliveriesPerSecond(), step.p50Millis(),
+					step.p99Millis(), step.p999Millis(), step.maxMillis(), step.lost(), step.unsent(),
+					step.generatorCpuPercent(),
+					(step.serverCpuPercent() != null) ? String.format(Locale.ROOT, "%.0f %%", step.serverCpuPercent()) : "n/a",
+					(step.serverMicrosPerDelivery() != null)
+							? String.format(Locale.ROOT, "%.1f µs", step.serverMicrosPerDelivery()) : "n/a"));
+		}
+		Files.writeString(Path.of(out + ".md"), table);
+		Properties summary = new Properties();
+		summary.setProperty("connected", Integer.toString(result.connected()));
+		summary.setProperty("errors", Long.toString(result.errorCount()));
+		summary.setProperty("saturation", String.format(Locale.ROOT, "%.0f", result.saturationDeliveriesPerSecond()));
+		result.knee().ifPresent((knee) -> {
+			summary.setProperty("knee_rate", String.format(Locale.ROOT, "%.0f", knee.targetRate()));
+			summary.setProperty("knee_deliveries", String.format(Locale.ROOT, "%.0f", knee.deliveriesPerSecond()));
+			summary.setProperty("knee_p99", String.format(Locale.ROOT, "%.1f", knee.p99Millis()));
+		});
+		try (var writer = Files.newBufferedWriter(Path.of(out + ".properties"))) {
+			summary.store(writer, label);
+		}
+	}
+
+}
