@@ -2,34 +2,27 @@ package io.github.pulse.cluster;
 
 import java.io.IOException;
 import java.net.URI;
-import java.security.Principal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.pulse.ConnectDecision;
-import io.github.pulse.PulseConnectHandler;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.test.ChatTestApplication;
+import io.github.pulse.test.IdentityTestConfiguration;
 import io.github.pulse.test.ChatTestApplication.RecordingListener;
 import io.github.pulse.test.FaultInjectingProxy;
 import io.github.pulse.test.RedisServer;
 import io.github.pulse.test.ResumingClient;
 import io.github.pulse.test.TestClient;
-import io.github.pulse.web.DefaultPulseConnectHandler;
-import jakarta.servlet.Filter;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +30,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -258,7 +249,7 @@ class ClusterResumeIntegrationTests {
 	private void startNodes(int count) {
 		for (int i = 0; i < count; i++) {
 			this.nodes.add(new SpringApplicationBuilder(ChatTestApplication.class,
-					ClusterIntegrationTests.RedisConfiguration.class, Identity.class)
+					ClusterIntegrationTests.RedisConfiguration.class, IdentityTestConfiguration.class)
 				.properties("server.port=0", "pulse.cluster.enabled=true", "pulse.cluster.node-id=node-" + (i + 1),
 						"pulse.cluster.key-prefix=" + this.keyPrefix, "pulse.cluster.heartbeat-interval=200ms",
 						"pulse.cluster.node-timeout=5s", "test.redis.port=" + redis.port(),
@@ -305,41 +296,6 @@ class ClusterResumeIntegrationTests {
 		PulseConnection connection = manager(node).connection(id);
 		assertThat(connection).as("connection %s on node %d", id, node).isNotNull();
 		return connection;
-	}
-
-	/** Principal from the X-User header, as an authentication filter would set it; explicit ids from ?id=. */
-	@Configuration(proxyBeanMethods = false)
-	static class Identity {
-
-		@Bean
-		Filter principalFromHeader() {
-			return (request, response, chain) -> {
-				String user = ((HttpServletRequest) request).getHeader("X-User");
-				if (user == null) {
-					chain.doFilter(request, response);
-					return;
-				}
-				Principal principal = () -> user;
-				chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
-					@Override
-					public Principal getUserPrincipal() {
-						return principal;
-					}
-				}, response);
-			};
-		}
-
-		@Bean
-		PulseConnectHandler explicitIdConnectHandler() {
-			DefaultPulseConnectHandler defaults = new DefaultPulseConnectHandler("default");
-			return (request) -> {
-				String id = request.queryParam("id");
-				String room = request.queryParam("room");
-				return (id != null) ? ConnectDecision.accept(id, List.of((room != null) ? room : "lobby"))
-						: defaults.decide(request);
-			};
-		}
-
 	}
 
 }

@@ -1,8 +1,6 @@
 package io.github.pulse.resume;
 
-import java.io.IOException;
 import java.net.URI;
-import java.security.Principal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,26 +12,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.pulse.ConnectDecision;
 import io.github.pulse.ConnectionState;
 import io.github.pulse.DisconnectReason;
-import io.github.pulse.PulseConnectHandler;
 import io.github.pulse.test.ChatTestApplication;
+import io.github.pulse.test.IdentityTestConfiguration;
 import io.github.pulse.test.FaultInjectingProxy;
 import io.github.pulse.test.PulseIntegrationTest;
 import io.github.pulse.test.ResumingClient;
 import io.github.pulse.test.TestClient;
-import io.github.pulse.web.DefaultPulseConnectHandler;
-import jakarta.servlet.Filter;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.context.annotation.Bean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,41 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ResumeIntegrationTests {
 
-	/** Principal from the X-User header, as an authentication filter would set it; explicit ids from ?id=. */
-	@TestConfiguration(proxyBeanMethods = false)
-	static class Identity {
-
-		@Bean
-		Filter principalFromHeader() {
-			return (request, response, chain) -> {
-				String user = ((HttpServletRequest) request).getHeader("X-User");
-				if (user == null) {
-					chain.doFilter(request, response);
-					return;
-				}
-				Principal principal = () -> user;
-				chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
-					@Override
-					public Principal getUserPrincipal() {
-						return principal;
-					}
-				}, response);
-			};
-		}
-
-		@Bean
-		PulseConnectHandler explicitIdConnectHandler() {
-			DefaultPulseConnectHandler defaults = new DefaultPulseConnectHandler("default");
-			return (request) -> {
-				String id = request.queryParam("id");
-				return (id != null) ? ConnectDecision.accept(id, List.of("lobby")) : defaults.decide(request);
-			};
-		}
-
-	}
-
 	@Nested
-	@SpringBootTest(classes = { ChatTestApplication.class, Identity.class },
+	@SpringBootTest(classes = { ChatTestApplication.class, IdentityTestConfiguration.class },
 			webEnvironment = WebEnvironment.RANDOM_PORT)
 	class Defaults extends PulseIntegrationTest {
 

@@ -194,6 +194,12 @@ public final class RawWebSocket implements AutoCloseable {
 		if (first < 0) {
 			return null;
 		}
+		byte[] payload = readPayload();
+		return new Frame(first & 0x0f, payload);
+	}
+
+	/** Reads the length and payload of a server frame (unmasked) whose first byte has been read. */
+	private byte[] readPayload() throws IOException {
 		int second = this.in.readUnsignedByte();
 		long length = second & 0x7f;
 		if (length == 126) {
@@ -204,7 +210,7 @@ public final class RawWebSocket implements AutoCloseable {
 		}
 		byte[] payload = new byte[(int) length];
 		this.in.readFully(payload);
-		return new Frame(first & 0x0f, payload);
+		return payload;
 	}
 
 	/**
@@ -239,16 +245,7 @@ public final class RawWebSocket implements AutoCloseable {
 			if (first < 0) {
 				return null;
 			}
-			int second = this.in.readUnsignedByte();
-			long length = second & 0x7f;
-			if (length == 126) {
-				length = this.in.readUnsignedShort();
-			}
-			else if (length == 127) {
-				length = this.in.readLong();
-			}
-			byte[] payload = new byte[(int) length];
-			this.in.readFully(payload);
+			byte[] payload = readPayload();
 			int opcode = first & 0x0f;
 			if (opcode == CLOSE) {
 				return null;

@@ -1,0 +1,51 @@
+package io.github.pulse.test;
+
+import java.security.Principal;
+import java.util.List;
+
+import io.github.pulse.ConnectDecision;
+import io.github.pulse.PulseConnectHandler;
+import io.github.pulse.web.DefaultPulseConnectHandler;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Identity for resume tests: the principal comes from the {@code X-User} header, as an authentication filter
+ * would set it, and {@code ?id=} names the connection id (in the {@code room} parameter's room, else lobby).
+ */
+@Configuration(proxyBeanMethods = false)
+public class IdentityTestConfiguration {
+
+	@Bean
+	Filter principalFromHeader() {
+		return (request, response, chain) -> {
+			String user = ((HttpServletRequest) request).getHeader("X-User");
+			if (user == null) {
+				chain.doFilter(request, response);
+				return;
+			}
+			Principal principal = () -> user;
+			chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
+				@Override
+				public Principal getUserPrincipal() {
+					return principal;
+				}
+			}, response);
+		};
+	}
+
+	@Bean
+	PulseConnectHandler explicitIdConnectHandler() {
+		DefaultPulseConnectHandler defaults = new DefaultPulseConnectHandler("default");
+		return (request) -> {
+			String id = request.queryParam("id");
+			String room = request.queryParam("room");
+			return (id != null) ? ConnectDecision.accept(id, List.of((room != null) ? room : "lobby"))
+					: defaults.decide(request);
+		};
+	}
+
+}
