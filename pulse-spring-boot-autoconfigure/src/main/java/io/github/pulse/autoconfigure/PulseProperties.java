@@ -384,6 +384,22 @@ public class PulseProperties implements InitializingBean {
 		@DataSizeUnit(DataUnit.BYTES)
 		private DataSize ioBufferSize = DataSize.ofKilobytes(2);
 
+		/**
+		 * Whether to gather the frames waiting for a connection into its output buffer and write them with one
+		 * asynchronous flush, encoded once per broadcast (Tomcat only; reaches Tomcat's internal asynchronous flush,
+		 * and falls back to one write per frame through the public API when it is not there). Turn off to rule it
+		 * out when diagnosing a container problem.
+		 */
+		private boolean gatherWrites = true;
+
+		public boolean isGatherWrites() {
+			return this.gatherWrites;
+		}
+
+		public void setGatherWrites(boolean gatherWrites) {
+			this.gatherWrites = gatherWrites;
+		}
+
 		public DataSize getIoBufferSize() {
 			return this.ioBufferSize;
 		}

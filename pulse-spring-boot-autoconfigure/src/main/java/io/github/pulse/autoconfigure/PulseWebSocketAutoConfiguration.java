@@ -33,7 +33,7 @@ public final class PulseWebSocketAutoConfiguration {
 	@ConditionalOnMissingBean
 	PulseWebSocketHandler pulseWebSocketHandler(SessionManager sessionManager, PulseProperties properties) {
 		return new PulseWebSocketHandler(sessionManager, (int) properties.getMaxMessageSize().toBytes(),
-				properties.getWriteTimeout());
+				properties.getWriteTimeout(), properties.getContainer().isGatherWrites());
 	}
 
 	@Bean

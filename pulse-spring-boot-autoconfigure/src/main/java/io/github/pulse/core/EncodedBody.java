@@ -1,16 +1,52 @@
 package io.github.pulse.core;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The part of a message frame shared by all recipients: everything after {@code "seq":N}, encoded once per send
- * or broadcast.
- *
- * @param text JSON text starting with a comma and ending with the closing brace of the frame
- * @param bytes size of the text in UTF-8 bytes
+ * or broadcast, as text and as UTF-8.
  */
-public record EncodedBody(String text, int bytes) {
+public final class EncodedBody {
+
+	private final String text;
+
+	private final byte[] utf8;
+
+	private EncodedBody(String text) {
+		this.text = text;
+		this.utf8 = text.getBytes(StandardCharsets.UTF_8);
+	}
 
 	static EncodedBody of(String text) {
-		return new EncodedBody(text, utf8Length(text));
+		return new EncodedBody(text);
+	}
+
+	/**
+	 * The body as JSON text starting with a comma and ending with the closing brace of the frame.
+	 * @return the text
+	 */
+	public String text() {
+		return this.text;
+	}
+
+	/**
+	 * Size of the body in UTF-8 bytes.
+	 * @return the number of bytes
+	 */
+	public int bytes() {
+		return this.utf8.length;
+	}
+
+	/**
+	 * The body in UTF-8, shared: never modified.
+	 */
+	byte[] utf8() {
+		return this.utf8;
+	}
+
+	@Override
+	public String toString() {
+		return this.text;
 	}
 
 	/**

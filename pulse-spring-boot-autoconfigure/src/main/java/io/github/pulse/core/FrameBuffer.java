@@ -133,6 +133,13 @@ final class FrameBuffer {
 	}
 
 	/**
+	 * The next frame to write, left in place.
+	 */
+	@Nullable OutFrame peek() {
+		return this.pending.peekFirst();
+	}
+
+	/**
 	 * Takes the next frame to write. Message frames move to the unacknowledged list when resume is enabled.
 	 */
 	@Nullable OutFrame poll() {

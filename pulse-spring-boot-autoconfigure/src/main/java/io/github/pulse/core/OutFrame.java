@@ -1,5 +1,7 @@
 package io.github.pulse.core;
 
+import java.nio.charset.StandardCharsets;
+
 import org.springframework.web.socket.CloseStatus;
 
 /**
@@ -11,6 +13,8 @@ abstract class OutFrame {
 	static final class Message extends OutFrame {
 
 		private static final String PREFIX = "{\"type\":\"message\",\"seq\":";
+
+		private static final byte[] PREFIX_UTF8 = PREFIX.getBytes(StandardCharsets.US_ASCII);
 
 		final long seq;
 
@@ -28,12 +32,40 @@ abstract class OutFrame {
 		}
 
 		static int sizeOf(long seq, EncodedBody body) {
-			return PREFIX.length() + Long.toString(seq).length() + body.bytes();
+			return PREFIX.length() + digits(seq) + body.bytes();
 		}
 
 		@Override
 		String text() {
 			return PREFIX + this.seq + this.body.text();
+		}
+
+		/**
+		 * The frame in UTF-8: the prefix and sequence number written in front of the shared body.
+		 */
+		byte[] utf8() {
+			byte[] body = this.body.utf8();
+			int digits = digits(this.seq);
+			byte[] frame = new byte[PREFIX_UTF8.length + digits + body.length];
+			System.arraycopy(PREFIX_UTF8, 0, frame, 0, PREFIX_UTF8.length);
+			long value = this.seq;
+			for (int i = PREFIX_UTF8.length + digits - 1; i >= PREFIX_UTF8.length; i--) {
+				frame[i] = (byte) ('0' + (value % 10));
+				value /= 10;
+			}
+			System.arraycopy(body, 0, frame, PREFIX_UTF8.length + digits, body.length);
+			return frame;
+		}
+
+		/**
+		 * Decimal digits of a positive number, without dividing.
+		 */
+		static int digits(long value) {
+			int digits = 1;
+			for (long bound = 10; digits < 19 && value >= bound; bound *= 10) {
+				digits++;
+			}
+			return digits;
 		}
 
 	}
@@ -50,6 +82,18 @@ abstract class OutFrame {
 		@Override
 		String text() {
 			return this.text;
+		}
+
+	}
+
+	/** Writes what a gathering transport has buffered; never queued, made up by the writer. */
+	static final class Flush extends OutFrame {
+
+		static final Flush INSTANCE = new Flush();
+
+		@Override
+		String text() {
+			return "";
 		}
 
 	}

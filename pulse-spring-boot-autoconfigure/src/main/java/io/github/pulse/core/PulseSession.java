@@ -1,5 +1,7 @@
 package io.github.pulse.core;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Instant;
 import java.util.Map;
@@ -50,6 +52,9 @@ final class PulseSession implements PulseConnection {
 	private long lastSeq;
 
 	private boolean writing;
+
+	/** Frames are in a gathering transport's output buffer, not yet flushed. */
+	private boolean unflushed;
 
 	private long writeStartedNanos;
 
@@ -290,7 +295,9 @@ final class PulseSession implements PulseConnection {
 	}
 
 	/**
-	 * Writes pending frames until the queue is empty or a write completes asynchronously.
+	 * Writes pending frames until the queue is empty or a write completes asynchronously. On a gathering transport
+	 * each frame goes into the connection's output buffer and one flush follows the last of them (and comes before
+	 * a close frame), so everything that queued up while the previous flush was in flight costs one socket write.
 	 */
 	void drain() {
 		while (true) {
@@ -301,9 +308,17 @@ final class PulseSession implements PulseConnection {
 				if (this.writing || target == null || (this.state == ConnectionState.CLOSED && !this.flushingClose)) {
 					return;
 				}
-				frame = this.buffer.poll();
-				if (frame == null) {
+				OutFrame next = this.buffer.peek();
+				if (this.unflushed && (next == null || next instanceof OutFrame.Close)) {
+					frame = OutFrame.Flush.INSTANCE;
+					this.unflushed = false;
+				}
+				else if (next == null) {
 					return;
+				}
+				else {
+					frame = this.buffer.poll();
+					this.unflushed = target.gathers() && !(frame instanceof OutFrame.Close);
 				}
 				this.writing = true;
 				this.writeStartedNanos = this.manager.nanoTime();
@@ -312,12 +327,26 @@ final class PulseSession implements PulseConnection {
 				this.manager.closeTransport(this, target, close.status);
 				return;
 			}
-			if (frame instanceof OutFrame.Ping || !target.isAsync()) {
+			if (!target.gathers() && (frame instanceof OutFrame.Ping || !target.isAsync())) {
 				this.manager.execute(() -> writeBlocking(target, frame));
 				return;
 			}
 			Write write = new Write(target, frame);
-			target.sendText(frame.text(), write);
+			if (!target.gathers()) {
+				target.sendText(frame.text(), write);
+			}
+			else if (frame instanceof OutFrame.Message message) {
+				target.queueText(ByteBuffer.wrap(message.utf8()), write);
+			}
+			else if (frame instanceof OutFrame.Ping) {
+				target.queuePing(this.manager.pingPayload(), write);
+			}
+			else if (frame instanceof OutFrame.Flush) {
+				target.flush(write);
+			}
+			else {
+				target.queueText(ByteBuffer.wrap(frame.text().getBytes(StandardCharsets.UTF_8)), write);
+			}
 			if (write.state.compareAndSet(Write.STARTED, Write.RETURNED)) {
 				return;
 			}
@@ -519,6 +548,7 @@ final class PulseSession implements PulseConnection {
 				this.state = ConnectionState.SUSPENDED;
 				this.transport = null;
 				this.writing = false;
+				this.unflushed = false;
 				this.pingOutstanding = false;
 				this.suspendedAtNanos = this.manager.nanoTime();
 				this.callbacks.add(() -> this.manager.notifyDrop(this, cause));
@@ -562,6 +592,7 @@ final class PulseSession implements PulseConnection {
 			this.transport = next;
 			this.state = ConnectionState.OPEN;
 			this.writing = false;
+			this.unflushed = false;
 			this.resumeToken = newToken;
 			replayed = this.buffer.rewindTo(clientLastSeq);
 			missed = (this.lastSeq - clientLastSeq) - replayed;
@@ -594,6 +625,7 @@ final class PulseSession implements PulseConnection {
 			this.state = ConnectionState.CLOSED;
 			this.transport = null;
 			this.writing = false;
+			this.unflushed = false;
 			this.buffer.clear();
 			return new Detached(previous, stale, java.util.List.copyOf(this.rooms), this.lastSeq, frames);
 		}

@@ -30,6 +30,44 @@ public interface Transport {
 	void sendText(String text, Consumer<@Nullable Throwable> onDone);
 
 	/**
+	 * Whether this transport gathers frames: {@link #queueText} and {@link #queuePing} put a frame into the
+	 * connection's output buffer (writing the buffer first if it is full) and {@link #flush} writes what is
+	 * buffered. The engine then writes every frame waiting for a connection and flushes once, so a busy connection
+	 * costs one socket write for many frames. Each callback is called exactly once, possibly on the calling thread
+	 * before the method returns.
+	 * @return {@code true} if the three methods are supported
+	 */
+	default boolean gathers() {
+		return false;
+	}
+
+	/**
+	 * Puts one complete text message, already encoded, into the output buffer.
+	 * @param utf8 the message in UTF-8
+	 * @param onDone completion callback: the frame is in the buffer, or the write failed
+	 */
+	default void queueText(ByteBuffer utf8, Consumer<@Nullable Throwable> onDone) {
+		throw new UnsupportedOperationException("This transport does not gather frames");
+	}
+
+	/**
+	 * Puts a WebSocket ping into the output buffer.
+	 * @param payload the ping payload, at most 125 bytes
+	 * @param onDone completion callback
+	 */
+	default void queuePing(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
+		throw new UnsupportedOperationException("This transport does not gather frames");
+	}
+
+	/**
+	 * Writes the output buffer without waiting for the socket.
+	 * @param onDone completion callback: everything buffered is written, or the write failed
+	 */
+	default void flush(Consumer<@Nullable Throwable> onDone) {
+		throw new UnsupportedOperationException("This transport does not gather frames");
+	}
+
+	/**
 	 * Sends a WebSocket ping. May block briefly; called from the engine's I/O executor only.
 	 * @param payload the ping payload, at most 125 bytes
 	 * @throws IOException if the ping cannot be written

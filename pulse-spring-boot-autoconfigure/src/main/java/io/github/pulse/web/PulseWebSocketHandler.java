@@ -33,6 +33,8 @@ public class PulseWebSocketHandler implements WebSocketHandler {
 
 	private final Duration writeTimeout;
 
+	private final boolean gatherWrites;
+
 	/**
 	 * Creates the handler.
 	 * @param manager the engine
@@ -40,14 +42,27 @@ public class PulseWebSocketHandler implements WebSocketHandler {
 	 * @param writeTimeout time a single write may take
 	 */
 	public PulseWebSocketHandler(SessionManager manager, int maxMessageBytes, Duration writeTimeout) {
+		this(manager, maxMessageBytes, writeTimeout, true);
+	}
+
+	/**
+	 * Creates the handler.
+	 * @param manager the engine
+	 * @param maxMessageBytes largest inbound message accepted, in UTF-8 bytes
+	 * @param writeTimeout time a single write may take
+	 * @param gatherWrites whether to gather waiting frames into one write where the container allows it
+	 */
+	public PulseWebSocketHandler(SessionManager manager, int maxMessageBytes, Duration writeTimeout,
+			boolean gatherWrites) {
 		this.manager = manager;
 		this.maxMessageBytes = maxMessageBytes;
 		this.writeTimeout = writeTimeout;
+		this.gatherWrites = gatherWrites;
 	}
 
 	@Override
 	public void afterConnectionEstablished(WebSocketSession session) {
-		Transport transport = WebSocketTransports.create(session, this.writeTimeout);
+		Transport transport = WebSocketTransports.create(session, this.writeTimeout, this.gatherWrites);
 		ConnectDecision decision = (ConnectDecision) session.getAttributes()
 			.get(PulseHandshakeInterceptor.DECISION_ATTRIBUTE);
 		if (decision == null) {

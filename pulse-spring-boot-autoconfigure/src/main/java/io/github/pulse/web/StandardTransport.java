@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import io.github.pulse.core.Transport;
 import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.socket.CloseStatus;
@@ -15,7 +16,9 @@ import org.springframework.web.socket.WebSocketSession;
 
 /**
  * Transport on the Jakarta WebSocket API (Tomcat): text is written with the asynchronous remote endpoint, so no
- * thread waits on a slow socket, with the container's send timeout set to {@code pulse.write-timeout}.
+ * thread waits on a slow socket, with the container's send timeout set to {@code pulse.write-timeout}. On Tomcat,
+ * unless {@code pulse.container.gather-writes} is off, frames are gathered into the connection's output buffer and
+ * flushed asynchronously ({@link TomcatFrameWriter}).
  */
 final class StandardTransport implements Transport {
 
@@ -27,12 +30,15 @@ final class StandardTransport implements Transport {
 
 	private final RemoteEndpoint.Async remote;
 
-	StandardTransport(WebSocketSession session, Session nativeSession, Duration writeTimeout) {
+	private final @Nullable TomcatFrameWriter frameWriter;
+
+	StandardTransport(WebSocketSession session, Session nativeSession, Duration writeTimeout, boolean gatherWrites) {
 		this.session = session;
 		this.nativeSession = nativeSession;
 		this.remote = nativeSession.getAsyncRemote();
 		this.remote.setSendTimeout(writeTimeout.toMillis());
 		nativeSession.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, writeTimeout.toMillis());
+		this.frameWriter = gatherWrites ? TomcatFrameWriter.of(this.remote) : null;
 	}
 
 	@Override
@@ -43,11 +49,65 @@ final class StandardTransport implements Transport {
 	@Override
 	public void sendText(String text, Consumer<@Nullable Throwable> onDone) {
 		try {
-			this.remote.sendText(text, (result) -> onDone.accept(result.isOK() ? null : failure(result.getException())));
+			this.remote.sendText(text, handler(onDone));
 		}
 		catch (RuntimeException ex) {
 			onDone.accept(ex);
 		}
+	}
+
+	@Override
+	public boolean gathers() {
+		return this.frameWriter != null;
+	}
+
+	@Override
+	public void queueText(ByteBuffer utf8, Consumer<@Nullable Throwable> onDone) {
+		try {
+			writer().queueText(utf8, handler(onDone));
+		}
+		catch (Throwable ex) {
+			failed(ex, onDone);
+		}
+	}
+
+	@Override
+	public void queuePing(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
+		try {
+			writer().queuePing(payload, handler(onDone));
+		}
+		catch (Throwable ex) {
+			failed(ex, onDone);
+		}
+	}
+
+	@Override
+	public void flush(Consumer<@Nullable Throwable> onDone) {
+		try {
+			writer().flush(handler(onDone));
+		}
+		catch (Throwable ex) {
+			failed(ex, onDone);
+		}
+	}
+
+	private TomcatFrameWriter writer() {
+		TomcatFrameWriter writer = this.frameWriter;
+		if (writer == null) {
+			throw new UnsupportedOperationException("This transport does not gather frames");
+		}
+		return writer;
+	}
+
+	private static SendHandler handler(Consumer<@Nullable Throwable> onDone) {
+		return (result) -> onDone.accept(result.isOK() ? null : failure(result.getException()));
+	}
+
+	private static void failed(Throwable ex, Consumer<@Nullable Throwable> onDone) {
+		if (ex instanceof Error error && !(ex instanceof LinkageError)) {
+			throw error;
+		}
+		onDone.accept(ex);
 	}
 
 	private static Throwable failure(@Nullable Throwable cause) {

@@ -23,10 +23,10 @@ final class WebSocketTransports {
 	private WebSocketTransports() {
 	}
 
-	static Transport create(WebSocketSession session, Duration writeTimeout) {
+	static Transport create(WebSocketSession session, Duration writeTimeout, boolean gatherWrites) {
 		if (JAKARTA_PRESENT && session instanceof NativeWebSocketSession nativeSession
 				&& nativeSession.getNativeSession() instanceof jakarta.websocket.Session jakartaSession) {
-			return new StandardTransport(session, jakartaSession, writeTimeout);
+			return new StandardTransport(session, jakartaSession, writeTimeout, gatherWrites);
 		}
 		return new SessionTransport(session);
 	}

@@ -12,7 +12,8 @@ import org.springframework.web.socket.CloseStatus;
 
 /**
  * In-memory transport: records what the engine writes. Writes complete at once unless stalled, in which case they
- * complete when {@link #release()} is called.
+ * complete when {@link #release()} is called. A {@link #gathering()} transport buffers queued frames and records
+ * them only when flushed; a stalled one holds its flushes.
  */
 final class FakeTransport implements Transport {
 
@@ -23,6 +24,13 @@ final class FakeTransport implements Transport {
 	volatile int pings;
 
 	volatile @Nullable InetSocketAddress remoteAddress;
+
+	/** Frames of a gathering transport, one list per flush. */
+	final List<List<String>> flushes = new CopyOnWriteArrayList<>();
+
+	private final List<String> buffered = new ArrayList<>();
+
+	private volatile boolean gathering;
 
 	private volatile boolean stalled;
 
@@ -43,6 +51,63 @@ final class FakeTransport implements Transport {
 			}
 		}
 		onDone.accept(null);
+	}
+
+	FakeTransport gathering() {
+		this.gathering = true;
+		return this;
+	}
+
+	@Override
+	public boolean gathers() {
+		return this.gathering;
+	}
+
+	@Override
+	public void queueText(ByteBuffer utf8, Consumer<@Nullable Throwable> onDone) {
+		synchronized (this.buffered) {
+			this.buffered.add(java.nio.charset.StandardCharsets.UTF_8.decode(utf8).toString());
+		}
+		onDone.accept(null);
+	}
+
+	@Override
+	public void queuePing(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
+		synchronized (this.buffered) {
+			this.buffered.add("<ping>");
+		}
+		onDone.accept(null);
+	}
+
+	@Override
+	public void flush(Consumer<@Nullable Throwable> onDone) {
+		List<String> batch;
+		synchronized (this.buffered) {
+			batch = List.copyOf(this.buffered);
+			this.buffered.clear();
+		}
+		this.flushes.add(batch);
+		batch.forEach((frame) -> {
+			if (frame.equals("<ping>")) {
+				this.pings++;
+			}
+			else {
+				this.texts.add(frame);
+			}
+		});
+		synchronized (this.held) {
+			if (this.stalled) {
+				this.held.add(() -> onDone.accept(null));
+				return;
+			}
+		}
+		onDone.accept(null);
+	}
+
+	int bufferedCount() {
+		synchronized (this.buffered) {
+			return this.buffered.size();
+		}
 	}
 
 	void stall() {

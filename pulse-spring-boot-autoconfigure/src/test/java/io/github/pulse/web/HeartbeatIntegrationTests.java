@@ -63,8 +63,9 @@ class HeartbeatIntegrationTests {
 
 		@Test
 		void connectionWithoutApplicationMessagesIsClosedWith4003() {
+			// the idle clock starts when the server opens the session, after this and before connect returns
+			long start = System.nanoTime();
 			try (Connected idle = connect(""); Connected active = connect("")) {
-				long start = System.nanoTime();
 				// app-level pings do not count as activity; messages do
 				while (!idle.client().isClosed()) {
 					idle.client().send("{\"type\":\"ping\"}");

@@ -1,0 +1,146 @@
+package io.github.pulse.web;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Gathered writes on a Tomcat WebSocket connection: frames are put into the connection's output buffer (Tomcat's
+ * batching) and written to the socket by one asynchronous flush, so a connection with several frames waiting costs
+ * one socket write instead of one per frame, and each frame is written from bytes encoded once per broadcast
+ * instead of a {@code String} Tomcat would encode again for every recipient.
+ * <p>
+ * The Jakarta API has batching but only a blocking {@code flushBatch()}, which would let a slow client stall the
+ * thread that flushes. Tomcat has the asynchronous flush internally: {@code WsRemoteEndpointImplBase.startMessage}
+ * with its internal flush opcode, the same path its public methods take, under the same per-connection lock and
+ * with the connection's extensions applied. This class reaches it through reflection, resolved once; when the
+ * internals are not there (another container or Tomcat version, or Tomcat in a parent class loader that refuses
+ * access), {@link #of} returns {@code null} and the transport writes one frame at a time through the public API.
+ * <p>
+ * Batching is switched on only while the engine is writing a batch and off again by the flush, so a pong Tomcat
+ * sends by itself in answer to a client's ping is never left waiting in the buffer.
+ */
+final class TomcatFrameWriter {
+
+	private static final Log logger = LogFactory.getLog(TomcatFrameWriter.class);
+
+	private static final byte OPCODE_TEXT = 0x1;
+
+	private static final byte OPCODE_PING = 0x9;
+
+	private static final @Nullable Access ACCESS = Access.resolve();
+
+	private static final byte OPCODE_FLUSH = (ACCESS != null) ? ACCESS.flushOpcode : 0;
+
+	/** Constant, so the JIT inlines the call like a direct one. */
+	private static final MethodHandle START_MESSAGE = (ACCESS != null) ? ACCESS.startMessage
+			: MethodHandles.empty(MethodType.methodType(void.class, Object.class, byte.class, ByteBuffer.class,
+					boolean.class, SendHandler.class));
+
+	private final Object endpoint;
+
+	private final AtomicBoolean batching;
+
+	private TomcatFrameWriter(Object endpoint, AtomicBoolean batching) {
+		this.endpoint = endpoint;
+		this.batching = batching;
+	}
+
+	/**
+	 * A writer for the connection behind an asynchronous remote endpoint.
+	 * @param remote the connection's asynchronous remote endpoint
+	 * @return the writer, or {@code null} if this is not Tomcat or its internals cannot be reached
+	 */
+	static @Nullable TomcatFrameWriter of(RemoteEndpoint.Async remote) {
+		Access access = ACCESS;
+		if (access == null || !access.wrapper.isInstance(remote)) {
+			return null;
+		}
+		try {
+			Object endpoint = access.base.get(remote);
+			if (endpoint == null) {
+				return null;
+			}
+			return new TomcatFrameWriter(endpoint, (AtomicBoolean) access.batchingAllowed.get(endpoint));
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			logger.debug("Tomcat WebSocket internals not reachable; writing one frame at a time: " + ex);
+			return null;
+		}
+	}
+
+	/**
+	 * Puts a complete text frame into the output buffer; {@code handler} is called when it is there (at once, on
+	 * this thread, unless the buffer filled and had to be written first).
+	 */
+	void queueText(ByteBuffer utf8, SendHandler handler) throws Throwable {
+		this.batching.set(true);
+		start(OPCODE_TEXT, utf8, handler);
+	}
+
+	/**
+	 * Puts a ping frame into the output buffer.
+	 */
+	void queuePing(ByteBuffer payload, SendHandler handler) throws Throwable {
+		this.batching.set(true);
+		start(OPCODE_PING, payload, handler);
+	}
+
+	/**
+	 * Writes the output buffer to the socket without waiting; {@code handler} is called when it is written.
+	 */
+	void flush(SendHandler handler) throws Throwable {
+		this.batching.set(false);
+		start(OPCODE_FLUSH, null, handler);
+	}
+
+	private void start(byte opcode, @Nullable ByteBuffer payload, SendHandler handler) throws Throwable {
+		START_MESSAGE.invokeExact(this.endpoint, opcode, payload, true, handler);
+	}
+
+	/**
+	 * Reflective handles on Tomcat's internals, resolved once.
+	 */
+	private record Access(Class<?> wrapper, Field base, Field batchingAllowed, MethodHandle startMessage,
+			byte flushOpcode) {
+
+		static @Nullable Access resolve() {
+			try {
+				ClassLoader loader = TomcatFrameWriter.class.getClassLoader();
+				Class<?> wrapper = Class.forName("org.apache.tomcat.websocket.WsRemoteEndpointBase", false, loader);
+				Class<?> impl = Class.forName("org.apache.tomcat.websocket.WsRemoteEndpointImplBase", false, loader);
+				Class<?> constants = Class.forName("org.apache.tomcat.websocket.Constants", false, loader);
+				Field base = wrapper.getDeclaredField("base");
+				base.setAccessible(true);
+				Field batchingAllowed = impl.getDeclaredField("batchingAllowed");
+				batchingAllowed.setAccessible(true);
+				Field flush = constants.getDeclaredField("INTERNAL_OPCODE_FLUSH");
+				flush.setAccessible(true);
+				Method startMessage = impl.getDeclaredMethod("startMessage", byte.class, ByteBuffer.class,
+						boolean.class, SendHandler.class);
+				startMessage.setAccessible(true);
+				MethodHandle handle = MethodHandles.lookup()
+					.unreflect(startMessage)
+					.asType(MethodType.methodType(void.class, Object.class, byte.class, ByteBuffer.class, boolean.class,
+							SendHandler.class));
+				return new Access(wrapper, base, batchingAllowed, handle, flush.getByte(null));
+			}
+			catch (ReflectiveOperationException | LinkageError | RuntimeException ex) {
+				logger.debug("Tomcat WebSocket internals not available; writing one frame at a time: " + ex);
+				return null;
+			}
+		}
+
+	}
+
+}
