@@ -3,10 +3,15 @@ package io.github.pulse.bench.load;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.pulse.PulseServer;
 import io.github.pulse.stompbench.StompBenchServer;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.UseMainMethod;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -14,14 +19,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Keeps the STOMP side of the harness working in the normal build: the generator speaking STOMP 1.2 to the STOMP
- * peer (Spring's simple broker) on a random port, a tiny fan-out and a tiny echo run.
+ * peer (Spring's simple broker) started through its main method on a random port, a tiny fan-out and a tiny echo
+ * run.
  */
-@SpringBootTest(classes = StompBenchServer.class, properties = "pulse.enabled=false",
-		webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = StompBenchServer.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		useMainMethod = UseMainMethod.ALWAYS)
 class StompSmokeTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	ApplicationContext context;
+
+	@Test
+	void pulseStaysOutOfThePeer() {
+		assertThat(this.context.getBeanNamesForType(PulseServer.class)).isEmpty();
+	}
 
 	@Test
 	void everyBroadcastReachesEverySubscriberWithoutErrors() throws Exception {
