@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Idle memory per connection of the pulse server: heap after a full GC and RSS, with N idle connections minus
 # with none. Usage: benchmarks/idle-memory.sh [connections] [extra server args...]
-# SERVER_MAIN picks the server (default io.github.pulse.bench.PulseBenchServer); SKIP_BUILD=1 reuses the built jar.
+# SERVER_MAIN picks the server (default io.github.pulse.bench.PulseBenchServer; "socketio" runs the Node peer,
+# benchmarks/socketio/server.js, whose heap is not measured: RSS only); SKIP_BUILD=1 reuses the built jar.
+# PROTOCOL (pulse, raw, stomp, socketio) makes the idle clients speak the server's protocol (handshake, keepalives).
 # Loopback only, bounded: the clients hold for at most 120 s and the server is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,22 +11,38 @@ N=${1:-2000}; shift || true
 if [ -z "${SKIP_BUILD:-}" ]; then mvn -q -B -Pbenchmarks -pl benchmarks -am package -DskipTests; fi
 JAR=benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar
 PORT=$((20000 + RANDOM % 10000))
-java -Xmx1g ${SERVER_JAVA_OPTS:-} -cp "$JAR" -Dloader.main="${SERVER_MAIN:-io.github.pulse.bench.PulseBenchServer}" \
-  org.springframework.boot.loader.launch.PropertiesLauncher --server.port=$PORT --logging.level.root=WARN "$@" > /tmp/pulse-bench-server.log 2>&1 &
+if [ "${SERVER_MAIN:-}" = socketio ]; then
+  if [ ! -d benchmarks/socketio/node_modules ]; then (cd benchmarks/socketio && npm ci --no-audit --no-fund > /dev/null); fi
+  node benchmarks/socketio/server.js $PORT > /tmp/pulse-bench-server.log 2>&1 &
+else
+  java -Xmx1g ${SERVER_JAVA_OPTS:-} -cp "$JAR" -Dloader.main="${SERVER_MAIN:-io.github.pulse.bench.PulseBenchServer}" \
+    org.springframework.boot.loader.launch.PropertiesLauncher --server.port=$PORT --logging.level.root=WARN "$@" > /tmp/pulse-bench-server.log 2>&1 &
+fi
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for i in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
 measure() {
-  jcmd $SERVER GC.run > /dev/null; sleep 1; jcmd $SERVER GC.run > /dev/null
-  local heap; heap=$(jcmd $SERVER GC.heap_info | grep -oE 'used [0-9]+K' | head -1 | grep -oE '[0-9]+')
+  local heap=n/a
+  if [ "${SERVER_MAIN:-}" != socketio ]; then
+    jcmd $SERVER GC.run > /dev/null; sleep 1; jcmd $SERVER GC.run > /dev/null
+    heap=$(jcmd $SERVER GC.heap_info | grep -oE 'used [0-9]+K' | head -1 | grep -oE '[0-9]+')
+  else
+    sleep 1
+  fi
   local rss; rss=$(grep VmRSS /proc/$SERVER/status | grep -oE '[0-9]+')
   echo "$heap $rss"
 }
 read -r HEAP0 RSS0 < <(measure)
 CP=benchmarks/target/classes
-coproc CLIENTS { exec java -cp "$CP" io.github.pulse.bench.IdleClients "ws://127.0.0.1:$PORT/pulse" "$N" 120; }
+case "${PROTOCOL:-}" in
+  stomp) URL_PATH=/stomp ;;
+  socketio) URL_PATH="/socket.io/?EIO=4&transport=websocket&room=bench" ;;
+  *) URL_PATH=/pulse ;;
+esac
+coproc CLIENTS { exec java -cp "$CP" io.github.pulse.bench.IdleClients "ws://127.0.0.1:$PORT$URL_PATH" "$N" 120 ${PROTOCOL:-}; }
 read -r line <&"${CLIENTS[0]}"; echo "clients: $line"
 read -r HEAP1 RSS1 < <(measure)
 echo "connections=$N heap_before_kib=$HEAP0 heap_after_kib=$HEAP1 rss_before_kib=$RSS0 rss_after_kib=$RSS1"
-echo "heap_per_connection_kib=$(( (HEAP1 - HEAP0) * 100 / N ))e-2 rss_per_connection_kib=$(( (RSS1 - RSS0) * 100 / N ))e-2"
+if [ "$HEAP1" = n/a ]; then HEAP_PER=n/a; else HEAP_PER="$(( (HEAP1 - HEAP0) * 100 / N ))e-2"; fi
+echo "heap_per_connection_kib=$HEAP_PER rss_per_connection_kib=$(( (RSS1 - RSS0) * 100 / N ))e-2"
 kill $CLIENTS_PID 2>/dev/null || true

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Runs the benchmarks that exist and writes docs/benchmarks.md:
-#   fan-out: pulse (PulseBenchServer) and the raw Spring WebSocketHandler peer (RawBenchServer), one after the other,
-#            measured by the same NIO load generator (io.github.pulse.bench.load.FanOutMain);
-#   echo:    as many clients as subscribers, each sending echo at ECHO_RATES / subscribers per second; replies only;
-#   idle:    heap after a full GC and RSS per idle connection, pulse and raw (benchmarks/idle-memory.sh).
-# Usage: benchmarks/run.sh [subscribers]
+#   fan-out: pulse (PulseBenchServer) and its peers, one after the other, measured by the same NIO load generator
+#            (io.github.pulse.bench.load.FanOutMain) speaking each server's protocol over plain WebSocket: the raw
+#            Spring WebSocketHandler (RawBenchServer, pulse's protocol), Spring's STOMP simple broker
+#            (io.github.pulse.stompbench.StompBenchServer, STOMP 1.2) and Socket.IO 4 on Node
+#            (benchmarks/socketio/server.js, Engine.IO 4 / Socket.IO 5; skipped when node is missing);
+#   echo:    ECHO_CLIENTS clients (the first subscriber count), each sending echo at ECHO_RATES / clients per second;
+#   idle:    heap after a full GC and RSS per idle connection (benchmarks/idle-memory.sh; Node: RSS only).
+# Usage: benchmarks/run.sh [subscribers, comma-separated for several fan-out runs, e.g. 1000,5000]
 # Environment: PUBLISHERS (2), RATES (messages/s, comma-separated), PREWARM_MS (3000), WARMUP_MS (1000), STEP_MS (3000),
 #   STOP_P99_MS (1000), SOURCES (4 loopback source addresses), LOOPS (1 generator selector thread),
 #   ECHO_RATES (total messages/s, comma-separated; 10000 is 10 per client per second with 1,000), SERVER_HEAP (1g), IDLE_CONNECTIONS (2000; 0 skips the idle scenario), OUT (docs/benchmarks.md), MVN_FLAGS,
-#   NOTE (a paragraph put at the top of the report, e.g. the conditions of a preliminary run).
+#   NOTE (a paragraph put at the top of the report, e.g. the conditions of a preliminary run),
+#   PEERS (servers to run, default "pulse raw stomp socketio"), ECHO_CLIENTS (the first subscriber count).
 # Loopback only and bounded: every step is time-limited, a run stops after the first step whose p99 exceeds
 # STOP_P99_MS, and each server is stopped when its scenario ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${1:-1000}
+SUBSCRIBERS=${1:-1000}
+IFS=, read -r -a COUNTS <<< "$SUBSCRIBERS"
+N=${COUNTS[0]}
+ECHO_CLIENTS=${ECHO_CLIENTS:-$N}
+PEERS=${PEERS:-pulse raw stomp socketio}
 PUBLISHERS=${PUBLISHERS:-2}
 RATES=${RATES:-20,40,60,80,100,130,160,200,250,320,400,500}
 PREWARM_MS=${PREWARM_MS:-3000}
@@ -27,6 +35,14 @@ ECHO_RATES=${ECHO_RATES:-5000,10000,20000}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-2000}
 OUT=${OUT:-docs/benchmarks.md}
 mvn -q -B ${MVN_FLAGS:-} -Pbenchmarks -pl benchmarks -am package -DskipTests
+SKIPPED=""
+if [[ " $PEERS " == *" socketio "* ]]; then
+  if ! command -v node > /dev/null; then
+    PEERS=${PEERS//socketio/}; SKIPPED="Socket.IO (node is not installed)"
+  elif [ ! -d benchmarks/socketio/node_modules ]; then
+    (cd benchmarks/socketio && npm ci --no-audit --no-fund)
+  fi
+fi
 JAR=benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar
 LAUNCHER=org.springframework.boot.loader.launch.PropertiesLauncher
 WORK=$(mktemp -d)
@@ -35,14 +51,28 @@ SERVER=
 cleanup() { if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-scenario() { # label main-class generator-args...
+protocol_of() { # main-class (or "socketio"): the protocol the generator speaks to it
+  case "$1" in
+    *RawBenchServer) echo raw ;;
+    *StompBenchServer) echo stomp ;;
+    socketio) echo socketio ;;
+    *) echo pulse ;;
+  esac
+}
+
+scenario() { # label main-class (or "socketio" for the Node peer) generator-args...
   local label=$1 main=$2 port=$((20000 + RANDOM % 10000)); shift 2
   echo "$label $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/conditions.txt"
-  java -Xmx$SERVER_HEAP -cp "$JAR" -Dloader.main="$main" $LAUNCHER --server.port=$port \
-    --server.tomcat.max-connections=30000 --logging.level.root=WARN > "$WORK/$label-server.log" 2>&1 &
+  if [ "$main" = socketio ]; then
+    node benchmarks/socketio/server.js $port > "$WORK/$label-server.log" 2>&1 &
+  else
+    java -Xmx$SERVER_HEAP -cp "$JAR" -Dloader.main="$main" $LAUNCHER --server.port=$port \
+      --server.tomcat.max-connections=30000 --logging.level.root=WARN > "$WORK/$label-server.log" 2>&1 &
+  fi
   SERVER=$!
   for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
   java -Xmx512m -cp "$JAR" -Dloader.main=io.github.pulse.bench.load.FanOutMain $LAUNCHER --port=$port \
+    --protocol="$(protocol_of "$main")" \
     --prewarm-ms="$PREWARM_MS" --warmup-ms="$WARMUP_MS" --step-ms="$STEP_MS" --stop-p99-ms="$STOP_P99_MS" \
     --sources="$SOURCES" --loops="$LOOPS" --server-pid=$SERVER --label="$label" --out="$WORK/$label" "$@"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
@@ -53,20 +83,29 @@ ratio() { if [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ]; then awk -v a="$1" -v 
 
 PULSE=io.github.pulse.bench.PulseBenchServer
 RAW=io.github.pulse.rawbench.RawBenchServer
-FAN_OUT=(--subscribers="$N" --publishers="$PUBLISHERS" --rates="$RATES")
-ECHO=(--subscribers=0 --publishers="$N" --event=echo --rates="$ECHO_RATES")
-scenario pulse $PULSE "${FAN_OUT[@]}"
-scenario raw $RAW "${FAN_OUT[@]}"
-scenario pulse-echo $PULSE "${ECHO[@]}"
-scenario raw-echo $RAW "${ECHO[@]}"
+STOMP=io.github.pulse.stompbench.StompBenchServer
+main_of() { case "$1" in pulse) echo $PULSE ;; raw) echo $RAW ;; stomp) echo $STOMP ;; socketio) echo socketio ;; esac; }
+title_of() { case "$1" in stomp) echo STOMP ;; socketio) echo Socket.IO ;; *) echo "$1" ;; esac; }
+# labels: fan-out "<server>" for the first subscriber count and "<server>-<count>" for the others; echo "<server>-echo"
+fan_label() { if [ "$2" = "$N" ]; then echo "$1"; else echo "$1-$2"; fi; }
+ECHO=(--subscribers=0 --publishers="$ECHO_CLIENTS" --event=echo --rates="$ECHO_RATES")
+for count in "${COUNTS[@]}"; do
+  for peer in $PEERS; do
+    scenario "$(fan_label "$peer" "$count")" "$(main_of "$peer")" --subscribers="$count" --publishers="$PUBLISHERS" --rates="$RATES"
+  done
+done
+for peer in $PEERS; do scenario "$peer-echo" "$(main_of "$peer")" "${ECHO[@]}"; done
 
+kib() { if [[ "$1" =~ ^-?[0-9]+$ ]]; then awk -v v="$1" 'BEGIN { printf "%.1f KiB", v / 100 }'; else echo "n/a"; fi; }
 IDLE_ROWS=""
+declare -A IDLE_HEAP IDLE_RSS
 if [ "$IDLE_CONNECTIONS" -gt 0 ]; then
-  for pair in pulse:io.github.pulse.bench.PulseBenchServer raw:io.github.pulse.rawbench.RawBenchServer; do
-    SKIP_BUILD=1 SERVER_MAIN=${pair#*:} benchmarks/idle-memory.sh "$IDLE_CONNECTIONS" | tee "$WORK/idle-${pair%%:*}.txt"
-    line=$(grep heap_per_connection_kib "$WORK/idle-${pair%%:*}.txt" || true)
-    heap=$(echo "$line" | sed -E 's/.*heap_per_connection_kib=([0-9]+)e-2.*/\1/'); rss=$(echo "$line" | sed -E 's/.*rss_per_connection_kib=([0-9-]+)e-2.*/\1/')
-    IDLE_ROWS+="| ${pair%%:*} | $(awk -v v="$heap" 'BEGIN { printf "%.1f", v / 100 }') KiB | $(awk -v v="$rss" 'BEGIN { printf "%.1f", v / 100 }') KiB |"$'\n'
+  for peer in $PEERS; do
+    SKIP_BUILD=1 SERVER_MAIN=$(main_of "$peer") PROTOCOL=$peer benchmarks/idle-memory.sh "$IDLE_CONNECTIONS" | tee "$WORK/idle-$peer.txt"
+    line=$(grep heap_per_connection_kib "$WORK/idle-$peer.txt" || true)
+    heap=$(echo "$line" | sed -E 's/.*heap_per_connection_kib=([0-9-]+)e-2.*/\1/'); rss=$(echo "$line" | sed -E 's/.*rss_per_connection_kib=([0-9-]+)e-2.*/\1/')
+    IDLE_ROWS+="| $(title_of "$peer") | $(kib "$heap") | $(kib "$rss") |"$'\n'
+    IDLE_HEAP[$peer]=$heap; IDLE_RSS[$peer]=$rss
   done
 fi
 
@@ -74,7 +113,7 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
 {
   echo "# Benchmarks"
   echo
-  echo "Written by \`benchmarks/run.sh $N\` on $(date -u '+%Y-%m-%d %H:%M UTC'). Server and load generator share the"
+  echo "Written by \`benchmarks/run.sh $SUBSCRIBERS\` on $(date -u '+%Y-%m-%d %H:%M UTC'). Server and load generator share the"
   echo "machine (loopback), so their CPU use competes: read the generator's CPU column before trusting a saturation number."
   echo
   if [ -n "${NOTE:-}" ]; then echo "$NOTE"; echo; fi
@@ -83,52 +122,84 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
   echo "- CPU: $CPU_MODEL, $(nproc) cores; memory $(free -g | awk '/Mem:/ { print $2 }') GiB; kernel $(uname -r)"
   echo "- JVM: $(java -version 2>&1 | sed -n 2p)"
   echo "- Servers: \`-Xmx$SERVER_HEAP\`, default settings otherwise (pulse: send buffer 256 frames / 1 MiB, drop-oldest;"
-  echo "  raw: \`ConcurrentWebSocketSessionDecorator\` with a 10 s send time limit, 1 MiB buffer, DROP)."
+  echo "  raw: \`ConcurrentWebSocketSessionDecorator\` with a 10 s send time limit, 1 MiB buffer, DROP;"
+  echo "  STOMP: Spring's simple broker, no heart-beats, 10 s send time limit, 512 KiB send buffer per session, client"
+  echo "  channels on Boot's \`applicationTaskExecutor\` (8 threads, unbounded queue); Socket.IO:"
+  echo "  $(node -e 'process.stdout.write("socket.io " + require("./benchmarks/socketio/node_modules/socket.io/package.json").version + " on Node " + process.version)' 2>/dev/null || echo 'not run'),"
+  echo "  pingInterval 25 s, pingTimeout 20 s, perMessageDeflate off (v4's default; the generator offers no extension anyway),"
+  echo "  in-memory adapter, no limit on a socket's outbound buffer). Each server speaks its own protocol to the generator:"
+  echo "  pulse's JSON frames (pulse, raw), STOMP 1.2 \`MESSAGE\` frames, Socket.IO \`42[\"chat\",{..}]\` packets."
+  if [ -n "$SKIPPED" ]; then echo "- Not run: $SKIPPED."; fi
   echo "- Generator: NIO client, $LOOPS selector thread(s), $SOURCES loopback source addresses, \`-Xmx512m\`; CPU columns"
   echo "  are percent of one core (the machine has $(nproc))."
   echo "- Load average (1, 5, 15 min) when the run started: $LOAD_BEFORE; before each scenario:"
   echo "  $(sed 's/$/;/' "$WORK/conditions.txt" | tr '\n' ' ')"
   echo
-  echo "## Fan-out"
+  for count in "${COUNTS[@]}"; do
+  echo "## Fan-out, $count subscribers"
   echo
-  echo "$N subscribers and $PUBLISHERS publishers in one room; the publishers send \`chat\` at the given total rate"
+  echo "$count subscribers and $PUBLISHERS publishers in one room; the publishers send \`chat\` at the given total rate"
   echo "(after ${PREWARM_MS} ms of unmeasured publishing at the first rate to warm the JIT; ${WARMUP_MS} ms warmup + ${STEP_MS} ms measured per step) and the server broadcasts each message to all"
-  echo "$((N + PUBLISHERS)) connections. Latency runs from the message's scheduled send time (carried in the payload)"
+  echo "$((count + PUBLISHERS)) connections. Latency runs from the message's scheduled send time (carried in the payload)"
   echo "to its arrival, so time spent waiting for a pushed-back socket counts. *Sustained* means p99 under 100 ms,"
   echo "nothing lost, nothing left unsent. A run stops after the first step with p99 over $STOP_P99_MS ms."
   echo
   echo "| server | highest sustained rate (msg/s) | deliveries/s there | p99 there (ms) | saturation deliveries/s | generator errors |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-  for label in pulse raw; do
-    echo "| $label | $(prop $label knee_rate) | $(prop $label knee_deliveries) | $(prop $label knee_p99) | $(prop $label saturation) | $(prop $label errors) |"
+  for peer in $PEERS; do
+    label=$(fan_label "$peer" "$count")
+    echo "| $(title_of "$peer") | $(prop $label knee_rate) | $(prop $label knee_deliveries) | $(prop $label knee_p99) | $(prop $label saturation) | $(prop $label errors) |"
   done
   echo
-  echo "Ratios pulse/raw: saturation deliveries/s $(ratio "$(prop pulse saturation)" "$(prop raw saturation)"),"
-  echo "highest sustained rate $(ratio "$(prop pulse knee_rate)" "$(prop raw knee_rate)")."
-  echo
-  for label in pulse raw; do cat "$WORK/$label.md"; echo; done
+  pulse_label=$(fan_label pulse "$count")
+  for peer in $PEERS; do
+    if [ "$peer" = pulse ]; then continue; fi
+    label=$(fan_label "$peer" "$count")
+    echo "Ratios pulse/$(title_of "$peer"): saturation deliveries/s $(ratio "$(prop $pulse_label saturation)" "$(prop $label saturation)"),"
+    echo "highest sustained rate $(ratio "$(prop $pulse_label knee_rate)" "$(prop $label knee_rate)")."
+    echo
+  done
+  for peer in $PEERS; do cat "$WORK/$(fan_label "$peer" "$count").md"; echo; done
+  done
   echo "## Echo"
   echo
-  echo "$N clients, each sending \`echo\` at its share of the total rate; the server replies to the sender only."
+  echo "$ECHO_CLIENTS clients, each sending \`echo\` at its share of the total rate; the server replies to the sender only."
   echo "Same steps, warmup and latency measure as fan-out."
   echo
   echo "| server | highest sustained rate (msg/s) | p99 there (ms) | most replies/s | generator errors |"
   echo "| --- | ---: | ---: | ---: | ---: |"
-  for label in pulse-echo raw-echo; do
-    echo "| ${label%-echo} | $(prop $label knee_rate) | $(prop $label knee_p99) | $(prop $label saturation) | $(prop $label errors) |"
+  for peer in $PEERS; do
+    label=$peer-echo
+    echo "| $(title_of "$peer") | $(prop $label knee_rate) | $(prop $label knee_p99) | $(prop $label saturation) | $(prop $label errors) |"
   done
   echo
-  for label in pulse-echo raw-echo; do cat "$WORK/$label.md"; echo; done
+  for peer in $PEERS; do
+    if [ "$peer" = pulse ]; then continue; fi
+    echo "Ratios pulse/$(title_of "$peer"): most replies/s $(ratio "$(prop pulse-echo saturation)" "$(prop $peer-echo saturation)"),"
+    echo "highest sustained rate $(ratio "$(prop pulse-echo knee_rate)" "$(prop $peer-echo knee_rate)")."
+    echo
+  done
+  for peer in $PEERS; do cat "$WORK/$peer-echo.md"; echo; done
   if [ -n "$IDLE_ROWS" ]; then
     echo "## Idle memory per connection"
     echo
     echo "$IDLE_CONNECTIONS idle connections from a separate JVM (\`benchmarks/idle-memory.sh\`): heap after a full GC"
-    echo "and process RSS, with the connections minus without, divided by the count."
+    echo "and process RSS, with the connections minus without, divided by the count. Each client speaks its server's"
+    echo "protocol (STOMP: connected and subscribed to its room and its echo queue; Socket.IO: connected to the main"
+    echo "namespace and in its room). Node's heap is not measured (no forced GC): RSS only."
     echo
     echo "| server | heap per connection | RSS per connection |"
     echo "| --- | ---: | ---: |"
     printf '%s' "$IDLE_ROWS"
     echo
+    for peer in $PEERS; do
+      if [ "$peer" = pulse ]; then continue; fi
+      heap_ratio=n/a
+      if [[ "${IDLE_HEAP[$peer]:-}" =~ ^[0-9-]+$ ]]; then heap_ratio=$(ratio "${IDLE_HEAP[pulse]:-}" "${IDLE_HEAP[$peer]}"); fi
+      echo "Ratios pulse/$(title_of "$peer") (lower is better for pulse): heap per connection $heap_ratio,"
+      echo "RSS per connection $(ratio "${IDLE_RSS[pulse]:-}" "${IDLE_RSS[$peer]:-}")."
+      echo
+    done
   fi
 } > "$OUT"
 echo "wrote $OUT"

@@ -175,6 +175,7 @@ final class EventLoop implements Runnable {
 			}
 			connection.upgraded = true;
 			position = headerEnd + 4;
+			this.generator.onUpgraded(connection);
 		}
 		while (end - position >= 2 && !connection.closed) {
 			int first = bytes[position] & 0xff;

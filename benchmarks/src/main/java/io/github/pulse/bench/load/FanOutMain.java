@@ -13,7 +13,8 @@ import java.util.Properties;
 
 /**
  * Command line for the fan-out scenario. Arguments are {@code --name=value}: {@code port} (required),
- * {@code host} (127.0.0.1), {@code path} (/pulse?room=bench), {@code subscribers} (1000), {@code publishers} (2), {@code event} (chat, or echo),
+ * {@code host} (127.0.0.1), {@code protocol} (pulse; or raw, stomp, socketio: see {@link WireProtocol}),
+ * {@code room} (bench), {@code path} (the protocol's, e.g. /pulse?room=bench), {@code subscribers} (1000), {@code publishers} (2), {@code event} (chat, or echo),
  * {@code rates} (comma-separated messages per second), {@code prewarm-ms} (3000), {@code warmup-ms} (1000), {@code step-ms} (3000),
  * {@code stop-p99-ms} (1000), {@code sources} (4), {@code loops} (1), {@code server-pid}, {@code label},
  * {@code out} (a path prefix: writes {@code <out>.md} with the table and {@code <out>.properties} with the summary).
@@ -38,8 +39,10 @@ public final class FanOutMain {
 			.map(Double::valueOf)
 			.toList();
 		String pid = options.get("server-pid");
+		WireProtocol protocol = WireProtocol.named(options.getOrDefault("protocol", "pulse"),
+				options.getOrDefault("room", "bench"));
 		FanOutScenario.Settings settings = new FanOutScenario.Settings(options.getOrDefault("host", "127.0.0.1"),
-				Integer.parseInt(options.get("port")), options.getOrDefault("path", "/pulse?room=bench"),
+				Integer.parseInt(options.get("port")), options.getOrDefault("path", protocol.path()),
 				Integer.parseInt(options.getOrDefault("subscribers", "1000")),
 				Integer.parseInt(options.getOrDefault("publishers", "2")), options.getOrDefault("event", "chat"), rates,
 				Duration.ofMillis(Long.parseLong(options.getOrDefault("prewarm-ms", "3000"))),
@@ -47,7 +50,7 @@ public final class FanOutMain {
 				Duration.ofMillis(Long.parseLong(options.getOrDefault("step-ms", "3000"))),
 				Double.parseDouble(options.getOrDefault("stop-p99-ms", "1000")),
 				Integer.parseInt(options.getOrDefault("sources", "4")), Integer.parseInt(options.getOrDefault("loops", "1")),
-				(pid != null) ? Long.valueOf(pid) : null);
+				(pid != null) ? Long.valueOf(pid) : null, protocol);
 		String label = options.getOrDefault("label", "server");
 		FanOutScenario.Result result = FanOutScenario.run(settings, (line) -> System.out.println(label + ": " + line));
 		String out = options.get("out");

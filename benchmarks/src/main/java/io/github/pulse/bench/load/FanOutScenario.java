@@ -35,8 +35,8 @@ public final class FanOutScenario {
 	 */
 	public static Result run(Settings settings, java.util.function.Consumer<String> log)
 			throws IOException, InterruptedException {
-		try (LoadGenerator generator = new LoadGenerator(settings.host(), settings.port(), settings.path(),
-				settings.sourceAddresses(), settings.loops())) {
+		try (LoadGenerator generator = new LoadGenerator(settings.host(), settings.port(), settings.protocol(),
+				settings.path(), settings.sourceAddresses(), settings.loops())) {
 			long connectStart = System.nanoTime();
 			int welcomed = generator.connect(settings.publishers(), settings.subscribers(), 100, Duration.ofSeconds(120));
 			Duration connectTime = Duration.ofNanos(System.nanoTime() - connectStart);
@@ -141,11 +141,37 @@ public final class FanOutScenario {
 	 * @param sourceAddresses loopback source addresses to spread connections over
 	 * @param loops generator selector threads
 	 * @param serverPid the server's process id, to report its CPU use, if known
+	 * @param protocol how the generator speaks to the server
 	 */
 	public record Settings(String host, int port, String path, int subscribers, int publishers, String event,
 			List<Double> rates,
 			Duration prewarm, Duration warmup, Duration step, double stopAboveP99Millis, int sourceAddresses, int loops,
-			@Nullable Long serverPid) {
+			@Nullable Long serverPid, WireProtocol protocol) {
+
+		/**
+		 * Settings for a server speaking pulse's protocol on {@code path}.
+		 * @param host server host
+		 * @param port server port
+		 * @param path WebSocket path and query, e.g. {@code /pulse?room=bench}
+		 * @param subscribers receiving connections
+		 * @param publishers publishing connections (also in the room)
+		 * @param event what the publishers send: {@code chat} or {@code echo}
+		 * @param rates message rates to step through, messages per second over all publishers
+		 * @param prewarm unmeasured publishing at the first rate before the steps
+		 * @param warmup unmeasured time at the start of each step
+		 * @param step measured time of each step
+		 * @param stopAboveP99Millis the run stops after a step whose p99 exceeds this
+		 * @param sourceAddresses loopback source addresses to spread connections over
+		 * @param loops generator selector threads
+		 * @param serverPid the server's process id, to report its CPU use, if known
+		 */
+		public Settings(String host, int port, String path, int subscribers, int publishers, String event,
+				List<Double> rates, Duration prewarm, Duration warmup, Duration step, double stopAboveP99Millis,
+				int sourceAddresses, int loops, @Nullable Long serverPid) {
+			this(host, port, path, subscribers, publishers, event, rates, prewarm, warmup, step, stopAboveP99Millis,
+					sourceAddresses, loops, serverPid, WireProtocol.pulse(path));
+		}
+
 	}
 
 	/**

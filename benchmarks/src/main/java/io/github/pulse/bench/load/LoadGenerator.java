@@ -24,7 +24,7 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * A small NIO WebSocket load generator speaking pulse's wire protocol: it opens thousands of connections from
+ * A small NIO WebSocket load generator speaking pulse's wire protocol, or a peer's ({@link WireProtocol}): it opens thousands of connections from
  * several loopback source addresses over a few selector threads, has publisher connections send {@code chat}
  * messages carrying their intended send time ({@code System.nanoTime()}) at a fixed rate, and records the
  * end-to-end latency of every delivery in an HdrHistogram {@link Recorder}. Its own CPU time is exposed so that a
@@ -41,11 +41,11 @@ public final class LoadGenerator implements AutoCloseable {
 
 	private static final byte[] TIMESTAMP = "\"t\":".getBytes(StandardCharsets.US_ASCII);
 
-	private static final byte[] WELCOME = "\"welcome\"".getBytes(StandardCharsets.US_ASCII);
-
 	private final InetSocketAddress server;
 
 	private final String requestTarget;
+
+	private final WireProtocol protocol;
 
 	private final List<InetAddress> sources;
 
@@ -79,8 +79,24 @@ public final class LoadGenerator implements AutoCloseable {
 	 * @throws IOException if a selector cannot be opened
 	 */
 	public LoadGenerator(String host, int port, String path, int sourceAddresses, int loopCount) throws IOException {
+		this(host, port, WireProtocol.pulse(path), path, sourceAddresses, loopCount);
+	}
+
+	/**
+	 * Creates a generator speaking the given protocol and starts its selector threads.
+	 * @param host the server's address
+	 * @param port the server's port
+	 * @param protocol how to speak to the server
+	 * @param path the WebSocket path with its query, usually {@code protocol.path()}
+	 * @param sourceAddresses how many loopback source addresses (127.0.0.1, 127.0.0.2, ...) to spread over
+	 * @param loopCount how many selector threads
+	 * @throws IOException if a selector cannot be opened
+	 */
+	public LoadGenerator(String host, int port, WireProtocol protocol, String path, int sourceAddresses, int loopCount)
+			throws IOException {
 		this.server = new InetSocketAddress(host, port);
 		this.requestTarget = path;
+		this.protocol = protocol;
 		this.sources = new ArrayList<>();
 		for (int i = 1; i <= sourceAddresses; i++) {
 			this.sources.add(InetAddress.getByAddress(new byte[] { 127, 0, 0, (byte) i }));
@@ -118,6 +134,7 @@ public final class LoadGenerator implements AutoCloseable {
 			channel.connect(this.server);
 			EventLoop loop = this.loops[opened % this.loops.length];
 			WsConnection connection = new WsConnection(channel, loop, publisher);
+			connection.inbound = new ConnectionInbound(connection);
 			(publisher ? this.publishers : this.subscribers).add(connection);
 			loop.register(connection);
 			opened++;
@@ -151,8 +168,7 @@ public final class LoadGenerator implements AutoCloseable {
 		long sent = 0;
 		int next = 0;
 		int publisherCount = this.publishers.size();
-		byte[] prefix = ("{\"type\":\"message\",\"event\":\"" + event + "\",\"payload\":{\"t\":")
-			.getBytes(StandardCharsets.US_ASCII);
+		byte[] prefix = "{\"t\":".getBytes(StandardCharsets.US_ASCII);
 		while (true) {
 			long now = System.nanoTime();
 			if (!measuring && now >= measureStart) {
@@ -171,7 +187,7 @@ public final class LoadGenerator implements AutoCloseable {
 					continue;
 				}
 				long scheduled = start + (long) (sent * intervalNanos);
-				publisher.write(Frames.masked(0x1, message(prefix, scheduled, next)));
+				publisher.write(Frames.masked(0x1, this.protocol.message(event, payload(prefix, scheduled, next))));
 				sent++;
 				blocked = 0;
 			}
@@ -184,33 +200,40 @@ public final class LoadGenerator implements AutoCloseable {
 		return new Published(sent, Math.max(0, scheduledTotal - sent));
 	}
 
-	private static byte[] message(byte[] prefix, long scheduled, int publisher) {
-		byte[] rest = (scheduled + ",\"p\":" + publisher + "}}").getBytes(StandardCharsets.US_ASCII);
+	private static byte[] payload(byte[] prefix, long scheduled, int publisher) {
+		byte[] rest = (scheduled + ",\"p\":" + publisher + "}").getBytes(StandardCharsets.US_ASCII);
 		byte[] message = Arrays.copyOf(prefix, prefix.length + rest.length);
 		System.arraycopy(rest, 0, message, prefix.length, rest.length);
 		return message;
 	}
 
 	void onText(WsConnection connection, byte[] bytes, int offset, int length) {
+		this.protocol.onText(bytes, offset, length, connection.inbound);
+	}
+
+	void onUpgraded(WsConnection connection) throws IOException {
+		for (byte[] text : this.protocol.afterUpgrade(this.server.getHostString())) {
+			connection.write(Frames.masked(0x1, text));
+		}
+	}
+
+	private void delivered(byte[] bytes, int offset, int length) {
 		int at = indexOf(bytes, offset, length, TIMESTAMP);
-		if (at >= 0) {
-			long now = System.nanoTime();
-			long scheduled = 0;
-			for (int i = at + TIMESTAMP.length; i < offset + length; i++) {
-				int digit = bytes[i] - '0';
-				if (digit < 0 || digit > 9) {
-					break;
-				}
-				scheduled = scheduled * 10 + digit;
-			}
-			this.latency.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, (now - scheduled) / 1000)));
-			this.deliveries.increment();
+		if (at < 0) {
+			onError("delivery without a timestamp");
 			return;
 		}
-		if (!connection.welcomed && indexOf(bytes, offset, length, WELCOME) >= 0) {
-			connection.welcomed = true;
-			this.welcomed.incrementAndGet();
+		long now = System.nanoTime();
+		long scheduled = 0;
+		for (int i = at + TIMESTAMP.length; i < offset + length; i++) {
+			int digit = bytes[i] - '0';
+			if (digit < 0 || digit > 9) {
+				break;
+			}
+			scheduled = scheduled * 10 + digit;
 		}
+		this.latency.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, (now - scheduled) / 1000)));
+		this.deliveries.increment();
 	}
 
 	private static int indexOf(byte[] bytes, int offset, int length, byte[] pattern) {
@@ -321,6 +344,49 @@ public final class LoadGenerator implements AutoCloseable {
 		for (EventLoop loop : this.loops) {
 			loop.stop();
 		}
+	}
+
+	/**
+	 * What the protocol reports about one connection, turned into the generator's counts.
+	 */
+	private final class ConnectionInbound implements WireProtocol.Inbound {
+
+		private final WsConnection connection;
+
+		ConnectionInbound(WsConnection connection) {
+			this.connection = connection;
+		}
+
+		@Override
+		public void welcomed() {
+			if (!this.connection.welcomed) {
+				this.connection.welcomed = true;
+				LoadGenerator.this.welcomed.incrementAndGet();
+			}
+		}
+
+		@Override
+		public void delivered(byte[] bytes, int offset, int length) {
+			LoadGenerator.this.delivered(bytes, offset, length);
+		}
+
+		@Override
+		public void reply(byte[] text) {
+			try {
+				this.connection.write(Frames.masked(0x1, text));
+			}
+			catch (IOException ex) {
+				onError("reply: " + ex.getMessage());
+			}
+		}
+
+		@Override
+		public void error(String kind) {
+			if (!isStopping()) {
+				onError(kind);
+			}
+		}
+
 	}
 
 	/**

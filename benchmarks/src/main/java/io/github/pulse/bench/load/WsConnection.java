@@ -23,6 +23,9 @@ final class WsConnection {
 
 	@Nullable SelectionKey key;
 
+	/** Set by the generator before the connection is registered with its loop. */
+	WireProtocol.Inbound inbound;
+
 	boolean upgraded;
 
 	boolean welcomed;

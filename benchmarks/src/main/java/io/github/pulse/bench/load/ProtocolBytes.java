@@ -1,0 +1,50 @@
+package io.github.pulse.bench.load;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Byte helpers shared by the {@link WireProtocol} implementations.
+ */
+final class ProtocolBytes {
+
+	private ProtocolBytes() {
+	}
+
+	static int indexOf(byte[] bytes, int offset, int length, byte[] pattern) {
+		int last = offset + length - pattern.length;
+		outer: for (int i = offset; i <= last; i++) {
+			for (int j = 0; j < pattern.length; j++) {
+				if (bytes[i + j] != pattern[j]) {
+					continue outer;
+				}
+			}
+			return i;
+		}
+		return -1;
+	}
+
+	static boolean startsWith(byte[] bytes, int offset, int length, byte[] prefix) {
+		if (length < prefix.length) {
+			return false;
+		}
+		for (int i = 0; i < prefix.length; i++) {
+			if (bytes[offset + i] != prefix[i]) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	static byte[] ascii(String text) {
+		return text.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	static byte[] concat(byte[] first, byte[] second, byte[] third) {
+		byte[] joined = new byte[first.length + second.length + third.length];
+		System.arraycopy(first, 0, joined, 0, first.length);
+		System.arraycopy(second, 0, joined, first.length, second.length);
+		System.arraycopy(third, 0, joined, first.length + second.length, third.length);
+		return joined;
+	}
+
+}
