@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2000}; shift || true
+# each side holds N sockets: raise the descriptor limit (root may; others keep theirs and are told)
+ulimit -n $((N + 4096)) 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" -lt $((N + 1024)) ]; then echo "warning: ulimit -n is $(ulimit -n), too low for $N connections" >&2; fi
 if [ -z "${SKIP_BUILD:-}" ]; then mvn -q -B -Pbenchmarks -pl benchmarks -am package -DskipTests; fi
 JAR=benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar
 PORT=$((20000 + RANDOM % 10000))
@@ -16,7 +19,8 @@ if [ "${SERVER_MAIN:-}" = socketio ]; then
   node benchmarks/socketio/server.js $PORT > /tmp/pulse-bench-server.log 2>&1 &
 else
   java -Xmx1g ${SERVER_JAVA_OPTS:-} -cp "$JAR" -Dloader.main="${SERVER_MAIN:-io.github.pulse.bench.PulseBenchServer}" \
-    org.springframework.boot.loader.launch.PropertiesLauncher --server.port=$PORT --logging.level.root=WARN "$@" > /tmp/pulse-bench-server.log 2>&1 &
+    org.springframework.boot.loader.launch.PropertiesLauncher --server.port=$PORT \
+    --server.tomcat.max-connections=$((N + 1000)) --server.tomcat.accept-count=1000 --logging.level.root=WARN "$@" > /tmp/pulse-bench-server.log 2>&1 &
 fi
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
