@@ -2,6 +2,9 @@
 # Idle memory per connection of the pulse server: heap after a full GC and RSS, with N idle connections minus
 # with none. Usage: benchmarks/idle-memory.sh [connections] [extra server args...]
 # SERVER_MAIN picks the server (default io.github.pulse.bench.PulseBenchServer); SKIP_BUILD=1 reuses the built jar.
+# IDLE_CSV=<file> also appends "server,heap_kib,rss_kib" (KiB per connection; header written when the file is new) for
+# the charts (io.github.pulse.bench.charts.Charts), the server named by LABEL (default from SERVER_MAIN: PulseBenchServer
+# is pulse).
 # Loopback only, bounded: the clients hold for at most 120 s and the server is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,3 +31,9 @@ read -r HEAP1 RSS1 < <(measure)
 echo "connections=$N heap_before_kib=$HEAP0 heap_after_kib=$HEAP1 rss_before_kib=$RSS0 rss_after_kib=$RSS1"
 echo "heap_per_connection_kib=$(( (HEAP1 - HEAP0) * 100 / N ))e-2 rss_per_connection_kib=$(( (RSS1 - RSS0) * 100 / N ))e-2"
 kill $CLIENTS_PID 2>/dev/null || true
+if [ -n "${IDLE_CSV:-}" ]; then
+  MAIN=${SERVER_MAIN:-io.github.pulse.bench.PulseBenchServer}; NAME=${MAIN##*.}; NAME=${NAME%BenchServer}
+  [ -s "$IDLE_CSV" ] || echo "server,heap_kib,rss_kib" > "$IDLE_CSV"
+  awk -v s="${LABEL:-${NAME,,}}" -v h=$((HEAP1 - HEAP0)) -v r=$((RSS1 - RSS0)) -v n="$N" \
+    'BEGIN { printf "%s,%.2f,%.2f\n", s, h / n, r / n }' >> "$IDLE_CSV"
+fi
