@@ -19,8 +19,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * member: sequence number, send and replay buffers, the frame's text, the write and its completion) without a
  * socket; divide by {@code recipients} for the cost per delivery ({@code JmhReport} does).
  * <p>
- * No client acknowledges, so each session's replay buffer fills up to its default limit and then drops its oldest
- * frame on each broadcast: the steady state of a server whose clients do not ack.
+ * With {@code resume=on} (the default settings) no client acknowledges, so each session's replay buffer fills up
+ * to its default limit (1,024 frames) and then drops its oldest frame on each broadcast: the steady state of a server
+ * whose clients do not ack, where every recipient's frame stays reachable for a while and the garbage collector
+ * copies it. {@code resume=off} ({@code pulse.resume.window=0}) keeps nothing once written.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -31,6 +33,10 @@ public class BroadcastBenchmark {
 	@Param({ "100", "1000" })
 	public int recipients = 100;
 
+	/** Whether sessions keep written frames for replay: {@code on} (the default) or {@code off}. */
+	@Param({ "on", "off" })
+	public String resume = "on";
+
 	private InMemoryEngine engine;
 
 	private Object payload;
@@ -40,7 +46,12 @@ public class BroadcastBenchmark {
 	 */
 	@Setup
 	public void open() throws FrameDecodingException {
-		this.engine = new InMemoryEngine(this.recipients);
+		boolean keep = switch (this.resume) {
+			case "on" -> true;
+			case "off" -> false;
+			default -> throw new IllegalArgumentException("resume must be on or off, not '" + this.resume + "'");
+		};
+		this.engine = new InMemoryEngine(this.recipients, keep);
 		this.payload = this.engine.chatPayload();
 		int reached = broadcast();
 		if (reached != this.recipients) {

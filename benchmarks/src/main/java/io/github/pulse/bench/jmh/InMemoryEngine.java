@@ -1,5 +1,6 @@
 package io.github.pulse.bench.jmh;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,8 +13,9 @@ import io.github.pulse.core.PulseSettings;
 import io.github.pulse.core.SessionManager;
 
 /**
- * The engine with default settings, no listeners and no metrics, and connections on {@link NoopTransport}s in one
- * room, opened through the same {@code SessionManager.open} the WebSocket handler calls after a handshake.
+ * The engine with default settings (optionally without resume), no listeners and no metrics, and connections on
+ * {@link NoopTransport}s in one room, opened through the same {@code SessionManager.open} the WebSocket handler
+ * calls after a handshake.
  */
 final class InMemoryEngine {
 
@@ -28,13 +30,23 @@ final class InMemoryEngine {
 	final List<NoopTransport> transports = new ArrayList<>();
 
 	InMemoryEngine(int connections) {
-		this.manager = new SessionManager(PulseSettings.defaults(), this.codec, List.of(), PulseObserver.NOOP,
-				System::nanoTime);
+		this(connections, true);
+	}
+
+	InMemoryEngine(int connections, boolean resume) {
+		this.manager = new SessionManager(resume ? PulseSettings.defaults() : withoutResume(PulseSettings.defaults()),
+				this.codec, List.of(), PulseObserver.NOOP, System::nanoTime);
 		for (int i = 0; i < connections; i++) {
 			NoopTransport transport = new NoopTransport();
 			this.transports.add(transport);
 			this.connections.add(this.manager.open(transport, ConnectDecision.accept(List.of(ROOM)), null, null, 0));
 		}
+	}
+
+	private static PulseSettings withoutResume(PulseSettings d) {
+		return new PulseSettings(d.heartbeatInterval(), d.heartbeatTimeout(), d.writeTimeout(), d.idleTimeout(),
+				d.shutdownTimeout(), d.sendBufferFrames(), d.sendBufferBytes(), d.overflowPolicy(), Duration.ZERO,
+				d.resumeBufferFrames(), d.resumeBufferBytes(), d.maxConnections());
 	}
 
 	/**

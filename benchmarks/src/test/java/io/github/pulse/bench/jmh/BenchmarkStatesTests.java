@@ -13,15 +13,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchmarkStatesTests {
 
 	@Test
-	void broadcastReachesEveryRecipient() throws Exception {
-		BroadcastBenchmark benchmark = new BroadcastBenchmark();
-		benchmark.recipients = 10;
-		benchmark.open();
-		try {
-			assertThat(benchmark.broadcast()).isEqualTo(10);
-		}
-		finally {
-			benchmark.close();
+	void broadcastReachesEveryRecipientWithAndWithoutResume() throws Exception {
+		for (String resume : new String[] { "on", "off" }) {
+			BroadcastBenchmark benchmark = new BroadcastBenchmark();
+			benchmark.recipients = 10;
+			benchmark.resume = resume;
+			benchmark.open();
+			try {
+				assertThat(benchmark.broadcast()).as(resume).isEqualTo(10);
+			}
+			finally {
+				benchmark.close();
+			}
 		}
 	}
 
