@@ -4,6 +4,9 @@
 # SERVER_MAIN picks the server (default io.github.pulse.bench.PulseBenchServer; "socketio" runs the Node peer,
 # benchmarks/socketio/server.js, whose heap is not measured: RSS only); SKIP_BUILD=1 reuses the built jar.
 # PROTOCOL (pulse, raw, stomp, socketio) makes the idle clients speak the server's protocol (handshake, keepalives).
+# IDLE_CSV=<file> also appends "server,heap_kib,rss_kib" (KiB per connection; header written when the file is new) for
+# the charts (io.github.pulse.bench.charts.Charts), the server named by LABEL (default from SERVER_MAIN: PulseBenchServer
+# is pulse); the heap column is empty for Node.
 # Loopback only, bounded: the clients hold for at most 120 s and the server is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,3 +53,10 @@ echo "connections=$N heap_before_kib=$HEAP0 heap_after_kib=$HEAP1 rss_before_kib
 if [ "$HEAP1" = n/a ]; then HEAP_PER=n/a; else HEAP_PER="$(( (HEAP1 - HEAP0) * 100 / N ))e-2"; fi
 echo "heap_per_connection_kib=$HEAP_PER rss_per_connection_kib=$(( (RSS1 - RSS0) * 100 / N ))e-2"
 kill $CLIENTS_PID 2>/dev/null || true
+if [ -n "${IDLE_CSV:-}" ]; then
+  MAIN=${SERVER_MAIN:-io.github.pulse.bench.PulseBenchServer}; NAME=${MAIN##*.}; NAME=${NAME%BenchServer}
+  [ -s "$IDLE_CSV" ] || echo "server,heap_kib,rss_kib" > "$IDLE_CSV"
+  if [ "$HEAP1" = n/a ]; then HEAP_DELTA=; else HEAP_DELTA=$((HEAP1 - HEAP0)); fi
+  awk -v s="${LABEL:-${NAME,,}}" -v h="$HEAP_DELTA" -v r=$((RSS1 - RSS0)) -v n="$N" \
+    'BEGIN { if (h == "") printf "%s,,%.2f\n", s, r / n; else printf "%s,%.2f,%.2f\n", s, h / n, r / n }' >> "$IDLE_CSV"
+fi

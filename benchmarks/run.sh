@@ -203,3 +203,7 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
   fi
 } > "$OUT"
 echo "wrote $OUT"
+
+# --- charts (io.github.pulse.bench.charts.Charts): PNGs next to the report (docs/benchmarks/*.png) from the steps' CSV
+# files and, when the idle runs were given IDLE_CSV="$WORK/idle-memory.csv", the idle memory; linked from the report
+java -Djava.awt.headless=true -cp "$JAR" -Dloader.main=io.github.pulse.bench.charts.Charts $LAUNCHER "$WORK" "${OUT%.md}" "$OUT"

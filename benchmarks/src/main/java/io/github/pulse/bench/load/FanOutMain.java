@@ -17,9 +17,19 @@ import java.util.Properties;
  * {@code room} (bench), {@code path} (the protocol's, e.g. /pulse?room=bench), {@code subscribers} (1000), {@code publishers} (2), {@code event} (chat, or echo),
  * {@code rates} (comma-separated messages per second), {@code prewarm-ms} (3000), {@code warmup-ms} (1000), {@code step-ms} (3000),
  * {@code stop-p99-ms} (1000), {@code sources} (4), {@code loops} (1), {@code server-pid}, {@code label},
- * {@code out} (a path prefix: writes {@code <out>.md} with the table and {@code <out>.properties} with the summary).
+ * {@code out} (a path prefix: writes {@code <out>.md} with the table, {@code <out>.properties} with the summary and
+ * {@code <out>.csv} with one line per step, for charts: see {@link #CSV_HEADER}).
  */
 public final class FanOutMain {
+
+	/**
+	 * Columns of {@code <out>.csv}: the label, the event ({@code chat} for fan-out, {@code echo}), subscribers and
+	 * publishers, then per step the target rate and messages sent per second, deliveries per second, latency
+	 * percentiles and maximum in milliseconds, lost and unsent counts, generator and server CPU in percent of one
+	 * core and server CPU per delivery in microseconds (the last two empty when the server's pid was not given).
+	 */
+	public static final String CSV_HEADER = "server,event,subscribers,publishers,rate,sent_per_s,deliveries_per_s,"
+			+ "p50_ms,p99_ms,p999_ms,max_ms,lost,unsent,generator_cpu_pct,server_cpu_pct,server_us_per_delivery";
 
 	private FanOutMain() {
 	}
@@ -77,6 +87,7 @@ public final class FanOutMain {
 							? String.format(Locale.ROOT, "%.1f µs", step.serverMicrosPerDelivery()) : "n/a"));
 		}
 		Files.writeString(Path.of(out + ".md"), table);
+		Files.writeString(Path.of(out + ".csv"), csv(label, result));
 		Properties summary = new Properties();
 		summary.setProperty("connected", Integer.toString(result.connected()));
 		summary.setProperty("errors", Long.toString(result.errorCount()));
@@ -89,6 +100,21 @@ public final class FanOutMain {
 		try (var writer = Files.newBufferedWriter(Path.of(out + ".properties"))) {
 			summary.store(writer, label);
 		}
+	}
+
+	static String csv(String label, FanOutScenario.Result result) {
+		StringBuilder csv = new StringBuilder(CSV_HEADER).append('\n');
+		FanOutScenario.Settings settings = result.settings();
+		for (FanOutScenario.Step step : result.steps()) {
+			csv.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%.1f,%.1f,%.3f,%.3f,%.3f,%.3f,%d,%d,%.1f,%s,%s%n",
+					label, settings.event(), settings.subscribers(), settings.publishers(), step.targetRate(),
+					step.sentPerSecond(), step.deliveriesPerSecond(), step.p50Millis(), step.p99Millis(),
+					step.p999Millis(), step.maxMillis(), step.lost(), step.unsent(), step.generatorCpuPercent(),
+					(step.serverCpuPercent() != null) ? String.format(Locale.ROOT, "%.1f", step.serverCpuPercent()) : "",
+					(step.serverMicrosPerDelivery() != null)
+							? String.format(Locale.ROOT, "%.2f", step.serverMicrosPerDelivery()) : ""));
+		}
+		return csv.toString();
 	}
 
 }
