@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * pulse's JSON protocol, which the raw peer speaks too: the server speaks first with a {@code welcome} frame; a
  * {@code message} frame carrying the timestamp is a delivery. Keepalives are WebSocket pings, answered by the
- * event loop, so nothing is needed here.
+ * event loop, so nothing is needed here. Against pulse the connections acknowledge every {@value #ACK_FRAMES}th
+ * frame, as pulse's Java client does by default, so the server's replay buffers hold what real clients leave in them
+ * rather than filling up to their limit.
  */
 final class PulseProtocol implements WireProtocol {
 
@@ -15,13 +17,21 @@ final class PulseProtocol implements WireProtocol {
 
 	private static final byte[] SUFFIX = ProtocolBytes.ascii("}");
 
+	private static final byte[] SEQ_PREFIX = ProtocolBytes.ascii("{\"type\":\"message\",\"seq\":");
+
+	/** The Java client's default {@code ackFrames}. */
+	static final int ACK_FRAMES = 64;
+
 	private final String name;
 
 	private final String path;
 
+	private final boolean acks;
+
 	PulseProtocol(String name, String path) {
 		this.name = name;
 		this.path = path;
+		this.acks = name.equals("pulse");
 	}
 
 	@Override
@@ -45,9 +55,26 @@ final class PulseProtocol implements WireProtocol {
 		if (timestamp >= 0) {
 			// the range handed on starts at the timestamp, so the generator does not search the frame again
 			inbound.delivered(bytes, timestamp, offset + length - timestamp);
+			if (this.acks) {
+				acknowledge(bytes, offset, length, inbound);
+			}
 		}
 		else if (ProtocolBytes.indexOf(bytes, offset, length, WELCOME) >= 0) {
 			inbound.welcomed();
+		}
+	}
+
+	private static void acknowledge(byte[] bytes, int offset, int length, Inbound inbound) {
+		if (length <= SEQ_PREFIX.length || !java.util.Arrays.equals(bytes, offset, offset + SEQ_PREFIX.length,
+				SEQ_PREFIX, 0, SEQ_PREFIX.length)) {
+			return;
+		}
+		long seq = 0;
+		for (int i = offset + SEQ_PREFIX.length; i < offset + length && bytes[i] >= '0' && bytes[i] <= '9'; i++) {
+			seq = seq * 10 + (bytes[i] - '0');
+		}
+		if (seq > 0 && seq % ACK_FRAMES == 0) {
+			inbound.reply(ProtocolBytes.ascii("{\"type\":\"ack\",\"seq\":" + seq + "}"));
 		}
 	}
 
