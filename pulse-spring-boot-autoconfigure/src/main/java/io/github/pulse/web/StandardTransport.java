@@ -16,7 +16,8 @@ import org.springframework.web.socket.WebSocketSession;
 
 /**
  * Transport on the Jakarta WebSocket API (Tomcat): text is written with the asynchronous remote endpoint, so no
- * thread waits on a slow socket, with the container's send timeout set to {@code pulse.write-timeout}. On Tomcat,
+ * thread waits on a slow socket; the engine enforces {@code pulse.write-timeout} on them itself, and the container's
+ * blocking send timeout (close frames) is set to it. On Tomcat,
  * unless {@code pulse.container.gather-writes} is off, frames are gathered into the connection's output buffer and
  * flushed asynchronously ({@link TomcatFrameWriter}).
  */
@@ -36,7 +37,10 @@ final class StandardTransport implements Transport {
 		this.session = session;
 		this.nativeSession = nativeSession;
 		this.remote = nativeSession.getAsyncRemote();
-		this.remote.setSendTimeout(writeTimeout.toMillis());
+		// the engine times every write itself (pulse.write-timeout, checked on its timer) and aborts the transport;
+		// a container send timeout on asynchronous writes would only add a registration with Tomcat's timeout
+		// thread to each of them (a sorted-set insert and removal per write)
+		this.remote.setSendTimeout(-1);
 		nativeSession.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, writeTimeout.toMillis());
 		this.frameWriter = gatherWrites ? TomcatFrameWriter.of(this.remote) : null;
 	}
