@@ -6,18 +6,24 @@
 #            (io.github.pulse.stompbench.StompBenchServer, STOMP 1.2) and Socket.IO 4 on Node
 #            (benchmarks/socketio/server.js, Engine.IO 4 / Socket.IO 5; skipped when node is missing);
 #   echo:    ECHO_CLIENTS clients (the first subscriber count), each sending echo at ECHO_RATES / clients per second;
-#   idle:    heap after a full GC and RSS per idle connection (benchmarks/idle-memory.sh; Node: RSS only).
-# Usage: benchmarks/run.sh [subscribers, comma-separated for several fan-out runs, e.g. 1000,5000]
+#   idle:    heap after a full GC and RSS per idle connection (benchmarks/idle-memory.sh; Node: RSS only), at each of
+#            IDLE_CONNECTIONS;
+#   extras:  the scenario scripts named by EXTRAS (resume storm, overload, metrics cost, three cluster nodes against
+#            one), each bounded, each writing its own section; then the JMH microbenchmarks (benchmarks/jmh.sh);
+#   charts:  PNGs in docs/benchmarks/ (latency against rate, memory per connection), linked from the report.
+# Usage: benchmarks/run.sh [subscribers, comma-separated for several fan-out runs; default 1000,5000]
 # Environment: PUBLISHERS (2), RATES (messages/s, comma-separated), PREWARM_MS (3000), WARMUP_MS (1000), STEP_MS (3000),
 #   STOP_P99_MS (1000), SOURCES (4 loopback source addresses), LOOPS (1 generator selector thread),
-#   ECHO_RATES (total messages/s, comma-separated; 10000 is 10 per client per second with 1,000), SERVER_HEAP (1g), IDLE_CONNECTIONS (2000; 0 skips the idle scenario), OUT (docs/benchmarks.md), MVN_FLAGS,
+#   ECHO_RATES (total messages/s, comma-separated; 10000 is 10 per client per second with 1,000), SERVER_HEAP (1g), IDLE_CONNECTIONS (comma-separated counts, 10000,20000; 0 skips the idle scenario), OUT (docs/benchmarks.md), MVN_FLAGS,
 #   NOTE (a paragraph put at the top of the report, e.g. the conditions of a preliminary run),
+#   SERVER_ARGS (extra arguments for the Java servers, e.g. --server.tomcat.threads.max=8),
+#   EXTRAS (further scenario scripts to run, default "resume-storm overload metrics-cost cluster-fan-out"), JMH (0 skips),
 #   PEERS (servers to run, default "pulse raw stomp socketio"), ECHO_CLIENTS (the first subscriber count).
 # Loopback only and bounded: every step is time-limited, a run stops after the first step whose p99 exceeds
 # STOP_P99_MS, and each server is stopped when its scenario ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SUBSCRIBERS=${1:-1000}
+SUBSCRIBERS=${1:-1000,5000}
 IFS=, read -r -a COUNTS <<< "$SUBSCRIBERS"
 N=${COUNTS[0]}
 ECHO_CLIENTS=${ECHO_CLIENTS:-$N}
@@ -32,7 +38,7 @@ SOURCES=${SOURCES:-4}
 LOOPS=${LOOPS:-1}
 SERVER_HEAP=${SERVER_HEAP:-1g}
 ECHO_RATES=${ECHO_RATES:-5000,10000,20000}
-IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-2000}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000,20000}
 OUT=${OUT:-docs/benchmarks.md}
 mvn -q -B ${MVN_FLAGS:-} -Pbenchmarks -pl benchmarks -am package -DskipTests
 SKIPPED=""
@@ -67,7 +73,7 @@ scenario() { # label main-class (or "socketio" for the Node peer) generator-args
     node benchmarks/socketio/server.js $port > "$WORK/$label-server.log" 2>&1 &
   else
     java -Xmx$SERVER_HEAP -cp "$JAR" -Dloader.main="$main" $LAUNCHER --server.port=$port \
-      --server.tomcat.max-connections=30000 --logging.level.root=WARN > "$WORK/$label-server.log" 2>&1 &
+      --server.tomcat.max-connections=30000 --logging.level.root=WARN ${SERVER_ARGS:-} > "$WORK/$label-server.log" 2>&1 &
   fi
   SERVER=$!
   for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
@@ -99,14 +105,33 @@ for peer in $PEERS; do scenario "$peer-echo" "$(main_of "$peer")" "${ECHO[@]}"; 
 kib() { if [[ "$1" =~ ^-?[0-9]+$ ]]; then awk -v v="$1" 'BEGIN { printf "%.1f KiB", v / 100 }'; else echo "n/a"; fi; }
 IDLE_ROWS=""
 declare -A IDLE_HEAP IDLE_RSS
-if [ "$IDLE_CONNECTIONS" -gt 0 ]; then
+IFS=, read -r -a IDLE_COUNTS <<< "$IDLE_CONNECTIONS"
+export IDLE_CSV="$WORK/idle-memory.csv"
+for idle in "${IDLE_COUNTS[@]}"; do
+  if [ "$idle" -le 0 ]; then continue; fi
   for peer in $PEERS; do
-    SKIP_BUILD=1 SERVER_MAIN=$(main_of "$peer") PROTOCOL=$peer benchmarks/idle-memory.sh "$IDLE_CONNECTIONS" | tee "$WORK/idle-$peer.txt"
-    line=$(grep heap_per_connection_kib "$WORK/idle-$peer.txt" || true)
+    echo "idle-$peer-$idle $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/conditions.txt"
+    SKIP_BUILD=1 SERVER_MAIN=$(main_of "$peer") PROTOCOL=$peer LABEL="$(title_of "$peer") $idle" \
+      benchmarks/idle-memory.sh "$idle" | tee "$WORK/idle-$peer-$idle.txt"
+    line=$(grep heap_per_connection_kib "$WORK/idle-$peer-$idle.txt" || true)
     heap=$(echo "$line" | sed -E 's/.*heap_per_connection_kib=([0-9-]+)e-2.*/\1/'); rss=$(echo "$line" | sed -E 's/.*rss_per_connection_kib=([0-9-]+)e-2.*/\1/')
-    IDLE_ROWS+="| $(title_of "$peer") | $(kib "$heap") | $(kib "$rss") |"$'\n'
-    IDLE_HEAP[$peer]=$heap; IDLE_RSS[$peer]=$rss
+    IDLE_ROWS+="| $(title_of "$peer") | $idle | $(kib "$heap") | $(kib "$rss") |"$'\n'
+    IDLE_HEAP[$peer-$idle]=$heap; IDLE_RSS[$peer-$idle]=$rss
   done
+done
+
+# --- further scenarios, each a bounded script of its own that writes a markdown section to the file it is given:
+# EXTRAS names them (default all); JMH=0 skips the microbenchmarks
+EXTRAS=${EXTRAS:-resume-storm overload metrics-cost cluster-fan-out}
+for extra in $EXTRAS; do
+  if [ -x "benchmarks/$extra.sh" ]; then
+    echo "$extra $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/conditions.txt"
+    SKIP_BUILD=1 "benchmarks/$extra.sh" "$WORK/extra-$extra.md" || echo "**$extra failed** (exit $?); see its output." > "$WORK/extra-$extra.md"
+  fi
+done
+if [ "${JMH:-1}" != 0 ]; then
+  echo "jmh $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/conditions.txt"
+  SKIP_BUILD=1 benchmarks/jmh.sh "$WORK/jmh.md" || echo "**JMH failed**; see its output." > "$WORK/jmh.md"
 fi
 
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
@@ -183,23 +208,38 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
   if [ -n "$IDLE_ROWS" ]; then
     echo "## Idle memory per connection"
     echo
-    echo "$IDLE_CONNECTIONS idle connections from a separate JVM (\`benchmarks/idle-memory.sh\`): heap after a full GC"
-    echo "and process RSS, with the connections minus without, divided by the count. Each client speaks its server's"
-    echo "protocol (STOMP: connected and subscribed to its room and its echo queue; Socket.IO: connected to the main"
-    echo "namespace and in its room). Node's heap is not measured (no forced GC): RSS only."
+    echo "Idle connections from a separate JVM (\`benchmarks/idle-memory.sh\`): heap after a full GC and process RSS,"
+    echo "with the connections minus without, divided by the count. Each client speaks its server's protocol (STOMP:"
+    echo "connected and subscribed to its room and its echo queue; Socket.IO: connected to the main namespace and in its"
+    echo "room). Node's heap is not measured (no forced GC): RSS only. pulse runs with its defaults (64 KiB max message"
+    echo "size, 2 KiB container I/O buffers, resume on)."
     echo
-    echo "| server | heap per connection | RSS per connection |"
-    echo "| --- | ---: | ---: |"
+    echo "| server | connections | heap per connection | RSS per connection |"
+    echo "| --- | ---: | ---: | ---: |"
     printf '%s' "$IDLE_ROWS"
     echo
-    for peer in $PEERS; do
-      if [ "$peer" = pulse ]; then continue; fi
-      heap_ratio=n/a
-      if [[ "${IDLE_HEAP[$peer]:-}" =~ ^[0-9-]+$ ]]; then heap_ratio=$(ratio "${IDLE_HEAP[pulse]:-}" "${IDLE_HEAP[$peer]}"); fi
-      echo "Ratios pulse/$(title_of "$peer") (lower is better for pulse): heap per connection $heap_ratio,"
-      echo "RSS per connection $(ratio "${IDLE_RSS[pulse]:-}" "${IDLE_RSS[$peer]:-}")."
-      echo
+    for idle in "${IDLE_COUNTS[@]}"; do
+      for peer in $PEERS; do
+        if [ "$peer" = pulse ] || [ -z "${IDLE_RSS[$peer-$idle]:-}" ]; then continue; fi
+        heap_ratio=n/a
+        if [[ "${IDLE_HEAP[$peer-$idle]:-}" =~ ^[0-9-]+$ ]]; then heap_ratio=$(ratio "${IDLE_HEAP[pulse-$idle]:-}" "${IDLE_HEAP[$peer-$idle]}"); fi
+        echo "Ratios pulse/$(title_of "$peer") at $idle connections (lower is better for pulse): heap per connection"
+        echo "$heap_ratio, RSS per connection $(ratio "${IDLE_RSS[pulse-$idle]:-}" "${IDLE_RSS[$peer-$idle]:-}")."
+        echo
+      done
     done
+  fi
+  for extra in $EXTRAS; do
+    if [ -s "$WORK/extra-$extra.md" ]; then cat "$WORK/extra-$extra.md"; echo; fi
+  done
+  if [ -s "$WORK/jmh.md" ]; then
+    echo "## Microbenchmarks (JMH)"
+    echo
+    echo "In-process, on transports that discard the bytes (\`benchmarks/jmh.sh\`): what the engine itself costs, without"
+    echo "sockets or the container."
+    echo
+    cat "$WORK/jmh.md"
+    echo
   fi
 } > "$OUT"
 echo "wrote $OUT"
