@@ -121,7 +121,8 @@ for idle in "${IDLE_COUNTS[@]}"; do
 done
 
 # --- further scenarios, each a bounded script of its own that writes a markdown section to the file it is given:
-# EXTRAS names them (default all); JMH=0 skips the microbenchmarks
+# EXTRAS names them (default all); JMH=0 skips the microbenchmarks. A line "TARGET|<target>|<value>|<met or **not met**>"
+# in a section is taken out of it and put in the report's table of targets
 EXTRAS=${EXTRAS:-resume-storm overload metrics-cost cluster-fan-out}
 for extra in $EXTRAS; do
   if [ -x "benchmarks/$extra.sh" ]; then
@@ -134,6 +135,47 @@ if [ "${JMH:-1}" != 0 ]; then
   SKIP_BUILD=1 benchmarks/jmh.sh "$WORK/jmh.md" || echo "**JMH failed**; see its output." > "$WORK/jmh.md"
 fi
 
+# --- targets (issue 7), computed from the results above; "met" is judged on this run only
+p99_at() { awk -F, -v r="$2" 'NR > 1 && $5 + 0 == r + 0 { print $9 }' "$WORK/$1.csv" 2>/dev/null | tail -1; }
+verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "n/a" || v == "") print "n/a"; else if ((op == ">=" && v + 0 >= t + 0) || (op == "<" && v + 0 < t + 0) || (op == "<=" && v + 0 <= t + 0)) print "met"; else print "**not met**" }'; }
+TARGETS=""
+target() { TARGETS+="| $1 | $2 | $3 |"$'\n'; }
+for count in "${COUNTS[@]}"; do
+  pl=$(fan_label pulse "$count")
+  for peer_target in "socketio 1.0" "raw 1.3" "stomp 2.5"; do
+    read -r peer want <<< "$peer_target"
+    if [[ " $PEERS " != *" $peer "* ]]; then continue; fi
+    r=$(ratio "$(prop "$pl" saturation)" "$(prop "$(fan_label "$peer" "$count")" saturation)")
+    target "fan-out saturation, $count subscribers, at least ${want}x $(title_of "$peer")" "${r}x" "$(verdict "$r" "$want" ">=")"
+  done
+  if [[ " $PEERS " == *" raw "* ]]; then
+    rl=$(fan_label raw "$count"); knee=$(prop "$rl" knee_rate); worst=""; cells=""
+    for rate in ${RATES//,/ }; do
+      if [ -z "$knee" ] || [ "$rate" -gt "$knee" ]; then break; fi
+      a=$(p99_at "$pl" "$rate"); b=$(p99_at "$rl" "$rate")
+      if [ -n "$a" ] && [ -n "$b" ]; then
+        q=$(ratio "$a" "$b"); cells+="$rate: ${q}x, "
+        worst=$(awk -v w="${worst:-0}" -v q="$q" 'BEGIN { print (q + 0 > w + 0) ? q : w }')
+      fi
+    done
+    target "p99 below raw's knee ($knee msg/s), $count subscribers, no worse than raw's (pulse/raw by rate)" "${cells%, }" "$(verdict "${worst:-n/a}" 1.0 "<=")"
+  fi
+done
+for idle in "${IDLE_COUNTS[@]}"; do
+  v=${IDLE_RSS[pulse-$idle]:-}
+  if [ -n "$v" ]; then
+    k=$(awk -v v="$v" 'BEGIN { printf "%.1f", v / 100 }')
+    target "idle RSS per connection under 30 KiB, $idle connections" "$k KiB" "$(verdict "$k" 30 "<")"
+  fi
+done
+for extra in $EXTRAS; do
+  if [ -s "$WORK/extra-$extra.md" ]; then
+    grep '^TARGET|' "$WORK/extra-$extra.md" | while IFS='|' read -r _ what value met; do echo "| $what | $value | $met |"; done >> "$WORK/targets-extra.txt" || true
+    sed -i '/^TARGET|/d' "$WORK/extra-$extra.md"
+  fi
+done
+if [ -s "$WORK/targets-extra.txt" ]; then TARGETS+=$(cat "$WORK/targets-extra.txt")$'\n'; fi
+
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
 {
   echo "# Benchmarks"
@@ -142,6 +184,16 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
   echo "machine (loopback), so their CPU use competes: read the generator's CPU column before trusting a saturation number."
   echo
   if [ -n "${NOTE:-}" ]; then echo "$NOTE"; echo; fi
+  if [ -n "$TARGETS" ]; then
+    echo "## Targets"
+    echo
+    echo "The targets of issue 7, judged on this run (a single run on a shared machine: see the load averages below)."
+    echo
+    echo "| target | this run | |"
+    echo "| --- | --- | --- |"
+    printf '%s' "$TARGETS"
+    echo
+  fi
   echo "## Machine and settings"
   echo
   echo "- CPU: $CPU_MODEL, $(nproc) cores; memory $(free -g | awk '/Mem:/ { print $2 }') GiB; kernel $(uname -r)"
