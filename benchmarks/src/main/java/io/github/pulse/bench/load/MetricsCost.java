@@ -36,18 +36,27 @@ public final class MetricsCost {
 			"--spring.autoconfigure.exclude=io.github.pulse.autoconfigure.PulseMetricsAutoConfiguration",
 			"--management.observations.enable.pulse=false");
 
+	/** The server running now: destroyed by a shutdown hook if this JVM is stopped mid-run (e.g. by timeout). */
+	private static volatile @Nullable Process running;
+
 	private MetricsCost() {
 	}
 
 	/**
 	 * Command line: {@code --jar} (the benchmarks jar, required), {@code --rounds} (3), {@code --subscribers} (1000),
-	 * {@code --publishers} (2), {@code --rate} (100), {@code --prewarm-ms} (3000), {@code --warmup-ms} (1000),
+	 * {@code --publishers} (2), {@code --rate} (150), {@code --prewarm-ms} (3000), {@code --warmup-ms} (1000),
 	 * {@code --step-ms} (4000), {@code --server-heap} (1g), {@code --sources} (4), {@code --loops} (1), {@code --out}.
 	 * @param args the arguments
 	 * @throws Exception if the run fails
 	 */
 	public static void main(String[] args) throws Exception {
 		ScenarioArgs options = new ScenarioArgs(args);
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			Process server = running;
+			if (server != null) {
+				server.destroyForcibly();
+			}
+		}));
 		String jar = options.get("jar", "");
 		int rounds = options.integer("rounds", 3);
 		List<Run> runs = new ArrayList<>();
@@ -62,7 +71,7 @@ public final class MetricsCost {
 			}
 		}
 		options.emit(markdown(runs, options.integer("subscribers", 1000), options.integer("publishers", 2),
-				options.decimal("rate", 100)));
+				options.decimal("rate", 150)));
 	}
 
 	private static FanOutScenario.Step runOnce(String jar, boolean metrics, ScenarioArgs options, Consumer<String> log)
@@ -79,11 +88,12 @@ public final class MetricsCost {
 		Process server = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(File.createTempFile("metrics-cost-server", ".log"))
 			.start();
+		running = server;
 		try {
 			awaitHttp(port, Duration.ofSeconds(60));
 			FanOutScenario.Settings settings = new FanOutScenario.Settings("127.0.0.1", port, "/pulse?room=bench",
 					options.integer("subscribers", 1000), options.integer("publishers", 2), "chat",
-					List.of(options.decimal("rate", 100)), Duration.ofMillis(options.integer("prewarm-ms", 3000)),
+					List.of(options.decimal("rate", 150)), Duration.ofMillis(options.integer("prewarm-ms", 3000)),
 					Duration.ofMillis(options.integer("warmup-ms", 1000)), Duration.ofMillis(options.integer("step-ms", 4000)),
 					Double.MAX_VALUE, options.integer("sources", 4), options.integer("loops", 1), server.pid());
 			FanOutScenario.Result result = FanOutScenario.run(settings, (line) -> {
@@ -98,6 +108,7 @@ public final class MetricsCost {
 			if (!server.waitFor(30, TimeUnit.SECONDS)) {
 				server.destroyForcibly().waitFor();
 			}
+			running = null;
 		}
 	}
 
