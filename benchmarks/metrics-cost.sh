@@ -5,7 +5,7 @@
 # management.observations.enable.pulse=false) alternating ROUNDS times each (io.github.pulse.bench.load.MetricsCost);
 # reports the median deliveries/s and server CPU per delivery of each side and their ratio. Prints a markdown
 # fragment to stdout, or to the file given as argument 2. Bounded: about 2.5 minutes; every server is stopped.
-# Environment: RATE (150: above saturation, so deliveries/s is what the server can do), ROUNDS (3), PUBLISHERS (2), PREWARM_MS (3000), WARMUP_MS (1000), STEP_MS (4000),
+# Environment: RATE (150: at or just above saturation on the reference machine), ROUNDS (3), PUBLISHERS (2), PREWARM_MS (3000), WARMUP_MS (1000), STEP_MS (4000),
 #   SERVER_HEAP (1g), SKIP_BUILD, MVN_FLAGS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
