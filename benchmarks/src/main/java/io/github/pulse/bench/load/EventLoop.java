@@ -11,18 +11,70 @@ import java.util.Iterator;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One selector thread serving many client connections: finishes connects, writes the upgrade request, parses the
  * upgrade response and the server's frames (text, continuation, ping, close), answers pings and hands complete
- * text messages to the {@link LoadGenerator}.
+ * text messages to its {@link Handler} (the {@link LoadGenerator}, or a scenario's own clients such as
+ * {@link TrackedClients}).
  */
 final class EventLoop implements Runnable {
+
+	/**
+	 * What the loop reports to, and asks of, the code that owns the connections.
+	 */
+	interface Handler {
+
+		/**
+		 * The HTTP upgrade request to write once the connection's TCP connect finished.
+		 * @param connection the connection
+		 * @return the request bytes
+		 */
+		byte[] upgradeRequest(WsConnection connection);
+
+		/**
+		 * The server accepted the upgrade.
+		 * @param connection the connection
+		 * @throws IOException if a write fails
+		 */
+		void onUpgraded(WsConnection connection) throws IOException;
+
+		/**
+		 * A complete text message arrived.
+		 * @param connection the connection
+		 * @param bytes the buffer
+		 * @param offset where the message starts
+		 * @param length its length
+		 */
+		void onText(WsConnection connection, byte[] bytes, int offset, int length);
+
+		/**
+		 * Something went wrong; the connection is closed right after when it is not null.
+		 * @param connection the connection, or null when the selector itself failed
+		 * @param error what went wrong
+		 */
+		void onError(@Nullable WsConnection connection, String error);
+
+		/**
+		 * The connection is closed, by either side or after an error; called once per connection.
+		 * @param connection the connection
+		 */
+		void onClosed(WsConnection connection);
+
+		/**
+		 * Whether the owner is shutting down: errors are not reported any more.
+		 * @return whether stopping
+		 */
+		boolean isStopping();
+
+	}
 
 	private static final int OP_READ_WRITE = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
 
 	private final Selector selector;
 
-	private final LoadGenerator generator;
+	private final Handler generator;
 
 	private final Queue<WsConnection> registrations = new ConcurrentLinkedQueue<>();
 
@@ -34,7 +86,7 @@ final class EventLoop implements Runnable {
 
 	private volatile boolean running = true;
 
-	EventLoop(LoadGenerator generator, String name) throws IOException {
+	EventLoop(Handler generator, String name) throws IOException {
 		this.selector = Selector.open();
 		this.generator = generator;
 		this.thread = new Thread(this, name);
@@ -86,7 +138,7 @@ final class EventLoop implements Runnable {
 				this.selector.select(100);
 			}
 			catch (IOException ex) {
-				this.generator.onError("select: " + ex.getMessage());
+				this.generator.onError(null, "select: " + ex.getMessage());
 				return;
 			}
 			WsConnection registering;
@@ -124,7 +176,7 @@ final class EventLoop implements Runnable {
 		if (key.isConnectable()) {
 			connection.channel.finishConnect();
 			key.interestOps(SelectionKey.OP_READ);
-			connection.write(ByteBuffer.wrap(this.generator.upgradeRequest()));
+			connection.write(ByteBuffer.wrap(this.generator.upgradeRequest(connection)));
 			return;
 		}
 		if (key.isValid() && key.isWritable() && connection.flush()) {
@@ -146,7 +198,7 @@ final class EventLoop implements Runnable {
 		int read = connection.channel.read(buffer);
 		if (read < 0) {
 			if (!this.generator.isStopping()) {
-				this.generator.onError("connection closed by server without a close frame");
+				this.generator.onError(connection, "connection closed by server without a close frame");
 			}
 			close(connection);
 			return;
@@ -234,7 +286,7 @@ final class EventLoop implements Runnable {
 			case 0x8 -> {
 				int code = (length >= 2) ? ((bytes[offset] & 0xff) << 8) | (bytes[offset + 1] & 0xff) : 1005;
 				if (!this.generator.isStopping()) {
-					this.generator.onError("closed by server with " + code);
+					this.generator.onError(connection, "closed by server with " + code);
 				}
 				connection.write(Frames.close(code));
 				close(connection);
@@ -258,7 +310,7 @@ final class EventLoop implements Runnable {
 
 	private void fail(WsConnection connection, String where, Exception ex) {
 		if (!this.generator.isStopping()) {
-			this.generator.onError(where + ": " + ex.getMessage());
+			this.generator.onError(connection, where + ": " + ex.getMessage());
 		}
 		close(connection);
 	}

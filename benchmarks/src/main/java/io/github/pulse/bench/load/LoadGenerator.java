@@ -22,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small NIO WebSocket load generator speaking pulse's wire protocol, or a peer's ({@link WireProtocol}): it opens thousands of connections from
@@ -69,6 +70,40 @@ public final class LoadGenerator implements AutoCloseable {
 
 	private volatile boolean stopping;
 
+	private final EventLoop.Handler handler = new EventLoop.Handler() {
+
+		@Override
+		public byte[] upgradeRequest(WsConnection connection) {
+			return LoadGenerator.upgradeRequest(LoadGenerator.this.requestTarget, LoadGenerator.this.server);
+		}
+
+		@Override
+		public void onUpgraded(WsConnection connection) throws IOException {
+			LoadGenerator.this.onUpgraded(connection);
+		}
+
+		@Override
+		public void onText(WsConnection connection, byte[] bytes, int offset, int length) {
+			LoadGenerator.this.onText(connection, bytes, offset, length);
+		}
+
+		@Override
+		public void onError(@Nullable WsConnection connection, String error) {
+			LoadGenerator.this.onError(error);
+		}
+
+		@Override
+		public void onClosed(WsConnection connection) {
+			LoadGenerator.this.onClosed(connection);
+		}
+
+		@Override
+		public boolean isStopping() {
+			return LoadGenerator.this.isStopping();
+		}
+
+	};
+
 	/**
 	 * Creates a generator and starts its selector threads.
 	 * @param host the server's address
@@ -103,7 +138,7 @@ public final class LoadGenerator implements AutoCloseable {
 		}
 		this.loops = new EventLoop[loopCount];
 		for (int i = 0; i < loopCount; i++) {
-			this.loops[i] = new EventLoop(this, "load-loop-" + i);
+			this.loops[i] = new EventLoop(this.handler, "load-loop-" + i);
 			this.loops[i].start();
 		}
 	}
@@ -249,11 +284,17 @@ public final class LoadGenerator implements AutoCloseable {
 		return -1;
 	}
 
-	byte[] upgradeRequest() {
+	/**
+	 * A WebSocket upgrade request with a random key.
+	 * @param requestTarget path and query
+	 * @param server the server, for the Host header
+	 * @return the request bytes
+	 */
+	static byte[] upgradeRequest(String requestTarget, InetSocketAddress server) {
 		byte[] key = new byte[16];
 		ThreadLocalRandom.current().nextBytes(key);
-		return ("GET " + this.requestTarget + " HTTP/1.1\r\nHost: " + this.server.getHostString() + ":"
-				+ this.server.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+		return ("GET " + requestTarget + " HTTP/1.1\r\nHost: " + server.getHostString() + ":"
+				+ server.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
 				+ Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
 			.getBytes(StandardCharsets.US_ASCII);
 	}

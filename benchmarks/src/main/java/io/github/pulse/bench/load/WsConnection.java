@@ -26,6 +26,9 @@ final class WsConnection {
 	/** Set by the generator before the connection is registered with its loop. */
 	WireProtocol.Inbound inbound;
 
+	/** Per-connection state of the owning handler, if it keeps any (see {@link TrackedClients}). */
+	@Nullable Object attachment;
+
 	boolean upgraded;
 
 	boolean welcomed;
