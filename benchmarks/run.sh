@@ -120,14 +120,15 @@ for idle in "${IDLE_COUNTS[@]}"; do
   done
 done
 
-# --- further scenarios, each a bounded script of its own that writes a markdown section to the file it is given:
+# --- further scenarios, each a bounded script of its own (arguments: count, empty for its default, and the output
+# file) that writes a markdown section to the file:
 # EXTRAS names them (default all); JMH=0 skips the microbenchmarks. A line "TARGET|<target>|<value>|<met or **not met**>"
 # in a section is taken out of it and put in the report's table of targets
 EXTRAS=${EXTRAS:-resume-storm overload metrics-cost cluster-fan-out}
 for extra in $EXTRAS; do
   if [ -x "benchmarks/$extra.sh" ]; then
     echo "$extra $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/conditions.txt"
-    SKIP_BUILD=1 "benchmarks/$extra.sh" "$WORK/extra-$extra.md" || echo "**$extra failed** (exit $?); see its output." > "$WORK/extra-$extra.md"
+    SKIP_BUILD=1 "benchmarks/$extra.sh" "" "$WORK/extra-$extra.md" || echo "**$extra failed** (exit $?); see its output." > "$WORK/extra-$extra.md"
   fi
 done
 if [ "${JMH:-1}" != 0 ]; then
@@ -281,9 +282,15 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
       done
     done
   fi
-  for extra in $EXTRAS; do
-    if [ -s "$WORK/extra-$extra.md" ]; then cat "$WORK/extra-$extra.md"; echo; fi
-  done
+  if ls "$WORK"/extra-*.md > /dev/null 2>&1; then
+    echo "## Further scenarios"
+    echo
+    echo "Each from its own script (\`benchmarks/<name>.sh\`, described in [benchmarks-method.md](benchmarks-method.md))."
+    echo
+    for extra in $EXTRAS; do
+      if [ -s "$WORK/extra-$extra.md" ]; then cat "$WORK/extra-$extra.md"; echo; fi
+    done
+  fi
   if [ -s "$WORK/jmh.md" ]; then
     echo "## Microbenchmarks (JMH)"
     echo

@@ -153,6 +153,10 @@ public final class MetricsCost {
 				format(throughputOn, "%,.0f"), format(throughputOff, "%,.0f"), ratio(throughputOn, throughputOff),
 				cost(throughputOff, throughputOn), format(cpuOn, "%.2f"), format(cpuOff, "%.2f"), ratio(cpuOn, cpuOff),
 				cost(cpuOn, cpuOff)));
+		md.append(String.format(Locale.ROOT, "TARGET|metrics on cost under 3 %% of fan-out throughput|throughput %s, "
+				+ "CPU per delivery %s|%s%n", cost(throughputOff, throughputOn), cost(cpuOn, cpuOff),
+				(throughputOn != null && throughputOff != null && throughputOn >= 0.97 * throughputOff) ? "met"
+						: "**not met**"));
 		return md.toString();
 	}
 

@@ -231,7 +231,8 @@ public final class Overload {
 				options.integer("sources", 4), options.integer("loops", 1), options.integer("ack-every", 100),
 				pid.isEmpty() ? null : Long.valueOf(pid), options.get("metrics-url", ""));
 		Result result = run(settings, (line) -> System.err.println("overload " + label + ": " + line));
-		options.emit((Boolean.parseBoolean(options.get("header", "true")) ? Result.HEADER : "") + result.row());
+		options.emit((Boolean.parseBoolean(options.get("header", "true")) ? Result.HEADER : "") + result.row()
+				+ result.targets());
 	}
 
 	/**
@@ -301,6 +302,33 @@ public final class Overload {
 					num(this.oldMaxMib), count(this.serverDropped),
 					this.settings.metricsUrl().isEmpty() ? "n/a (no seq)" : String.format(Locale.ROOT, "%,d", this.seqGaps),
 					count(this.resumeBufferDropped), this.closed, this.errors.isEmpty() ? "none" : this.errors.toString());
+		}
+
+		/**
+		 * Lines for the report's table of targets ({@code TARGET|target|value|verdict}), for a server with pulse's
+		 * meters: the bystander answered within 200 ms at p99, every dropped frame counted, heap bounded (the most
+		 * used stays under 80 % of a 1 GiB heap).
+		 * @return the lines, empty without pulse's meters
+		 */
+		public String targets() {
+			if (this.settings.metricsUrl().isEmpty()) {
+				return "";
+			}
+			boolean answered = this.p99 != null && this.p99 < 200 && this.pongs == this.pings;
+			boolean counted = this.serverDropped != null && this.serverDropped == this.seqGaps;
+			boolean bounded = this.heapMaxMib != null && this.heapMaxMib < 0.8 * 1024;
+			return String.format(Locale.ROOT,
+					"TARGET|overload at 10x capacity (%s): a bystander's echo answered within 200 ms|p99 %s ms, max %s ms, "
+							+ "%,d / %,d answered|%s%n"
+							+ "TARGET|overload (%s): every dropped frame counted|server %s, clients' seq gaps %,d|%s%n"
+							+ "TARGET|overload (%s): heap bounded|most used %s MiB (old generation %s MiB) of 1 GiB|%s%n",
+					this.settings.label(), num(this.p99), num(this.max), this.pongs, this.pings, verdict(answered),
+					this.settings.label(), count(this.serverDropped), this.seqGaps, verdict(counted),
+					this.settings.label(), num(this.heapMaxMib), num(this.oldMaxMib), verdict(bounded));
+		}
+
+		private static String verdict(boolean met) {
+			return met ? "met" : "**not met**";
 		}
 
 		private static String num(@Nullable Double value) {

@@ -293,6 +293,13 @@ public final class ResumeStorm {
 					"%nFrames lost = seq gaps %,d + payload holes %,d + messages never received at the end %,d; "
 							+ "%,d messages published; %,d connections closed after resuming.%n",
 					this.seqGaps, this.payloadHoles, this.tailMissing, this.published, this.unexpectedCloses));
+			boolean met = this.allResumedMillis != null && this.allResumedMillis <= 10_000 && lost() == 0
+					&& this.missed == 0 && this.duplicates == 0 && this.failed == 0 && this.neverResumed == 0;
+			md.append(String.format(Locale.ROOT,
+					"TARGET|resume storm: all %,d resumed within 10 s, zero frames lost|all resumed after %s ms; lost %,d, "
+							+ "missed %,d, duplicates %,d, failures %,d|%s%n",
+					this.settings.clients(), ms(this.allResumedMillis), lost(), this.missed, this.duplicates,
+					this.failed + this.neverResumed, met ? "met" : "**not met**"));
 			return md.toString();
 		}
 
