@@ -124,7 +124,7 @@ final class EventLoop implements Runnable {
 		if (key.isConnectable()) {
 			connection.channel.finishConnect();
 			key.interestOps(SelectionKey.OP_READ);
-			connection.write(ByteBuffer.wrap(this.generator.upgradeRequest()));
+			connection.write(ByteBuffer.wrap(this.generator.upgradeRequest(connection)));
 			return;
 		}
 		if (key.isValid() && key.isWritable() && connection.flush()) {

@@ -41,7 +41,8 @@ public final class LoadGenerator implements AutoCloseable {
 
 	private static final byte[] TIMESTAMP = "\"t\":".getBytes(StandardCharsets.US_ASCII);
 
-	private final InetSocketAddress server;
+	/** The servers: publishers connect to the first, subscribers round-robin over all. */
+	private final List<InetSocketAddress> servers;
 
 	private final String requestTarget;
 
@@ -94,7 +95,26 @@ public final class LoadGenerator implements AutoCloseable {
 	 */
 	public LoadGenerator(String host, int port, WireProtocol protocol, String path, int sourceAddresses, int loopCount)
 			throws IOException {
-		this.server = new InetSocketAddress(host, port);
+		this(host, List.of(port), protocol, path, sourceAddresses, loopCount);
+	}
+
+	/**
+	 * Creates a generator for several servers of one cluster (the same host, e.g. pulse nodes sharing a Redis):
+	 * publishers connect to the first port, subscribers are spread round-robin over all of them.
+	 * @param host the servers' address
+	 * @param ports the servers' ports, at least one; the first also takes the publishers
+	 * @param protocol how to speak to the servers
+	 * @param path the WebSocket path with its query, usually {@code protocol.path()}
+	 * @param sourceAddresses how many loopback source addresses (127.0.0.1, 127.0.0.2, ...) to spread over
+	 * @param loopCount how many selector threads
+	 * @throws IOException if a selector cannot be opened
+	 */
+	public LoadGenerator(String host, List<Integer> ports, WireProtocol protocol, String path, int sourceAddresses,
+			int loopCount) throws IOException {
+		if (ports.isEmpty()) {
+			throw new IllegalArgumentException("no server port given");
+		}
+		this.servers = ports.stream().map((port) -> new InetSocketAddress(host, port)).toList();
 		this.requestTarget = path;
 		this.protocol = protocol;
 		this.sources = new ArrayList<>();
@@ -127,13 +147,16 @@ public final class LoadGenerator implements AutoCloseable {
 				LockSupport.parkNanos(200_000);
 			}
 			boolean publisher = i < publisherCount;
+			// publishers all on the first server; subscribers round-robin, so each server gets its share
+			InetSocketAddress server = publisher ? this.servers.get(0)
+					: this.servers.get((this.subscribers.size()) % this.servers.size());
 			SocketChannel channel = SocketChannel.open();
 			channel.configureBlocking(false);
 			channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
 			channel.bind(new InetSocketAddress(this.sources.get(opened % this.sources.size()), 0));
-			channel.connect(this.server);
+			channel.connect(server);
 			EventLoop loop = this.loops[opened % this.loops.length];
-			WsConnection connection = new WsConnection(channel, loop, publisher);
+			WsConnection connection = new WsConnection(channel, loop, publisher, server);
 			connection.inbound = new ConnectionInbound(connection);
 			(publisher ? this.publishers : this.subscribers).add(connection);
 			loop.register(connection);
@@ -212,7 +235,7 @@ public final class LoadGenerator implements AutoCloseable {
 	}
 
 	void onUpgraded(WsConnection connection) throws IOException {
-		for (byte[] text : this.protocol.afterUpgrade(this.server.getHostString())) {
+		for (byte[] text : this.protocol.afterUpgrade(connection.server.getHostString())) {
 			connection.write(Frames.masked(0x1, text));
 		}
 	}
@@ -249,11 +272,11 @@ public final class LoadGenerator implements AutoCloseable {
 		return -1;
 	}
 
-	byte[] upgradeRequest() {
+	byte[] upgradeRequest(WsConnection connection) {
 		byte[] key = new byte[16];
 		ThreadLocalRandom.current().nextBytes(key);
-		return ("GET " + this.requestTarget + " HTTP/1.1\r\nHost: " + this.server.getHostString() + ":"
-				+ this.server.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+		return ("GET " + this.requestTarget + " HTTP/1.1\r\nHost: " + connection.server.getHostString() + ":"
+				+ connection.server.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
 				+ Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
 			.getBytes(StandardCharsets.US_ASCII);
 	}
