@@ -68,12 +68,20 @@ start_nodes() {
       --server.tomcat.max-connections=$((N + 1000)) --server.tomcat.accept-count=1000 --logging.level.root=WARN \
       --management.endpoints.web.exposure.include=health,pulse \
       --pulse.cluster.enabled="$cluster" --pulse.cluster.node-id="$label-$i" --pulse.cluster.key-prefix="$prefix" \
-      --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT" --spring.data.redis.timeout=1s \
+      --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT" --spring.data.redis.timeout=10s \
       > "$WORK/$label-node-$i.log" 2>&1 &
     PIDS+=("$!"); pids+=("$!"); ports+=("$port")
   done
-  for port in "${ports[@]}"; do
-    for _ in $(seq 1 240); do curl -s -o /dev/null "http://127.0.0.1:$port/actuator/health" && break; sleep 0.5; done
+  for i in $(seq 1 "$count"); do
+    port=${ports[$((i - 1))]}
+    for _ in $(seq 1 600); do
+      curl -s -o /dev/null "http://127.0.0.1:$port/actuator/health" && break
+      if ! kill -0 "${pids[$((i - 1))]}" 2>/dev/null; then break; fi
+      sleep 0.5
+    done
+    if ! curl -s -o /dev/null "http://127.0.0.1:$port/actuator/health"; then
+      echo "$label node $i (port $port) did not start; its log:" >&2; tail -40 "$WORK/$label-node-$i.log" >&2; exit 1
+    fi
     if [ "$cluster" = true ]; then
       for _ in $(seq 1 60); do curl -s "http://127.0.0.1:$port/actuator/pulse" | grep -q "\"nodes\":$count[,}]" && break; sleep 0.5; done
       curl -s "http://127.0.0.1:$port/actuator/pulse" | grep -q "\"nodes\":$count[,}]" \
