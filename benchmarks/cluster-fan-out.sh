@@ -46,7 +46,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+# a free port below the kernel's ephemeral range (32768 and up by default), so that the generator's and other
+# processes' outgoing connections cannot take it between this check and the server's bind
+free_port() { python3 -c '
+import random, socket
+while True:
+    port = random.randrange(20000, 32000)
+    try:
+        with socket.socket() as s:
+            s.bind(("0.0.0.0", port))
+        print(port)
+        break
+    except OSError:
+        pass'; }
 stop() { kill "$@" 2>/dev/null || true; for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
   local keep=() pid gone; for pid in "${PIDS[@]}"; do gone=; for p in "$@"; do [ "$p" = "$pid" ] && gone=1; done; [ -z "$gone" ] && keep+=("$pid"); done
   PIDS=("${keep[@]}"); }

@@ -45,7 +45,7 @@ class ClusterFanOutSmokeTests {
 			ConfigurableApplicationContext node = new SpringApplicationBuilder(PulseBenchServer.class)
 				.properties("server.port=0", "pulse.cluster.enabled=true", "pulse.cluster.node-id=smoke-" + i,
 						"pulse.cluster.key-prefix=" + prefix, "spring.data.redis.host=127.0.0.1",
-						"spring.data.redis.port=" + redis.port(), "spring.data.redis.timeout=1s")
+						"spring.data.redis.port=" + redis.port(), "spring.data.redis.timeout=10s")
 				.run();
 			this.nodes.add(node);
 			ports.add(((WebServerApplicationContext) node).getWebServer().getPort());
