@@ -9,7 +9,7 @@
 # (pulse.cluster.*, spring.data.redis.*), so the harness keeps working whatever the bridge does inside.
 # Usage: benchmarks/cluster-fan-out.sh OUT.md [subscribers (1000)]
 # Environment: NODES (3), PUBLISHERS (2), RATES (messages/s, comma-separated), PREWARM_MS (3000), WARMUP_MS (1000),
-#   STEP_MS (2000), STOP_P99_MS (1000), SOURCES (4), LOOPS (1), HEAP_MB (1024: the single node's heap; each of the
+#   STEP_MS (2000), STOP_P99_MS (500), SOURCES (4), LOOPS (1), HEAP_MB (1024: the single node's heap; each of the
 #   NODES nodes gets HEAP_MB / NODES), BASELINE (1), SKIP_BUILD (unset), MVN_FLAGS, REDIS_SERVER (/usr/bin/redis-server
 #   or the one on the PATH).
 # Loopback only and bounded: every step is time-limited, a run stops after the first step whose p99 exceeds
@@ -21,11 +21,11 @@ cd "$(dirname "$0")/.."
 N=${2:-1000}
 NODES=${NODES:-3}
 PUBLISHERS=${PUBLISHERS:-2}
-RATES=${RATES:-20,40,60,80,100,130,160,200}
+RATES=${RATES:-20,40,60,80,100,130,160,200,250,320,400}
 PREWARM_MS=${PREWARM_MS:-3000}
 WARMUP_MS=${WARMUP_MS:-1000}
 STEP_MS=${STEP_MS:-2000}
-STOP_P99_MS=${STOP_P99_MS:-1000}
+STOP_P99_MS=${STOP_P99_MS:-500}
 SOURCES=${SOURCES:-4}
 LOOPS=${LOOPS:-1}
 HEAP_MB=${HEAP_MB:-1024}
@@ -170,7 +170,8 @@ IFS=, read -r -a RATE_LIST <<< "$RATES"
   echo "| run | highest sustained rate (msg/s) | deliveries/s there | p99 there (ms) | saturation deliveries/s | generator errors |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: |"
   for r in "${RUNS[@]}"; do
-    echo "| $(title "$r") | $(prop "$r" knee_rate) | $(prop "$r" knee_deliveries) | $(prop "$r" knee_p99) | $(prop "$r" saturation) | $(prop "$r" errors) |"
+    saturated=$(awk -F, -v stop="$STOP_P99_MS" 'NR > 1 { last = $9 } END { print (last + 0 > stop + 0) ? "" : " (not saturated: the last rate did not stop the run)" }' "$WORK/$r.csv")
+    echo "| $(title "$r")$saturated | $(prop "$r" knee_rate) | $(prop "$r" knee_deliveries) | $(prop "$r" knee_p99) | $(prop "$r" saturation) | $(prop "$r" errors) |"
   done
   echo
   echo "Ratios $NODES nodes / 1 node (both cluster on): saturation deliveries/s $(ratio "$(prop three saturation)" "$(prop one saturation)"),"
