@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Lazy;
 public class PulseBenchServer {
 
 	public static void main(String[] args) {
-		SpringApplication.run(PulseBenchServer.class, args);
+		SpringApplication.run(PulseBenchServer.class, BenchServers.arguments(args));
 	}
 
 	@Bean

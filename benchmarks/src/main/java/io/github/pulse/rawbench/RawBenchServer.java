@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.pulse.bench.BenchServers;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -45,7 +46,7 @@ public class RawBenchServer {
 	public static void main(String[] args) {
 		SpringApplication application = new SpringApplication(RawBenchServer.class);
 		application.setDefaultProperties(Map.of("pulse.enabled", "false"));
-		application.run(args);
+		application.run(BenchServers.arguments(args));
 	}
 
 	@Bean

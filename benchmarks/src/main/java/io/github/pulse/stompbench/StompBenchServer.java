@@ -2,6 +2,7 @@ package io.github.pulse.stompbench;
 
 import java.util.Map;
 
+import io.github.pulse.bench.BenchServers;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.messaging.handler.annotation.MessageMapping;
@@ -36,7 +37,7 @@ public class StompBenchServer implements WebSocketMessageBrokerConfigurer {
 	 * @param args Spring Boot arguments, e.g. {@code --server.port=8080}
 	 */
 	public static void main(String[] args) {
-		application().run(args);
+		application().run(BenchServers.arguments(args));
 	}
 
 	/**

@@ -6,17 +6,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
 
 /**
- * Command line for the fan-out scenario. Arguments are {@code --name=value}: {@code port} (required),
+ * Command line for the fan-out scenario. Arguments are {@code --name=value}: {@code port} (required; or
+ * {@code ports}, comma-separated, for several nodes of one cluster: publishers connect to the first, subscribers are
+ * spread round-robin over all),
  * {@code host} (127.0.0.1), {@code protocol} (pulse; or raw, stomp, socketio: see {@link WireProtocol}),
  * {@code room} (bench), {@code path} (the protocol's, e.g. /pulse?room=bench), {@code subscribers} (1000), {@code publishers} (2), {@code event} (chat, or echo),
  * {@code rates} (comma-separated messages per second), {@code prewarm-ms} (3000), {@code warmup-ms} (1000), {@code step-ms} (3000),
- * {@code stop-p99-ms} (1000), {@code sources} (4), {@code loops} (1), {@code server-pid}, {@code label},
+ * {@code stop-p99-ms} (1000), {@code sources} (4), {@code loops} (1), {@code server-pid} (comma-separated for several
+ * servers: their CPU is summed and also reported one by one), {@code other-pids} ({@code name:pid,...}, processes
+ * whose CPU is reported one by one but not counted as server CPU, e.g. {@code redis-server:1234}), {@code label},
  * {@code out} (a path prefix: writes {@code <out>.md} with the table, {@code <out>.properties} with the summary and
  * {@code <out>.csv} with one line per step, for charts: see {@link #CSV_HEADER}).
  */
@@ -27,6 +36,8 @@ public final class FanOutMain {
 	 * publishers, then per step the target rate and messages sent per second, deliveries per second, latency
 	 * percentiles and maximum in milliseconds, lost and unsent counts, generator and server CPU in percent of one
 	 * core and server CPU per delivery in microseconds (the last two empty when the server's pid was not given).
+	 * With several servers or other processes watched, one more column per process follows:
+	 * {@code cpu_pct_<name>} (spaces in the name become underscores), in the order given.
 	 */
 	public static final String CSV_HEADER = "server,event,subscribers,publishers,rate,sent_per_s,deliveries_per_s,"
 			+ "p50_ms,p99_ms,p999_ms,max_ms,lost,unsent,generator_cpu_pct,server_cpu_pct,server_us_per_delivery";
@@ -48,11 +59,19 @@ public final class FanOutMain {
 		List<Double> rates = Arrays.stream(options.getOrDefault("rates", "20,40,60,80,100,130,160,200,250,320").split(","))
 			.map(Double::valueOf)
 			.toList();
-		String pid = options.get("server-pid");
+		String ports = options.getOrDefault("ports", options.get("port"));
+		if (ports == null) {
+			throw new IllegalArgumentException("--port (or --ports) is required");
+		}
+		Map<String, Long> otherPids = new LinkedHashMap<>();
+		for (String entry : list(options.get("other-pids"))) {
+			int colon = entry.lastIndexOf(':');
+			otherPids.put(entry.substring(0, colon), Long.valueOf(entry.substring(colon + 1)));
+		}
 		WireProtocol protocol = WireProtocol.named(options.getOrDefault("protocol", "pulse"),
 				options.getOrDefault("room", "bench"));
 		FanOutScenario.Settings settings = new FanOutScenario.Settings(options.getOrDefault("host", "127.0.0.1"),
-				Integer.parseInt(options.get("port")), options.getOrDefault("path", protocol.path()),
+				list(ports).stream().map(Integer::valueOf).toList(), options.getOrDefault("path", protocol.path()),
 				Integer.parseInt(options.getOrDefault("subscribers", "1000")),
 				Integer.parseInt(options.getOrDefault("publishers", "2")), options.getOrDefault("event", "chat"), rates,
 				Duration.ofMillis(Long.parseLong(options.getOrDefault("prewarm-ms", "3000"))),
@@ -60,7 +79,7 @@ public final class FanOutMain {
 				Duration.ofMillis(Long.parseLong(options.getOrDefault("step-ms", "3000"))),
 				Double.parseDouble(options.getOrDefault("stop-p99-ms", "1000")),
 				Integer.parseInt(options.getOrDefault("sources", "4")), Integer.parseInt(options.getOrDefault("loops", "1")),
-				(pid != null) ? Long.valueOf(pid) : null, protocol);
+				list(options.get("server-pid")).stream().map(Long::valueOf).toList(), otherPids, protocol);
 		String label = options.getOrDefault("label", "server");
 		FanOutScenario.Result result = FanOutScenario.run(settings, (line) -> System.out.println(label + ": " + line));
 		String out = options.get("out");
@@ -69,22 +88,46 @@ public final class FanOutMain {
 		}
 	}
 
+	private static List<String> list(@Nullable String commaSeparated) {
+		if (commaSeparated == null || commaSeparated.isBlank()) {
+			return List.of();
+		}
+		return Arrays.stream(commaSeparated.split(",")).map(String::trim).filter((item) -> !item.isEmpty()).toList();
+	}
+
+	/** Names of the processes whose CPU each step reports one by one, in order (empty for a single server alone). */
+	private static List<String> processNames(FanOutScenario.Result result) {
+		Set<String> names = new LinkedHashSet<>();
+		result.steps().forEach((step) -> names.addAll(step.processCpuPercent().keySet()));
+		return List.copyOf(names);
+	}
+
+	private static String cpu(@Nullable Double percent) {
+		return (percent != null) ? String.format(Locale.ROOT, "%.0f %%", percent) : "n/a";
+	}
+
 	static void write(Path out, String label, FanOutScenario.Result result) throws IOException {
+		List<String> processes = processNames(result);
 		StringBuilder table = new StringBuilder();
 		table.append(String.format(Locale.ROOT, "**%s**: %,d of %,d connections in %,d ms; generator errors: %s%n%n",
 				label, result.connected(), result.settings().subscribers() + result.settings().publishers(),
 				result.connectTime().toMillis(), result.errorCount() == 0 ? "none" : result.errors()));
 		table.append("| rate (msg/s) | sent (msg/s) | deliveries/s | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) "
-				+ "| lost | unsent | generator CPU | server CPU | server CPU per delivery |\n");
-		table.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+				+ "| lost | unsent | generator CPU | server CPU | server CPU per delivery |");
+		processes.forEach((name) -> table.append(" ").append(name).append(" CPU |"));
+		table.append("\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+		processes.forEach((name) -> table.append(" ---: |"));
+		table.append('\n');
 		for (FanOutScenario.Step step : result.steps()) {
-			table.append(String.format(Locale.ROOT, "| %.0f | %.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %,d | %,d | %.0f %% | %s | %s |%n",
+			table.append(String.format(Locale.ROOT, "| %.0f | %.0f | %,.0f | %.1f | %.1f | %.1f | %.1f | %,d | %,d | %.0f %% | %s | %s |",
 					step.targetRate(), step.sentPerSecond(), step.deliveriesPerSecond(), step.p50Millis(),
 					step.p99Millis(), step.p999Millis(), step.maxMillis(), step.lost(), step.unsent(),
 					step.generatorCpuPercent(),
 					(step.serverCpuPercent() != null) ? String.format(Locale.ROOT, "%.0f %%", step.serverCpuPercent()) : "n/a",
 					(step.serverMicrosPerDelivery() != null)
 							? String.format(Locale.ROOT, "%.1f µs", step.serverMicrosPerDelivery()) : "n/a"));
+			processes.forEach((name) -> table.append(' ').append(cpu(step.processCpuPercent().get(name))).append(" |"));
+			table.append('\n');
 		}
 		Files.writeString(Path.of(out + ".md"), table);
 		Files.writeString(Path.of(out + ".csv"), csv(label, result));
@@ -103,16 +146,24 @@ public final class FanOutMain {
 	}
 
 	static String csv(String label, FanOutScenario.Result result) {
-		StringBuilder csv = new StringBuilder(CSV_HEADER).append('\n');
+		List<String> processes = processNames(result);
+		StringBuilder csv = new StringBuilder(CSV_HEADER);
+		processes.forEach((name) -> csv.append(",cpu_pct_").append(name.replace(' ', '_')));
+		csv.append('\n');
 		FanOutScenario.Settings settings = result.settings();
 		for (FanOutScenario.Step step : result.steps()) {
-			csv.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%.1f,%.1f,%.3f,%.3f,%.3f,%.3f,%d,%d,%.1f,%s,%s%n",
+			csv.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%.1f,%.1f,%.1f,%.3f,%.3f,%.3f,%.3f,%d,%d,%.1f,%s,%s",
 					label, settings.event(), settings.subscribers(), settings.publishers(), step.targetRate(),
 					step.sentPerSecond(), step.deliveriesPerSecond(), step.p50Millis(), step.p99Millis(),
 					step.p999Millis(), step.maxMillis(), step.lost(), step.unsent(), step.generatorCpuPercent(),
 					(step.serverCpuPercent() != null) ? String.format(Locale.ROOT, "%.1f", step.serverCpuPercent()) : "",
 					(step.serverMicrosPerDelivery() != null)
 							? String.format(Locale.ROOT, "%.2f", step.serverMicrosPerDelivery()) : ""));
+			for (String name : processes) {
+				Double percent = step.processCpuPercent().get(name);
+				csv.append(',').append((percent != null) ? String.format(Locale.ROOT, "%.1f", percent) : "");
+			}
+			csv.append('\n');
 		}
 		return csv.toString();
 	}

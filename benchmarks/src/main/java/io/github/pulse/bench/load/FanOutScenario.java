@@ -3,8 +3,11 @@ package io.github.pulse.bench.load;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -35,7 +38,7 @@ public final class FanOutScenario {
 	 */
 	public static Result run(Settings settings, java.util.function.Consumer<String> log)
 			throws IOException, InterruptedException {
-		try (LoadGenerator generator = new LoadGenerator(settings.host(), settings.port(), settings.protocol(),
+		try (LoadGenerator generator = new LoadGenerator(settings.host(), settings.ports(), settings.protocol(),
 				settings.path(), settings.sourceAddresses(), settings.loops())) {
 			long connectStart = System.nanoTime();
 			int welcomed = generator.connect(settings.publishers(), settings.subscribers(), 100, Duration.ofSeconds(120));
@@ -72,18 +75,25 @@ public final class FanOutScenario {
 		AtomicLong deliveriesAtMeasure = new AtomicLong();
 		AtomicLong generatorCpuAtMeasure = new AtomicLong();
 		AtomicLong serverCpuAtMeasure = new AtomicLong();
+		Map<String, Long> processCpuAtMeasure = new ConcurrentHashMap<>();
+		Map<String, Long> watched = watchedProcesses(settings);
 		LoadGenerator.Published published = generator.publish(settings.event(), rate, settings.warmup().plus(settings.step()),
 				settings.warmup(), () -> {
 					generator.takeLatency();
 					measureStart.set(System.nanoTime());
 					deliveriesAtMeasure.set(generator.deliveries());
 					generatorCpuAtMeasure.set(LoadGenerator.processCpuNanos());
-					serverCpuAtMeasure.set(serverCpuNanos(settings.serverPid()).orElse(0L));
+					serverCpuAtMeasure.set(serverCpuNanos(settings.serverPids()).orElse(0L));
+					watched.forEach((name, pid) -> processCpuAtMeasure.put(name, cpuNanos(pid).orElse(0L)));
 				});
 		long measureEnd = System.nanoTime();
 		long deliveriesAtEnd = generator.deliveries();
 		long generatorCpu = LoadGenerator.processCpuNanos() - generatorCpuAtMeasure.get();
-		Optional<Long> serverCpu = serverCpuNanos(settings.serverPid()).map((cpu) -> cpu - serverCpuAtMeasure.get());
+		Optional<Long> serverCpu = serverCpuNanos(settings.serverPids()).map((cpu) -> cpu - serverCpuAtMeasure.get());
+		Map<String, Double> processCpu = new LinkedHashMap<>();
+		long measuredNanos = measureEnd - measureStart.get();
+		watched.forEach((name, pid) -> cpuNanos(pid).ifPresent((cpu) -> processCpu.put(name,
+				100.0 * (cpu - processCpuAtMeasure.getOrDefault(name, 0L)) / measuredNanos)));
 		long perMessage = "echo".equals(settings.event()) ? 1 : generator.recipients();
 		long drained = drain(generator, published.sent() * perMessage + deliveriesAtStart);
 		Histogram latency = generator.takeLatency();
@@ -95,7 +105,22 @@ public final class FanOutScenario {
 				latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
 				latency.getValueAtPercentile(99.9) / 1000.0, latency.getMaxValue() / 1000.0,
 				100.0 * generatorCpu / (measureEnd - measureStart.get()),
-				serverCpu.map((cpu) -> 100.0 * cpu / (measureEnd - measureStart.get())).orElse(null));
+				serverCpu.map((cpu) -> 100.0 * cpu / (measureEnd - measureStart.get())).orElse(null), processCpu);
+	}
+
+	/**
+	 * The processes whose CPU is reported one by one: every server when there are several ({@code node 1},
+	 * {@code node 2}, ...), then the others given (e.g. {@code redis-server}); none for a single server alone.
+	 */
+	private static Map<String, Long> watchedProcesses(Settings settings) {
+		Map<String, Long> watched = new LinkedHashMap<>();
+		if (settings.serverPids().size() > 1) {
+			for (int i = 0; i < settings.serverPids().size(); i++) {
+				watched.put("node " + (i + 1), settings.serverPids().get(i));
+			}
+		}
+		watched.putAll(settings.otherPids());
+		return watched;
 	}
 
 	/**
@@ -118,17 +143,27 @@ public final class FanOutScenario {
 		return generator.deliveries();
 	}
 
-	private static Optional<Long> serverCpuNanos(@Nullable Long pid) {
-		if (pid == null) {
+	/** CPU of all the servers together, if any pid was given. */
+	private static Optional<Long> serverCpuNanos(List<Long> pids) {
+		if (pids.isEmpty()) {
 			return Optional.empty();
 		}
+		long total = 0;
+		for (long pid : pids) {
+			total += cpuNanos(pid).orElse(0L);
+		}
+		return Optional.of(total);
+	}
+
+	private static Optional<Long> cpuNanos(long pid) {
 		return ProcessHandle.of(pid).flatMap((handle) -> handle.info().totalCpuDuration()).map(Duration::toNanos);
 	}
 
 	/**
 	 * What to run.
 	 * @param host server host
-	 * @param port server port
+	 * @param ports server ports: one, or several nodes of one cluster; publishers connect to the first, subscribers
+	 * are spread round-robin over all
 	 * @param path WebSocket path and query, e.g. {@code /pulse?room=bench}
 	 * @param subscribers receiving connections
 	 * @param publishers publishing connections (also in the room)
@@ -140,13 +175,54 @@ public final class FanOutScenario {
 	 * @param stopAboveP99Millis the run stops after a step whose p99 exceeds this
 	 * @param sourceAddresses loopback source addresses to spread connections over
 	 * @param loops generator selector threads
-	 * @param serverPid the server's process id, to report its CPU use, if known
+	 * @param serverPids the servers' process ids, to report their CPU use (summed; one by one when several), empty
+	 * if unknown
+	 * @param otherPids further processes whose CPU is reported one by one but not counted as server CPU, by name
+	 * (e.g. {@code redis-server})
 	 * @param protocol how the generator speaks to the server
 	 */
-	public record Settings(String host, int port, String path, int subscribers, int publishers, String event,
+	public record Settings(String host, List<Integer> ports, String path, int subscribers, int publishers, String event,
 			List<Double> rates,
 			Duration prewarm, Duration warmup, Duration step, double stopAboveP99Millis, int sourceAddresses, int loops,
-			@Nullable Long serverPid, WireProtocol protocol) {
+			List<Long> serverPids, Map<String, Long> otherPids, WireProtocol protocol) {
+
+		/**
+		 * Checks and copies the lists.
+		 */
+		public Settings {
+			if (ports.isEmpty()) {
+				throw new IllegalArgumentException("no server port given");
+			}
+			ports = List.copyOf(ports);
+			serverPids = List.copyOf(serverPids);
+			otherPids = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(otherPids));
+		}
+
+		/**
+		 * Settings for one server.
+		 * @param host server host
+		 * @param port server port
+		 * @param path WebSocket path and query, e.g. {@code /pulse?room=bench}
+		 * @param subscribers receiving connections
+		 * @param publishers publishing connections (also in the room)
+		 * @param event what the publishers send: {@code chat} or {@code echo}
+		 * @param rates message rates to step through, messages per second over all publishers
+		 * @param prewarm unmeasured publishing at the first rate before the steps
+		 * @param warmup unmeasured time at the start of each step
+		 * @param step measured time of each step
+		 * @param stopAboveP99Millis the run stops after a step whose p99 exceeds this
+		 * @param sourceAddresses loopback source addresses to spread connections over
+		 * @param loops generator selector threads
+		 * @param serverPid the server's process id, to report its CPU use, if known
+		 * @param protocol how the generator speaks to the server
+		 */
+		public Settings(String host, int port, String path, int subscribers, int publishers, String event,
+				List<Double> rates, Duration prewarm, Duration warmup, Duration step, double stopAboveP99Millis,
+				int sourceAddresses, int loops, @Nullable Long serverPid, WireProtocol protocol) {
+			this(host, List.of(port), path, subscribers, publishers, event, rates, prewarm, warmup, step,
+					stopAboveP99Millis, sourceAddresses, loops, (serverPid != null) ? List.of(serverPid) : List.of(),
+					Map.of(), protocol);
+		}
 
 		/**
 		 * Settings for a server speaking pulse's protocol on {@code path}.
@@ -172,6 +248,14 @@ public final class FanOutScenario {
 					sourceAddresses, loops, serverPid, WireProtocol.pulse(path));
 		}
 
+		/**
+		 * The first server's port: the only one, or the one the publishers connect to.
+		 * @return the port
+		 */
+		public int port() {
+			return this.ports.get(0);
+		}
+
 	}
 
 	/**
@@ -186,11 +270,41 @@ public final class FanOutScenario {
 	 * @param p999Millis 99.9th percentile latency
 	 * @param maxMillis highest latency
 	 * @param generatorCpuPercent generator CPU, percent of one core
-	 * @param serverCpuPercent server CPU, percent of one core, if its pid was given
+	 * @param serverCpuPercent server CPU (all servers together), percent of one core, if their pids were given
+	 * @param processCpuPercent CPU of each server when there are several, and of the other processes given, percent
+	 * of one core, by name in the order given
 	 */
 	public record Step(double targetRate, double sentPerSecond, long unsent, double deliveriesPerSecond, long lost,
 			double p50Millis, double p99Millis, double p999Millis, double maxMillis, double generatorCpuPercent,
-			@Nullable Double serverCpuPercent) {
+			@Nullable Double serverCpuPercent, Map<String, Double> processCpuPercent) {
+
+		/**
+		 * Copies the per-process CPU, keeping its order.
+		 */
+		public Step {
+			processCpuPercent = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(processCpuPercent));
+		}
+
+		/**
+		 * A step of a run with at most one server and no other process watched.
+		 * @param targetRate messages per second asked for
+		 * @param sentPerSecond messages per second written
+		 * @param unsent messages scheduled but not written
+		 * @param deliveriesPerSecond deliveries per second during the measured window
+		 * @param lost deliveries expected that never arrived
+		 * @param p50Millis median latency
+		 * @param p99Millis 99th percentile latency
+		 * @param p999Millis 99.9th percentile latency
+		 * @param maxMillis highest latency
+		 * @param generatorCpuPercent generator CPU, percent of one core
+		 * @param serverCpuPercent server CPU, percent of one core, if its pid was given
+		 */
+		public Step(double targetRate, double sentPerSecond, long unsent, double deliveriesPerSecond, long lost,
+				double p50Millis, double p99Millis, double p999Millis, double maxMillis, double generatorCpuPercent,
+				@Nullable Double serverCpuPercent) {
+			this(targetRate, sentPerSecond, unsent, deliveriesPerSecond, lost, p50Millis, p99Millis, p999Millis,
+					maxMillis, generatorCpuPercent, serverCpuPercent, Map.of());
+		}
 
 		/**
 		 * Whether the server kept up: every message sent, every delivery made, p99 under 100 ms.

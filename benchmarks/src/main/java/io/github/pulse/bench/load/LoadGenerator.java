@@ -42,7 +42,8 @@ public final class LoadGenerator implements AutoCloseable {
 
 	private static final byte[] TIMESTAMP = "\"t\":".getBytes(StandardCharsets.US_ASCII);
 
-	private final InetSocketAddress server;
+	/** The servers: publishers connect to the first, subscribers round-robin over all. */
+	private final List<InetSocketAddress> servers;
 
 	private final String requestTarget;
 
@@ -74,7 +75,7 @@ public final class LoadGenerator implements AutoCloseable {
 
 		@Override
 		public byte[] upgradeRequest(WsConnection connection) {
-			return LoadGenerator.upgradeRequest(LoadGenerator.this.requestTarget, LoadGenerator.this.server);
+			return LoadGenerator.upgradeRequest(LoadGenerator.this.requestTarget, connection.server);
 		}
 
 		@Override
@@ -129,7 +130,26 @@ public final class LoadGenerator implements AutoCloseable {
 	 */
 	public LoadGenerator(String host, int port, WireProtocol protocol, String path, int sourceAddresses, int loopCount)
 			throws IOException {
-		this.server = new InetSocketAddress(host, port);
+		this(host, List.of(port), protocol, path, sourceAddresses, loopCount);
+	}
+
+	/**
+	 * Creates a generator for several servers of one cluster (the same host, e.g. pulse nodes sharing a Redis):
+	 * publishers connect to the first port, subscribers are spread round-robin over all of them.
+	 * @param host the servers' address
+	 * @param ports the servers' ports, at least one; the first also takes the publishers
+	 * @param protocol how to speak to the servers
+	 * @param path the WebSocket path with its query, usually {@code protocol.path()}
+	 * @param sourceAddresses how many loopback source addresses (127.0.0.1, 127.0.0.2, ...) to spread over
+	 * @param loopCount how many selector threads
+	 * @throws IOException if a selector cannot be opened
+	 */
+	public LoadGenerator(String host, List<Integer> ports, WireProtocol protocol, String path, int sourceAddresses,
+			int loopCount) throws IOException {
+		if (ports.isEmpty()) {
+			throw new IllegalArgumentException("no server port given");
+		}
+		this.servers = ports.stream().map((port) -> new InetSocketAddress(host, port)).toList();
 		this.requestTarget = path;
 		this.protocol = protocol;
 		this.sources = new ArrayList<>();
@@ -162,13 +182,16 @@ public final class LoadGenerator implements AutoCloseable {
 				LockSupport.parkNanos(200_000);
 			}
 			boolean publisher = i < publisherCount;
+			// publishers all on the first server; subscribers round-robin, so each server gets its share
+			InetSocketAddress server = publisher ? this.servers.get(0)
+					: this.servers.get((this.subscribers.size()) % this.servers.size());
 			SocketChannel channel = SocketChannel.open();
 			channel.configureBlocking(false);
 			channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
 			channel.bind(new InetSocketAddress(this.sources.get(opened % this.sources.size()), 0));
-			channel.connect(this.server);
+			channel.connect(server);
 			EventLoop loop = this.loops[opened % this.loops.length];
-			WsConnection connection = new WsConnection(channel, loop, publisher);
+			WsConnection connection = new WsConnection(channel, loop, publisher, server);
 			connection.inbound = new ConnectionInbound(connection);
 			(publisher ? this.publishers : this.subscribers).add(connection);
 			loop.register(connection);
@@ -247,7 +270,7 @@ public final class LoadGenerator implements AutoCloseable {
 	}
 
 	void onUpgraded(WsConnection connection) throws IOException {
-		for (byte[] text : this.protocol.afterUpgrade(this.server.getHostString())) {
+		for (byte[] text : this.protocol.afterUpgrade(connection.server.getHostString())) {
 			connection.write(Frames.masked(0x1, text));
 		}
 	}

@@ -179,7 +179,7 @@ final class TrackedClients implements EventLoop.Handler, AutoCloseable {
 		channel.bind(new InetSocketAddress(this.sources.get(index % this.sources.size()), 0));
 		channel.connect(client.server);
 		EventLoop loop = this.loops[index % this.loops.length];
-		WsConnection connection = new WsConnection(channel, loop, false);
+		WsConnection connection = new WsConnection(channel, loop, false, client.server);
 		connection.attachment = client;
 		client.target = target;
 		client.connection = connection;
@@ -229,7 +229,7 @@ final class TrackedClients implements EventLoop.Handler, AutoCloseable {
 	@Override
 	public byte[] upgradeRequest(WsConnection connection) {
 		Client client = (Client) connection.attachment;
-		return LoadGenerator.upgradeRequest(client.target, client.server);
+		return LoadGenerator.upgradeRequest(client.target, connection.server);
 	}
 
 	@Override

@@ -2,6 +2,7 @@ package io.github.pulse.bench.load;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -20,6 +21,9 @@ final class WsConnection {
 	final EventLoop loop;
 
 	final boolean publisher;
+
+	/** The server this connection goes to. */
+	final InetSocketAddress server;
 
 	@Nullable SelectionKey key;
 
@@ -41,10 +45,11 @@ final class WsConnection {
 
 	private @Nullable ByteBuffer pending;
 
-	WsConnection(SocketChannel channel, EventLoop loop, boolean publisher) {
+	WsConnection(SocketChannel channel, EventLoop loop, boolean publisher, InetSocketAddress server) {
 		this.channel = channel;
 		this.loop = loop;
 		this.publisher = publisher;
+		this.server = server;
 	}
 
 	/**
