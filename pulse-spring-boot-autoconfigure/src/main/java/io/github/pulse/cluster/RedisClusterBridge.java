@@ -1025,8 +1025,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				&& (decision.connectionId() == null || decision.connectionId().equals(snapshot.id()));
 		boolean secretMatches = MessageDigest.isEqual(Base64.getDecoder().decode(snapshot.digest()),
 				SessionManager.secretDigest(token));
-		if (ownerAlive || !secretMatches || !sameIdentity || this.manager.connection(snapshot.id()) != null
-				|| claimed.base() < 0) {
+		if (ownerAlive || !secretMatches || !sameIdentity || claimed.base() < 0) {
 			restore(claimed, snapshot);
 			return RemoteResume.UNKNOWN;
 		}
