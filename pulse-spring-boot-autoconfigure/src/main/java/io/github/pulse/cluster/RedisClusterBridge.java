@@ -1324,13 +1324,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		return (n != null) ? n.toString() : "@";
 	}
 
-	/**
-	 * Resumes of sessions whose node died that this node completed, with the broadcasts recovered from the
-	 * streams and the frames reported missed.
-	 * @return {@code [resumes, recovered, missed]} since start
-	 */
-	public long[] deathResumeCounts() {
-		return new long[] { this.deathResumes.get(), this.recoveredFrames.get(), this.missedFrames.get() };
+	@Override
+	public DeadResumes deadResumes() {
+		return new DeadResumes(this.deathResumes.get(), this.recoveredFrames.get(), this.missedFrames.get());
 	}
 
 	private void forwardIfMoved(String connectionId, String command) {

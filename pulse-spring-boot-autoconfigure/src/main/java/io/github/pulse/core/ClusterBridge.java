@@ -141,6 +141,28 @@ public interface ClusterBridge {
 	void sessionEnded(String connectionId);
 
 	/**
+	 * Resumes of sessions whose node died completed on this node since start.
+	 * @return the counts; the default knows none
+	 */
+	default DeadResumes deadResumes() {
+		return DeadResumes.NONE;
+	}
+
+	/**
+	 * Counts of resumes after a node died.
+	 *
+	 * @param resumes sessions resumed here after the node holding them died
+	 * @param recovered broadcasts they replayed from the room streams
+	 * @param missed frames they reported in {@code missed}
+	 */
+	record DeadResumes(long resumes, long recovered, long missed) {
+
+		/** Nothing yet. */
+		public static final DeadResumes NONE = new DeadResumes(0, 0, 0);
+
+	}
+
+	/**
 	 * Current view of the cluster, without network I/O.
 	 * @return the status
 	 */

@@ -19,6 +19,7 @@ import io.github.pulse.test.IdentityTestConfiguration;
 import io.github.pulse.test.RedisServer;
 import io.github.pulse.test.ResumingClient;
 import io.github.pulse.test.TestClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -128,8 +129,10 @@ class ClusterDeathResumeIntegrationTests {
 		assertThat(after.path("seq").asLong()).isEqualTo(17);
 		Awaitility.await().until(() -> manager(0).send("alice-phone", "direct-after", 12));
 		assertThat(resumed.nextOfType("message").path("seq").asLong()).isEqualTo(18);
-		assertThat(this.nodes.get(1).getBean(RedisClusterBridge.class).deathResumeCounts())
-			.containsExactly(1L, 10L, 1L);
+		MeterRegistry meters = this.nodes.get(1).getBean(MeterRegistry.class);
+		assertThat(meters.get("pulse.cluster.takeovers").functionCounter().count()).isEqualTo(1);
+		assertThat(meters.get("pulse.cluster.takeover.recovered").functionCounter().count()).isEqualTo(10);
+		assertThat(meters.get("pulse.cluster.takeover.missed").functionCounter().count()).isEqualTo(1);
 	}
 
 	@Test
