@@ -149,10 +149,18 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			return tonumber(base)
 			""";
 
-	private static final DefaultRedisScript<Long> ISSUE = new DefaultRedisScript<>(
-			"redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[3]) if ARGV[6] ~= '' then redis.call('DEL', ARGV[6]) end "
-					+ WRITE_SNAPSHOT,
-			Long.class);
+	/**
+	 * Writes a new token's entry and snapshot and deletes the previous token's snapshot, unless another node took
+	 * the session over meanwhile (the previous snapshot is a claim's tombstone): then returns -2. KEYS: snapshot,
+	 * send counter, token entry. ARGV: as {@link #WRITE_SNAPSHOT}, node, previous snapshot key or empty.
+	 */
+	private static final DefaultRedisScript<Long> ISSUE = new DefaultRedisScript<>("""
+			if ARGV[6] ~= '' then
+				if redis.call('HGET', ARGV[6], 'j') == '' then return -2 end
+				redis.call('DEL', ARGV[6])
+			end
+			redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[3])
+			""" + WRITE_SNAPSHOT, Long.class);
 
 	/** Claims a snapshot once: leaves a tombstone no late write of the old owner can overwrite. */
 	private static final DefaultRedisScript<String> CLAIM = new DefaultRedisScript<>("""
@@ -164,6 +172,20 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			redis.call('DEL', KEYS[2])
 			return result
 			""", String.class);
+
+	/**
+	 * Refreshes a session's token entry, directory entry, snapshot and send counter, unless another node took the
+	 * session over (the snapshot is a claim's tombstone). KEYS: snapshot, token entry, directory entry, send counter.
+	 * ARGV: node, token TTL, node timeout. Returns 1 if taken over.
+	 */
+	private static final String REFRESH = """
+			if redis.call('HGET', KEYS[1], 'j') == '' then return 1 end
+			redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+			redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[3])
+			redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			redis.call('PEXPIRE', KEYS[4], ARGV[2])
+			return 0
+			""";
 
 	/** Puts a claimed snapshot back after a refused resume. */
 	private static final DefaultRedisScript<Long> RESTORE = new DefaultRedisScript<>("""
@@ -417,7 +439,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	}
 
 	@Override
-	public void tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
+	public boolean tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
 		Tracked entry = this.tracked.computeIfAbsent(session.id(), Tracked::new);
 		synchronized (entry) {
 			String previous = entry.tokenKey;
@@ -426,7 +448,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			if (!this.available) {
 				// the first heartbeat that reaches Redis writes it
 				entry.dirty = true;
-				return;
+				return true;
 			}
 			// written before the client gets the token, so that a resume anywhere finds it
 			Snapshot snapshot = readSnapshot(entry, session, null, false);
@@ -436,6 +458,11 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 						Long.toString(snapshot.version()), snapshot.json(), Long.toString(this.tokenTtlMillis),
 						(entry.sendBase >= 0) ? Long.toString(entry.sendBase) : "", this.nodeId,
 						(previous != null && !previous.equals(tokenKey)) ? snapshotKey(previous) : "");
+				if (base != null && base == -2) {
+					// resumed on another node while this one was taken for dead
+					entry.tokenKey = previous;
+					return false;
+				}
 				if (base != null) {
 					entry.sendBase = base;
 				}
@@ -445,6 +472,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				entry.dirty = true;
 				unavailable(ex);
 			}
+			return true;
 		}
 	}
 
@@ -659,11 +687,12 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	void heartbeat() {
 		try {
-			List<String> ids = new ArrayList<>();
+			Set<String> ids = new java.util.LinkedHashSet<>();
 			for (PulseConnection connection : this.manager.connections()) {
 				ids.add(connection.id());
 			}
 			List<Tracked> sessions = new ArrayList<>(this.tracked.values());
+			List<Tracked> refreshed = new ArrayList<>();
 			List<String> tokenKeys = new ArrayList<>();
 			List<Snapshot> snapshots = new ArrayList<>();
 			List<Tracked> changed = new ArrayList<>();
@@ -679,6 +708,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				}
 				synchronized (entry) {
 					tokenKeys.add(entry.tokenKey);
+					refreshed.add(entry);
+					ids.remove(entry.connectionId);
 					Snapshot snapshot = (entry.sendBase < 0) ? null : this.available
 							? readSnapshotIfChanged(entry, session) : null;
 					if (snapshot != null) {
@@ -700,14 +731,6 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				for (String id : ids) {
 					strings.set(connectionKey(id), this.nodeId, ttl, SetOption.upsert());
 				}
-				Expiration tokenTtl = Expiration.milliseconds(this.tokenTtlMillis);
-				for (String key : tokenKeys) {
-					strings.set(tokenKey(key), this.nodeId, tokenTtl, SetOption.upsert());
-					strings.pExpire(snapshotKey(key), this.tokenTtlMillis);
-				}
-				for (Tracked entry : sessions) {
-					strings.pExpire(sendsKey(entry.connectionId), this.tokenTtlMillis);
-				}
 				for (int i = 0; i < snapshots.size(); i++) {
 					Tracked entry = changed.get(i);
 					Snapshot snapshot = snapshots.get(i);
@@ -722,6 +745,24 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				Tracked entry = changed.get(i);
 				synchronized (entry) {
 					entry.written(snapshots.get(i));
+				}
+			}
+			List<Object> taken = this.redis.executePipelined((RedisCallback<?>) (connection) -> {
+				StringRedisConnection strings = new DefaultStringRedisConnection(connection);
+				for (int i = 0; i < refreshed.size(); i++) {
+					String id = refreshed.get(i).connectionId;
+					strings.eval(REFRESH, ReturnType.INTEGER, 4, snapshotKey(tokenKeys.get(i)),
+							tokenKey(tokenKeys.get(i)), connectionKey(id), sendsKey(id), this.nodeId,
+							Long.toString(this.tokenTtlMillis), Long.toString(this.nodeTimeoutMillis));
+				}
+				return null;
+			});
+			for (int i = 0; i < taken.size() && i < refreshed.size(); i++) {
+				if (Long.valueOf(1).equals(taken.get(i))) {
+					// resumed elsewhere while this node was taken for dead: one session, and it is over there
+					logger.warn("pulse cluster: session " + refreshed.get(i).connectionId
+							+ " was resumed on another node while this node was cut off; ending it here");
+					this.manager.endTakenOver(refreshed.get(i).connectionId);
 				}
 			}
 			for (Tracked entry : needsBase) {

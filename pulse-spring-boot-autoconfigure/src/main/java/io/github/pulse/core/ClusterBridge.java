@@ -55,9 +55,12 @@ public interface ClusterBridge {
 	 * @param session the session
 	 * @param tokenKey the token's lookup half
 	 * @param secretDigest SHA-256 of the token's secret half
+	 * @return {@code false} if another node has taken the session over (it resumed there while this node was
+	 * taken for dead): the caller must not hand the token out
 	 */
-	default void tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
+	default boolean tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
 		tokenIssued(session.id(), tokenKey);
+		return true;
 	}
 
 	/**

@@ -348,7 +348,12 @@ public class SessionManager implements PulseServer {
 		}
 		String newToken = this.tokens.issue(session);
 		// resolvable cluster-wide before the client can hold it
-		tokenIssued(session, newToken);
+		if (!tokenIssued(session, newToken)) {
+			// another node resumed this session while this one was cut off: that copy is the session now
+			this.tokens.revoke(newToken, false, nanoTime());
+			session.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
+			return null;
+		}
 		PulseSession.Resumption resumption = session.resume(transport, lastSeq, newToken);
 		if (resumption == null) {
 			this.tokens.revoke(newToken, false, nanoTime());
@@ -408,11 +413,9 @@ public class SessionManager implements PulseServer {
 		return session;
 	}
 
-	private void tokenIssued(PulseSession session, String token) {
+	private boolean tokenIssued(PulseSession session, String token) {
 		ClusterBridge cluster = this.cluster;
-		if (cluster != null) {
-			cluster.tokenIssued(session, ResumeTokens.key(token), secretDigest(token));
-		}
+		return cluster == null || cluster.tokenIssued(session, ResumeTokens.key(token), secretDigest(token));
 	}
 
 	/**
@@ -995,6 +998,17 @@ public class SessionManager implements PulseServer {
 	public boolean deliverSend(String connectionId, String body, boolean counted) {
 		PulseSession session = this.sessions.get(connectionId);
 		return session != null && sendLocal(session, EncodedBody.of(body), counted);
+	}
+
+	/**
+	 * Ends a session of this node that another node resumed while this one was taken for dead: it closes with
+	 * 4001 (replaced), as when a newer connection takes the same id.
+	 * @param connectionId the connection id
+	 * @return whether a live session of this node was ended
+	 */
+	public boolean endTakenOver(String connectionId) {
+		PulseSession session = this.sessions.get(connectionId);
+		return session != null && session.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
 	}
 
 	/**

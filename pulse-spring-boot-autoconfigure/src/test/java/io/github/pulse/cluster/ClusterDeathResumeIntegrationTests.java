@@ -1,5 +1,6 @@
 package io.github.pulse.cluster;
 
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import io.github.pulse.PulseConnection;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.test.ChatTestApplication;
 import io.github.pulse.test.ChatTestApplication.RecordingListener;
+import io.github.pulse.test.FaultInjectingProxy;
 import io.github.pulse.test.IdentityTestConfiguration;
 import io.github.pulse.test.RedisServer;
 import io.github.pulse.test.ResumingClient;
@@ -51,10 +53,15 @@ class ClusterDeathResumeIntegrationTests {
 
 	private final ObjectMapper json = new ObjectMapper();
 
+	private final List<FaultInjectingProxy> proxies = new ArrayList<>();
+
 	@AfterEach
-	void stopNodes() {
+	void stopNodes() throws IOException {
 		this.clients.forEach(TestClient::abort);
 		this.nodes.forEach(ConfigurableApplicationContext::close);
+		for (FaultInjectingProxy proxy : this.proxies) {
+			proxy.close();
+		}
 	}
 
 	@Test
@@ -208,16 +215,45 @@ class ClusterDeathResumeIntegrationTests {
 		assertThat(connection(0, "alice-phone").principal().getName()).isEqualTo("alice");
 	}
 
+	@Test
+	void aNodeCutOffThatComesBackEndsItsCopyOfASessionResumedElsewhere() throws IOException {
+		FaultInjectingProxy redisLink = new FaultInjectingProxy(redis.port());
+		this.proxies.add(redisLink);
+		startNodes(3, 1000, Map.of(2, redisLink.port()));
+		Map<String, String> carol = Map.of("X-User", "carol");
+		TestClient first = connect(2, "?id=carol&room=lobby", carol);
+		String token = first.nextOfType("welcome").path("resumeToken").asText();
+		Awaitility.await().until(() -> snapshotSeq(token) == 0);
+		// a partition, not a crash: the node goes on serving its socket, but the cluster takes it for dead
+		redisLink.blackhole(true);
+		redisLink.cutAll();
+		awaitDeathSeen();
+		TestClient resumed = connect(0, "?id=carol&room=lobby&resume=" + token + "&lastSeq=0", carol);
+		assertThat(resumed.next().path("type").asText()).isEqualTo("resumed");
+		redisLink.blackhole(false);
+		redisLink.cutAll();
+		// back in touch, the node learns that the session lives elsewhere now and ends its copy
+		assertThat(first.awaitClose(Duration.ofSeconds(30)).code()).isEqualTo(4001);
+		assertThat(manager(2).connection("carol")).isNull();
+		Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> manager(2).send("carol", "direct", 1));
+		assertThat(resumed.nextOfType("message").path("event").asText()).isEqualTo("direct");
+		assertThat(manager(0).connection("carol")).isNotNull();
+	}
+
 	// ---- helpers
 
 	private void startNodes(int count, int retention) {
+		startNodes(count, retention, Map.of());
+	}
+
+	private void startNodes(int count, int retention, Map<Integer, Integer> redisPorts) {
 		for (int i = 0; i < count; i++) {
 			this.nodes.add(new SpringApplicationBuilder(ChatTestApplication.class,
 					ClusterIntegrationTests.RedisConfiguration.class, IdentityTestConfiguration.class)
 				.properties("server.port=0", "pulse.cluster.enabled=true", "pulse.cluster.node-id=node-" + (i + 1),
 						"pulse.cluster.key-prefix=" + this.keyPrefix, "pulse.cluster.heartbeat-interval=200ms",
 						"pulse.cluster.node-timeout=2s", "pulse.cluster.stream-retention=" + retention,
-						"test.redis.port=" + redis.port(), "pulse.buffer.send-frames=1000")
+						"test.redis.port=" + redisPorts.getOrDefault(i, redis.port()), "pulse.buffer.send-frames=1000")
 				.run());
 		}
 		for (int i = 0; i < count; i++) {
