@@ -356,9 +356,18 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	// ---- ClusterBridge
 
+	/**
+	 * A broadcast the caller already delivered to this node's members: the other nodes deliver it, this one skips
+	 * it when it comes back. Its local delivery is then outside the global order; {@link SessionManager} uses
+	 * {@link #broadcast(String, EncodedBody, IntSupplier)}, which keeps it.
+	 */
 	@Override
 	public void broadcast(String room, EncodedBody body) {
-		broadcast(room, body, () -> 0);
+		long seq = this.publishSeq.incrementAndGet();
+		String text = body.text();
+		offer((connection) -> connection.eval(BROADCAST, ReturnType.INTEGER, 4, globalSeqKey(), roomSeqKey(room),
+				streamKey(room), broadcastChannel(), Integer.toString(this.streamRetention),
+				Long.toString(this.streamTtlMillis), "b|" + this.nodeId + "|" + seq + "|", room, text));
 	}
 
 	@Override
@@ -824,7 +833,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		int globalEnd = (seqEnd > 0) ? text.indexOf('|', seqEnd + 1) : -1;
 		int roomSeqEnd = (globalEnd > 0) ? text.indexOf('|', globalEnd + 1) : -1;
 		int roomEnd = (roomSeqEnd > 0) ? text.indexOf('|', roomSeqEnd + 1) : -1;
-		if (!text.startsWith("B|") || roomEnd < 0) {
+		boolean deliveredByPublisher = text.startsWith("b|");
+		if (!(text.startsWith("B|") || deliveredByPublisher) || roomEnd < 0) {
 			logger.warn("pulse cluster: ignored a malformed broadcast message");
 			return;
 		}
@@ -848,7 +858,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 					pending.broadcasts.add(new StreamEntry(g, n, room, body));
 				}
 			}
-			this.manager.deliverBroadcast(room, body);
+			if (!deliveredByPublisher || !publisher.equals(this.nodeId)) {
+				this.manager.deliverBroadcast(room, body);
+			}
 			if (this.waiting.get() > 0) {
 				this.advanced.signalAll();
 			}
