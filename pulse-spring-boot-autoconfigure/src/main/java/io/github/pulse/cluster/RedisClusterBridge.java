@@ -1131,8 +1131,13 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			restore(claimed, snapshot);
 			return RemoteResume.UNKNOWN;
 		}
-		catch (RuntimeException ex) {
+		catch (org.springframework.dao.DataAccessException ex) {
 			unavailable(ex);
+			restore(claimed, snapshot);
+			return RemoteResume.UNKNOWN;
+		}
+		catch (RuntimeException ex) {
+			logger.error("pulse cluster: rebuilding " + snapshot.id() + " after its node died failed", ex);
 			restore(claimed, snapshot);
 			return RemoteResume.UNKNOWN;
 		}
