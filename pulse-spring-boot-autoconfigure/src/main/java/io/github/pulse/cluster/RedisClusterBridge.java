@@ -1002,9 +1002,10 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			}
 			HandoverState state = reply.state();
 			if (state != null) {
+				// without the old node's counter base, counting starts afresh from the counter's value now
 				state = new HandoverState(state.connectionId(), state.principalName(),
 						typed(state.attributes(), reply.attributeTypes()), state.rooms(), state.lastSeq(),
-						state.frames(), state.directSends());
+						state.frames(), (reply.sendBase() >= 0) ? state.directSends() : 0);
 			}
 			if (state == null) {
 				pending.result.complete(new RemoteResume(null,
