@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Objects;
 import java.util.TreeMap;
