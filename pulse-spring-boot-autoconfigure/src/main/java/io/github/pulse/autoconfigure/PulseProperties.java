@@ -541,6 +541,20 @@ public class PulseProperties implements InitializingBean {
 		 */
 		private int publishQueue = 65536;
 
+		/**
+		 * Broadcasts kept per room in a Redis stream, so that a client whose node died can resume on another node
+		 * and get the broadcasts it missed; what is older is reported in the resume's "missed".
+		 */
+		private int streamRetention = 1000;
+
+		public int getStreamRetention() {
+			return this.streamRetention;
+		}
+
+		public void setStreamRetention(int streamRetention) {
+			this.streamRetention = streamRetention;
+		}
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}

@@ -1,9 +1,14 @@
 package io.github.pulse.cluster;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.security.Principal;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,11 +26,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.pulse.ConnectDecision;
 import io.github.pulse.PulseConnection;
@@ -33,7 +43,9 @@ import io.github.pulse.core.ClusterBridge;
 import io.github.pulse.core.ClusterStatus;
 import io.github.pulse.core.EncodedBody;
 import io.github.pulse.core.HandoverState;
+import io.github.pulse.core.OverflowPolicy;
 import io.github.pulse.core.SessionManager;
+import io.github.pulse.core.SessionSnapshot;
 import io.github.pulse.core.Transport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -45,6 +57,7 @@ import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
+import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.StringRedisConnection;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -69,6 +82,11 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * A node that receives a resume for a token it does not hold asks that node, on its command channel, to hand the
  * session over, and rebuilds it with the broadcasts the owner had not delivered to it, identified by per-publisher
  * broadcast numbers: every frame exactly once (see docs/scaling.md).</li>
+ * <li>Resume after the owning node died: every broadcast is numbered in Redis and appended to a bounded per-room
+ * stream by one script, and every node, the publisher included, delivers broadcasts in that order. Each session's
+ * snapshot (identity, rooms with their stream watermarks, sequence number, counted direct sends) is kept in Redis;
+ * another node claims it once, replays what the streams still hold after what the client received, and reports
+ * the rest exactly in {@code missed} (see docs/scaling.md).</li>
  * </ul>
  * While Redis is unreachable, local serving goes on: cross-node operations are dropped and counted, lookups fail
  * at once, and the next successful heartbeat re-registers every local connection.
@@ -82,6 +100,128 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private static final DefaultRedisScript<Long> DELETE_IF_OWNER = new DefaultRedisScript<>(
 			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
 			Long.class);
+
+	/**
+	 * Numbers a broadcast cluster-wide ({@code g}) and in its room ({@code n}), appends it to the room's bounded
+	 * stream under id {@code g-0} and publishes it: one script, so the channel order is the stream order.
+	 * KEYS: global counter, room counter, room stream, broadcast channel. ARGV: retention, stream TTL (ms), message
+	 * head ({@code B|node|publisherSeq|}), room, body.
+	 */
+	private static final String BROADCAST = """
+			local g = redis.call('INCR', KEYS[1])
+			local n = redis.call('INCR', KEYS[2])
+			redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[1], g .. '-0', 'n', n, 'b', ARGV[5])
+			redis.call('PEXPIRE', KEYS[3], ARGV[2])
+			redis.call('PUBLISH', KEYS[4], ARGV[3] .. g .. '|' .. n .. '|' .. ARGV[4] .. '|' .. ARGV[5])
+			return g
+			""";
+
+	/**
+	 * Counts a direct send in the connection's send counter and publishes it to the node the directory names now
+	 * (or the one looked up). KEYS: directory entry, send counter. ARGV: looked-up node, channel prefix,
+	 * {@code <len>:<id>}, body, counter TTL (ms).
+	 */
+	private static final String SEND = """
+			local owner = redis.call('GET', KEYS[1]) or ARGV[1]
+			local v = redis.call('INCR', KEYS[2])
+			redis.call('PEXPIRE', KEYS[2], ARGV[5])
+			redis.call('PUBLISH', ARGV[2] .. owner, 'C' .. v .. ':' .. ARGV[3] .. ARGV[4])
+			return v
+			""";
+
+	private static final DefaultRedisScript<Long> COUNT_SEND = new DefaultRedisScript<>(
+			"local v = redis.call('INCR', KEYS[1]) redis.call('PEXPIRE', KEYS[1], ARGV[1]) return v", Long.class);
+
+	/**
+	 * Writes a session snapshot unless a newer version (or the tombstone of a claim) is there, with the send
+	 * counter's base (read from the counter the first time). KEYS: snapshot, send counter. ARGV: version, JSON,
+	 * TTL (ms), base or empty. Returns the base.
+	 */
+	private static final String WRITE_SNAPSHOT = """
+			local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '-1')
+			local base = ARGV[4]
+			if base == '' then base = redis.call('GET', KEYS[2]) or '0' end
+			if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[3])
+			else redis.call('SET', KEYS[2], '0', 'PX', ARGV[3]) end
+			if tonumber(ARGV[1]) > current then redis.call('HSET', KEYS[1], 'v', ARGV[1], 'j', ARGV[2], 'b', base) end
+			redis.call('PEXPIRE', KEYS[1], ARGV[3])
+			return tonumber(base)
+			""";
+
+	/**
+	 * Writes a new token's entry and snapshot and deletes the previous token's snapshot, unless another node took
+	 * the session over meanwhile (the previous snapshot is a claim's tombstone): then returns -2. KEYS: snapshot,
+	 * send counter, token entry. ARGV: as {@link #WRITE_SNAPSHOT}, node, previous snapshot key or empty.
+	 */
+	private static final DefaultRedisScript<Long> ISSUE = new DefaultRedisScript<>("""
+			if ARGV[6] ~= '' then
+				if redis.call('HGET', ARGV[6], 'j') == '' then return -2 end
+				redis.call('DEL', ARGV[6])
+			end
+			redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[3])
+			""" + WRITE_SNAPSHOT, Long.class);
+
+	/** Claims a snapshot once: leaves a tombstone no late write of the old owner can overwrite. */
+	private static final DefaultRedisScript<String> CLAIM = new DefaultRedisScript<>("""
+			local j = redis.call('HGET', KEYS[1], 'j')
+			if not j or j == '' then return nil end
+			local result = cjson.encode({j = j, b = redis.call('HGET', KEYS[1], 'b'), v = redis.call('HGET', KEYS[1], 'v')})
+			redis.call('HSET', KEYS[1], 'v', '9000000000000000000', 'j', '')
+			redis.call('PEXPIRE', KEYS[1], ARGV[1])
+			redis.call('DEL', KEYS[2])
+			return result
+			""", String.class);
+
+	/**
+	 * Refreshes a session's token entry, directory entry, snapshot and send counter, unless another node took the
+	 * session over (the snapshot is a claim's tombstone). KEYS: snapshot, token entry, directory entry, send counter.
+	 * ARGV: node, token TTL, node timeout. Returns 1 if taken over.
+	 */
+	private static final String REFRESH = """
+			if redis.call('HGET', KEYS[1], 'j') == '' then return 1 end
+			redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+			redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[3])
+			redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			redis.call('PEXPIRE', KEYS[4], ARGV[2])
+			return 0
+			""";
+
+	/** Puts a claimed snapshot back after a refused resume. */
+	private static final DefaultRedisScript<Long> RESTORE = new DefaultRedisScript<>("""
+			redis.call('HSET', KEYS[1], 'v', ARGV[1], 'j', ARGV[2], 'b', ARGV[3])
+			redis.call('PEXPIRE', KEYS[1], ARGV[4])
+			redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[4])
+			return 1
+			""", Long.class);
+
+	/**
+	 * Reads, at one instant, what a resume after the owner's death needs: the global broadcast counter, the send
+	 * counter, and per room its counter, its stream after the snapshot's position, the room number at that
+	 * position and its oldest entry. KEYS: global counter, send counter, then stream and counter per room. ARGV:
+	 * the snapshot's global position.
+	 */
+	private static final DefaultRedisScript<String> READ_STATE = new DefaultRedisScript<>("""
+			local function fields(entry)
+				local n, b
+				for i = 1, #entry[2], 2 do
+					if entry[2][i] == 'n' then n = entry[2][i + 1] elseif entry[2][i] == 'b' then b = entry[2][i + 1] end
+				end
+				return {string.sub(entry[1], 1, string.find(entry[1], '-', 1, true) - 1), n, b}
+			end
+			local result = {gnow = redis.call('GET', KEYS[1]) or '0', sends = redis.call('GET', KEYS[2]) or '0', rooms = {}}
+			for i = 3, #KEYS, 2 do
+				local room = {rseq = redis.call('GET', KEYS[i + 1]) or '0', entries = {}}
+				for _, entry in ipairs(redis.call('XRANGE', KEYS[i], '(' .. ARGV[1] .. '-0', '+')) do
+					room.entries[#room.entries + 1] = fields(entry)
+				end
+				local before = redis.call('XREVRANGE', KEYS[i], ARGV[1] .. '-0', '-', 'COUNT', 1)
+				if #before > 0 then room.natg = fields(before[1])[2] end
+				local first = redis.call('XRANGE', KEYS[i], '-', '+', 'COUNT', 1)
+				if #first > 0 then room.first = fields(first[1]) end
+				result.rooms[#result.rooms + 1] = room
+			end
+			return cjson.encode(result)
+			""", String.class);
 
 	private final SessionManager manager;
 
@@ -97,7 +237,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private final long nodeTimeoutMillis;
 
-	private final BlockingQueue<Consumer<StringRedisConnection>> outbound;
+	private final BlockingQueue<Op> outbound;
 
 	private final AtomicLong publishFailures = new AtomicLong();
 
@@ -144,7 +284,39 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private final Map<String, Moved> moved = new ConcurrentHashMap<>();
 
-	private final Map<String, String> tokenKeys = new ConcurrentHashMap<>();
+	// ---- resume after the owner died
+
+	private final int streamRetention;
+
+	private final long streamTtlMillis;
+
+	/**
+	 * Held while broadcasts and commands from Redis are delivered, while a session's snapshot is read and while a
+	 * session whose owner died is rebuilt: the snapshot's positions and the session's frames agree.
+	 */
+	private final ReentrantLock deliveryLock = new ReentrantLock();
+
+	private final Condition advanced = this.deliveryLock.newCondition();
+
+	private final AtomicInteger waiting = new AtomicInteger();
+
+	/** Global number of the last broadcast delivered here; written under the delivery lock. */
+	private volatile long deliveredG;
+
+	/** Room number of the last broadcast delivered here, per room; written under the delivery lock. */
+	private final Map<String, Long> roomN = new ConcurrentHashMap<>();
+
+	/** Local sessions that hold a resume token: their snapshot bookkeeping. */
+	private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
+
+	/** Resumes of sessions whose owner died, being rebuilt here, by connection id. */
+	private final Map<String, DeadPending> deadPending = new ConcurrentHashMap<>();
+
+	private final AtomicLong deathResumes = new AtomicLong();
+
+	private final AtomicLong recoveredFrames = new AtomicLong();
+
+	private final AtomicLong missedFrames = new AtomicLong();
 
 	/**
 	 * Creates a bridge and connects the engine to it.
@@ -155,13 +327,19 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	 * @param heartbeatInterval interval of registration refreshes
 	 * @param nodeTimeout time after which a silent node's registration expires
 	 * @param publishQueue bound of the queue of pending Redis operations
+	 * @param streamRetention broadcasts kept per room in Redis for resumes after a node died
 	 */
 	public RedisClusterBridge(SessionManager manager, RedisConnectionFactory connectionFactory, String nodeId,
-			String prefix, Duration heartbeatInterval, Duration nodeTimeout, int publishQueue) {
+			String prefix, Duration heartbeatInterval, Duration nodeTimeout, int publishQueue, int streamRetention) {
 		if (nodeTimeout.compareTo(heartbeatInterval) <= 0) {
 			throw new IllegalArgumentException("pulse.cluster.node-timeout (" + nodeTimeout
 					+ ") must be longer than pulse.cluster.heartbeat-interval (" + heartbeatInterval + ")");
 		}
+		if (streamRetention <= 0) {
+			throw new IllegalArgumentException(
+					"pulse.cluster.stream-retention (" + streamRetention + ") must be positive");
+		}
+		this.streamRetention = streamRetention;
 		this.manager = manager;
 		this.connectionFactory = connectionFactory;
 		this.redis = new StringRedisTemplate(connectionFactory);
@@ -171,14 +349,24 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.nodeTimeoutMillis = nodeTimeout.toMillis();
 		this.outbound = new ArrayBlockingQueue<>(publishQueue);
 		this.tokenTtlMillis = Math.max(manager.settings().resumeWindow().toMillis(), this.nodeTimeoutMillis);
+		this.streamTtlMillis = this.tokenTtlMillis + this.nodeTimeoutMillis;
 		manager.setClusterBridge(this);
 	}
 
 	// ---- ClusterBridge
 
+	/**
+	 * A broadcast the caller already delivered to this node's members: the other nodes deliver it, this one skips
+	 * it when it comes back. Its local delivery is then outside the global order; {@link SessionManager} uses
+	 * {@link #broadcast(String, EncodedBody, IntSupplier)}, which keeps it.
+	 */
 	@Override
 	public void broadcast(String room, EncodedBody body) {
-		broadcast(room, body, () -> 0);
+		long seq = this.publishSeq.incrementAndGet();
+		String text = body.text();
+		offer((connection) -> connection.eval(BROADCAST, ReturnType.INTEGER, 4, globalSeqKey(), roomSeqKey(room),
+				streamKey(room), broadcastChannel(), Integer.toString(this.streamRetention),
+				Long.toString(this.streamTtlMillis), "b|" + this.nodeId + "|" + seq + "|", room, text));
 	}
 
 	@Override
@@ -186,13 +374,26 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.handoverLock.readLock().lock();
 		try {
 			long seq = this.publishSeq.incrementAndGet();
+			if (this.available && this.running) {
+				// delivered here too when it comes back from Redis, in the order Redis numbered it: every node
+				// delivers every broadcast in one order, which a resume after this node's death can reconstruct
+				int members = this.manager.localMembers(room);
+				String text = body.text();
+				Op op = new Op((connection) -> connection.eval(BROADCAST, ReturnType.INTEGER, 4, globalSeqKey(),
+						roomSeqKey(room), streamKey(room), broadcastChannel(), Integer.toString(this.streamRetention),
+						Long.toString(this.streamTtlMillis), "B|" + this.nodeId + "|" + seq + "|", room, text),
+						() -> this.manager.deliverBroadcast(room, text));
+				if (this.outbound.offer(op)) {
+					return members;
+				}
+				this.publishFailures.incrementAndGet();
+			}
+			// Redis away: local members get it at once, the other nodes not at all
 			int recipients = localDelivery.getAsInt();
 			if (!this.pendingResumes.isEmpty()) {
 				Later later = new Later(this.nodeId, seq, room, body.text());
 				this.pendingResumes.values().forEach((pending) -> pending.later.add(later));
 			}
-			offer((connection) -> connection.publish(broadcastChannel(),
-					"B|" + this.nodeId + "|" + seq + "|" + room + "|" + body.text()));
 			return recipients;
 		}
 		finally {
@@ -206,8 +407,28 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		if (node == null) {
 			return false;
 		}
-		return offer((connection) -> connection.publish(nodeChannel(node),
-				"S" + connectionId.length() + ":" + connectionId + body.text()));
+		String text = body.text();
+		return offer((connection) -> connection.eval(SEND, ReturnType.INTEGER, 2, connectionKey(connectionId),
+				sendsKey(connectionId), node, this.prefix + "node:", connectionId.length() + ":" + connectionId, text,
+				Long.toString(this.tokenTtlMillis)));
+	}
+
+	@Override
+	public boolean countDirectSend(String connectionId) {
+		Tracked entry = this.tracked.get(connectionId);
+		if (entry == null || entry.sendBase < 0 || !this.available || !this.running) {
+			// not counted: the next snapshot covers it (see docs/scaling.md, Redis away)
+			return false;
+		}
+		try {
+			Long value = this.redis.execute(COUNT_SEND, List.of(sendsKey(connectionId)),
+					Long.toString(this.tokenTtlMillis));
+			return value != null && value > entry.sendBase;
+		}
+		catch (RuntimeException ex) {
+			unavailable(ex);
+			return false;
+		}
 	}
 
 	@Override
@@ -226,27 +447,77 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	}
 
 	@Override
-	public void tokenIssued(String connectionId, String tokenKey) {
-		this.tokenKeys.put(connectionId, tokenKey);
-		if (!this.available) {
-			// the first heartbeat that reaches Redis writes it
-			return;
+	public boolean tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
+		Tracked entry = this.tracked.computeIfAbsent(session.id(), Tracked::new);
+		synchronized (entry) {
+			String previous = entry.tokenKey;
+			entry.tokenKey = tokenKey;
+			entry.digest = Base64.getEncoder().encodeToString(secretDigest);
+			if (!this.available) {
+				// the first heartbeat that reaches Redis writes it
+				entry.dirty = true;
+				return true;
+			}
+			// written before the client gets the token, so that a resume anywhere finds it
+			Snapshot snapshot = readSnapshot(entry, session, null, false);
+			try {
+				Long base = this.redis.execute(ISSUE,
+						List.of(snapshotKey(tokenKey), sendsKey(session.id()), tokenKey(tokenKey)),
+						Long.toString(snapshot.version()), snapshot.json(), Long.toString(this.tokenTtlMillis),
+						(entry.sendBase >= 0) ? Long.toString(entry.sendBase) : "", this.nodeId,
+						(previous != null && !previous.equals(tokenKey)) ? snapshotKey(previous) : "");
+				if (base != null && base == -2) {
+					// resumed on another node while this one was taken for dead
+					entry.tokenKey = previous;
+					return false;
+				}
+				if (base != null) {
+					entry.sendBase = base;
+				}
+				entry.written(snapshot);
+			}
+			catch (RuntimeException ex) {
+				entry.dirty = true;
+				unavailable(ex);
+			}
+			return true;
 		}
-		// written before the client gets the token, so that a resume anywhere finds it
-		try {
-			this.redis.opsForValue().set(tokenKey(tokenKey), this.nodeId, Duration.ofMillis(this.tokenTtlMillis));
+	}
+
+	@Override
+	public boolean changeMembership(PulseConnection session, String room, boolean join, BooleanSupplier apply) {
+		Tracked entry = this.tracked.get(session.id());
+		if (entry == null) {
+			return apply.getAsBoolean();
 		}
-		catch (RuntimeException ex) {
-			unavailable(ex);
+		synchronized (entry) {
+			// recorded before it takes effect: if this node dies now, the room's broadcasts after this point are
+			// counted as possibly received (never replayed); the next snapshot makes them exact again
+			if (this.available && entry.tokenKey != null) {
+				Snapshot snapshot = readSnapshot(entry, session, room, join);
+				try {
+					writeSnapshot(entry, snapshot, null);
+				}
+				catch (RuntimeException ex) {
+					unavailable(ex);
+				}
+			}
+			entry.dirty = true;
+			return apply.getAsBoolean();
 		}
 	}
 
 	@Override
 	public void sessionEnded(String connectionId) {
-		this.tokenKeys.remove(connectionId);
-		offer((connection) -> connection.eval(DELETE_IF_OWNER.getScriptAsString(),
-				org.springframework.data.redis.connection.ReturnType.INTEGER, 1, connectionKey(connectionId),
-				this.nodeId));
+		Tracked entry = this.tracked.remove(connectionId);
+		String tokenKey = (entry != null) ? entry.tokenKey : null;
+		offer((connection) -> {
+			connection.eval(DELETE_IF_OWNER.getScriptAsString(), ReturnType.INTEGER, 1, connectionKey(connectionId),
+					this.nodeId);
+			if (tokenKey != null) {
+				connection.del(snapshotKey(tokenKey));
+			}
+		});
 	}
 
 	@Override
@@ -264,8 +535,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			return RemoteResume.UNKNOWN;
 		}
 		if (owner == null || owner.equals(this.nodeId) || !this.liveNodes.contains(owner)) {
-			// a dead owner took the session with it
-			return RemoteResume.UNKNOWN;
+			// the owner died (or this node restarted under its id): rebuild the session from its snapshot
+			return resumeDead(token, tokenKey, lastSeq, transport, decision, principal);
 		}
 		String requestId = UUID.randomUUID().toString();
 		PendingResume pending = new PendingResume(decision, principal);
@@ -354,7 +625,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	}
 
 	private boolean offer(Consumer<StringRedisConnection> operation) {
-		if (!this.running || !this.outbound.offer(operation)) {
+		if (!this.running || !this.outbound.offer(new Op(operation, null))) {
 			this.publishFailures.incrementAndGet();
 			return false;
 		}
@@ -364,10 +635,10 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	// ---- publisher: one thread, batches pipelined in queue order
 
 	private void publish() {
-		List<Consumer<StringRedisConnection>> batch = new ArrayList<>(BATCH);
+		List<Op> batch = new ArrayList<>(BATCH);
 		while (this.running || !this.outbound.isEmpty()) {
 			try {
-				Consumer<StringRedisConnection> first = this.outbound.poll(100, TimeUnit.MILLISECONDS);
+				Op first = this.outbound.poll(100, TimeUnit.MILLISECONDS);
 				if (first == null) {
 					continue;
 				}
@@ -376,14 +647,15 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				if (this.available) {
 					this.redis.executePipelined((RedisCallback<?>) (connection) -> {
 						StringRedisConnection strings = new DefaultStringRedisConnection(connection);
-						for (Consumer<StringRedisConnection> operation : batch) {
-							operation.accept(strings);
+						for (Op operation : batch) {
+							operation.action().accept(strings);
 						}
 						return null;
 					});
 				}
 				else {
 					this.publishFailures.addAndGet(batch.size());
+					deliverLocally(batch);
 				}
 			}
 			catch (InterruptedException ex) {
@@ -393,6 +665,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			catch (RuntimeException ex) {
 				this.publishFailures.addAndGet(batch.size());
 				unavailable(ex);
+				deliverLocally(batch);
 			}
 			finally {
 				batch.clear();
@@ -400,15 +673,59 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Broadcasts that could not be handed to Redis still reach this node's members (as they would have while Redis
+	 * was known to be away).
+	 */
+	private void deliverLocally(List<Op> failed) {
+		this.deliveryLock.lock();
+		try {
+			for (Op operation : failed) {
+				if (operation.fallback() != null) {
+					safely(operation.fallback());
+				}
+			}
+		}
+		finally {
+			this.deliveryLock.unlock();
+		}
+	}
+
 	// ---- heartbeat: registration, directory refresh, cluster counts
 
 	void heartbeat() {
 		try {
-			List<String> ids = new ArrayList<>();
+			Set<String> ids = new java.util.LinkedHashSet<>();
 			for (PulseConnection connection : this.manager.connections()) {
 				ids.add(connection.id());
 			}
-			List<String> tokenKeys = new ArrayList<>(this.tokenKeys.values());
+			List<Tracked> sessions = new ArrayList<>(this.tracked.values());
+			List<Tracked> refreshed = new ArrayList<>();
+			List<String> tokenKeys = new ArrayList<>();
+			List<Snapshot> snapshots = new ArrayList<>();
+			List<Tracked> changed = new ArrayList<>();
+			List<Tracked> needsBase = new ArrayList<>();
+			for (Tracked entry : sessions) {
+				PulseConnection session = this.manager.connection(entry.connectionId);
+				if (session == null || entry.tokenKey == null) {
+					continue;
+				}
+				if (entry.sendBase < 0) {
+					// issued while Redis was away: written below, synchronously, to learn the send counter
+					needsBase.add(entry);
+				}
+				synchronized (entry) {
+					tokenKeys.add(entry.tokenKey);
+					refreshed.add(entry);
+					ids.remove(entry.connectionId);
+					Snapshot snapshot = (entry.sendBase < 0) ? null : this.available
+							? readSnapshotIfChanged(entry, session) : null;
+					if (snapshot != null) {
+						snapshots.add(snapshot);
+						changed.add(entry);
+					}
+				}
+			}
 			long now = System.currentTimeMillis();
 			this.moved.values().removeIf((entry) -> entry.expiresAt < now);
 			long expiry = now + this.nodeTimeoutMillis;
@@ -422,12 +739,48 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				for (String id : ids) {
 					strings.set(connectionKey(id), this.nodeId, ttl, SetOption.upsert());
 				}
-				Expiration tokenTtl = Expiration.milliseconds(this.tokenTtlMillis);
-				for (String key : tokenKeys) {
-					strings.set(tokenKey(key), this.nodeId, tokenTtl, SetOption.upsert());
+				for (int i = 0; i < snapshots.size(); i++) {
+					Tracked entry = changed.get(i);
+					Snapshot snapshot = snapshots.get(i);
+					strings.eval(WRITE_SNAPSHOT, ReturnType.INTEGER, 2, snapshotKey(snapshot.tokenKey()),
+							sendsKey(entry.connectionId), Long.toString(snapshot.version()), snapshot.json(),
+							Long.toString(this.tokenTtlMillis),
+							(entry.sendBase >= 0) ? Long.toString(entry.sendBase) : "");
 				}
 				return null;
 			});
+			for (int i = 0; i < snapshots.size(); i++) {
+				Tracked entry = changed.get(i);
+				synchronized (entry) {
+					entry.written(snapshots.get(i));
+				}
+			}
+			List<Object> taken = this.redis.executePipelined((RedisCallback<?>) (connection) -> {
+				StringRedisConnection strings = new DefaultStringRedisConnection(connection);
+				for (int i = 0; i < refreshed.size(); i++) {
+					String id = refreshed.get(i).connectionId;
+					strings.eval(REFRESH, ReturnType.INTEGER, 4, snapshotKey(tokenKeys.get(i)),
+							tokenKey(tokenKeys.get(i)), connectionKey(id), sendsKey(id), this.nodeId,
+							Long.toString(this.tokenTtlMillis), Long.toString(this.nodeTimeoutMillis));
+				}
+				return null;
+			});
+			for (int i = 0; i < taken.size() && i < refreshed.size(); i++) {
+				if (Long.valueOf(1).equals(taken.get(i))) {
+					// resumed elsewhere while this node was taken for dead: one session, and it is over there
+					logger.warn("pulse cluster: session " + refreshed.get(i).connectionId
+							+ " was resumed on another node while this node was cut off; ending it here");
+					this.manager.endTakenOver(refreshed.get(i).connectionId);
+				}
+			}
+			for (Tracked entry : needsBase) {
+				PulseConnection session = this.manager.connection(entry.connectionId);
+				if (session != null) {
+					synchronized (entry) {
+						writeSnapshot(entry, readSnapshot(entry, session, null, false), null);
+					}
+				}
+			}
 			Set<String> live = this.redis.opsForZSet().rangeByScore(nodesKey(), now, Double.POSITIVE_INFINITY);
 			List<String> nodeIds = (live != null) ? new ArrayList<>(live) : List.of();
 			long total = 0;
@@ -468,33 +821,82 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	// ---- inbound messages
 
+	/**
+	 * {@code B|node|publisherSeq|g|n|room|body}: every node, the publisher included, delivers in channel order,
+	 * which is the order of the global number {@code g}.
+	 */
 	private void onBroadcast(Message message) {
 		String text = new String(message.getBody(), StandardCharsets.UTF_8);
 		int nodeEnd = text.indexOf('|', 2);
 		int seqEnd = (nodeEnd > 0) ? text.indexOf('|', nodeEnd + 1) : -1;
-		int roomEnd = (seqEnd > 0) ? text.indexOf('|', seqEnd + 1) : -1;
-		if (!text.startsWith("B|") || roomEnd < 0) {
+		int globalEnd = (seqEnd > 0) ? text.indexOf('|', seqEnd + 1) : -1;
+		int roomSeqEnd = (globalEnd > 0) ? text.indexOf('|', globalEnd + 1) : -1;
+		int roomEnd = (roomSeqEnd > 0) ? text.indexOf('|', roomSeqEnd + 1) : -1;
+		boolean deliveredByPublisher = text.startsWith("b|");
+		if (!(text.startsWith("B|") || deliveredByPublisher) || roomEnd < 0) {
 			logger.warn("pulse cluster: ignored a malformed broadcast message");
-			return;
-		}
-		if (text.regionMatches(2, this.nodeId, 0, nodeEnd - 2) && nodeEnd - 2 == this.nodeId.length()) {
 			return;
 		}
 		String publisher = text.substring(2, nodeEnd);
 		long seq = Long.parseLong(text, nodeEnd + 1, seqEnd, 10);
-		String room = text.substring(seqEnd + 1, roomEnd);
+		long g = Long.parseLong(text, seqEnd + 1, globalEnd, 10);
+		long n = Long.parseLong(text, globalEnd + 1, roomSeqEnd, 10);
+		String room = text.substring(roomSeqEnd + 1, roomEnd);
 		String body = text.substring(roomEnd + 1);
-		this.consumed.put(publisher, seq);
-		if (!this.pendingResumes.isEmpty()) {
-			Later later = new Later(publisher, seq, room, body);
-			this.pendingResumes.values().forEach((pending) -> pending.later.add(later));
+		this.deliveryLock.lock();
+		try {
+			this.consumed.put(publisher, seq);
+			this.deliveredG = g;
+			this.roomN.put(room, n);
+			if (!this.pendingResumes.isEmpty()) {
+				Later later = new Later(publisher, seq, room, body);
+				this.pendingResumes.values().forEach((pending) -> pending.later.add(later));
+			}
+			for (DeadPending pending : this.deadPending.values()) {
+				if (pending.rooms.contains(room)) {
+					pending.broadcasts.add(new StreamEntry(g, n, room, body));
+				}
+			}
+			if (!deliveredByPublisher || !publisher.equals(this.nodeId)) {
+				this.manager.deliverBroadcast(room, body);
+			}
+			if (this.waiting.get() > 0) {
+				this.advanced.signalAll();
+			}
 		}
-		this.manager.deliverBroadcast(room, body);
+		finally {
+			this.deliveryLock.unlock();
+		}
 	}
 
 	private void onCommand(Message message) {
 		String text = new String(message.getBody(), StandardCharsets.UTF_8);
-		if (text.startsWith("K")) {
+		this.deliveryLock.lock();
+		try {
+			onCommand(text);
+		}
+		finally {
+			this.deliveryLock.unlock();
+		}
+	}
+
+	private void onCommand(String text) {
+		if (text.startsWith("C")) {
+			// C<counter>:<length>:<id><body>, a direct send counted in the connection's send counter
+			int first = text.indexOf(':');
+			int second = text.indexOf(':', first + 1);
+			long counter = Long.parseLong(text, 1, first, 10);
+			int length = Integer.parseInt(text, first + 1, second, 10);
+			String connectionId = text.substring(second + 1, second + 1 + length);
+			String body = text.substring(second + 1 + length);
+			Tracked entry = this.tracked.get(connectionId);
+			boolean counted = entry != null && entry.sendBase >= 0 && counter > entry.sendBase;
+			if (!this.manager.deliverSend(connectionId, body, counted) && !recordForDeadResume(connectionId,
+					counter, body)) {
+				forwardIfMoved(connectionId, text);
+			}
+		}
+		else if (text.startsWith("K")) {
 			String connectionId = text.substring(1);
 			if (!this.manager.kickLocal(connectionId)) {
 				forwardIfMoved(connectionId, text);
@@ -504,7 +906,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			int colon = text.indexOf(':');
 			int length = Integer.parseInt(text.substring(1, colon));
 			String connectionId = text.substring(colon + 1, colon + 1 + length);
-			if (!this.manager.deliverSend(connectionId, text.substring(colon + 1 + length))) {
+			String body = text.substring(colon + 1 + length);
+			if (!this.manager.deliverSend(connectionId, body) && !recordForDeadResume(connectionId, -1, body)) {
 				forwardIfMoved(connectionId, text);
 			}
 		}
@@ -536,12 +939,18 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}
 		HandoverState state;
 		Map<String, Long> delivered;
+		long sendBase = -1;
 		this.handoverLock.writeLock().lock();
 		try {
+			Map<String, Long> bases = new HashMap<>();
+			this.tracked.values().forEach((entry) -> bases.put(entry.connectionId, entry.sendBase));
 			state = this.manager.handOver(request.token(), request.principalName(), request.connectionId(),
 					request.lastSeq());
+			if (state != null) {
+				sendBase = bases.getOrDefault(state.connectionId(), -1L);
+			}
+			// this node's own broadcasts are delivered from the channel too, like everyone else's
 			delivered = new HashMap<>(this.consumed);
-			delivered.put(this.nodeId, this.publishSeq.get());
 			if (state != null) {
 				// sends and kicks that still reach this node follow the session for a while
 				this.moved.put(state.connectionId(),
@@ -553,7 +962,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}
 		HandoverReply reply = new HandoverReply(request.requestId(),
 				(state != null) ? null : this.manager.resumeFailure(request.token()), state,
-				(state != null) ? attributeTypes(state.attributes()) : Map.of(), delivered);
+				(state != null) ? attributeTypes(state.attributes()) : Map.of(), delivered, sendBase);
 		String encoded;
 		try {
 			encoded = "H" + this.json.writeValueAsString(reply);
@@ -592,9 +1001,10 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			}
 			HandoverState state = reply.state();
 			if (state != null) {
+				// without the old node's counter base, counting starts afresh from the counter's value now
 				state = new HandoverState(state.connectionId(), state.principalName(),
 						typed(state.attributes(), reply.attributeTypes()), state.rooms(), state.lastSeq(),
-						state.frames());
+						state.frames(), (reply.sendBase() >= 0) ? state.directSends() : 0);
 			}
 			if (state == null) {
 				pending.result.complete(new RemoteResume(null,
@@ -610,6 +1020,10 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				}
 			}
 			try {
+				// the send counter carries on: the new token's snapshot is written when the session is attached
+				Tracked entry = new Tracked(state.connectionId());
+				entry.sendBase = reply.sendBase();
+				this.tracked.put(state.connectionId(), entry);
 				PulseConnection connection = this.manager.adopt(state, later, pending.decision, pending.principal);
 				pending.result.complete(new RemoteResume(connection, null));
 			}
@@ -621,6 +1035,356 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		finally {
 			this.handoverLock.writeLock().unlock();
 		}
+	}
+
+	// ---- resume after the owner died
+
+	/**
+	 * Rebuilds a session whose node died from its snapshot and the room streams. The session's frames after the
+	 * snapshot are the broadcasts to its rooms after the snapshot's position, in the global order every node
+	 * delivers in, and the direct sends counted after the snapshot, at unknown places among them. What the client
+	 * has is the first {@code lastSeq - snapshot seq} of those; a retained broadcast is replayed only if it cannot
+	 * be among them, whatever the unknown places; everything else after {@code lastSeq} is counted in
+	 * {@code missed}.
+	 */
+	private RemoteResume resumeDead(String token, String tokenKey, long lastSeq, Transport transport,
+			ConnectDecision decision, @Nullable Principal principal) {
+		if (this.manager.settings().overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
+			// a broadcast dropped for a full buffer takes no sequence number: the streams cannot say which
+			return RemoteResume.UNKNOWN;
+		}
+		Claimed claimed;
+		try {
+			String raw = this.redis.execute(CLAIM, List.of(snapshotKey(tokenKey), tokenKey(tokenKey)),
+					Long.toString(this.tokenTtlMillis));
+			if (raw == null) {
+				return RemoteResume.UNKNOWN;
+			}
+			JsonNode node = this.json.readTree(raw);
+			claimed = new Claimed(tokenKey, node.path("j").asText(), node.path("b").asLong(-1),
+					node.path("v").asText(), this.json.readValue(node.path("j").asText(), SnapshotData.class));
+		}
+		catch (JsonProcessingException ex) {
+			logger.warn("pulse cluster: ignored a malformed session snapshot");
+			return RemoteResume.UNKNOWN;
+		}
+		catch (RuntimeException ex) {
+			unavailable(ex);
+			return RemoteResume.UNKNOWN;
+		}
+		SnapshotData snapshot = claimed.data();
+		boolean ownerAlive = !snapshot.node().equals(this.nodeId) && this.liveNodes.contains(snapshot.node());
+		boolean sameIdentity = Objects.equals(principal != null ? principal.getName() : null, snapshot.principal())
+				&& (decision.connectionId() == null || decision.connectionId().equals(snapshot.id()));
+		boolean secretMatches = MessageDigest.isEqual(Base64.getDecoder().decode(snapshot.digest()),
+				SessionManager.secretDigest(token));
+		if (ownerAlive || !secretMatches || !sameIdentity || claimed.base() < 0) {
+			restore(claimed, snapshot);
+			return RemoteResume.UNKNOWN;
+		}
+		DeadPending pending = new DeadPending(snapshot.rooms().keySet());
+		this.deadPending.put(snapshot.id(), pending);
+		PulseConnection adopted;
+		Recovery recovery;
+		try {
+			// sends to the connection come here from now on; those that went to the dead node are counted
+			this.redis.opsForValue().set(connectionKey(snapshot.id()), this.nodeId,
+					Duration.ofMillis(this.nodeTimeoutMillis));
+			List<String> keys = new ArrayList<>();
+			keys.add(globalSeqKey());
+			keys.add(sendsKey(snapshot.id()));
+			List<String> rooms = new ArrayList<>(snapshot.rooms().keySet());
+			for (String room : rooms) {
+				keys.add(streamKey(room));
+				keys.add(roomSeqKey(room));
+			}
+			JsonNode state = this.json.readTree(this.redis.execute(READ_STATE, keys, Long.toString(snapshot.g())));
+			long globalNow = state.path("gnow").asLong();
+			if (!awaitDelivered(globalNow)) {
+				logger.warn("pulse cluster: broadcasts up to " + globalNow + " did not arrive within "
+						+ this.nodeTimeoutMillis + " ms; refusing the resume of " + snapshot.id());
+				restore(claimed, snapshot);
+				return RemoteResume.UNKNOWN;
+			}
+			try {
+				// deliveries wait: nothing is delivered between what is counted here and the rooms joined below
+				this.deadPending.remove(snapshot.id());
+				recovery = recover(snapshot, claimed.base(), rooms, state, pending, lastSeq);
+				if (recovery == null) {
+					this.deliveryLock.unlock();
+					restore(claimed, snapshot);
+					return RemoteResume.UNKNOWN;
+				}
+				Tracked entry = new Tracked(snapshot.id());
+				entry.sendBase = recovery.sendBase();
+				this.tracked.put(snapshot.id(), entry);
+				adopted = this.manager.adopt(recovery.state(), recovery.later(), decision, principal);
+			}
+			finally {
+				if (this.deliveryLock.isHeldByCurrentThread()) {
+					this.deliveryLock.unlock();
+				}
+			}
+		}
+		catch (JsonProcessingException ex) {
+			logger.warn("pulse cluster: could not read the streams of " + snapshot.id(), ex);
+			restore(claimed, snapshot);
+			return RemoteResume.UNKNOWN;
+		}
+		catch (org.springframework.dao.DataAccessException ex) {
+			unavailable(ex);
+			restore(claimed, snapshot);
+			return RemoteResume.UNKNOWN;
+		}
+		catch (RuntimeException ex) {
+			logger.error("pulse cluster: rebuilding " + snapshot.id() + " after its node died failed", ex);
+			restore(claimed, snapshot);
+			return RemoteResume.UNKNOWN;
+		}
+		finally {
+			this.deadPending.remove(snapshot.id());
+		}
+		this.deathResumes.incrementAndGet();
+		this.recoveredFrames.addAndGet(recovery.replayed());
+		this.missedFrames.addAndGet(recovery.missed());
+		if (logger.isDebugEnabled()) {
+			logger.debug("pulse cluster: resumed " + snapshot.id() + " after node " + snapshot.node() + " died: "
+					+ recovery.replayed() + " broadcasts recovered from the streams, " + recovery.missed()
+					+ " frames missed");
+		}
+		return new RemoteResume(this.manager.attachAdopted(adopted, transport, lastSeq), null);
+	}
+
+	/**
+	 * Waits until this node delivered every broadcast up to {@code global}; returns holding the delivery lock.
+	 */
+	private boolean awaitDelivered(long global) {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.nodeTimeoutMillis);
+		this.deliveryLock.lock();
+		this.waiting.incrementAndGet();
+		try {
+			while (this.deliveredG < global) {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					this.deliveryLock.unlock();
+					return false;
+				}
+				this.advanced.awaitNanos(remaining);
+			}
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.deliveryLock.unlock();
+			return false;
+		}
+		finally {
+			this.waiting.decrementAndGet();
+		}
+	}
+
+	/**
+	 * Works out, under the delivery lock, the frames to replay and the numbering: see {@link #resumeDead}.
+	 * @return {@code null} if the snapshot cannot be resolved or the client claims frames never sent
+	 */
+	private @Nullable Recovery recover(SnapshotData snapshot, long base, List<String> rooms, JsonNode state,
+			DeadPending pending, long lastSeq) {
+		long globalNow = state.path("gnow").asLong();
+		TreeMap<Long, StreamEntry> known = new TreeMap<>();
+		Map<String, Long> trimmed = new HashMap<>();
+		Map<String, Long> firstKnown = new HashMap<>();
+		long optional = 0;
+		List<String> member = new ArrayList<>();
+		for (int i = 0; i < rooms.size(); i++) {
+			String room = rooms.get(i);
+			JsonNode read = state.path("rooms").path(i);
+			String mark = snapshot.rooms().get(room);
+			boolean exact = !mark.startsWith("?") && !mark.startsWith("-");
+			if (!mark.startsWith("-")) {
+				member.add(room);
+			}
+			String number = exact ? mark : mark.substring(1);
+			long watermark;
+			if (!"@".equals(number)) {
+				watermark = Long.parseLong(number);
+			}
+			else if (read.hasNonNull("natg")) {
+				watermark = read.path("natg").asLong();
+			}
+			else if ((!read.has("first") || read.path("first").isEmpty()) && read.path("rseq").asLong() == 0) {
+				watermark = 0;
+			}
+			else if (read.path("first").path(1).asLong() == 1 && read.path("first").path(0).asLong() > snapshot.g()) {
+				watermark = 0;
+			}
+			else {
+				// the room had no broadcast here before the snapshot and its stream was trimmed since
+				logger.info("pulse cluster: cannot place the snapshot of " + snapshot.id() + " in the stream of room "
+						+ room + " any more");
+				return null;
+			}
+			List<StreamEntry> entries = new ArrayList<>();
+			for (JsonNode entry : read.path("entries")) {
+				entries.add(new StreamEntry(entry.path(0).asLong(), entry.path(1).asLong(), room,
+						entry.path(2).asText()));
+			}
+			long later = pending.broadcasts.stream()
+				.filter((entry) -> entry.room().equals(room) && entry.g() > globalNow)
+				.count();
+			long count = read.path("rseq").asLong() - watermark;
+			if (!exact) {
+				optional += Math.max(0, count) + later;
+				continue;
+			}
+			long retained = entries.size();
+			if (count < retained) {
+				logger.warn("pulse cluster: inconsistent stream of room " + room + "; refusing the resume");
+				return null;
+			}
+			trimmed.put(room, count - retained);
+			for (StreamEntry entry : entries) {
+				known.put(entry.g(), entry);
+			}
+			for (StreamEntry entry : pending.broadcasts) {
+				if (entry.room().equals(room) && entry.g() > globalNow) {
+					known.put(entry.g(), entry);
+				}
+			}
+			known.values()
+				.stream()
+				.filter((entry) -> entry.room().equals(room))
+				.findFirst()
+				.ifPresent((entry) -> firstKnown.put(room, entry.g()));
+		}
+		long sendsNow = state.path("sends").asLong();
+		long recordedBefore = pending.sends.stream().filter((send) -> send.counter() > base
+				&& send.counter() <= sendsNow).count();
+		long unseenSends = Math.max(0, sendsNow - base - snapshot.directSends());
+		long lostSends = Math.max(0, unseenSends - recordedBefore);
+		long trimmedTotal = trimmed.values().stream().mapToLong(Long::longValue).sum();
+		long total = snapshot.seq() + known.size() + trimmedTotal + optional + lostSends;
+		if (lastSeq > total) {
+			return null;
+		}
+		// the client has the first (lastSeq - seq) frames after the snapshot: replay a retained broadcast only if
+		// it comes after them even when every frame of unknown place is put as late as possible
+		long received = lastSeq - snapshot.seq();
+		List<String> replay = new ArrayList<>();
+		int index = 0;
+		for (StreamEntry entry : known.values()) {
+			long earliest = 1 + index;
+			for (Map.Entry<String, Long> room : trimmed.entrySet()) {
+				Long first = firstKnown.get(room.getKey());
+				if (first != null && first <= entry.g()) {
+					earliest += room.getValue();
+				}
+			}
+			if (earliest > received) {
+				replay.add(entry.body());
+			}
+			index++;
+		}
+		List<String> later = new ArrayList<>(replay);
+		long counted = 0;
+		for (RecordedSend send : pending.sends) {
+			later.add(send.body());
+			if (send.counter() > sendsNow) {
+				counted++;
+			}
+		}
+		Map<String, Object> attributes = typed(snapshot.attributes(), snapshot.types());
+		HandoverState rebuilt = new HandoverState(snapshot.id(), snapshot.principal(), attributes, member,
+				total - replay.size(), List.of(), counted);
+		return new Recovery(rebuilt, later, sendsNow, replay.size(), total - lastSeq - replay.size());
+	}
+
+	private void restore(Claimed claimed, SnapshotData snapshot) {
+		try {
+			this.redis.execute(RESTORE, List.of(snapshotKey(claimed.tokenKey()), tokenKey(claimed.tokenKey())),
+					claimed.version(), claimed.json(), Long.toString(claimed.base()),
+					Long.toString(this.tokenTtlMillis), snapshot.node());
+		}
+		catch (RuntimeException ex) {
+			unavailable(ex);
+		}
+	}
+
+	/** Called under the delivery lock: a send to a session being rebuilt here after its node died. */
+	private boolean recordForDeadResume(String connectionId, long counter, String body) {
+		DeadPending pending = this.deadPending.get(connectionId);
+		if (pending == null) {
+			return false;
+		}
+		pending.sends.add(new RecordedSend(counter, body));
+		return true;
+	}
+
+	/** A consistent snapshot of a session: call holding the entry's monitor. */
+	private Snapshot readSnapshot(Tracked entry, PulseConnection session, @Nullable String room, boolean join) {
+		SessionSnapshot view;
+		long global;
+		Map<String, String> rooms = new LinkedHashMap<>();
+		this.deliveryLock.lock();
+		try {
+			view = this.manager.snapshot(session);
+			global = this.deliveredG;
+			for (String member : view.rooms()) {
+				rooms.put(member, watermark(member));
+			}
+			if (room != null && join && !rooms.containsKey(room)) {
+				// broadcasts to it after this point may or may not reach the session before the snapshot is redone
+				rooms.put(room, "?" + watermark(room));
+			}
+			else if (room != null && !join && rooms.containsKey(room)) {
+				rooms.put(room, "-" + watermark(room));
+			}
+		}
+		finally {
+			this.deliveryLock.unlock();
+		}
+		SnapshotData data = new SnapshotData(this.nodeId, view.connectionId(), view.principalName(),
+				Objects.requireNonNull(entry.digest), view.attributes(), attributeTypes(view.attributes()), rooms,
+				view.lastSeq(), global, view.directSends());
+		try {
+			return new Snapshot(Objects.requireNonNull(entry.tokenKey), ++entry.version,
+					this.json.writeValueAsString(data), view.lastSeq(), view.directSends(), rooms);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private @Nullable Snapshot readSnapshotIfChanged(Tracked entry, PulseConnection session) {
+		SessionSnapshot view = this.manager.snapshot(session);
+		if (view.closed() || entry.digest == null) {
+			return null;
+		}
+		if (!entry.dirty && view.lastSeq() == entry.writtenSeq && view.directSends() == entry.writtenDirect) {
+			return null;
+		}
+		entry.dirty = false;
+		return readSnapshot(entry, session, null, false);
+	}
+
+	private void writeSnapshot(Tracked entry, Snapshot snapshot, @Nullable String previousKey) {
+		Long base = this.redis.execute(new DefaultRedisScript<>(WRITE_SNAPSHOT, Long.class),
+				List.of(snapshotKey(snapshot.tokenKey()), sendsKey(entry.connectionId)),
+				Long.toString(snapshot.version()), snapshot.json(), Long.toString(this.tokenTtlMillis),
+				(entry.sendBase >= 0) ? Long.toString(entry.sendBase) : "");
+		if (base != null) {
+			entry.sendBase = base;
+		}
+		entry.written(snapshot);
+	}
+
+	private String watermark(String room) {
+		Long n = this.roomN.get(room);
+		return (n != null) ? n.toString() : "@";
+	}
+
+	@Override
+	public DeadResumes deadResumes() {
+		return new DeadResumes(this.deathResumes.get(), this.recoveredFrames.get(), this.missedFrames.get());
 	}
 
 	private void forwardIfMoved(String connectionId, String command) {
@@ -651,6 +1415,89 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private record Later(String node, long seq, String room, String body) {
 	}
 
+	/** A queued Redis operation, and what to do locally if it cannot be sent. */
+	private record Op(Consumer<StringRedisConnection> action, @Nullable Runnable fallback) {
+	}
+
+	private record StreamEntry(long g, long n, String room, String body) {
+	}
+
+	private record RecordedSend(long counter, String body) {
+	}
+
+	/** What a resume after the owner's death collects while it reads Redis. */
+	private static final class DeadPending {
+
+		final Set<String> rooms;
+
+		final List<StreamEntry> broadcasts = new ArrayList<>();
+
+		final List<RecordedSend> sends = new ArrayList<>();
+
+		DeadPending(Set<String> rooms) {
+			this.rooms = Set.copyOf(rooms);
+		}
+
+	}
+
+	private record Claimed(String tokenKey, String json, long base, String version, SnapshotData data) {
+	}
+
+	private record Recovery(HandoverState state, List<String> later, long sendBase, int replayed, long missed) {
+	}
+
+	/** Snapshot bookkeeping of a local session; fields other than the volatile ones are guarded by the monitor. */
+	private static final class Tracked {
+
+		final String connectionId;
+
+		volatile @Nullable String tokenKey;
+
+		volatile @Nullable String digest;
+
+		/** Value of the send counter when the session started counting; -1 until known. */
+		volatile long sendBase = -1;
+
+		long version;
+
+		volatile boolean dirty = true;
+
+		long writtenSeq = -1;
+
+		long writtenDirect = -1;
+
+		Tracked(String connectionId) {
+			this.connectionId = connectionId;
+		}
+
+		void written(Snapshot snapshot) {
+			this.writtenSeq = snapshot.seq();
+			this.writtenDirect = snapshot.directSends();
+			boolean exact = snapshot.rooms().values().stream().noneMatch((mark) -> mark.startsWith("?")
+					|| mark.startsWith("-"));
+			if (!exact) {
+				this.dirty = true;
+			}
+		}
+
+	}
+
+	private record Snapshot(String tokenKey, long version, String json, long seq, long directSends,
+			Map<String, String> rooms) {
+	}
+
+	/**
+	 * The session snapshot kept in Redis (JSON): owner node, connection id, principal name, SHA-256 of the token's
+	 * secret half, attributes and their types, rooms with their watermark ({@code n}: the room number of the last
+	 * broadcast delivered here at the snapshot, {@code @}: none seen here yet; prefixed {@code ?} while a join
+	 * and {@code -} while a leave is not yet in a snapshot), sequence number, global position and counted direct
+	 * sends.
+	 */
+	record SnapshotData(String node, String id, @Nullable String principal, String digest,
+			Map<String, Object> attributes, Map<String, String> types, Map<String, String> rooms, long seq, long g,
+			long directSends) {
+	}
+
 	private record Moved(String node, long expiresAt) {
 	}
 
@@ -659,7 +1506,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	}
 
 	record HandoverReply(String requestId, @Nullable String failure, @Nullable HandoverState state,
-			Map<String, String> attributeTypes, Map<String, Long> delivered) {
+			Map<String, String> attributeTypes, Map<String, Long> delivered, long sendBase) {
 	}
 
 	private static Map<String, String> attributeTypes(Map<String, Object> attributes) {
@@ -691,6 +1538,26 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private String tokenKey(String key) {
 		return this.prefix + "token:" + key;
+	}
+
+	private String snapshotKey(String key) {
+		return this.prefix + "session:" + key;
+	}
+
+	private String sendsKey(String connectionId) {
+		return this.prefix + "sends:" + connectionId;
+	}
+
+	private String globalSeqKey() {
+		return this.prefix + "gseq";
+	}
+
+	private String roomSeqKey(String room) {
+		return this.prefix + "rseq:" + room;
+	}
+
+	private String streamKey(String room) {
+		return this.prefix + "stream:" + room;
 	}
 
 	private String broadcastChannel() {

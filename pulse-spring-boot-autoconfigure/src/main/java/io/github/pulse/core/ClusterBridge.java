@@ -1,6 +1,7 @@
 package io.github.pulse.core;
 
 import java.security.Principal;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 import io.github.pulse.ConnectDecision;
@@ -45,6 +46,44 @@ public interface ClusterBridge {
 	 * @param tokenKey the token's lookup half, which grants nothing by itself
 	 */
 	default void tokenIssued(String connectionId, String tokenKey) {
+	}
+
+	/**
+	 * A resume token was issued to a session of this node (on open and on every resume). The default calls
+	 * {@link #tokenIssued(String, String)}; a bridge that can resume sessions whose node died also records the
+	 * session's snapshot here.
+	 * @param session the session
+	 * @param tokenKey the token's lookup half
+	 * @param secretDigest SHA-256 of the token's secret half
+	 * @return {@code false} if another node has taken the session over (it resumed there while this node was
+	 * taken for dead): the caller must not hand the token out
+	 */
+	default boolean tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
+		tokenIssued(session.id(), tokenKey);
+		return true;
+	}
+
+	/**
+	 * A session of this node joins or leaves a room. The bridge may record it before {@code apply} makes it
+	 * effective; the default just applies it. Never called with a session lock held.
+	 * @param session the session
+	 * @param room the room
+	 * @param join {@code true} to join, {@code false} to leave
+	 * @param apply makes the change on this node and returns whether membership changed
+	 * @return what {@code apply} returned
+	 */
+	default boolean changeMembership(PulseConnection session, String room, boolean join, BooleanSupplier apply) {
+		return apply.getAsBoolean();
+	}
+
+	/**
+	 * A direct send to a session of this node is about to be queued: count it where a resume after this node's
+	 * death can read it. May block briefly.
+	 * @param connectionId the session's id
+	 * @return whether it was counted
+	 */
+	default boolean countDirectSend(String connectionId) {
+		return false;
 	}
 
 	/**
@@ -103,6 +142,28 @@ public interface ClusterBridge {
 	 * @param connectionId its id
 	 */
 	void sessionEnded(String connectionId);
+
+	/**
+	 * Resumes of sessions whose node died completed on this node since start.
+	 * @return the counts; the default knows none
+	 */
+	default DeadResumes deadResumes() {
+		return DeadResumes.NONE;
+	}
+
+	/**
+	 * Counts of resumes after a node died.
+	 *
+	 * @param resumes sessions resumed here after the node holding them died
+	 * @param recovered broadcasts they replayed from the room streams
+	 * @param missed frames they reported in {@code missed}
+	 */
+	record DeadResumes(long resumes, long recovered, long missed) {
+
+		/** Nothing yet. */
+		public static final DeadResumes NONE = new DeadResumes(0, 0, 0);
+
+	}
 
 	/**
 	 * Current view of the cluster, without network I/O.

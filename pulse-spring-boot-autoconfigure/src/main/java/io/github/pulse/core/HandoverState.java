@@ -16,9 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param rooms the rooms the session is in
  * @param lastSeq the last sequence number the session assigned
  * @param frames the retained message frames, in sequence order
+ * @param directSends direct sends to the session counted in the cluster's per-connection send counter that the
+ * session has seen (delivered or refused); see {@code docs/scaling.md}
  */
 public record HandoverState(String connectionId, @Nullable String principalName, Map<String, Object> attributes,
-		List<String> rooms, long lastSeq, List<Frame> frames) {
+		List<String> rooms, long lastSeq, List<Frame> frames, long directSends) {
 
 	/**
 	 * A retained message frame.

@@ -51,6 +51,9 @@ final class PulseSession implements PulseConnection {
 
 	private long lastSeq;
 
+	/** Direct sends counted by the cluster's send counter that reached this session; see {@link SessionSnapshot}. */
+	private long directSends;
+
 	private boolean writing;
 
 	/** Frames are in a gathering transport's output buffer, not yet flushed. */
@@ -147,12 +150,23 @@ final class PulseSession implements PulseConnection {
 
 	@Override
 	public void send(String event, @Nullable Object payload) {
-		enqueue(this.manager.wire().messageBody(event, null, payload), false);
+		this.manager.sendDirect(this, this.manager.wire().messageBody(event, null, payload));
 	}
 
 	@Override
 	public boolean join(String room) {
 		RoomNames.check(room);
+		ClusterBridge cluster = this.manager.clusterBridge();
+		if (cluster == null) {
+			return joinLocal(room);
+		}
+		return cluster.changeMembership(this, room, true, () -> joinLocal(room));
+	}
+
+	/**
+	 * Joins a room on this node only, without telling the cluster.
+	 */
+	boolean joinLocal(String room) {
 		synchronized (this.lock) {
 			if (this.state == ConnectionState.CLOSED) {
 				throw new ConnectionClosedException(this.id);
@@ -167,6 +181,14 @@ final class PulseSession implements PulseConnection {
 
 	@Override
 	public boolean leave(String room) {
+		ClusterBridge cluster = this.manager.clusterBridge();
+		if (cluster == null || !this.rooms.contains(room)) {
+			return leaveLocal(room);
+		}
+		return cluster.changeMembership(this, room, false, () -> leaveLocal(room));
+	}
+
+	private boolean leaveLocal(String room) {
 		synchronized (this.lock) {
 			if (!this.rooms.remove(room)) {
 				return false;
@@ -190,11 +212,24 @@ final class PulseSession implements PulseConnection {
 	 * @return whether the frame was queued
 	 */
 	boolean enqueue(EncodedBody body, boolean broadcast) {
+		return enqueue(body, broadcast, false);
+	}
+
+	/**
+	 * Queues a message frame.
+	 * @param counted whether this is a direct send the cluster counted (see {@link SessionSnapshot#directSends()})
+	 * @return whether the frame was queued
+	 */
+	boolean enqueue(EncodedBody body, boolean broadcast, boolean counted) {
 		boolean slowConsumer = false;
 		boolean startWriter;
 		int dropped = 0;
 		int evicted;
 		synchronized (this.lock) {
+			if (counted) {
+				// seen, whether it is queued or refused below: the snapshot's count and lastSeq agree
+				this.directSends++;
+			}
 			if (this.state == ConnectionState.CLOSED) {
 				if (broadcast) {
 					return false;
@@ -627,12 +662,24 @@ final class PulseSession implements PulseConnection {
 			this.writing = false;
 			this.unflushed = false;
 			this.buffer.clear();
-			return new Detached(previous, stale, java.util.List.copyOf(this.rooms), this.lastSeq, frames);
+			return new Detached(previous, stale, java.util.List.copyOf(this.rooms), this.lastSeq, frames,
+					this.directSends);
 		}
 	}
 
 	record Detached(ConnectionState previous, @Nullable Transport stale, java.util.List<String> rooms, long lastSeq,
-			java.util.List<HandoverState.Frame> frames) {
+			java.util.List<HandoverState.Frame> frames, long directSends) {
+	}
+
+	/**
+	 * Sequence counter, counted direct sends and rooms, read together.
+	 */
+	SessionSnapshot snapshot(Map<String, Object> transferable) {
+		synchronized (this.lock) {
+			return new SessionSnapshot(this.id, (this.principal != null) ? this.principal.getName() : null,
+					transferable, java.util.List.copyOf(this.rooms), this.lastSeq, this.directSends,
+					this.state == ConnectionState.CLOSED);
+		}
 	}
 
 	/**
@@ -640,9 +687,11 @@ final class PulseSession implements PulseConnection {
 	 * them. Called before the session is visible to anyone.
 	 * @return the number of frames evicted by the resume buffer limits
 	 */
-	int adoptFrames(long seq, java.util.List<HandoverState.Frame> frames, java.util.List<String> later) {
+	int adoptFrames(long seq, java.util.List<HandoverState.Frame> frames, java.util.List<String> later,
+			long directSends) {
 		int evicted = 0;
 		synchronized (this.lock) {
+			this.directSends = directSends;
 			long now = this.manager.nanoTime();
 			for (HandoverState.Frame frame : frames) {
 				evicted += this.buffer.addMessage(new OutFrame.Message(frame.seq(), EncodedBody.of(frame.body()), now));

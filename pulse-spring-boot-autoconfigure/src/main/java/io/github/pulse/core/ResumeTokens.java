@@ -144,7 +144,7 @@ final class ResumeTokens {
 		return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(bytes, 16));
 	}
 
-	private static byte[] secret(String token) {
+	static byte[] secret(String token) {
 		byte[] bytes = Base64.getUrlDecoder().decode(token);
 		return java.util.Arrays.copyOfRange(bytes, 16, 32);
 	}

@@ -348,7 +348,12 @@ public class SessionManager implements PulseServer {
 		}
 		String newToken = this.tokens.issue(session);
 		// resolvable cluster-wide before the client can hold it
-		tokenIssued(session.id(), newToken);
+		if (!tokenIssued(session, newToken)) {
+			// another node resumed this session while this one was cut off: that copy is the session now
+			this.tokens.revoke(newToken, false, nanoTime());
+			session.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
+			return null;
+		}
 		PulseSession.Resumption resumption = session.resume(transport, lastSeq, newToken);
 		if (resumption == null) {
 			this.tokens.revoke(newToken, false, nanoTime());
@@ -382,7 +387,7 @@ public class SessionManager implements PulseServer {
 		String token = this.settings.resumeEnabled() ? this.tokens.issue(session) : null;
 		session.resumeToken(token);
 		if (token != null) {
-			tokenIssued(id, token);
+			tokenIssued(session, token);
 		}
 		this.openCount.incrementAndGet();
 		// the welcome heads the queue, but is written only once the session is in its rooms: a client that acts on
@@ -408,11 +413,65 @@ public class SessionManager implements PulseServer {
 		return session;
 	}
 
-	private void tokenIssued(String connectionId, String token) {
+	private boolean tokenIssued(PulseSession session, String token) {
 		ClusterBridge cluster = this.cluster;
-		if (cluster != null) {
-			cluster.tokenIssued(connectionId, ResumeTokens.key(token));
+		return cluster == null || cluster.tokenIssued(session, ResumeTokens.key(token), secretDigest(token));
+	}
+
+	/**
+	 * SHA-256 of a well-formed token's secret half: what the cluster stores to check a token after its node died,
+	 * without storing the secret.
+	 * @param token the token
+	 * @return the digest
+	 */
+	public static byte[] secretDigest(String token) {
+		try {
+			return java.security.MessageDigest.getInstance("SHA-256").digest(ResumeTokens.secret(token));
 		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Whether a string has the form of a resume token.
+	 * @param token the candidate
+	 * @return {@code true} if well-formed
+	 */
+	public static boolean isWellFormedToken(String token) {
+		return ResumeTokens.isWellFormed(token);
+	}
+
+	/**
+	 * A consistent view of a session of this node for the cluster's snapshot: sequence counter, counted direct
+	 * sends, rooms and transferable attributes.
+	 * @param connection a session of this node
+	 * @return the view
+	 */
+	public SessionSnapshot snapshot(PulseConnection connection) {
+		PulseSession session = (PulseSession) connection;
+		return session.snapshot(transferableAttributes(session));
+	}
+
+	private static Map<String, Object> transferableAttributes(PulseSession session) {
+		Map<String, Object> attributes = new java.util.LinkedHashMap<>();
+		session.attributes().forEach((name, value) -> {
+			if (value instanceof String || value instanceof Boolean || value instanceof Integer
+					|| value instanceof Long || value instanceof Double) {
+				attributes.put(name, value);
+			}
+		});
+		return attributes;
+	}
+
+	/**
+	 * Number of members of a room on this node.
+	 * @param room the room
+	 * @return its local member count
+	 */
+	public int localMembers(String room) {
+		Set<PulseSession> members = this.rooms.members(room);
+		return (members != null) ? members.size() : 0;
 	}
 
 	// ---- cross-node resume
@@ -470,13 +529,7 @@ public class SessionManager implements PulseServer {
 		if (stale != null) {
 			closeTransport(session, stale, CloseCodes.REPLACED);
 		}
-		Map<String, Object> attributes = new java.util.LinkedHashMap<>();
-		session.attributes().forEach((name, value) -> {
-			if (value instanceof String || value instanceof Boolean || value instanceof Integer
-					|| value instanceof Long || value instanceof Double) {
-				attributes.put(name, value);
-			}
-		});
+		Map<String, Object> attributes = transferableAttributes(session);
 		if (logger.isDebugEnabled()) {
 			logger.debug("Handed " + session + " over to another node: " + detached.frames().size()
 					+ " retained frames, seq " + detached.lastSeq());
@@ -492,7 +545,7 @@ public class SessionManager implements PulseServer {
 			});
 		}
 		return new HandoverState(session.id(), name(session.principal()), attributes, detached.rooms(),
-				detached.lastSeq(), detached.frames());
+				detached.lastSeq(), detached.frames(), detached.directSends());
 	}
 
 	/**
@@ -521,7 +574,7 @@ public class SessionManager implements PulseServer {
 		Map<String, Object> attributes = new java.util.HashMap<>(decision.attributes());
 		attributes.putAll(state.attributes());
 		PulseSession session = new PulseSession(this, state.connectionId(), principal, attributes, null, nanoTime());
-		int evicted = session.adoptFrames(state.lastSeq(), state.frames(), later);
+		int evicted = session.adoptFrames(state.lastSeq(), state.frames(), later, state.directSends());
 		framesDropped(evicted, "resume-buffer-overflow");
 		this.openCount.incrementAndGet();
 		PulseSession replaced = this.sessions.put(session.id(), session);
@@ -529,7 +582,8 @@ public class SessionManager implements PulseServer {
 			replaced.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
 		}
 		for (String room : state.rooms()) {
-			session.join(room);
+			// the cluster made this atomic with its deliveries; the snapshot follows with the new token
+			session.joinLocal(room);
 		}
 		ClusterBridge cluster = this.cluster;
 		if (cluster != null) {
@@ -549,7 +603,7 @@ public class SessionManager implements PulseServer {
 	public PulseConnection attachAdopted(PulseConnection adopted, Transport transport, long lastSeq) {
 		PulseSession session = (PulseSession) adopted;
 		String token = this.tokens.issue(session);
-		tokenIssued(session.id(), token);
+		tokenIssued(session, token);
 		PulseSession.Resumption resumption = session.resume(transport, lastSeq, token);
 		if (resumption == null) {
 			// ended while it was being adopted (a kick): the client gets a fresh session
@@ -895,12 +949,28 @@ public class SessionManager implements PulseServer {
 			ClusterBridge cluster = this.cluster;
 			return cluster != null && cluster.send(connectionId, this.wire.messageBody(event, null, payload));
 		}
-		return sendLocal(session, this.wire.messageBody(event, null, payload));
+		try {
+			sendDirect(session, this.wire.messageBody(event, null, payload));
+			return true;
+		}
+		catch (ConnectionClosedException ex) {
+			return false;
+		}
 	}
 
-	private boolean sendLocal(PulseSession session, EncodedBody body) {
+	/**
+	 * A direct send to a session of this node; with a cluster it is first counted in Redis, so that a resume after
+	 * this node died can report it.
+	 */
+	void sendDirect(PulseSession session, EncodedBody body) {
+		ClusterBridge cluster = this.cluster;
+		boolean counted = cluster != null && cluster.countDirectSend(session.id());
+		session.enqueue(body, false, counted);
+	}
+
+	private boolean sendLocal(PulseSession session, EncodedBody body, boolean counted) {
 		try {
-			session.enqueue(body, false);
+			session.enqueue(body, false, counted);
 			return true;
 		}
 		catch (ConnectionClosedException ex) {
@@ -915,8 +985,30 @@ public class SessionManager implements PulseServer {
 	 * @return whether the frame was queued
 	 */
 	public boolean deliverSend(String connectionId, String body) {
+		return deliverSend(connectionId, body, false);
+	}
+
+	/**
+	 * Delivers a frame another node sent to a connection of this node.
+	 * @param connectionId the connection id
+	 * @param body the encoded body, as {@link EncodedBody#text()}
+	 * @param counted whether the sender counted it in the connection's send counter in Redis
+	 * @return whether the frame was queued
+	 */
+	public boolean deliverSend(String connectionId, String body, boolean counted) {
 		PulseSession session = this.sessions.get(connectionId);
-		return session != null && sendLocal(session, EncodedBody.of(body));
+		return session != null && sendLocal(session, EncodedBody.of(body), counted);
+	}
+
+	/**
+	 * Ends a session of this node that another node resumed while this one was taken for dead: it closes with
+	 * 4001 (replaced), as when a newer connection takes the same id.
+	 * @param connectionId the connection id
+	 * @return whether a live session of this node was ended
+	 */
+	public boolean endTakenOver(String connectionId) {
+		PulseSession session = this.sessions.get(connectionId);
+		return session != null && session.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
 	}
 
 	/**

@@ -37,6 +37,13 @@ public class PulseMeterBinder implements MeterBinder {
 			PulseMeters.CLUSTER_PUBLISH_FAILURES
 				.functionCounter(cluster, (bridge) -> bridge.status().publishFailures())
 				.register(registry);
+			PulseMeters.CLUSTER_DEAD_RESUMES.functionCounter(cluster, (bridge) -> bridge.deadResumes().resumes())
+				.register(registry);
+			PulseMeters.CLUSTER_DEAD_RESUME_RECOVERED
+				.functionCounter(cluster, (bridge) -> bridge.deadResumes().recovered())
+				.register(registry);
+			PulseMeters.CLUSTER_DEAD_RESUME_MISSED.functionCounter(cluster, (bridge) -> bridge.deadResumes().missed())
+				.register(registry);
 		}
 	}
 

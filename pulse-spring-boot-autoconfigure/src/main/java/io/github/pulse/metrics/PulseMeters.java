@@ -53,6 +53,21 @@ public enum PulseMeters {
 			"Broadcasts, sends, kicks and directory updates that could not be handed to Redis; only with "
 					+ "pulse.cluster.enabled"),
 
+	/** Resumes of sessions whose node died. */
+	CLUSTER_DEAD_RESUMES("pulse.cluster.takeovers", Meter.Type.COUNTER, null,
+			"Sessions resumed on this node after the node holding them died, rebuilt from their snapshot in Redis; "
+					+ "only with pulse.cluster.enabled"),
+
+	/** Broadcasts recovered from the room streams. */
+	CLUSTER_DEAD_RESUME_RECOVERED("pulse.cluster.takeover.recovered", Meter.Type.COUNTER, null,
+			"Broadcasts replayed from the per-room Redis streams by resumes after a node died; only with "
+					+ "pulse.cluster.enabled"),
+
+	/** Frames reported missed. */
+	CLUSTER_DEAD_RESUME_MISSED("pulse.cluster.takeover.missed", Meter.Type.COUNTER, null,
+			"Frames reported in missed by resumes after a node died (beyond the stream retention, direct sends, "
+					+ "frames sent before the last snapshot); only with pulse.cluster.enabled"),
+
 	/** Sessions started. */
 	CONNECTIONS_OPENED("pulse.connections.opened", Meter.Type.COUNTER, null,
 			"Sessions started; a resume continues a session and is not counted"),

@@ -82,6 +82,16 @@ class PulseClusterAutoConfigurationTests {
 				.hasMessageContaining("pulse.cluster.node-timeout (PT5S) must be longer than"));
 	}
 
+	@Test
+	void aStreamRetentionThatIsNotPositiveFailsStartupNamingTheProperty() {
+		this.contextRunner.withBean(RedisConnectionFactory.class, PulseClusterAutoConfigurationTests::connectionFactory)
+			.withPropertyValues("pulse.cluster.enabled=true", "pulse.cluster.stream-retention=0")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("pulse.cluster.stream-retention (0) must be positive"));
+	}
+
 	private static LettuceConnectionFactory connectionFactory() {
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration("127.0.0.1", redis.port()));
