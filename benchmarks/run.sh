@@ -5,6 +5,8 @@
 #            Spring WebSocketHandler (RawBenchServer, pulse's protocol), Spring's STOMP simple broker
 #            (io.github.pulse.stompbench.StompBenchServer, STOMP 1.2) and Socket.IO 4 on Node
 #            (benchmarks/socketio/server.js, Engine.IO 4 / Socket.IO 5; skipped when node is missing);
+#            RATES are for 1,000 subscribers; another count gets them scaled to the same deliveries per second (5,000
+#            subscribers: 4, 8, 12, ... messages/s);
 #   echo:    ECHO_CLIENTS clients (the first subscriber count), each sending echo at ECHO_RATES / clients per second;
 #   idle:    heap after a full GC and RSS per idle connection (benchmarks/idle-memory.sh; Node: RSS only), at each of
 #            IDLE_CONNECTIONS;
@@ -14,7 +16,7 @@
 # Usage: benchmarks/run.sh [subscribers, comma-separated for several fan-out runs; default 1000,5000]
 # Environment: PUBLISHERS (2), RATES (messages/s, comma-separated), PREWARM_MS (3000), WARMUP_MS (1000), STEP_MS (3000),
 #   STOP_P99_MS (1000), SOURCES (4 loopback source addresses), LOOPS (1 generator selector thread),
-#   ECHO_RATES (total messages/s, comma-separated; 10000 is 10 per client per second with 1,000), SERVER_HEAP (1g), IDLE_CONNECTIONS (comma-separated counts, 10000,20000; 0 skips the idle scenario), OUT (docs/benchmarks.md), MVN_FLAGS,
+#   ECHO_RATES (total messages/s, comma-separated; 10000 is 10 per client per second with 1,000), SERVER_HEAP (1g), IDLE_CONNECTIONS (comma-separated counts, 10000,20000, the largest cut to fit a hard descriptor limit under 21,000; 0 skips the idle scenario), OUT (docs/benchmarks.md), MVN_FLAGS,
 #   NOTE (a paragraph put at the top of the report, e.g. the conditions of a preliminary run),
 #   SERVER_ARGS (extra arguments for the Java servers, e.g. --server.tomcat.threads.max=8),
 #   EXTRAS (further scenario scripts to run, default "resume-storm overload metrics-cost cluster-fan-out"), JMH (0 skips),
@@ -29,7 +31,7 @@ N=${COUNTS[0]}
 ECHO_CLIENTS=${ECHO_CLIENTS:-$N}
 PEERS=${PEERS:-pulse raw stomp socketio}
 PUBLISHERS=${PUBLISHERS:-2}
-RATES=${RATES:-20,40,60,80,100,130,160,200,250,320,400,500}
+RATES=${RATES:-20,40,60,80,100,130,160,200,250,320,400,500,640,800}
 PREWARM_MS=${PREWARM_MS:-3000}
 WARMUP_MS=${WARMUP_MS:-1000}
 STEP_MS=${STEP_MS:-3000}
@@ -38,7 +40,12 @@ SOURCES=${SOURCES:-4}
 LOOPS=${LOOPS:-1}
 SERVER_HEAP=${SERVER_HEAP:-1g}
 ECHO_RATES=${ECHO_RATES:-5000,10000,20000}
-IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000,20000}
+# one server process holds every connection: with N of them it needs N descriptors plus its own (jars, selector,
+# logs, about 100); on a machine whose hard limit is 20,000 (ulimit -Hn) the largest count is cut to fit
+HARD_FDS=$(ulimit -Hn)
+IDLE_DEFAULT=10000,20000
+if [ "$HARD_FDS" != unlimited ] && [ "$HARD_FDS" -lt 21000 ]; then IDLE_DEFAULT=10000,$(( (HARD_FDS - 1000) / 1000 * 1000 )); fi
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-$IDLE_DEFAULT}
 OUT=${OUT:-docs/benchmarks.md}
 mvn -q -B ${MVN_FLAGS:-} -Pbenchmarks -pl benchmarks -am package -DskipTests
 SKIPPED=""
@@ -94,10 +101,16 @@ main_of() { case "$1" in pulse) echo $PULSE ;; raw) echo $RAW ;; stomp) echo $ST
 title_of() { case "$1" in stomp) echo STOMP ;; socketio) echo Socket.IO ;; *) echo "$1" ;; esac; }
 # labels: fan-out "<server>" for the first subscriber count and "<server>-<count>" for the others; echo "<server>-echo"
 fan_label() { if [ "$2" = "$N" ]; then echo "$1"; else echo "$1-$2"; fi; }
+rates_for() { # subscriber count: RATES scaled to the same deliveries per second as with 1,000 subscribers
+  awk -v rates="$RATES" -v n="$1" 'BEGIN { k = split(rates, r, ","); out = ""; last = -1
+    for (i = 1; i <= k; i++) { v = r[i] * 1000 / n; v = (v >= 10) ? int(v + 0.5) : int(v * 10 + 0.5) / 10
+      if (v > 0 && v != last) { out = out (out == "" ? "" : ",") v; last = v } }
+    print out }'
+}
 ECHO=(--subscribers=0 --publishers="$ECHO_CLIENTS" --event=echo --rates="$ECHO_RATES")
 for count in "${COUNTS[@]}"; do
   for peer in $PEERS; do
-    scenario "$(fan_label "$peer" "$count")" "$(main_of "$peer")" --subscribers="$count" --publishers="$PUBLISHERS" --rates="$RATES"
+    scenario "$(fan_label "$peer" "$count")" "$(main_of "$peer")" --subscribers="$count" --publishers="$PUBLISHERS" --rates="$(rates_for "$count")"
   done
 done
 for peer in $PEERS; do scenario "$peer-echo" "$(main_of "$peer")" "${ECHO[@]}"; done
@@ -112,7 +125,7 @@ for idle in "${IDLE_COUNTS[@]}"; do
   for peer in $PEERS; do
     echo "idle-$peer-$idle $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/conditions.txt"
     SKIP_BUILD=1 SERVER_MAIN=$(main_of "$peer") PROTOCOL=$peer LABEL="$(title_of "$peer") $idle" \
-      benchmarks/idle-memory.sh "$idle" | tee "$WORK/idle-$peer-$idle.txt"
+      benchmarks/idle-memory.sh "$idle" | tee "$WORK/idle-$peer-$idle.txt" || echo "idle $peer $idle failed" >&2
     line=$(grep heap_per_connection_kib "$WORK/idle-$peer-$idle.txt" || true)
     heap=$(echo "$line" | sed -E 's/.*heap_per_connection_kib=([0-9-]+)e-2.*/\1/'); rss=$(echo "$line" | sed -E 's/.*rss_per_connection_kib=([0-9-]+)e-2.*/\1/')
     IDLE_ROWS+="| $(title_of "$peer") | $idle | $(kib "$heap") | $(kib "$rss") |"$'\n'
@@ -151,7 +164,7 @@ for count in "${COUNTS[@]}"; do
   done
   if [[ " $PEERS " == *" raw "* ]]; then
     rl=$(fan_label raw "$count"); knee=$(prop "$rl" knee_rate); worst=""; cells=""
-    for rate in ${RATES//,/ }; do
+    for rate in $(rates_for "$count" | tr , ' '); do
       if [ -z "$knee" ] || [ "$rate" -gt "$knee" ]; then break; fi
       a=$(p99_at "$pl" "$rate"); b=$(p99_at "$rl" "$rate")
       if [ -n "$a" ] && [ -n "$b" ]; then
@@ -266,6 +279,10 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
     echo "connected and subscribed to its room and its echo queue; Socket.IO: connected to the main namespace and in its"
     echo "room). Node's heap is not measured (no forced GC): RSS only. pulse runs with its defaults (64 KiB max message"
     echo "size, 2 KiB container I/O buffers, resume on)."
+    if [ "$IDLE_CONNECTIONS" = "$IDLE_DEFAULT" ] && [ "$IDLE_DEFAULT" != 10000,20000 ]; then
+      echo "This machine allows a process at most $HARD_FDS open descriptors (a hard limit the run cannot raise), so one"
+      echo "server process cannot hold 20,000 connections: the largest count is ${IDLE_DEFAULT#*,}."
+    fi
     echo
     echo "| server | connections | heap per connection | RSS per connection |"
     echo "| --- | ---: | ---: | ---: |"

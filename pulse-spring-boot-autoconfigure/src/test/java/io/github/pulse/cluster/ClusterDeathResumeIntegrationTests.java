@@ -1,34 +1,22 @@
 package io.github.pulse.cluster;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.pulse.PulseConnection;
-import io.github.pulse.core.SessionManager;
-import io.github.pulse.test.ChatTestApplication;
-import io.github.pulse.test.ChatTestApplication.RecordingListener;
 import io.github.pulse.test.FaultInjectingProxy;
-import io.github.pulse.test.IdentityTestConfiguration;
-import io.github.pulse.test.RedisServer;
 import io.github.pulse.test.ResumingClient;
 import io.github.pulse.test.TestClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -38,31 +26,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Resume after the node holding the session died: three nodes on a real Redis server; the owner is cut from Redis
  * without draining (to the cluster, a crash), and its client resumes on another node.
  */
-class ClusterDeathResumeIntegrationTests {
-
-	@RegisterExtension
-	static final RedisServer redis = new RedisServer();
+class ClusterDeathResumeIntegrationTests extends ClusterNodesTestSupport {
 
 	private static final Map<String, String> ALICE = Map.of("X-User", "alice");
 
-	private final String keyPrefix = "pulse-test-" + UUID.randomUUID() + ":";
-
-	private final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
-
-	private final List<TestClient> clients = new ArrayList<>();
-
 	private final ObjectMapper json = new ObjectMapper();
-
-	private final List<FaultInjectingProxy> proxies = new ArrayList<>();
-
-	@AfterEach
-	void stopNodes() throws IOException {
-		this.clients.forEach(TestClient::abort);
-		this.nodes.forEach(ConfigurableApplicationContext::close);
-		for (FaultInjectingProxy proxy : this.proxies) {
-			proxy.close();
-		}
-	}
 
 	@Test
 	void aSessionWhoseNodeDiedResumesElsewhereWithItsIdentityRoomsSequenceAndTheBroadcastsItMissed() {
@@ -286,19 +254,10 @@ class ClusterDeathResumeIntegrationTests {
 
 	private void startNodes(int count, int retention, Map<Integer, Integer> redisPorts) {
 		for (int i = 0; i < count; i++) {
-			this.nodes.add(new SpringApplicationBuilder(ChatTestApplication.class,
-					ClusterIntegrationTests.RedisConfiguration.class, IdentityTestConfiguration.class)
-				.properties("server.port=0", "pulse.cluster.enabled=true", "pulse.cluster.node-id=node-" + (i + 1),
-						"pulse.cluster.key-prefix=" + this.keyPrefix, "pulse.cluster.heartbeat-interval=200ms",
-						"pulse.cluster.node-timeout=2s", "pulse.cluster.stream-retention=" + retention,
-						"test.redis.port=" + redisPorts.getOrDefault(i, redis.port()), "pulse.buffer.send-frames=1000")
-				.run());
+			startNode(redisPorts.getOrDefault(i, redis.port()), "pulse.cluster.node-timeout=2s",
+					"pulse.cluster.stream-retention=" + retention);
 		}
-		for (int i = 0; i < count; i++) {
-			int index = i;
-			Awaitility.await()
-				.untilAsserted(() -> assertThat(manager(index).clusterBridge().status().nodes()).isEqualTo(count));
-		}
+		awaitNodesSeeEachOther();
 	}
 
 	/** Waits until the surviving nodes no longer count the dead one as live. */
@@ -327,31 +286,6 @@ class ClusterDeathResumeIntegrationTests {
 		Object snapshot = template.opsForHash().get(this.keyPrefix + "session:" + key, "j");
 		return (snapshot != null && !snapshot.toString().isEmpty()) ? this.json.readTree(snapshot.toString())
 				: this.json.missingNode();
-	}
-
-	private URI uri(int node, String query) {
-		int port = ((WebServerApplicationContext) this.nodes.get(node)).getWebServer().getPort();
-		return URI.create("ws://localhost:" + port + "/pulse" + query);
-	}
-
-	private TestClient connect(int node, String query, Map<String, String> headers) {
-		TestClient client = TestClient.connect(uri(node, query), headers);
-		this.clients.add(client);
-		return client;
-	}
-
-	private SessionManager manager(int node) {
-		return this.nodes.get(node).getBean(SessionManager.class);
-	}
-
-	private RecordingListener listener(int node) {
-		return this.nodes.get(node).getBean(RecordingListener.class);
-	}
-
-	private PulseConnection connection(int node, String id) {
-		PulseConnection connection = manager(node).connection(id);
-		assertThat(connection).as("connection %s on node %d", id, node).isNotNull();
-		return connection;
 	}
 
 }

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -16,20 +15,11 @@ import java.util.concurrent.locks.LockSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.core.SessionManager;
-import io.github.pulse.test.ChatTestApplication;
-import io.github.pulse.test.IdentityTestConfiguration;
-import io.github.pulse.test.ChatTestApplication.RecordingListener;
 import io.github.pulse.test.FaultInjectingProxy;
-import io.github.pulse.test.RedisServer;
 import io.github.pulse.test.ResumingClient;
 import io.github.pulse.test.TestClient;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -40,27 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fault-injecting proxies, moved from node to node as a load balancer would. Resume after the node died:
  * {@link ClusterDeathResumeIntegrationTests}.
  */
-class ClusterResumeIntegrationTests {
-
-	@RegisterExtension
-	static final RedisServer redis = new RedisServer();
-
-	private final String keyPrefix = "pulse-test-" + UUID.randomUUID() + ":";
-
-	private final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
-
-	private final List<FaultInjectingProxy> proxies = new ArrayList<>();
-
-	private final List<TestClient> clients = new ArrayList<>();
-
-	@AfterEach
-	void stopNodes() throws IOException {
-		this.clients.forEach(TestClient::abort);
-		for (FaultInjectingProxy proxy : this.proxies) {
-			proxy.close();
-		}
-		this.nodes.forEach(ConfigurableApplicationContext::close);
-	}
+class ClusterResumeIntegrationTests extends ClusterNodesTestSupport {
 
 	@Test
 	void clientsMovedBetweenNodesDuringContinuousBroadcastGetEveryFrameExactlyOnceInOrder() throws Exception {
@@ -229,13 +199,7 @@ class ClusterResumeIntegrationTests {
 
 	private void startNodes(int count) {
 		for (int i = 0; i < count; i++) {
-			this.nodes.add(new SpringApplicationBuilder(ChatTestApplication.class,
-					ClusterIntegrationTests.RedisConfiguration.class, IdentityTestConfiguration.class)
-				.properties("server.port=0", "pulse.cluster.enabled=true", "pulse.cluster.node-id=node-" + (i + 1),
-						"pulse.cluster.key-prefix=" + this.keyPrefix, "pulse.cluster.heartbeat-interval=200ms",
-						"pulse.cluster.node-timeout=5s", "test.redis.port=" + redis.port(),
-						"pulse.buffer.send-frames=1000")
-				.run());
+			startNode(redis.port(), "pulse.cluster.node-timeout=5s");
 			try {
 				this.proxies.add(new FaultInjectingProxy(port(i)));
 			}
@@ -243,40 +207,11 @@ class ClusterResumeIntegrationTests {
 				throw new IllegalStateException(ex);
 			}
 		}
-		for (int i = 0; i < count; i++) {
-			int index = i;
-			Awaitility.await()
-				.untilAsserted(() -> assertThat(manager(index).clusterBridge().status().nodes()).isEqualTo(count));
-		}
-	}
-
-	private int port(int node) {
-		return ((WebServerApplicationContext) this.nodes.get(node)).getWebServer().getPort();
+		awaitNodesSeeEachOther();
 	}
 
 	private URI viaProxy(int node, String query) {
 		return URI.create("ws://localhost:" + this.proxies.get(node).port() + "/pulse" + query);
-	}
-
-	private TestClient connect(int node, String query, Map<String, String> headers) {
-		TestClient client = TestClient.connect(URI.create("ws://localhost:" + port(node) + "/pulse" + query),
-				headers);
-		this.clients.add(client);
-		return client;
-	}
-
-	private SessionManager manager(int node) {
-		return this.nodes.get(node).getBean(SessionManager.class);
-	}
-
-	private RecordingListener listener(int node) {
-		return this.nodes.get(node).getBean(RecordingListener.class);
-	}
-
-	private PulseConnection connection(int node, String id) {
-		PulseConnection connection = manager(node).connection(id);
-		assertThat(connection).as("connection %s on node %d", id, node).isNotNull();
-		return connection;
 	}
 
 }

@@ -1,0 +1,109 @@
+package io.github.pulse.cluster;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.github.pulse.PulseConnection;
+import io.github.pulse.core.SessionManager;
+import io.github.pulse.test.ChatTestApplication;
+import io.github.pulse.test.ChatTestApplication.RecordingListener;
+import io.github.pulse.test.FaultInjectingProxy;
+import io.github.pulse.test.IdentityTestConfiguration;
+import io.github.pulse.test.RedisServer;
+import io.github.pulse.test.TestClient;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Several pulse nodes (separate application contexts on random ports) sharing a real Redis server, with the clients
+ * and proxies a test opened, all closed after each test.
+ */
+abstract class ClusterNodesTestSupport {
+
+	@RegisterExtension
+	static final RedisServer redis = new RedisServer();
+
+	/** A key prefix of this test's own, so that tests never see each other's keys. */
+	protected final String keyPrefix = "pulse-test-" + UUID.randomUUID() + ":";
+
+	protected final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
+
+	protected final List<FaultInjectingProxy> proxies = new ArrayList<>();
+
+	protected final List<TestClient> clients = new ArrayList<>();
+
+	@AfterEach
+	void stopNodes() throws IOException {
+		this.clients.forEach(TestClient::abort);
+		this.nodes.forEach(ConfigurableApplicationContext::close);
+		for (FaultInjectingProxy proxy : this.proxies) {
+			proxy.close();
+		}
+	}
+
+	/**
+	 * Starts a node of the test application with the cluster on, this test's key prefix, a 200 ms heartbeat and the
+	 * given further properties.
+	 * @param redisPort the Redis port the node connects to
+	 * @param properties further properties ({@code name=value})
+	 */
+	protected void startNode(int redisPort, String... properties) {
+		int number = this.nodes.size() + 1;
+		this.nodes.add(new SpringApplicationBuilder(ChatTestApplication.class,
+				ClusterIntegrationTests.RedisConfiguration.class, IdentityTestConfiguration.class)
+			.properties("server.port=0", "pulse.cluster.enabled=true", "pulse.cluster.node-id=node-" + number,
+					"pulse.cluster.key-prefix=" + this.keyPrefix, "pulse.cluster.heartbeat-interval=200ms",
+					"test.redis.port=" + redisPort, "pulse.buffer.send-frames=1000")
+			.properties(properties)
+			.run());
+	}
+
+	/** Waits until every node counts all the nodes as live. */
+	protected void awaitNodesSeeEachOther() {
+		int count = this.nodes.size();
+		for (int i = 0; i < count; i++) {
+			int index = i;
+			Awaitility.await()
+				.untilAsserted(() -> assertThat(manager(index).clusterBridge().status().nodes()).isEqualTo(count));
+		}
+	}
+
+	protected int port(int node) {
+		return ((WebServerApplicationContext) this.nodes.get(node)).getWebServer().getPort();
+	}
+
+	protected URI uri(int node, String query) {
+		return URI.create("ws://localhost:" + port(node) + "/pulse" + query);
+	}
+
+	protected TestClient connect(int node, String query, Map<String, String> headers) {
+		TestClient client = TestClient.connect(uri(node, query), headers);
+		this.clients.add(client);
+		return client;
+	}
+
+	protected SessionManager manager(int node) {
+		return this.nodes.get(node).getBean(SessionManager.class);
+	}
+
+	protected RecordingListener listener(int node) {
+		return this.nodes.get(node).getBean(RecordingListener.class);
+	}
+
+	protected PulseConnection connection(int node, String id) {
+		PulseConnection connection = manager(node).connection(id);
+		assertThat(connection).as("connection %s on node %d", id, node).isNotNull();
+		return connection;
+	}
+
+}
