@@ -128,6 +128,10 @@ for idle in "${IDLE_COUNTS[@]}"; do
       benchmarks/idle-memory.sh "$idle" | tee "$WORK/idle-$peer-$idle.txt" || echo "idle $peer $idle failed" >&2
     line=$(grep heap_per_connection_kib "$WORK/idle-$peer-$idle.txt" || true)
     heap=$(echo "$line" | sed -E 's/.*heap_per_connection_kib=([0-9-]+)e-2.*/\1/'); rss=$(echo "$line" | sed -E 's/.*rss_per_connection_kib=([0-9-]+)e-2.*/\1/')
+    if [ -z "$line" ]; then
+      IDLE_ROWS+="| $(title_of "$peer") | $idle | did not hold $idle connections (heap \`-Xmx1g\`, see the run's output) | |"$'\n'
+      continue
+    fi
     IDLE_ROWS+="| $(title_of "$peer") | $idle | $(kib "$heap") | $(kib "$rss") |"$'\n'
     IDLE_HEAP[$peer-$idle]=$heap; IDLE_RSS[$peer-$idle]=$rss
   done

@@ -60,6 +60,24 @@ public interface Transport {
 	}
 
 	/**
+	 * Writes one complete text message, already encoded, at once and without waiting for the socket: what
+	 * {@link #queueText} and {@link #flush} do together, for a frame that has nothing to be gathered with (one
+	 * container operation instead of two). Only called when the output buffer holds nothing.
+	 * @param utf8 the message in UTF-8
+	 * @param onDone completion callback: the frame is written, or the write failed
+	 */
+	default void writeText(ByteBuffer utf8, Consumer<@Nullable Throwable> onDone) {
+		queueText(utf8, (failure) -> {
+			if (failure != null) {
+				onDone.accept(failure);
+			}
+			else {
+				flush(onDone);
+			}
+		});
+	}
+
+	/**
 	 * Writes the output buffer without waiting for the socket.
 	 * @param onDone completion callback: everything buffered is written, or the write failed
 	 */

@@ -76,6 +76,16 @@ final class StandardTransport implements Transport {
 	}
 
 	@Override
+	public void writeText(ByteBuffer utf8, Consumer<@Nullable Throwable> onDone) {
+		try {
+			writer().writeText(utf8, handler(onDone));
+		}
+		catch (Throwable ex) {
+			failed(ex, onDone);
+		}
+	}
+
+	@Override
 	public void queuePing(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
 		try {
 			writer().queuePing(payload, handler(onDone));

@@ -99,6 +99,11 @@ final class TomcatFrameWriter {
 	/**
 	 * Writes the output buffer to the socket without waiting; {@code handler} is called when it is written.
 	 */
+	void writeText(ByteBuffer utf8, SendHandler handler) throws Throwable {
+		this.batching.set(false);
+		start(OPCODE_TEXT, utf8, handler);
+	}
+
 	void flush(SendHandler handler) throws Throwable {
 		this.batching.set(false);
 		start(OPCODE_FLUSH, null, handler);

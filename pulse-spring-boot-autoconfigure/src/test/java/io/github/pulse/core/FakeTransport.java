@@ -71,6 +71,15 @@ final class FakeTransport implements Transport {
 		onDone.accept(null);
 	}
 
+	/** Messages a gathering transport was asked to write at once (nothing buffered before or after them). */
+	volatile int immediateWrites;
+
+	@Override
+	public void writeText(ByteBuffer utf8, Consumer<@Nullable Throwable> onDone) {
+		this.immediateWrites++;
+		Transport.super.writeText(utf8, onDone);
+	}
+
 	@Override
 	public void queuePing(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
 		synchronized (this.buffered) {

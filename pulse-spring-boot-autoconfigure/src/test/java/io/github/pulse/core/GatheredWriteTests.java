@@ -56,6 +56,8 @@ class GatheredWriteTests {
 		assertThat(transport.flushes.get(1)).singleElement().asString().startsWith("{\"type\":\"message\",\"seq\":1,");
 		assertThat(transport.flushes.get(2)).singleElement().asString().startsWith("{\"type\":\"message\",\"seq\":2,");
 		assertThat(transport.bufferedCount()).isZero();
+		// the two messages found nothing to be gathered with: each was written at once
+		assertThat(transport.immediateWrites).isEqualTo(2);
 	}
 
 	@Test
@@ -74,6 +76,8 @@ class GatheredWriteTests {
 		transport.release();
 		assertThat(transport.flushes).hasSize(3);
 		assertThat(transport.flushes.get(2)).hasSize(6);
+		// only the first message was alone; the six that waited were gathered into one flush
+		assertThat(transport.immediateWrites).isEqualTo(1);
 		assertThat(transport.messages()).extracting((text) -> text.substring(0, text.indexOf(",\"event\"")))
 			.containsExactly("{\"type\":\"message\",\"seq\":1", "{\"type\":\"message\",\"seq\":2",
 					"{\"type\":\"message\",\"seq\":3", "{\"type\":\"message\",\"seq\":4",
