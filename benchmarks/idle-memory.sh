@@ -26,7 +26,13 @@ else
     --server.tomcat.max-connections=$((N + 1000)) --server.tomcat.accept-count=1000 --logging.level.root=WARN "$@" > /tmp/pulse-bench-server.log 2>&1 &
 fi
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
+# stop the server at the end; a JVM whose heap is exhausted may never finish its shutdown hooks: kill it after 10 s
+stop_server() {
+  kill $SERVER 2>/dev/null || return 0
+  for _ in $(seq 1 20); do kill -0 $SERVER 2>/dev/null || return 0; sleep 0.5; done
+  kill -9 $SERVER 2>/dev/null || true
+}
+trap stop_server EXIT
 for i in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
 measure() {
   local heap=n/a
