@@ -1,30 +1,18 @@
 package io.github.pulse.cluster;
 
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.pulse.actuate.endpoint.PulseEndpoint;
 import io.github.pulse.core.ClusterStatus;
-import io.github.pulse.core.SessionManager;
 import io.github.pulse.health.PulseHealthIndicator;
-import io.github.pulse.test.ChatTestApplication;
-import io.github.pulse.test.RedisServer;
 import io.github.pulse.test.TestClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -36,22 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Three nodes (separate application contexts on random ports) sharing a real Redis server started by the test.
  */
-class ClusterIntegrationTests {
-
-	@RegisterExtension
-	static final RedisServer redis = new RedisServer();
-
-	private final String keyPrefix = "pulse-test-" + UUID.randomUUID() + ":";
-
-	private final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
-
-	private final List<TestClient> clients = new ArrayList<>();
-
-	@AfterEach
-	void stopNodes() {
-		this.clients.forEach(TestClient::abort);
-		this.nodes.forEach(ConfigurableApplicationContext::close);
-	}
+class ClusterIntegrationTests extends ClusterNodesTestSupport {
 
 	@Test
 	void broadcastReachesTheRoomOnEveryNodeInTheOrderThePublisherSent() {
@@ -185,33 +158,20 @@ class ClusterIntegrationTests {
 
 	private void startNodes(int count) {
 		for (int i = 0; i < count; i++) {
-			this.nodes.add(new SpringApplicationBuilder(ChatTestApplication.class, RedisConfiguration.class)
-				.properties("server.port=0", "pulse.cluster.enabled=true", "pulse.cluster.node-id=node-" + (i + 1),
-						"pulse.cluster.key-prefix=" + this.keyPrefix, "pulse.cluster.heartbeat-interval=200ms",
-						"pulse.cluster.node-timeout=2s", "test.redis.port=" + redis.port(),
-						"management.endpoints.web.exposure.include=health,pulse", "pulse.buffer.send-frames=1000")
-				.run());
+			startNode(redis.port(), "pulse.cluster.node-timeout=2s",
+					"management.endpoints.web.exposure.include=health,pulse");
 		}
-		for (int i = 0; i < count; i++) {
-			int index = i;
-			Awaitility.await().untilAsserted(() -> assertThat(status(index).nodes()).isEqualTo(count));
-		}
+		awaitNodesSeeEachOther();
 	}
 
 	private TestClient connect(int node, String room) {
-		int port = ((WebServerApplicationContext) this.nodes.get(node)).getWebServer().getPort();
-		TestClient client = TestClient.connect(URI.create("ws://localhost:" + port + "/pulse?room=" + room));
-		this.clients.add(client);
+		TestClient client = connect(node, "?room=" + room, Map.of());
 		client.nextOfType("welcome");
 		return client;
 	}
 
 	private static String welcomeId(TestClient client) {
 		return client.history().get(0).path("connectionId").asText();
-	}
-
-	private SessionManager manager(int node) {
-		return this.nodes.get(node).getBean(SessionManager.class);
 	}
 
 	private PulseEndpoint endpoint(int node) {
