@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,16 +50,12 @@ public final class FanOutMain {
 	 * @throws Exception if the run fails
 	 */
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = new HashMap<>();
-		for (String arg : args) {
-			int equals = arg.indexOf('=');
-			options.put(arg.substring(2, equals), arg.substring(equals + 1));
-		}
-		List<Double> rates = Arrays.stream(options.getOrDefault("rates", "20,40,60,80,100,130,160,200,250,320").split(","))
+		ScenarioArgs options = new ScenarioArgs(args);
+		List<Double> rates = Arrays.stream(options.get("rates", "20,40,60,80,100,130,160,200,250,320").split(","))
 			.map(Double::valueOf)
 			.toList();
-		String ports = options.getOrDefault("ports", options.get("port"));
-		if (ports == null) {
+		String ports = options.get("ports", options.get("port", ""));
+		if (ports.isEmpty()) {
 			throw new IllegalArgumentException("--port (or --ports) is required");
 		}
 		Map<String, Long> otherPids = new LinkedHashMap<>();
@@ -68,19 +63,19 @@ public final class FanOutMain {
 			int colon = entry.lastIndexOf(':');
 			otherPids.put(entry.substring(0, colon), Long.valueOf(entry.substring(colon + 1)));
 		}
-		WireProtocol protocol = WireProtocol.named(options.getOrDefault("protocol", "pulse"),
-				options.getOrDefault("room", "bench"));
-		FanOutScenario.Settings settings = new FanOutScenario.Settings(options.getOrDefault("host", "127.0.0.1"),
-				list(ports).stream().map(Integer::valueOf).toList(), options.getOrDefault("path", protocol.path()),
-				Integer.parseInt(options.getOrDefault("subscribers", "1000")),
-				Integer.parseInt(options.getOrDefault("publishers", "2")), options.getOrDefault("event", "chat"), rates,
-				Duration.ofMillis(Long.parseLong(options.getOrDefault("prewarm-ms", "3000"))),
-				Duration.ofMillis(Long.parseLong(options.getOrDefault("warmup-ms", "1000"))),
-				Duration.ofMillis(Long.parseLong(options.getOrDefault("step-ms", "3000"))),
-				Double.parseDouble(options.getOrDefault("stop-p99-ms", "1000")),
-				Integer.parseInt(options.getOrDefault("sources", "4")), Integer.parseInt(options.getOrDefault("loops", "1")),
+		WireProtocol protocol = WireProtocol.named(options.get("protocol", "pulse"),
+				options.get("room", "bench"));
+		FanOutScenario.Settings settings = new FanOutScenario.Settings(options.get("host", "127.0.0.1"),
+				list(ports).stream().map(Integer::valueOf).toList(), options.get("path", protocol.path()),
+				options.integer("subscribers", 1000),
+				options.integer("publishers", 2), options.get("event", "chat"), rates,
+				Duration.ofMillis(options.integer("prewarm-ms", 3000)),
+				Duration.ofMillis(options.integer("warmup-ms", 1000)),
+				Duration.ofMillis(options.integer("step-ms", 3000)),
+				options.decimal("stop-p99-ms", 1000),
+				options.integer("sources", 4), options.integer("loops", 1),
 				list(options.get("server-pid")).stream().map(Long::valueOf).toList(), otherPids, protocol);
-		String label = options.getOrDefault("label", "server");
+		String label = options.get("label", "server");
 		FanOutScenario.Result result = FanOutScenario.run(settings, (line) -> System.out.println(label + ": " + line));
 		String out = options.get("out");
 		if (out != null) {

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
@@ -128,19 +129,28 @@ public final class FanOutScenario {
 	 * fifteen seconds. The quiet period is long so that a stall on a busy machine is not taken for a loss.
 	 */
 	private static long drain(LoadGenerator generator, long expectedTotal) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-		long last = generator.deliveries();
+		return awaitDeliveries(generator::deliveries, expectedTotal, Duration.ofSeconds(15));
+	}
+
+	/**
+	 * Waits until {@code deliveries} reaches {@code expectedTotal}, or stops growing for two seconds, at most
+	 * {@code atMost}.
+	 * @return the deliveries counted at the end
+	 */
+	static long awaitDeliveries(LongSupplier deliveries, long expectedTotal, Duration atMost) {
+		long deadline = System.nanoTime() + atMost.toNanos();
+		long last = deliveries.getAsLong();
 		long lastChange = System.nanoTime();
 		while (last < expectedTotal && System.nanoTime() < deadline
 				&& System.nanoTime() - lastChange < Duration.ofSeconds(2).toNanos()) {
 			LockSupport.parkNanos(20_000_000);
-			long now = generator.deliveries();
+			long now = deliveries.getAsLong();
 			if (now != last) {
 				last = now;
 				lastChange = System.nanoTime();
 			}
 		}
-		return generator.deliveries();
+		return deliveries.getAsLong();
 	}
 
 	/** CPU of all the servers together, if any pid was given. */

@@ -276,35 +276,15 @@ public final class LoadGenerator implements AutoCloseable {
 	}
 
 	private void delivered(byte[] bytes, int offset, int length) {
-		int at = indexOf(bytes, offset, length, TIMESTAMP);
+		int at = ProtocolBytes.indexOf(bytes, offset, length, TIMESTAMP);
 		if (at < 0) {
 			onError("delivery without a timestamp");
 			return;
 		}
 		long now = System.nanoTime();
-		long scheduled = 0;
-		for (int i = at + TIMESTAMP.length; i < offset + length; i++) {
-			int digit = bytes[i] - '0';
-			if (digit < 0 || digit > 9) {
-				break;
-			}
-			scheduled = scheduled * 10 + digit;
-		}
+		long scheduled = Math.max(0, ProtocolBytes.digits(bytes, at + TIMESTAMP.length, offset + length));
 		this.latency.recordValue(Math.min(MAX_LATENCY_MICROS, Math.max(0, (now - scheduled) / 1000)));
 		this.deliveries.increment();
-	}
-
-	private static int indexOf(byte[] bytes, int offset, int length, byte[] pattern) {
-		int last = offset + length - pattern.length;
-		outer: for (int i = offset; i <= last; i++) {
-			for (int j = 0; j < pattern.length; j++) {
-				if (bytes[i + j] != pattern[j]) {
-					continue outer;
-				}
-			}
-			return i;
-		}
-		return -1;
 	}
 
 	/**

@@ -88,7 +88,8 @@ public final class Overload {
 			running.set(false);
 			pinger.join(2000);
 			long expected = counts[0] * members;
-			drain(room, deliveriesBefore + expected);
+			// everything expected arrived, or deliveries stopped for two seconds, at most 20 s
+			FanOutScenario.awaitDeliveries(room::deliveries, deliveriesBefore + expected, Duration.ofSeconds(20));
 			Histogram roundTrip = side.takeEchoRoundTrip();
 			heap.stop();
 			Map<String, Double> dropsAfter = scrapeDrops(settings.metricsUrl());
@@ -139,22 +140,6 @@ public final class Overload {
 			LockSupport.parkNanos(Math.min(1_000_000, (long) interval / 2));
 		}
 		return new long[] { sent, unsent };
-	}
-
-	/** Waits until everything expected arrived or deliveries stop for two seconds, at most 20 s. */
-	private static void drain(TrackedClients room, long expectedTotal) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		long last = room.deliveries();
-		long lastChange = System.nanoTime();
-		while (last < expectedTotal && System.nanoTime() < deadline
-				&& System.nanoTime() - lastChange < Duration.ofSeconds(2).toNanos()) {
-			LockSupport.parkNanos(50_000_000);
-			long now = room.deliveries();
-			if (now != last) {
-				last = now;
-				lastChange = System.nanoTime();
-			}
-		}
 	}
 
 	private static Map<String, Long> merge(Map<String, Long> first, Map<String, Long> second) {

@@ -23,6 +23,32 @@ final class ProtocolBytes {
 		return -1;
 	}
 
+	/**
+	 * The decimal number right after the first {@code key} in the range.
+	 * @return the number, or -1 when the key is absent or no digit follows it
+	 */
+	static long number(byte[] bytes, int offset, int length, byte[] key) {
+		int at = indexOf(bytes, offset, length, key);
+		return (at < 0) ? -1 : digits(bytes, at + key.length, offset + length);
+	}
+
+	/**
+	 * The decimal number starting at {@code from}, read up to the first non-digit or {@code end}.
+	 * @return the number, or -1 when {@code from} holds no digit
+	 */
+	static long digits(byte[] bytes, int from, int end) {
+		long value = 0;
+		int i = from;
+		for (; i < end; i++) {
+			int digit = bytes[i] - '0';
+			if (digit < 0 || digit > 9) {
+				break;
+			}
+			value = value * 10 + digit;
+		}
+		return (i > from) ? value : -1;
+	}
+
 	static boolean startsWith(byte[] bytes, int offset, int length, byte[] prefix) {
 		if (length < prefix.length) {
 			return false;

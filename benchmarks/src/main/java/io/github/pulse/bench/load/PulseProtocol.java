@@ -65,14 +65,10 @@ final class PulseProtocol implements WireProtocol {
 	}
 
 	private static void acknowledge(byte[] bytes, int offset, int length, Inbound inbound) {
-		if (length <= SEQ_PREFIX.length || !java.util.Arrays.equals(bytes, offset, offset + SEQ_PREFIX.length,
-				SEQ_PREFIX, 0, SEQ_PREFIX.length)) {
+		if (!ProtocolBytes.startsWith(bytes, offset, length, SEQ_PREFIX)) {
 			return;
 		}
-		long seq = 0;
-		for (int i = offset + SEQ_PREFIX.length; i < offset + length && bytes[i] >= '0' && bytes[i] <= '9'; i++) {
-			seq = seq * 10 + (bytes[i] - '0');
-		}
+		long seq = ProtocolBytes.digits(bytes, offset + SEQ_PREFIX.length, offset + length);
 		if (seq > 0 && seq % ACK_FRAMES == 0) {
 			inbound.reply(ProtocolBytes.ascii("{\"type\":\"ack\",\"seq\":" + seq + "}"));
 		}

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * {@code --name=value} arguments of the scenario mains, and where their markdown goes.
  */
@@ -21,6 +23,10 @@ final class ScenarioArgs {
 			}
 			this.values.put(arg.substring(2, equals), arg.substring(equals + 1));
 		}
+	}
+
+	@Nullable String get(String name) {
+		return this.values.get(name);
 	}
 
 	String get(String name, String fallback) {

@@ -246,8 +246,8 @@ final class TrackedClients implements EventLoop.Handler, AutoCloseable {
 		}
 		else if (ProtocolBytes.indexOf(bytes, offset, length, RESUMED) >= 0) {
 			client.token = string(bytes, offset, length, TOKEN);
-			client.replayed += number(bytes, offset, length, REPLAYED);
-			client.missed += number(bytes, offset, length, MISSED);
+			client.replayed += ProtocolBytes.number(bytes, offset, length, REPLAYED);
+			client.missed += ProtocolBytes.number(bytes, offset, length, MISSED);
 			client.resumedAt = now;
 			client.live = true;
 			this.resumed.incrementAndGet();
@@ -271,7 +271,7 @@ final class TrackedClients implements EventLoop.Handler, AutoCloseable {
 	}
 
 	private void onMessage(WsConnection connection, Client client, byte[] bytes, int offset, int length, long now) {
-		long time = number(bytes, offset, length, TIME);
+		long time = ProtocolBytes.number(bytes, offset, length, TIME);
 		if (ProtocolBytes.indexOf(bytes, offset, length, ECHO) >= 0) {
 			if (time > 0) {
 				this.echoRoundTrip.recordValue(Math.min(MAX_MICROS, Math.max(0, (now - time) / 1000)));
@@ -284,7 +284,7 @@ final class TrackedClients implements EventLoop.Handler, AutoCloseable {
 			if (time > 0) {
 				this.latency.recordValue(Math.min(MAX_MICROS, Math.max(0, (now - time) / 1000)));
 			}
-			long counter = number(bytes, offset, length, COUNTER);
+			long counter = ProtocolBytes.number(bytes, offset, length, COUNTER);
 			if (counter >= 0) {
 				if (client.lastCounter >= 0 && counter > client.lastCounter + 1) {
 					client.holes += counter - client.lastCounter - 1;
@@ -295,7 +295,7 @@ final class TrackedClients implements EventLoop.Handler, AutoCloseable {
 				client.lastCounter = Math.max(client.lastCounter, counter);
 			}
 		}
-		long seq = number(bytes, offset, length, SEQ);
+		long seq = ProtocolBytes.number(bytes, offset, length, SEQ);
 		if (seq > 0) {
 			// the raw peer sends seq 0: nothing to check there
 			if (seq > client.lastSeq + 1) {
@@ -316,24 +316,6 @@ final class TrackedClients implements EventLoop.Handler, AutoCloseable {
 				}
 			}
 		}
-	}
-
-	static long number(byte[] bytes, int offset, int length, byte[] key) {
-		int at = ProtocolBytes.indexOf(bytes, offset, length, key);
-		if (at < 0) {
-			return -1;
-		}
-		long value = 0;
-		int digits = 0;
-		for (int i = at + key.length; i < offset + length; i++) {
-			int digit = bytes[i] - '0';
-			if (digit < 0 || digit > 9) {
-				break;
-			}
-			value = value * 10 + digit;
-			digits++;
-		}
-		return (digits > 0) ? value : -1;
 	}
 
 	private static @Nullable String string(byte[] bytes, int offset, int length, byte[] key) {
