@@ -1,7 +1,6 @@
 package io.github.pulse;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.web.socket.CloseStatus;
 
 /**
  * Callbacks on the life cycle of pulse sessions. Register any number as beans; each method has a no-op default.
@@ -35,7 +34,7 @@ public interface PulseListener {
 	 * @param reason why it ended
 	 * @param closeStatus the close status sent or received, {@code null} when the transport was already gone
 	 */
-	default void onDisconnect(PulseConnection connection, DisconnectReason reason, @Nullable CloseStatus closeStatus) {
+	default void onDisconnect(PulseConnection connection, DisconnectReason reason, @Nullable PulseCloseStatus closeStatus) {
 	}
 
 	/**

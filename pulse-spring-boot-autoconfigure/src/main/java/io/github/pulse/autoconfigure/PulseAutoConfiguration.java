@@ -46,7 +46,7 @@ public final class PulseAutoConfiguration {
 			ObjectProvider<PulseListener> listeners, ObjectProvider<PulseObserver> observer,
 			ObjectProvider<ObservationRegistry> observationRegistry) {
 		SessionManager manager = new SessionManager(PulseSettingsFactory.create(properties), codec,
-				listeners.orderedStream().toList(), observer.getIfAvailable(() -> PulseObserver.NOOP),
+				() -> listeners.orderedStream().toList(), observer.getIfAvailable(() -> PulseObserver.NOOP),
 				System::nanoTime);
 		manager.setObservationRegistry(observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP));
 		return manager;

@@ -1,8 +1,6 @@
 package io.github.pulse.core;
 
-import java.nio.charset.StandardCharsets;
-
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 /**
  * Close statuses pulse sends. 1005, 1006 and 1015 are reserved for reporting and are never sent.
@@ -10,39 +8,37 @@ import org.springframework.web.socket.CloseStatus;
 public final class CloseCodes {
 
 	/** 4000: the connection was kicked. */
-	public static final CloseStatus KICKED = new CloseStatus(4000, "kicked");
+	public static final PulseCloseStatus KICKED = new PulseCloseStatus(4000, "kicked");
 
 	/** 4001: a newer connection with the same id replaced this one. */
-	public static final CloseStatus REPLACED = new CloseStatus(4001, "replaced");
+	public static final PulseCloseStatus REPLACED = new PulseCloseStatus(4001, "replaced");
 
 	/** 4002: the send buffer overflowed under the {@code disconnect} policy. */
-	public static final CloseStatus SLOW_CONSUMER = new CloseStatus(4002, "slow consumer");
+	public static final PulseCloseStatus SLOW_CONSUMER = new PulseCloseStatus(4002, "slow consumer");
 
 	/** 4003: no application message within the idle timeout. */
-	public static final CloseStatus IDLE_TIMEOUT = new CloseStatus(4003, "idle timeout");
+	public static final PulseCloseStatus IDLE_TIMEOUT = new PulseCloseStatus(4003, "idle timeout");
 
 	/** 1001: the server is shutting down. */
-	public static final CloseStatus SERVER_SHUTDOWN = new CloseStatus(1001, "server shutting down");
+	public static final PulseCloseStatus SERVER_SHUTDOWN = new PulseCloseStatus(1001, "server shutting down");
 
 	/** 1001: the heartbeat timed out; the client may resume. */
-	public static final CloseStatus HEARTBEAT_TIMEOUT = new CloseStatus(1001, "heartbeat timeout");
+	public static final PulseCloseStatus HEARTBEAT_TIMEOUT = new PulseCloseStatus(1001, "heartbeat timeout");
 
 	/** 1001: a write did not finish within the write timeout; the client may resume. */
-	public static final CloseStatus WRITE_TIMEOUT = new CloseStatus(1001, "write timeout");
+	public static final PulseCloseStatus WRITE_TIMEOUT = new PulseCloseStatus(1001, "write timeout");
 
 	/** 1003: binary frames are not accepted. */
-	public static final CloseStatus BINARY_NOT_ACCEPTED = new CloseStatus(1003, "binary frames not accepted");
+	public static final PulseCloseStatus BINARY_NOT_ACCEPTED = new PulseCloseStatus(1003, "binary frames not accepted");
 
 	/** 1008: the connection sent more messages than {@code pulse.inbound.rate} allows. */
-	public static final CloseStatus RATE_LIMITED = new CloseStatus(1008, "rate limit exceeded");
+	public static final PulseCloseStatus RATE_LIMITED = new PulseCloseStatus(1008, "rate limit exceeded");
 
 	/** 1009: the message exceeded the size limit. */
-	public static final CloseStatus TOO_BIG = new CloseStatus(1009, "message too big");
+	public static final PulseCloseStatus TOO_BIG = new PulseCloseStatus(1009, "message too big");
 
 	/** 1011: a listener failed while handling a message. */
-	public static final CloseStatus HANDLER_ERROR = new CloseStatus(1011, "internal error");
-
-	private static final int MAX_REASON_BYTES = 123;
+	public static final PulseCloseStatus HANDLER_ERROR = new PulseCloseStatus(1011, "internal error");
 
 	private CloseCodes() {
 	}
@@ -52,7 +48,7 @@ public final class CloseCodes {
 	 * @param problem what is wrong with the frame
 	 * @return the status
 	 */
-	public static CloseStatus invalidFrame(String problem) {
+	public static PulseCloseStatus invalidFrame(String problem) {
 		return status(1007, problem);
 	}
 
@@ -62,8 +58,8 @@ public final class CloseCodes {
 	 * @param reason the reason
 	 * @return the status
 	 */
-	public static CloseStatus status(int code, String reason) {
-		return new CloseStatus(code, truncate(reason));
+	public static PulseCloseStatus status(int code, String reason) {
+		return PulseCloseStatus.truncating(code, reason);
 	}
 
 	/**
@@ -78,16 +74,5 @@ public final class CloseCodes {
 		}
 	}
 
-	static String truncate(String reason) {
-		byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-		if (bytes.length <= MAX_REASON_BYTES) {
-			return reason;
-		}
-		int end = MAX_REASON_BYTES;
-		while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
-			end--;
-		}
-		return new String(bytes, 0, end, StandardCharsets.UTF_8);
-	}
 
 }

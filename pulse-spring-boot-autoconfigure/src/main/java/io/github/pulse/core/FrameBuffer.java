@@ -82,14 +82,19 @@ final class FrameBuffer {
 	}
 
 	/**
-	 * Queues a message frame and applies the resume buffer limits.
+	 * Queues a message frame and applies the resume buffer limits: the oldest written, unacknowledged frames go
+	 * first; pending (unwritten) frames only with {@code mayEvictPending}. A live transport is promised its pending
+	 * frames (a replay announced in {@code resumed}, or frames the send buffer admitted), so they are never evicted
+	 * from under it: what is retained is then bounded by the resume buffer plus the send buffer.
+	 * @param mayEvictPending whether nobody is promised the pending frames (the session is suspended, or not yet
+	 * attached): what is evicted then is counted in the {@code missed} of the next resume
 	 * @return the number of retained frames evicted to make room
 	 */
-	int addMessage(OutFrame.Message message) {
+	int addMessage(OutFrame.Message message, boolean mayEvictPending) {
 		this.pending.addLast(message);
 		this.pendingMessages++;
 		this.pendingBytes += message.bytes;
-		return this.retain ? trimRetained() : 0;
+		return this.retain ? trimRetained(mayEvictPending) : 0;
 	}
 
 	void addControl(OutFrame frame) {
@@ -100,14 +105,14 @@ final class FrameBuffer {
 		this.pending.addFirst(frame);
 	}
 
-	private int trimRetained() {
+	private int trimRetained(boolean mayEvictPending) {
 		int evicted = 0;
 		while (retainedFrames() > this.retainFrames || retainedBytes() > this.retainBytes) {
 			OutFrame.Message oldest = this.unacked.pollFirst();
 			if (oldest != null) {
 				this.unackedBytes -= oldest.bytes;
 			}
-			else if (!evictOldestPendingMessage()) {
+			else if (!mayEvictPending || !evictOldestPendingMessage()) {
 				break;
 			}
 			evicted++;

@@ -1,8 +1,9 @@
 package io.github.pulse.core;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 /**
  * A frame waiting in a session's outbound queue.
@@ -10,7 +11,7 @@ import org.springframework.web.socket.CloseStatus;
 abstract class OutFrame {
 
 	/** Application message with a sequence number; kept for replay until acknowledged. */
-	static final class Message extends OutFrame {
+	static final class Message extends OutFrame implements Transport.Frame {
 
 		private static final String PREFIX = "{\"type\":\"message\",\"seq\":";
 
@@ -36,14 +37,19 @@ abstract class OutFrame {
 		}
 
 		@Override
-		String text() {
+		public String text() {
 			return PREFIX + this.seq + this.body.text();
+		}
+
+		@Override
+		public ByteBuffer utf8() {
+			return ByteBuffer.wrap(utf8Bytes());
 		}
 
 		/**
 		 * The frame in UTF-8: the prefix and sequence number written in front of the shared body.
 		 */
-		byte[] utf8() {
+		byte[] utf8Bytes() {
 			byte[] body = this.body.utf8();
 			int digits = digits(this.seq);
 			byte[] frame = new byte[PREFIX_UTF8.length + digits + body.length];
@@ -71,7 +77,7 @@ abstract class OutFrame {
 	}
 
 	/** Protocol frame without a sequence number: welcome, resumed, pong. */
-	static final class Control extends OutFrame {
+	static final class Control extends OutFrame implements Transport.Frame {
 
 		private final String text;
 
@@ -80,8 +86,13 @@ abstract class OutFrame {
 		}
 
 		@Override
-		String text() {
+		public String text() {
 			return this.text;
+		}
+
+		@Override
+		public ByteBuffer utf8() {
+			return ByteBuffer.wrap(this.text.getBytes(StandardCharsets.UTF_8));
 		}
 
 	}
@@ -91,11 +102,6 @@ abstract class OutFrame {
 
 		static final Flush INSTANCE = new Flush();
 
-		@Override
-		String text() {
-			return "";
-		}
-
 	}
 
 	/** WebSocket ping. */
@@ -103,29 +109,17 @@ abstract class OutFrame {
 
 		static final Ping INSTANCE = new Ping();
 
-		@Override
-		String text() {
-			return "";
-		}
-
 	}
 
 	/** Close frame, written after every frame queued before it. */
 	static final class Close extends OutFrame {
 
-		final CloseStatus status;
+		final PulseCloseStatus status;
 
-		Close(CloseStatus status) {
+		Close(PulseCloseStatus status) {
 			this.status = status;
 		}
 
-		@Override
-		String text() {
-			return "";
-		}
-
 	}
-
-	abstract String text();
 
 }

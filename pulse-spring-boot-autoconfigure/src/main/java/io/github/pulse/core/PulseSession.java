@@ -1,14 +1,11 @@
 package io.github.pulse.core;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 import io.github.pulse.ConnectionClosedException;
 import io.github.pulse.ConnectionState;
@@ -17,16 +14,15 @@ import io.github.pulse.PulseConnection;
 import io.github.pulse.RoomNames;
 import io.github.pulse.SendBufferFullException;
 import org.jspecify.annotations.Nullable;
-import org.springframework.web.socket.CloseStatus;
 
 /**
- * A logical session and its state machine. Every transition of {@link #state} happens under {@link #lock}; no I/O
- * happens under it. Writes are serialised: at most one frame is being written at a time, started by whichever
- * thread finds the writer idle, and continued by the completion callback.
+ * A logical session: its identity, rooms, outbound frames and timing. It holds the state; every transition of that
+ * state is made by {@link SessionStates} (the state machine), every write by its {@link SessionWriter}, both under
+ * {@link #lock}, with no I/O under it.
  */
 final class PulseSession implements PulseConnection {
 
-	private final SessionManager manager;
+	final SessionManager manager;
 
 	private final String id;
 
@@ -40,56 +36,71 @@ final class PulseSession implements PulseConnection {
 
 	private final Set<String> rooms = ConcurrentHashMap.newKeySet();
 
-	private final Object lock = new Object();
+	final Object lock = new Object();
 
-	// guarded by lock
-	private ConnectionState state = ConnectionState.OPEN;
+	final SessionWriter writer;
 
-	private @Nullable Transport transport;
+	// ---- guarded by lock
 
-	private final FrameBuffer buffer;
+	ConnectionState state;
 
-	private long lastSeq;
+	@Nullable Transport transport;
+
+	final FrameBuffer buffer;
+
+	long lastSeq;
 
 	/** Direct sends counted by the cluster's send counter that reached this session; see {@link SessionSnapshot}. */
-	private long directSends;
+	long directSends;
 
-	private boolean writing;
+	@Nullable DisconnectReason endReason;
 
-	/** Frames are in a gathering transport's output buffer, not yet flushed. */
-	private boolean unflushed;
+	/**
+	 * Incremented by every transition. A decision taken at one epoch (the timer's expiry, say) is carried out only if
+	 * the session is still at that epoch, so a late decision can never undo a transition that happened since.
+	 */
+	long epoch;
 
-	private long writeStartedNanos;
+	/** The token handed out last; the client may not have received it yet. */
+	@Nullable String resumeToken;
 
-	private boolean flushingClose;
+	/**
+	 * The token the client resumed with, still valid until the client shows that it received {@link #resumeToken}
+	 * (any frame on the new transport), so that a cut before it reads {@code resumed} does not cost it the session.
+	 */
+	@Nullable String heldToken;
 
-	private @Nullable DisconnectReason endReason;
+	long suspendedAtNanos;
 
-	/** Listener callbacks in the order of the transitions that caused them; see {@link #deliverCallbacks()}. */
-	private final java.util.ArrayDeque<Runnable> callbacks = new java.util.ArrayDeque<>(2);
+	long lastPingNanos;
 
-	private boolean delivering;
+	/** Listener callbacks in the order of the transitions that caused them; see {@link SessionStates#deliver}. */
+	final ArrayDeque<Runnable> callbacks = new ArrayDeque<>(2);
 
-	private @Nullable String resumeToken;
+	boolean delivering;
 
-	private long suspendedAtNanos;
+	// ---- written under lock or by the inbound thread, read lock-free by the heartbeat and inbound paths
 
-	private long lastPingNanos;
+	volatile boolean tokenUnconfirmed;
 
-	// written under lock, read lock-free by the heartbeat and inbound paths
-	private volatile long lastInboundNanos;
+	volatile long lastInboundNanos;
 
-	private volatile long lastMessageNanos;
+	volatile long lastMessageNanos;
 
-	private volatile long pingSentNanos;
+	volatile long pingSentNanos;
 
-	private volatile boolean pingOutstanding;
+	volatile boolean pingOutstanding;
 
 	// created on the first inbound message when inbound messages are rate-limited
 	private volatile @Nullable TokenBucket inboundAllowance;
 
+	/**
+	 * Creates a session.
+	 * @param state {@link ConnectionState#OPEN} for a new session on {@code transport},
+	 * {@link ConnectionState#SUSPENDED} for one adopted from another node, which has no transport yet
+	 */
 	PulseSession(SessionManager manager, String id, @Nullable Principal principal, Map<String, Object> attributes,
-			@Nullable Transport transport, long nowNanos) {
+			@Nullable Transport transport, ConnectionState state, long nowNanos) {
 		this.manager = manager;
 		this.id = id;
 		this.principal = principal;
@@ -97,14 +108,13 @@ final class PulseSession implements PulseConnection {
 		this.connectedSince = Instant.now();
 		this.createdNanos = nowNanos;
 		this.transport = transport;
+		this.state = state;
 		this.buffer = new FrameBuffer(manager.settings());
+		this.writer = new SessionWriter(this);
 		this.lastInboundNanos = nowNanos;
 		this.lastMessageNanos = nowNanos;
 		this.lastPingNanos = nowNanos;
-		if (transport != null) {
-			// a session adopted from another node has no transport yet and is not new: no onConnect
-			this.callbacks.add(() -> manager.notifyConnect(this));
-		}
+		this.suspendedAtNanos = nowNanos;
 	}
 
 	// ---- PulseConnection
@@ -201,7 +211,8 @@ final class PulseSession implements PulseConnection {
 	@Override
 	public void close(int code, String reason) {
 		CloseCodes.checkApplicationCode(code);
-		end(DisconnectReason.CLOSED, CloseCodes.status(code, reason), true);
+		this.manager.states().end(this, SessionStates.ANY_EPOCH, DisconnectReason.CLOSED, CloseCodes.status(code, reason),
+				true);
 	}
 
 	// ---- outbound
@@ -225,7 +236,9 @@ final class PulseSession implements PulseConnection {
 		boolean startWriter;
 		int dropped = 0;
 		int evicted;
+		long decidedAt;
 		synchronized (this.lock) {
+			decidedAt = this.epoch;
 			if (counted) {
 				// seen, whether it is queued or refused below: the snapshot's count and lastSeq agree
 				this.directSends++;
@@ -250,8 +263,11 @@ final class PulseSession implements PulseConnection {
 				}
 			}
 			if (dropped >= 0 && !slowConsumer) {
-				evicted = this.buffer.addMessage(new OutFrame.Message(++this.lastSeq, body, this.manager.nanoTime()));
-				startWriter = this.state == ConnectionState.OPEN && !this.writing;
+				// pending frames may be evicted for the resume buffer only while nobody is promised them: a
+				// suspended session's losses are counted in the missed of its resume
+				evicted = this.buffer.addMessage(new OutFrame.Message(++this.lastSeq, body, this.manager.nanoTime()),
+						this.state == ConnectionState.SUSPENDED);
+				startWriter = this.state == ConnectionState.OPEN && !this.writer.writing;
 			}
 			else {
 				evicted = 0;
@@ -260,7 +276,7 @@ final class PulseSession implements PulseConnection {
 		}
 		if (slowConsumer) {
 			this.manager.logSlowConsumer(this);
-			end(DisconnectReason.SLOW_CONSUMER, CloseCodes.SLOW_CONSUMER, false);
+			this.manager.states().end(this, decidedAt, DisconnectReason.SLOW_CONSUMER, CloseCodes.SLOW_CONSUMER, false);
 			return false;
 		}
 		this.manager.framesDropped(dropped == -1 ? 1 : dropped, "send-buffer-overflow");
@@ -269,7 +285,7 @@ final class PulseSession implements PulseConnection {
 			return false;
 		}
 		if (startWriter) {
-			drain();
+			this.writer.drain();
 		}
 		return true;
 	}
@@ -284,199 +300,21 @@ final class PulseSession implements PulseConnection {
 				return;
 			}
 			this.buffer.addControl(new OutFrame.Control(text));
-			startWriter = !this.writing;
+			startWriter = !this.writer.writing;
 		}
 		if (startWriter) {
-			drain();
+			this.writer.drain();
 		}
 	}
 
 	/**
-	 * Delivers queued listener callbacks one at a time and in the order their transitions happened, whichever
-	 * threads caused them: a drop is never reported after the restore that followed it, nor a connect after the
-	 * disconnect.
-	 */
-	void deliverCallbacks() {
-		while (true) {
-			Runnable next;
-			synchronized (this.lock) {
-				if (this.delivering) {
-					return;
-				}
-				next = this.callbacks.poll();
-				if (next == null) {
-					return;
-				}
-				this.delivering = true;
-			}
-			try {
-				next.run();
-			}
-			finally {
-				synchronized (this.lock) {
-					this.delivering = false;
-				}
-			}
-		}
-	}
-
-	/**
-	 * Puts a protocol frame at the head of the queue without starting the writer; {@link #drain()} sends it.
+	 * Puts a protocol frame at the head of the queue without starting the writer; {@link SessionWriter#drain()}
+	 * sends it.
 	 */
 	void queueFirstFrame(String text) {
 		synchronized (this.lock) {
 			this.buffer.addControlFirst(new OutFrame.Control(text));
 		}
-	}
-
-	/**
-	 * Writes pending frames until the queue is empty or a write completes asynchronously. On a gathering transport
-	 * each frame goes into the connection's output buffer and one flush follows the last of them (and comes before
-	 * a close frame), so everything that queued up while the previous flush was in flight costs one socket write;
-	 * a message found alone in the queue is written at once, one container operation instead of two.
-	 */
-	void drain() {
-		while (true) {
-			OutFrame frame;
-			Transport target;
-			boolean alone = false;
-			synchronized (this.lock) {
-				target = this.transport;
-				if (this.writing || target == null || (this.state == ConnectionState.CLOSED && !this.flushingClose)) {
-					return;
-				}
-				OutFrame next = this.buffer.peek();
-				if (this.unflushed && (next == null || next instanceof OutFrame.Close)) {
-					frame = OutFrame.Flush.INSTANCE;
-					this.unflushed = false;
-				}
-				else if (next == null) {
-					return;
-				}
-				else {
-					frame = this.buffer.poll();
-					// a message with nothing before or after it in the buffer is written at once, not gathered
-					alone = target.gathers() && !this.unflushed && frame instanceof OutFrame.Message
-							&& this.buffer.peek() == null;
-					this.unflushed = target.gathers() && !(frame instanceof OutFrame.Close) && !alone;
-				}
-				this.writing = true;
-				this.writeStartedNanos = this.manager.nanoTime();
-			}
-			if (frame instanceof OutFrame.Close close) {
-				this.manager.closeTransport(this, target, close.status);
-				return;
-			}
-			if (!target.gathers() && (frame instanceof OutFrame.Ping || !target.isAsync())) {
-				this.manager.execute(() -> writeBlocking(target, frame));
-				return;
-			}
-			Write write = new Write(target, frame);
-			if (!target.gathers()) {
-				target.sendText(frame.text(), write);
-			}
-			else if (frame instanceof OutFrame.Message message) {
-				if (alone) {
-					target.writeText(ByteBuffer.wrap(message.utf8()), write);
-				}
-				else {
-					target.queueText(ByteBuffer.wrap(message.utf8()), write);
-				}
-			}
-			else if (frame instanceof OutFrame.Ping) {
-				target.queuePing(this.manager.pingPayload(), write);
-			}
-			else if (frame instanceof OutFrame.Flush) {
-				target.flush(write);
-			}
-			else {
-				target.queueText(ByteBuffer.wrap(frame.text().getBytes(StandardCharsets.UTF_8)), write);
-			}
-			if (write.state.compareAndSet(Write.STARTED, Write.RETURNED)) {
-				return;
-			}
-			if (!afterWrite(target, frame, write.failure)) {
-				return;
-			}
-		}
-	}
-
-	private void writeBlocking(Transport target, OutFrame frame) {
-		Throwable failure = null;
-		if (frame instanceof OutFrame.Ping) {
-			try {
-				target.sendPing(this.manager.pingPayload());
-			}
-			catch (Exception ex) {
-				failure = ex;
-			}
-			if (afterWrite(target, frame, failure)) {
-				drain();
-			}
-			return;
-		}
-		Write write = new Write(target, frame);
-		write.state.set(Write.RETURNED);
-		target.sendText(frame.text(), write);
-	}
-
-	/**
-	 * Bookkeeping after a write; returns whether the writer may go on.
-	 */
-	private boolean afterWrite(Transport target, OutFrame frame, @Nullable Throwable failure) {
-		synchronized (this.lock) {
-			if (this.transport != target) {
-				return false;
-			}
-			this.writing = false;
-		}
-		if (failure != null) {
-			this.manager.logWriteFailure(this, failure);
-			transportFailed(target, DisconnectReason.TRANSPORT_ERROR, null);
-			return false;
-		}
-		if (frame instanceof OutFrame.Message message) {
-			this.manager.messageSent(message);
-		}
-		return true;
-	}
-
-	/**
-	 * Completion of one asynchronous write. If it completes before {@code sendText} returns, the writing thread
-	 * goes on with the next frame (no recursion); otherwise this callback does.
-	 */
-	private final class Write implements Consumer<@Nullable Throwable> {
-
-		static final int STARTED = 0;
-
-		static final int RETURNED = 1;
-
-		static final int COMPLETED = 2;
-
-		final AtomicInteger state = new AtomicInteger(STARTED);
-
-		final Transport target;
-
-		final OutFrame frame;
-
-		@Nullable Throwable failure;
-
-		Write(Transport target, OutFrame frame) {
-			this.target = target;
-			this.frame = frame;
-		}
-
-		@Override
-		public void accept(@Nullable Throwable failure) {
-			this.failure = failure;
-			if (this.state.compareAndSet(STARTED, COMPLETED)) {
-				return;
-			}
-			if (afterWrite(this.target, this.frame, failure)) {
-				drain();
-			}
-		}
-
 	}
 
 	// ---- inbound
@@ -535,152 +373,6 @@ final class PulseSession implements PulseConnection {
 		}
 	}
 
-	// ---- transitions
-
-	/**
-	 * Ends the session. With {@code flush}, the close frame follows the frames already queued.
-	 * @return whether this call ended the session
-	 */
-	boolean end(DisconnectReason reason, @Nullable CloseStatus status, boolean flush) {
-		boolean startWriter = false;
-		ConnectionState previous;
-		synchronized (this.lock) {
-			if (this.state == ConnectionState.CLOSED) {
-				return false;
-			}
-			previous = this.state;
-			this.state = ConnectionState.CLOSED;
-			this.endReason = reason;
-			this.callbacks.add(() -> this.manager.notifyDisconnect(this, reason, status));
-			if (!flush) {
-				this.buffer.clear();
-			}
-			if (this.transport != null && status != null) {
-				// the close frame goes after the write in flight (a close in the middle of a frame corrupts the
-				// stream) and, with flush, after every queued frame; the timer bounds the wait by the write timeout
-				this.flushingClose = true;
-				this.buffer.addControl(new OutFrame.Close(status));
-				// registered before the lock is released, so the writer cannot finish the close first
-				this.manager.flushingStarted(this);
-				startWriter = !this.writing;
-			}
-			else {
-				this.transport = null;
-				this.buffer.clear();
-			}
-		}
-		this.manager.ended(this, previous, reason, status);
-		deliverCallbacks();
-		if (startWriter) {
-			drain();
-		}
-		return true;
-	}
-
-	/**
-	 * The transport ended or must be abandoned without a clean close from the client: suspend the session when
-	 * resume is enabled, else end it.
-	 * @param sendStatus close status to send on the way out, {@code null} if the transport is already closed
-	 */
-	void transportFailed(Transport failed, DisconnectReason cause, @Nullable CloseStatus sendStatus) {
-		boolean suspend;
-		synchronized (this.lock) {
-			if (this.transport != failed || this.state != ConnectionState.OPEN) {
-				return;
-			}
-			suspend = this.manager.settings().resumeEnabled();
-			if (suspend) {
-				this.state = ConnectionState.SUSPENDED;
-				this.transport = null;
-				this.writing = false;
-				this.unflushed = false;
-				this.pingOutstanding = false;
-				this.suspendedAtNanos = this.manager.nanoTime();
-				this.callbacks.add(() -> this.manager.notifyDrop(this, cause));
-			}
-			else if (sendStatus == null) {
-				// already closed by the container: nothing to send
-				this.transport = null;
-			}
-		}
-		if (!suspend) {
-			end(cause, sendStatus, false);
-			return;
-		}
-		if (sendStatus != null) {
-			this.manager.closeTransport(this, failed, sendStatus);
-		}
-		this.manager.suspended(this, cause);
-		deliverCallbacks();
-	}
-
-	/**
-	 * Moves the session onto a new transport, replaying what the client has not received.
-	 * @return the replay outcome, or {@code null} if the session cannot be resumed
-	 */
-	@Nullable Resumption resume(Transport next, long clientLastSeq, String newToken) {
-		Transport stale;
-		boolean wasOpen;
-		int replayed;
-		long missed;
-		synchronized (this.lock) {
-			if (this.state == ConnectionState.CLOSED || clientLastSeq > this.lastSeq) {
-				return null;
-			}
-			stale = this.transport;
-			wasOpen = this.state == ConnectionState.OPEN;
-			if (wasOpen) {
-				// a half-open transport the server had not noticed: report its loss before the restore
-				this.callbacks.add(() -> this.manager.notifyDrop(this, DisconnectReason.TRANSPORT_ERROR));
-			}
-			this.callbacks.add(() -> this.manager.notifyRestore(this));
-			this.transport = next;
-			this.state = ConnectionState.OPEN;
-			this.writing = false;
-			this.unflushed = false;
-			this.resumeToken = newToken;
-			replayed = this.buffer.rewindTo(clientLastSeq);
-			missed = (this.lastSeq - clientLastSeq) - replayed;
-			this.buffer.addControlFirst(new OutFrame.Control(this.manager.wire().resumed(this.id, newToken, replayed,
-					missed)));
-			long now = this.manager.nanoTime();
-			this.lastInboundNanos = now;
-			this.lastPingNanos = now;
-			this.pingOutstanding = false;
-		}
-		return new Resumption(stale, wasOpen, replayed, missed);
-	}
-
-	/**
-	 * Takes the session off this node for a resume on another: it ends here without a close frame, and its
-	 * retained frames, sequence counter and rooms are returned.
-	 * @return the detached state, or {@code null} if the session ended or the client claims frames never sent
-	 */
-	@Nullable Detached handOff(long clientLastSeq) {
-		synchronized (this.lock) {
-			if (this.state == ConnectionState.CLOSED || clientLastSeq > this.lastSeq) {
-				return null;
-			}
-			ConnectionState previous = this.state;
-			Transport stale = this.transport;
-			java.util.List<HandoverState.Frame> frames = new java.util.ArrayList<>();
-			for (OutFrame.Message message : this.buffer.messages()) {
-				frames.add(new HandoverState.Frame(message.seq, message.body.text()));
-			}
-			this.state = ConnectionState.CLOSED;
-			this.transport = null;
-			this.writing = false;
-			this.unflushed = false;
-			this.buffer.clear();
-			return new Detached(previous, stale, java.util.List.copyOf(this.rooms), this.lastSeq, frames,
-					this.directSends);
-		}
-	}
-
-	record Detached(ConnectionState previous, @Nullable Transport stale, java.util.List<String> rooms, long lastSeq,
-			java.util.List<HandoverState.Frame> frames, long directSends) {
-	}
-
 	/**
 	 * Sequence counter, counted direct sends and rooms, read together.
 	 */
@@ -704,11 +396,13 @@ final class PulseSession implements PulseConnection {
 			this.directSends = directSends;
 			long now = this.manager.nanoTime();
 			for (HandoverState.Frame frame : frames) {
-				evicted += this.buffer.addMessage(new OutFrame.Message(frame.seq(), EncodedBody.of(frame.body()), now));
+				evicted += this.buffer.addMessage(new OutFrame.Message(frame.seq(), EncodedBody.of(frame.body()), now),
+						true);
 			}
 			this.lastSeq = seq;
 			for (String body : later) {
-				evicted += this.buffer.addMessage(new OutFrame.Message(++this.lastSeq, EncodedBody.of(body), now));
+				evicted += this.buffer.addMessage(new OutFrame.Message(++this.lastSeq, EncodedBody.of(body), now),
+						true);
 			}
 		}
 		return evicted;
@@ -721,59 +415,56 @@ final class PulseSession implements PulseConnection {
 			long windowNanos) {
 	}
 
-	record Resumption(@Nullable Transport stale, boolean wasOpen, int replayed, long missed) {
-	}
-
 	/**
-	 * Periodic check: write timeout, heartbeat, idle timeout and resume expiry. Runs on the timer thread.
+	 * Periodic check: write timeout, heartbeat, idle timeout and resume expiry. Runs on the timer thread. Each
+	 * decision is taken under the lock and carried out by the state machine only if no transition happened since.
 	 */
 	void tick(long now, Timing timing) {
-		long intervalNanos = timing.intervalNanos();
-		long timeoutNanos = timing.timeoutNanos();
-		long writeTimeoutNanos = timing.writeTimeoutNanos();
-		long idleTimeoutNanos = timing.idleTimeoutNanos();
-		long windowNanos = timing.windowNanos();
 		Transport target;
 		Runnable action = null;
 		synchronized (this.lock) {
 			target = this.transport;
+			long decidedAt = this.epoch;
 			if (this.state == ConnectionState.SUSPENDED) {
-				if (now - this.suspendedAtNanos >= windowNanos) {
-					action = () -> end(DisconnectReason.RESUME_EXPIRED, null, false);
+				if (now - this.suspendedAtNanos >= timing.windowNanos()) {
+					action = () -> this.manager.states().end(this, decidedAt, DisconnectReason.RESUME_EXPIRED, null,
+							false);
 				}
 			}
 			else if (target != null && this.state == ConnectionState.OPEN) {
-				if (this.writing && now - this.writeStartedNanos >= writeTimeoutNanos) {
-					action = () -> transportFailed(target, DisconnectReason.TRANSPORT_ERROR, CloseCodes.WRITE_TIMEOUT);
+				if (this.writer.writing && now - this.writer.writeStartedNanos >= timing.writeTimeoutNanos()) {
+					// the peer stopped reading: a close frame could not reach it, the connection is dropped
+					action = () -> this.manager.states().suspend(this, target, DisconnectReason.TRANSPORT_ERROR,
+							CloseCodes.WRITE_TIMEOUT);
 				}
 				else if (this.pingOutstanding && this.lastInboundNanos - this.pingSentNanos < 0
-						&& now - this.pingSentNanos >= timeoutNanos) {
+						&& now - this.pingSentNanos >= timing.timeoutNanos()) {
 					action = () -> {
 						this.manager.heartbeatTimedOut(this);
-						transportFailed(target, DisconnectReason.HEARTBEAT_TIMEOUT, CloseCodes.HEARTBEAT_TIMEOUT);
+						this.manager.states().suspend(this, target, DisconnectReason.HEARTBEAT_TIMEOUT,
+								CloseCodes.HEARTBEAT_TIMEOUT);
 					};
 				}
-				else if (idleTimeoutNanos > 0 && now - this.lastMessageNanos >= idleTimeoutNanos) {
-					action = () -> end(DisconnectReason.IDLE_TIMEOUT, CloseCodes.IDLE_TIMEOUT, true);
+				else if (timing.idleTimeoutNanos() > 0 && now - this.lastMessageNanos >= timing.idleTimeoutNanos()) {
+					action = () -> this.manager.states().end(this, decidedAt, DisconnectReason.IDLE_TIMEOUT,
+							CloseCodes.IDLE_TIMEOUT, true);
 				}
 				else {
 					if (this.pingOutstanding && this.lastInboundNanos - this.pingSentNanos >= 0) {
 						this.pingOutstanding = false;
 					}
-					if (!this.pingOutstanding && now - this.lastPingNanos >= intervalNanos && !this.writing
-							&& this.buffer.isEmpty()) {
+					if (!this.pingOutstanding && now - this.lastPingNanos >= timing.intervalNanos()
+							&& !this.writer.writing && this.buffer.isEmpty()) {
 						this.buffer.addControl(OutFrame.Ping.INSTANCE);
 						this.pingOutstanding = true;
 						this.pingSentNanos = now;
 						this.lastPingNanos = now;
-						action = this::drain;
+						action = this.writer::drain;
 					}
 				}
 			}
-			else if (this.state == ConnectionState.CLOSED && this.flushingClose && target != null && this.writing
-					&& now - this.writeStartedNanos >= writeTimeoutNanos) {
-				this.transport = null;
-				action = () -> this.manager.closeTransport(this, target, CloseCodes.WRITE_TIMEOUT);
+			else if (this.state == ConnectionState.CLOSED && this.writer.closing) {
+				action = this.writer.closeCheck(now, timing.writeTimeoutNanos());
 			}
 		}
 		if (action != null) {
@@ -789,23 +480,26 @@ final class PulseSession implements PulseConnection {
 		}
 	}
 
-	void detachTransport(Transport closed) {
-		synchronized (this.lock) {
-			if (this.transport == closed) {
-				this.transport = null;
-			}
-		}
-	}
-
 	@Nullable DisconnectReason endReason() {
 		synchronized (this.lock) {
 			return this.endReason;
 		}
 	}
 
-	@Nullable String resumeToken() {
+	/**
+	 * The tokens that resume this session: the one handed out last and, until the client confirms it, the one it
+	 * resumed with.
+	 */
+	java.util.List<String> resumeTokens() {
 		synchronized (this.lock) {
-			return this.resumeToken;
+			java.util.List<String> tokens = new java.util.ArrayList<>(2);
+			if (this.resumeToken != null) {
+				tokens.add(this.resumeToken);
+			}
+			if (this.heldToken != null) {
+				tokens.add(this.heldToken);
+			}
+			return tokens;
 		}
 	}
 

@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import io.github.pulse.ConnectDecision;
 import io.github.pulse.ConnectionClosedException;
@@ -27,6 +28,7 @@ import io.github.pulse.ConnectionState;
 import io.github.pulse.DisconnectReason;
 import io.github.pulse.InvalidPayloadException;
 import io.github.pulse.PulseConnection;
+import io.github.pulse.PulseCloseStatus;
 import io.github.pulse.PulseListener;
 import io.github.pulse.PulseMessage;
 import io.github.pulse.PulseServer;
@@ -39,7 +41,6 @@ import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import org.springframework.web.socket.CloseStatus;
 
 /**
  * The pulse engine: owns sessions, rooms, resume tokens and the timer, and implements {@link PulseServer}.
@@ -55,8 +56,6 @@ public class SessionManager implements PulseServer {
 
 	private final WireFormat wire;
 
-	private final List<PulseListener> listeners;
-
 	private final PulseObserver observer;
 
 	private final LongSupplier nanoClock;
@@ -71,9 +70,7 @@ public class SessionManager implements PulseServer {
 
 	private final ResumeFailureLimiter resumeFailures;
 
-	private final AtomicInteger openCount = new AtomicInteger();
-
-	private final AtomicInteger suspendedCount = new AtomicInteger();
+	private final SessionStates states;
 
 	private final PulseSession.Timing timing;
 
@@ -99,10 +96,25 @@ public class SessionManager implements PulseServer {
 	 */
 	public SessionManager(PulseSettings settings, PulseCodec codec, List<PulseListener> listeners,
 			PulseObserver observer, LongSupplier nanoClock) {
+		this(settings, codec, fixed(listeners), observer, nanoClock);
+	}
+
+	/**
+	 * Creates an engine whose listeners are looked up when the first callback is delivered, not when it is built: a
+	 * listener may then depend on the engine (inject {@link PulseServer}) without {@code @Lazy}. The supplier is
+	 * called once.
+	 * @param settings the effective settings
+	 * @param codec the codec
+	 * @param listeners supplies the listeners, in order
+	 * @param observer the metrics observer, {@link PulseObserver#NOOP} for none
+	 * @param nanoClock source of {@link System#nanoTime()}-like readings, injectable for tests
+	 */
+	public SessionManager(PulseSettings settings, PulseCodec codec, Supplier<List<PulseListener>> listeners,
+			PulseObserver observer, LongSupplier nanoClock) {
 		this.settings = settings;
 		this.codec = codec;
 		this.wire = new WireFormat(codec, settings);
-		this.listeners = List.copyOf(listeners);
+		this.states = new SessionStates(this, memoized(listeners));
 		this.observer = observer;
 		this.nanoClock = nanoClock;
 		this.tokens = new ResumeTokens(settings.resumeWindow().toNanos());
@@ -113,6 +125,34 @@ public class SessionManager implements PulseServer {
 				settings.resumeWindow().toNanos());
 		this.io = newIoExecutor();
 		this.startedNanos = nanoClock.getAsLong();
+	}
+
+	private static Supplier<List<PulseListener>> fixed(List<PulseListener> listeners) {
+		List<PulseListener> copy = List.copyOf(listeners);
+		return () -> copy;
+	}
+
+	private static Supplier<List<PulseListener>> memoized(Supplier<List<PulseListener>> lookup) {
+		return new Supplier<>() {
+
+			private volatile @Nullable List<PulseListener> resolved;
+
+			@Override
+			public List<PulseListener> get() {
+				List<PulseListener> result = this.resolved;
+				if (result == null) {
+					synchronized (this) {
+						result = this.resolved;
+						if (result == null) {
+							result = List.copyOf(lookup.get());
+							this.resolved = result;
+						}
+					}
+				}
+				return result;
+			}
+
+		};
 	}
 
 	/**
@@ -225,7 +265,8 @@ public class SessionManager implements PulseServer {
 	public void shutdown() {
 		this.draining = true;
 		for (PulseSession session : this.sessions.values()) {
-			session.end(DisconnectReason.SERVER_SHUTDOWN, CloseCodes.SERVER_SHUTDOWN, true);
+			this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.SERVER_SHUTDOWN,
+					CloseCodes.SERVER_SHUTDOWN, true);
 		}
 		// real time, not the injectable clock: shutdown waits for real sockets
 		long deadline = System.nanoTime() + this.settings.shutdownTimeout().toNanos();
@@ -241,9 +282,16 @@ public class SessionManager implements PulseServer {
 			}
 		}
 		for (PulseSession session : List.copyOf(this.flushing)) {
-			Transport transport = session.transport();
+			// still writing what was queued after the shutdown timeout: the peer is not reading, a close frame
+			// would not reach it either
+			Transport transport;
+			synchronized (session.lock) {
+				transport = session.transport;
+				session.writer.closeAbandoned();
+			}
+			closingEnded(session);
 			if (transport != null) {
-				closeTransport(session, transport, CloseCodes.SERVER_SHUTDOWN);
+				abortTransport(transport);
 			}
 		}
 		synchronized (this) {
@@ -340,9 +388,7 @@ public class SessionManager implements PulseServer {
 
 	private @Nullable PulseSession resume(PulseSession session, String token, Transport transport,
 			ConnectDecision decision, @Nullable Principal principal, long lastSeq) {
-		boolean sameIdentity = Objects.equals(name(principal), name(session.principal()))
-				&& (decision.connectionId() == null || decision.connectionId().equals(session.id()));
-		if (!sameIdentity) {
+		if (!isSameIdentity(session, name(principal), decision.connectionId())) {
 			this.tokens.restore(token, session);
 			return null;
 		}
@@ -351,10 +397,10 @@ public class SessionManager implements PulseServer {
 		if (!tokenIssued(session, newToken)) {
 			// another node resumed this session while this one was cut off: that copy is the session now
 			this.tokens.revoke(newToken, false, nanoTime());
-			session.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
+			this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
 			return null;
 		}
-		PulseSession.Resumption resumption = session.resume(transport, lastSeq, newToken);
+		SessionStates.Resumption resumption = this.states.resume(session, transport, lastSeq, token, newToken);
 		if (resumption == null) {
 			this.tokens.revoke(newToken, false, nanoTime());
 			if (session.state() != ConnectionState.CLOSED) {
@@ -362,45 +408,52 @@ public class SessionManager implements PulseServer {
 			}
 			return null;
 		}
-		if (!resumption.wasOpen()) {
-			this.suspendedCount.decrementAndGet();
-			this.openCount.incrementAndGet();
-		}
-		Transport stale = resumption.stale();
-		if (stale != null) {
-			closeTransport(session, stale, CloseCodes.REPLACED);
-		}
+		resumed(session, resumption, "");
+		this.states.deliver(session);
+		session.writer.drain();
+		return session;
+	}
+
+	private void resumed(PulseSession session, SessionStates.Resumption resumption, String how) {
 		this.observer.resumeAttempt("resumed", resumption.replayed());
 		if (logger.isDebugEnabled()) {
-			logger.debug("Resumed " + session + ": replayed " + resumption.replayed() + ", missed "
+			logger.debug("Resumed " + session + how + ": replayed " + resumption.replayed() + ", missed "
 					+ resumption.missed());
 		}
-		session.deliverCallbacks();
-		session.drain();
-		return session;
+	}
+
+	/**
+	 * Whether a resuming client is the session's: the same principal name, and the same connection id if the connect
+	 * handler named one.
+	 */
+	private static boolean isSameIdentity(PulseSession session, @Nullable String principalName,
+			@Nullable String connectionId) {
+		return Objects.equals(principalName, name(session.principal()))
+				&& (connectionId == null || connectionId.equals(session.id()));
 	}
 
 	private PulseSession openNew(Transport transport, ConnectDecision decision, @Nullable Principal principal,
 			@Nullable String resumeFailed) {
 		String id = (decision.connectionId() != null) ? decision.connectionId() : UUID.randomUUID().toString();
-		PulseSession session = new PulseSession(this, id, principal, decision.attributes(), transport, nanoTime());
+		PulseSession session = new PulseSession(this, id, principal, decision.attributes(), transport,
+				ConnectionState.OPEN, nanoTime());
 		String token = this.settings.resumeEnabled() ? this.tokens.issue(session) : null;
 		session.resumeToken(token);
 		if (token != null) {
 			tokenIssued(session, token);
 		}
-		this.openCount.incrementAndGet();
+		this.states.opened(session);
 		// the welcome heads the queue, but is written only once the session is in its rooms: a client that acts on
 		// the welcome must not miss a broadcast to a room the welcome lists
 		session.queueFirstFrame(this.wire.welcome(id, decision.rooms(), token, resumeFailed));
 		PulseSession replaced = this.sessions.put(id, session);
 		if (replaced != null) {
-			replaced.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
+			this.states.end(replaced, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
 		}
 		for (String room : decision.rooms()) {
 			session.join(room);
 		}
-		session.drain();
+		session.writer.drain();
 		ClusterBridge cluster = this.cluster;
 		if (cluster != null) {
 			cluster.sessionStarted(id);
@@ -409,7 +462,7 @@ public class SessionManager implements PulseServer {
 		if (logger.isDebugEnabled()) {
 			logger.debug("Opened " + session + " from " + transport.remoteAddress() + " in " + decision.rooms());
 		}
-		session.deliverCallbacks();
+		this.states.deliver(session);
 		return session;
 	}
 
@@ -497,24 +550,19 @@ public class SessionManager implements PulseServer {
 		if (claim.outcome() != ResumeTokens.Outcome.CLAIMED || session == null) {
 			return null;
 		}
-		boolean sameIdentity = Objects.equals(principalName, name(session.principal()))
-				&& (connectionId == null || connectionId.equals(session.id()));
-		if (!sameIdentity) {
+		if (!isSameIdentity(session, principalName, connectionId)) {
 			this.tokens.restore(token, session);
 			return null;
 		}
-		PulseSession.Detached detached = session.handOff(lastSeq);
+		SessionStates.Detached detached = this.states.handOff(session, lastSeq);
 		if (detached == null) {
 			if (session.state() != ConnectionState.CLOSED) {
 				this.tokens.restore(token, session);
 			}
 			return null;
 		}
-		if (detached.previous() == ConnectionState.OPEN) {
-			this.openCount.decrementAndGet();
-		}
-		else {
-			this.suspendedCount.decrementAndGet();
+		for (String other : session.resumeTokens()) {
+			this.tokens.revoke(other, false, nanoTime());
 		}
 		if (this.sessions.remove(session.id(), session)) {
 			ClusterBridge cluster = this.cluster;
@@ -525,10 +573,6 @@ public class SessionManager implements PulseServer {
 		for (String room : detached.rooms()) {
 			this.rooms.remove(room, session);
 		}
-		Transport stale = detached.stale();
-		if (stale != null) {
-			closeTransport(session, stale, CloseCodes.REPLACED);
-		}
 		Map<String, Object> attributes = transferableAttributes(session);
 		if (logger.isDebugEnabled()) {
 			logger.debug("Handed " + session + " over to another node: " + detached.frames().size()
@@ -536,13 +580,6 @@ public class SessionManager implements PulseServer {
 		}
 		if (detached.previous() == ConnectionState.OPEN) {
 			this.observer.transportDropped(DisconnectReason.TRANSPORT_ERROR);
-			// not on the caller's thread: the cluster calls this from its subscription, where listeners must not run
-			execute(() -> {
-				for (PulseListener listener : this.listeners) {
-					safely(() -> listener.onTransportDrop(session, DisconnectReason.TRANSPORT_ERROR),
-							"onTransportDrop");
-				}
-			});
 		}
 		return new HandoverState(session.id(), name(session.principal()), attributes, detached.rooms(),
 				detached.lastSeq(), detached.frames(), detached.directSends());
@@ -567,19 +604,20 @@ public class SessionManager implements PulseServer {
 	 * @param later encoded bodies of broadcasts the old node did not deliver, in order
 	 * @param decision the connect handler's decision on this node
 	 * @param principal the handshake principal on this node
-	 * @return the session, open but not yet attached to a transport
+	 * @return the session, suspended until it is attached to a transport
 	 */
 	public PulseConnection adopt(HandoverState state, List<String> later, ConnectDecision decision,
 			@Nullable Principal principal) {
 		Map<String, Object> attributes = new java.util.HashMap<>(decision.attributes());
 		attributes.putAll(state.attributes());
-		PulseSession session = new PulseSession(this, state.connectionId(), principal, attributes, null, nanoTime());
+		PulseSession session = new PulseSession(this, state.connectionId(), principal, attributes, null,
+				ConnectionState.SUSPENDED, nanoTime());
 		int evicted = session.adoptFrames(state.lastSeq(), state.frames(), later, state.directSends());
 		framesDropped(evicted, "resume-buffer-overflow");
-		this.openCount.incrementAndGet();
+		this.states.adopted(session);
 		PulseSession replaced = this.sessions.put(session.id(), session);
 		if (replaced != null) {
-			replaced.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
+			this.states.end(replaced, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
 		}
 		for (String room : state.rooms()) {
 			// the cluster made this atomic with its deliveries; the snapshot follows with the new token
@@ -604,21 +642,17 @@ public class SessionManager implements PulseServer {
 		PulseSession session = (PulseSession) adopted;
 		String token = this.tokens.issue(session);
 		tokenIssued(session, token);
-		PulseSession.Resumption resumption = session.resume(transport, lastSeq, token);
+		SessionStates.Resumption resumption = this.states.resume(session, transport, lastSeq, null, token);
 		if (resumption == null) {
 			// ended while it was being adopted (a kick): the client gets a fresh session
 			this.tokens.revoke(token, false, nanoTime());
 			return openNew(transport, ConnectDecision.accept(List.copyOf(session.roomSet())), session.principal(),
 					"unknown");
 		}
-		this.observer.resumeAttempt("resumed", resumption.replayed());
-		if (logger.isDebugEnabled()) {
-			logger.debug("Resumed " + session + " handed over by another node: replayed " + resumption.replayed()
-					+ ", missed " + resumption.missed());
-		}
-		session.drain();
+		resumed(session, resumption, " handed over by another node");
+		session.writer.drain();
 		// resume() queued onTransportRestore; delivered off the caller's thread (the cluster's subscription)
-		execute(session::deliverCallbacks);
+		execute(() -> this.states.deliver(session));
 		return session;
 	}
 
@@ -637,6 +671,10 @@ public class SessionManager implements PulseServer {
 			return;
 		}
 		session.inboundActivity(now);
+		if (session.tokenUnconfirmed) {
+			// a frame on the new transport: the client read the resumed frame and holds the new token
+			this.states.tokenConfirmed(session, transport);
+		}
 		if (this.settings.inboundRateLimited() && !session.allowInbound(this.settings, now)) {
 			rejectFrame(session, transport, "rate-limit", CloseCodes.RATE_LIMITED);
 			return;
@@ -690,7 +728,7 @@ public class SessionManager implements PulseServer {
 	}
 
 	private @Nullable RuntimeException dispatch(PulseSession session, PulseMessage message) {
-		for (PulseListener listener : this.listeners) {
+		for (PulseListener listener : this.states.listeners()) {
 			try {
 				listener.onMessage(session, message);
 			}
@@ -699,14 +737,16 @@ public class SessionManager implements PulseServer {
 				if (logger.isDebugEnabled()) {
 					logger.debug("Closing " + session + " with 1007: " + ex.getMessage());
 				}
-				session.end(DisconnectReason.PROTOCOL_ERROR, CloseCodes.invalidFrame(ex.getMessage()), false);
+				this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.PROTOCOL_ERROR,
+						CloseCodes.invalidFrame(ex.getMessage()), false);
 				return ex;
 			}
 			catch (RuntimeException ex) {
 				this.observer.handlerError();
 				logger.warn("Listener failed on event '" + message.event() + "' of " + session
 						+ "; closing it with 1011", ex);
-				session.end(DisconnectReason.HANDLER_ERROR, CloseCodes.HANDLER_ERROR, true);
+				this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.HANDLER_ERROR,
+						CloseCodes.HANDLER_ERROR, true);
 				return ex;
 			}
 		}
@@ -740,14 +780,12 @@ public class SessionManager implements PulseServer {
 	 * @param cause the meter cause: {@code binary}, {@code too-big} or {@code rate-limit}
 	 * @param status the close status to send
 	 */
-	public void rejectFrame(PulseConnection connection, Transport transport, String cause, CloseStatus status) {
+	public void rejectFrame(PulseConnection connection, Transport transport, String cause, PulseCloseStatus status) {
 		PulseSession session = (PulseSession) connection;
 		this.observer.frameRejected(cause);
-		if (session.isCurrent(transport)) {
-			if (logger.isDebugEnabled()) {
-				logger.debug("Closing " + session + " with " + status.getCode() + " (" + status.getReason() + ")");
-			}
-			session.end(DisconnectReason.PROTOCOL_ERROR, status, false);
+		if (this.states.end(session, transport, DisconnectReason.PROTOCOL_ERROR, status, false)
+				&& logger.isDebugEnabled()) {
+			logger.debug("Closed " + session + " with " + status);
 		}
 	}
 
@@ -767,8 +805,8 @@ public class SessionManager implements PulseServer {
 		if (logger.isDebugEnabled()) {
 			logger.debug("Dropping the transport of " + session + " without a close frame, as requested");
 		}
-		session.transportFailed(transport, DisconnectReason.TRANSPORT_ERROR, null);
-		execute(transport::abort);
+		this.states.suspend(session, transport, DisconnectReason.TRANSPORT_ERROR, null);
+		abortTransport(transport);
 		return true;
 	}
 
@@ -778,7 +816,7 @@ public class SessionManager implements PulseServer {
 	 * @param transport the transport
 	 */
 	public void onTransportError(PulseConnection connection, Transport transport) {
-		((PulseSession) connection).transportFailed(transport, DisconnectReason.TRANSPORT_ERROR, null);
+		this.states.suspend((PulseSession) connection, transport, DisconnectReason.TRANSPORT_ERROR, null);
 	}
 
 	/**
@@ -788,45 +826,49 @@ public class SessionManager implements PulseServer {
 	 * @param transport the transport
 	 * @param status the status the container reported
 	 */
-	public void onTransportClosed(PulseConnection connection, Transport transport, CloseStatus status) {
+	public void onTransportClosed(PulseConnection connection, Transport transport, PulseCloseStatus status) {
 		PulseSession session = (PulseSession) connection;
-		if (!session.isCurrent(transport)) {
+		if (status.code() == PulseCloseStatus.NO_CLOSE_FRAME.code()) {
+			this.states.suspend(session, transport, DisconnectReason.TRANSPORT_ERROR, null);
 			return;
 		}
-		if (status.getCode() == CloseStatus.NO_CLOSE_FRAME.getCode()) {
-			session.transportFailed(transport, DisconnectReason.TRANSPORT_ERROR, null);
-			return;
-		}
-		session.detachTransport(transport);
 		if (isProtocolViolation(status)) {
 			// the container closed with this status after the client broke the WebSocket protocol (1002) or sent
 			// text that is not UTF-8 (1007); a client may also say so itself, which is no less a broken session
-			this.observer.frameRejected("malformed");
-			session.end(DisconnectReason.PROTOCOL_ERROR, status, false);
+			if (session.isCurrent(transport) && session.state() == ConnectionState.OPEN) {
+				this.observer.frameRejected("malformed");
+			}
+			this.states.closedByPeer(session, transport, DisconnectReason.PROTOCOL_ERROR, status);
 			return;
 		}
-		session.end(DisconnectReason.NORMAL, status, false);
+		this.states.closedByPeer(session, transport, DisconnectReason.NORMAL, status);
 	}
 
-	private static boolean isProtocolViolation(CloseStatus status) {
-		return status.getCode() == CloseStatus.PROTOCOL_ERROR.getCode()
-				|| status.getCode() == CloseStatus.BAD_DATA.getCode();
+	private static boolean isProtocolViolation(PulseCloseStatus status) {
+		return status.code() == PulseCloseStatus.PROTOCOL_ERROR.code()
+				|| status.code() == PulseCloseStatus.BAD_DATA.code();
 	}
 
-	// ---- callbacks from sessions
+	// ---- effects of transitions, called by the state machine after it released the session's lock
 
-	void flushingStarted(PulseSession session) {
+	void closingStarted(PulseSession session) {
 		this.flushing.add(session);
 	}
 
+	/**
+	 * A closing session's close frame was handed to its transport, or the close was abandoned: it leaves the
+	 * flushing set.
+	 */
+	void closingEnded(PulseSession session) {
+		if (this.flushing.remove(session)) {
+			synchronized (this.flushing) {
+				this.flushing.notifyAll();
+			}
+		}
+	}
+
 	void ended(PulseSession session, ConnectionState previous, DisconnectReason reason,
-			@Nullable CloseStatus status) {
-		if (previous == ConnectionState.OPEN) {
-			this.openCount.decrementAndGet();
-		}
-		else if (previous == ConnectionState.SUSPENDED) {
-			this.suspendedCount.decrementAndGet();
-		}
+			@Nullable PulseCloseStatus status) {
 		if (this.sessions.remove(session.id(), session)) {
 			ClusterBridge cluster = this.cluster;
 			if (cluster != null) {
@@ -837,57 +879,49 @@ public class SessionManager implements PulseServer {
 			this.rooms.remove(room, session);
 		}
 		long now = nanoTime();
-		this.tokens.revoke(session.resumeToken(), reason == DisconnectReason.RESUME_EXPIRED, now);
+		for (String token : session.resumeTokens()) {
+			this.tokens.revoke(token, reason == DisconnectReason.RESUME_EXPIRED, now);
+		}
 		this.observer.sessionClosed(reason, now - session.createdNanos());
 		if (logger.isDebugEnabled()) {
-			logger.debug("Ended " + session + ": " + reason.description()
-					+ ((status != null) ? " (" + status.getCode() + ")" : ""));
+			logger.debug("Ended " + session + " (" + previous + "): " + reason.description()
+					+ ((status != null) ? " (" + status.code() + ")" : ""));
 		}
 	}
 
 	void suspended(PulseSession session, DisconnectReason cause) {
-		this.openCount.decrementAndGet();
-		this.suspendedCount.incrementAndGet();
 		this.observer.transportDropped(cause);
 		if (logger.isDebugEnabled()) {
 			logger.debug("Suspended " + session + ": " + cause.description());
 		}
 	}
 
-	// ---- listener callbacks, queued by the session in transition order and delivered one at a time
-
-	void notifyConnect(PulseSession session) {
-		for (PulseListener listener : this.listeners) {
-			safely(() -> listener.onConnect(session), "onConnect");
-		}
-	}
-
-	void notifyDrop(PulseSession session, DisconnectReason cause) {
-		for (PulseListener listener : this.listeners) {
-			safely(() -> listener.onTransportDrop(session, cause), "onTransportDrop");
-		}
-	}
-
-	void notifyRestore(PulseSession session) {
-		for (PulseListener listener : this.listeners) {
-			safely(() -> listener.onTransportRestore(session), "onTransportRestore");
-		}
-	}
-
-	void notifyDisconnect(PulseSession session, DisconnectReason reason, @Nullable CloseStatus status) {
-		for (PulseListener listener : this.listeners) {
-			safely(() -> listener.onDisconnect(session, reason, status), "onDisconnect");
-		}
-	}
-
-	void closeTransport(PulseSession session, Transport transport, CloseStatus status) {
-		session.detachTransport(transport);
-		if (this.flushing.remove(session)) {
-			synchronized (this.flushing) {
-				this.flushing.notifyAll();
-			}
-		}
+	/**
+	 * Closes a transport with a close frame, on the I/O executor: never on the caller's thread, since the close
+	 * may wait (at most the write timeout) for a peer that reads slowly. Only for a transport with no write in flight.
+	 */
+	void closeTransport(Transport transport, PulseCloseStatus status) {
 		execute(() -> transport.close(status));
+	}
+
+	/**
+	 * Drops a transport without a close frame: its peer is not reading, or it is already gone.
+	 */
+	void abortTransport(Transport transport) {
+		execute(transport::abort);
+	}
+
+	/**
+	 * The engine's I/O executor, for transports whose container offers only blocking calls (pings on the plain
+	 * Jakarta API, writes on a Spring session that is not asynchronous).
+	 * @return the executor
+	 */
+	public java.util.concurrent.Executor ioExecutor() {
+		return this::execute;
+	}
+
+	SessionStates states() {
+		return this.states;
 	}
 
 	void execute(Runnable task) {
@@ -1008,7 +1042,8 @@ public class SessionManager implements PulseServer {
 	 */
 	public boolean endTakenOver(String connectionId) {
 		PulseSession session = this.sessions.get(connectionId);
-		return session != null && session.end(DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
+		return session != null && this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED,
+				CloseCodes.REPLACED, false);
 	}
 
 	/**
@@ -1018,7 +1053,8 @@ public class SessionManager implements PulseServer {
 	 */
 	public boolean kickLocal(String connectionId) {
 		PulseSession session = this.sessions.get(connectionId);
-		return session != null && session.end(DisconnectReason.KICKED, CloseCodes.KICKED, false);
+		return session != null && this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.KICKED,
+				CloseCodes.KICKED, false);
 	}
 
 	/**
@@ -1074,7 +1110,7 @@ public class SessionManager implements PulseServer {
 			ClusterBridge cluster = this.cluster;
 			return cluster != null && cluster.kick(connectionId);
 		}
-		return session.end(DisconnectReason.KICKED, CloseCodes.KICKED, false);
+		return this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.KICKED, CloseCodes.KICKED, false);
 	}
 
 	@Override
@@ -1121,12 +1157,12 @@ public class SessionManager implements PulseServer {
 
 	@Override
 	public int connectionCount() {
-		return this.openCount.get();
+		return this.states.openCount();
 	}
 
 	@Override
 	public int suspendedCount() {
-		return this.suspendedCount.get();
+		return this.states.suspendedCount();
 	}
 
 	/**
@@ -1167,15 +1203,6 @@ public class SessionManager implements PulseServer {
 
 	long nanoTime() {
 		return this.nanoClock.getAsLong();
-	}
-
-	private void safely(Runnable callback, String name) {
-		try {
-			callback.run();
-		}
-		catch (RuntimeException ex) {
-			logger.error("PulseListener." + name + " failed", ex);
-		}
 	}
 
 	private static @Nullable String name(@Nullable Principal principal) {

@@ -1,73 +1,41 @@
 package io.github.pulse.core;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
+import io.github.pulse.PulseCloseStatus;
 import org.jspecify.annotations.Nullable;
-import org.springframework.web.socket.CloseStatus;
 
 /**
  * One WebSocket connection as the engine sees it. A session has at most one transport at a time and gets a new
  * one when it resumes.
+ * <p>
+ * Writes never wait for the socket. The engine has at most one write in flight per transport: it calls
+ * {@link #write} for each frame waiting, then {@link #flush} once, so a transport that buffers (Tomcat's output
+ * buffer) costs one socket write for many frames; a transport that does not buffer writes each frame at once and
+ * completes {@link #flush} at once. Every completion callback is called exactly once, with {@code null} on success
+ * or the failure, possibly on the calling thread before the method returns.
  */
 public interface Transport {
 
 	/**
-	 * Whether {@link #sendText} returns without waiting for the socket. Blocking transports are driven from the
-	 * engine's I/O executor so that no caller waits on a slow socket.
-	 * @return {@code true} for asynchronous transports
+	 * Writes one complete text message, or puts it into the connection's output buffer (writing the buffer first if
+	 * it is full).
+	 * @param frame the message
+	 * @param onDone completion callback: the frame is written or buffered, or the write failed
 	 */
-	boolean isAsync();
+	void write(Frame frame, Consumer<@Nullable Throwable> onDone);
 
 	/**
-	 * Writes one text message. {@code onDone} is called exactly once, with {@code null} on success or the failure,
-	 * possibly on the calling thread before this method returns.
-	 * @param text the message
-	 * @param onDone completion callback
-	 */
-	void sendText(String text, Consumer<@Nullable Throwable> onDone);
-
-	/**
-	 * Whether this transport gathers frames: {@link #queueText} and {@link #queuePing} put a frame into the
-	 * connection's output buffer (writing the buffer first if it is full) and {@link #flush} writes what is
-	 * buffered. The engine then writes every frame waiting for a connection and flushes once, so a busy connection
-	 * costs one socket write for many frames. Each callback is called exactly once, possibly on the calling thread
-	 * before the method returns.
-	 * @return {@code true} if the three methods are supported
-	 */
-	default boolean gathers() {
-		return false;
-	}
-
-	/**
-	 * Puts one complete text message, already encoded, into the output buffer.
-	 * @param utf8 the message in UTF-8
-	 * @param onDone completion callback: the frame is in the buffer, or the write failed
-	 */
-	default void queueText(ByteBuffer utf8, Consumer<@Nullable Throwable> onDone) {
-		throw new UnsupportedOperationException("This transport does not gather frames");
-	}
-
-	/**
-	 * Puts a WebSocket ping into the output buffer.
-	 * @param payload the ping payload, at most 125 bytes
-	 * @param onDone completion callback
-	 */
-	default void queuePing(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
-		throw new UnsupportedOperationException("This transport does not gather frames");
-	}
-
-	/**
-	 * Writes one complete text message, already encoded, at once and without waiting for the socket: what
-	 * {@link #queueText} and {@link #flush} do together, for a frame that has nothing to be gathered with (one
-	 * container operation instead of two). Only called when the output buffer holds nothing.
-	 * @param utf8 the message in UTF-8
+	 * Writes one complete text message and everything buffered before it: what {@link #write} and {@link #flush}
+	 * do together, in one container operation where the container allows it. Used for a frame that has nothing to
+	 * be gathered with.
+	 * @param frame the message
 	 * @param onDone completion callback: the frame is written, or the write failed
 	 */
-	default void writeText(ByteBuffer utf8, Consumer<@Nullable Throwable> onDone) {
-		queueText(utf8, (failure) -> {
+	default void writeAndFlush(Frame frame, Consumer<@Nullable Throwable> onDone) {
+		write(frame, (failure) -> {
 			if (failure != null) {
 				onDone.accept(failure);
 			}
@@ -78,34 +46,32 @@ public interface Transport {
 	}
 
 	/**
-	 * Writes the output buffer without waiting for the socket.
+	 * Writes a WebSocket ping, or puts it into the output buffer.
+	 * @param payload the ping payload, at most 125 bytes
+	 * @param onDone completion callback
+	 */
+	void ping(ByteBuffer payload, Consumer<@Nullable Throwable> onDone);
+
+	/**
+	 * Writes what is buffered. A transport that does not buffer completes at once.
 	 * @param onDone completion callback: everything buffered is written, or the write failed
 	 */
-	default void flush(Consumer<@Nullable Throwable> onDone) {
-		throw new UnsupportedOperationException("This transport does not gather frames");
-	}
+	void flush(Consumer<@Nullable Throwable> onDone);
 
 	/**
-	 * Sends a WebSocket ping. May block briefly; called from the engine's I/O executor only.
-	 * @param payload the ping payload, at most 125 bytes
-	 * @throws IOException if the ping cannot be written
-	 */
-	void sendPing(ByteBuffer payload) throws IOException;
-
-	/**
-	 * Closes the WebSocket with a close frame. May block up to the write timeout; called from the engine's I/O
-	 * executor only. Never throws.
+	 * Closes the WebSocket with a close frame. May block up to the close timeout; called from the engine's close
+	 * executor only, never while a write is in flight. Never throws.
 	 * @param status the close status
 	 */
-	void close(CloseStatus status);
+	void close(PulseCloseStatus status);
 
 	/**
-	 * Drops the connection without a close frame, as a network failure would. Used only to try resume in tests
-	 * and demos ({@code pulse.debug.allow-drop}); called from the engine's I/O executor. Never throws. The default
-	 * cannot reach the socket and closes with 1001 instead, which the client may resume after too.
+	 * Drops the connection without a close frame, as a network failure would: used when the peer stopped reading
+	 * (a close frame would not reach it) and to try resume in tests and demos ({@code pulse.debug.allow-drop}).
+	 * Must not block. Never throws. The default cannot reach the socket and closes with 1001 instead.
 	 */
 	default void abort() {
-		close(CloseStatus.GOING_AWAY);
+		close(PulseCloseStatus.GOING_AWAY);
 	}
 
 	/**
@@ -113,5 +79,24 @@ public interface Transport {
 	 * @return the address or {@code null}
 	 */
 	@Nullable InetSocketAddress remoteAddress();
+
+	/**
+	 * A text message to write: its text, and its UTF-8 bytes, made on demand.
+	 */
+	interface Frame {
+
+		/**
+		 * The message as text.
+		 * @return the text
+		 */
+		String text();
+
+		/**
+		 * The message in UTF-8, a new buffer each call.
+		 * @return the bytes
+		 */
+		ByteBuffer utf8();
+
+	}
 
 }

@@ -3,6 +3,7 @@ package io.github.pulse.web;
 import java.time.Duration;
 
 import io.github.pulse.ConnectDecision;
+import io.github.pulse.PulseCloseStatus;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.core.CloseCodes;
 import io.github.pulse.core.EncodedBody;
@@ -62,11 +63,12 @@ public class PulseWebSocketHandler implements WebSocketHandler {
 
 	@Override
 	public void afterConnectionEstablished(WebSocketSession session) {
-		Transport transport = WebSocketTransports.create(session, this.writeTimeout, this.gatherWrites);
+		Transport transport = WebSocketTransports.create(session, this.writeTimeout, this.gatherWrites,
+				this.manager.ioExecutor());
 		ConnectDecision decision = (ConnectDecision) session.getAttributes()
 			.get(PulseHandshakeInterceptor.DECISION_ATTRIBUTE);
 		if (decision == null) {
-			transport.close(CloseStatus.SERVER_ERROR);
+			transport.close(PulseCloseStatus.SERVER_ERROR);
 			return;
 		}
 		String token = (String) session.getAttributes().get(PulseHandshakeInterceptor.RESUME_TOKEN_ATTRIBUTE);
@@ -150,7 +152,8 @@ public class PulseWebSocketHandler implements WebSocketHandler {
 	public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) {
 		Connection connection = connection(session);
 		if (connection != null && connection.pulse != null) {
-			this.manager.onTransportClosed(connection.pulse, connection.transport, closeStatus);
+			this.manager.onTransportClosed(connection.pulse, connection.transport,
+					WebSocketTransports.fromSpring(closeStatus));
 		}
 	}
 

@@ -3,50 +3,62 @@ package io.github.pulse.web;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
+import io.github.pulse.PulseCloseStatus;
 import io.github.pulse.core.Transport;
 import org.jspecify.annotations.Nullable;
-import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
- * Transport on any Spring {@link WebSocketSession} whose sends block; the engine drives it from its I/O executor.
+ * Transport on any Spring {@link WebSocketSession} whose sends block: each runs on the engine's I/O executor, one at
+ * a time (the engine has at most one write in flight per transport), so no caller waits on the socket.
  */
 final class SessionTransport implements Transport {
 
 	private final WebSocketSession session;
 
-	SessionTransport(WebSocketSession session) {
+	private final Executor io;
+
+	SessionTransport(WebSocketSession session, Executor io) {
 		this.session = session;
+		this.io = io;
 	}
 
 	@Override
-	public boolean isAsync() {
-		return false;
+	public void write(Frame frame, Consumer<@Nullable Throwable> onDone) {
+		send(new TextMessage(frame.text()), onDone);
 	}
 
 	@Override
-	public void sendText(String text, Consumer<@Nullable Throwable> onDone) {
-		Throwable failure = null;
-		try {
-			this.session.sendMessage(new TextMessage(text));
-		}
-		catch (IOException | RuntimeException ex) {
-			failure = ex;
-		}
-		onDone.accept(failure);
+	public void ping(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
+		send(new PingMessage(payload), onDone);
 	}
 
 	@Override
-	public void sendPing(ByteBuffer payload) throws IOException {
-		this.session.sendMessage(new PingMessage(payload));
+	public void flush(Consumer<@Nullable Throwable> onDone) {
+		onDone.accept(null);
+	}
+
+	private void send(WebSocketMessage<?> message, Consumer<@Nullable Throwable> onDone) {
+		this.io.execute(() -> {
+			Throwable failure = null;
+			try {
+				this.session.sendMessage(message);
+			}
+			catch (IOException | RuntimeException ex) {
+				failure = ex;
+			}
+			onDone.accept(failure);
+		});
 	}
 
 	@Override
-	public void close(CloseStatus status) {
+	public void close(PulseCloseStatus status) {
 		WebSocketTransports.close(this.session, status);
 	}
 

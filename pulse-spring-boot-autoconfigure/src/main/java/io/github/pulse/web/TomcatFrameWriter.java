@@ -47,6 +47,8 @@ final class TomcatFrameWriter {
 			: MethodHandles.empty(MethodType.methodType(void.class, Object.class, byte.class, ByteBuffer.class,
 					boolean.class, SendHandler.class));
 
+	private static volatile boolean disabled;
+
 	private final Object endpoint;
 
 	private final AtomicBoolean batching;
@@ -57,13 +59,51 @@ final class TomcatFrameWriter {
 	}
 
 	/**
+	 * Whether Tomcat's internals were found when this class was loaded: the gathered write path is usable.
+	 * @return {@code true} if gathered writes are available
+	 */
+	static boolean isAvailable() {
+		return ACCESS != null && !disabled;
+	}
+
+	/**
+	 * Whether a reflective call failed at run time and gathered writes are off for every connection.
+	 * @return {@code true} once switched off
+	 */
+	static boolean isDisabled() {
+		return disabled;
+	}
+
+	/**
+	 * Switches gathered writes off for every connection after a reflective call failed; logged once.
+	 * @param failure the failure
+	 */
+	static void disable(Throwable failure) {
+		if (!disabled) {
+			disabled = true;
+			logger.warn("Tomcat's gathered write path failed (" + failure.getClass().getName()
+					+ "); every connection writes one frame at a time through the public WebSocket API from now on");
+		}
+	}
+
+	/**
+	 * Whether a failure came from the reflective call itself rather than from the write it made.
+	 * @param failure the failure
+	 * @return {@code true} for access, linkage and type errors of the method handle
+	 */
+	static boolean isReflectionFailure(Throwable failure) {
+		return failure instanceof ReflectiveOperationException || failure instanceof LinkageError
+				|| failure instanceof java.lang.invoke.WrongMethodTypeException || failure instanceof ClassCastException;
+	}
+
+	/**
 	 * A writer for the connection behind an asynchronous remote endpoint.
 	 * @param remote the connection's asynchronous remote endpoint
 	 * @return the writer, or {@code null} if this is not Tomcat or its internals cannot be reached
 	 */
 	static @Nullable TomcatFrameWriter of(RemoteEndpoint.Async remote) {
 		Access access = ACCESS;
-		if (access == null || !access.wrapper.isInstance(remote)) {
+		if (access == null || disabled || !access.wrapper.isInstance(remote)) {
 			return null;
 		}
 		try {

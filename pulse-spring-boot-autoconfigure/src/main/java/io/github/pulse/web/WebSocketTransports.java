@@ -1,7 +1,9 @@
 package io.github.pulse.web;
 
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
+import io.github.pulse.PulseCloseStatus;
 import io.github.pulse.core.Transport;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,17 +25,38 @@ final class WebSocketTransports {
 	private WebSocketTransports() {
 	}
 
-	static Transport create(WebSocketSession session, Duration writeTimeout, boolean gatherWrites) {
+	static Transport create(WebSocketSession session, Duration writeTimeout, boolean gatherWrites, Executor io) {
 		if (JAKARTA_PRESENT && session instanceof NativeWebSocketSession nativeSession
 				&& nativeSession.getNativeSession() instanceof jakarta.websocket.Session jakartaSession) {
-			return new StandardTransport(session, jakartaSession, writeTimeout, gatherWrites);
+			StandardTransport standard = new StandardTransport(session, jakartaSession, writeTimeout, io);
+			TomcatFrameWriter writer = gatherWrites ? TomcatFrameWriter.of(standard.remote()) : null;
+			return (writer != null) ? new TomcatGatheringTransport(standard, writer) : standard;
 		}
-		return new SessionTransport(session);
+		return new SessionTransport(session, io);
 	}
 
-	static void close(WebSocketSession session, CloseStatus status) {
+	/**
+	 * Spring's close status for pulse's.
+	 */
+	static CloseStatus toSpring(PulseCloseStatus status) {
+		return new CloseStatus(status.code(), status.reason().isEmpty() ? null : status.reason());
+	}
+
+	/**
+	 * pulse's close status for one a container reported; codes outside 1000 to 4999 (a broken peer) become 1002.
+	 */
+	static PulseCloseStatus fromSpring(CloseStatus status) {
+		int code = status.getCode();
+		if (code < 1000 || code > 4999) {
+			return PulseCloseStatus.PROTOCOL_ERROR;
+		}
+		String reason = status.getReason();
+		return PulseCloseStatus.truncating(code, (reason != null) ? reason : "");
+	}
+
+	static void close(WebSocketSession session, PulseCloseStatus status) {
 		try {
-			session.close(status);
+			session.close(toSpring(status));
 		}
 		catch (Exception ex) {
 			if (logger.isDebugEnabled()) {

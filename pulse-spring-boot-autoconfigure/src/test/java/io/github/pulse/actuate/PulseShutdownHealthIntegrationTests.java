@@ -21,7 +21,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -101,7 +101,7 @@ class PulseShutdownHealthIntegrationTests {
 
 				@Override
 				public void onDisconnect(PulseConnection connection, DisconnectReason reason,
-						@Nullable CloseStatus closeStatus) {
+						@Nullable PulseCloseStatus closeStatus) {
 					if (reason == DisconnectReason.SERVER_SHUTDOWN) {
 						HoldShutdown.this.shutdownReachedListener.countDown();
 						try {

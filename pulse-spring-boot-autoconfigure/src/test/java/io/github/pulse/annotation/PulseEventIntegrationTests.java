@@ -23,7 +23,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Lazy;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -185,7 +185,7 @@ class PulseEventIntegrationTests {
 
 		@Override
 		public void onDisconnect(PulseConnection connection, DisconnectReason reason,
-				@Nullable CloseStatus closeStatus) {
+				@Nullable PulseCloseStatus closeStatus) {
 			this.disconnects.add(connection.id() + ":" + reason);
 		}
 

@@ -7,21 +7,23 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
+import io.github.pulse.PulseCloseStatus;
 import org.jspecify.annotations.Nullable;
-import org.springframework.web.socket.CloseStatus;
 
 /**
  * In-memory transport: records what the engine writes. Writes complete at once unless stalled, in which case they
- * complete when {@link #release()} is called. A {@link #gathering()} transport buffers queued frames and records
+ * complete when {@link #release()} is called. A {@link #gathering()} transport buffers written frames and records
  * them only when flushed; a stalled one holds its flushes.
  */
 final class FakeTransport implements Transport {
 
 	final List<String> texts = new CopyOnWriteArrayList<>();
 
-	final List<CloseStatus> closes = new CopyOnWriteArrayList<>();
+	final List<PulseCloseStatus> closes = new CopyOnWriteArrayList<>();
 
 	volatile int pings;
+
+	volatile int aborts;
 
 	volatile @Nullable InetSocketAddress remoteAddress;
 
@@ -36,22 +38,8 @@ final class FakeTransport implements Transport {
 
 	private final List<Runnable> held = new ArrayList<>();
 
-	@Override
-	public boolean isAsync() {
-		return true;
-	}
-
-	@Override
-	public void sendText(String text, Consumer<@Nullable Throwable> onDone) {
-		this.texts.add(text);
-		synchronized (this.held) {
-			if (this.stalled) {
-				this.held.add(() -> onDone.accept(null));
-				return;
-			}
-		}
-		onDone.accept(null);
-	}
+	/** Messages a gathering transport was asked to write at once (nothing buffered before or after them). */
+	volatile int immediateWrites;
 
 	FakeTransport gathering() {
 		this.gathering = true;
@@ -59,37 +47,45 @@ final class FakeTransport implements Transport {
 	}
 
 	@Override
-	public boolean gathers() {
-		return this.gathering;
-	}
-
-	@Override
-	public void queueText(ByteBuffer utf8, Consumer<@Nullable Throwable> onDone) {
-		synchronized (this.buffered) {
-			this.buffered.add(java.nio.charset.StandardCharsets.UTF_8.decode(utf8).toString());
+	public void write(Frame frame, Consumer<@Nullable Throwable> onDone) {
+		if (this.gathering) {
+			synchronized (this.buffered) {
+				this.buffered.add(java.nio.charset.StandardCharsets.UTF_8.decode(frame.utf8()).toString());
+			}
+			onDone.accept(null);
+			return;
 		}
-		onDone.accept(null);
-	}
-
-	/** Messages a gathering transport was asked to write at once (nothing buffered before or after them). */
-	volatile int immediateWrites;
-
-	@Override
-	public void writeText(ByteBuffer utf8, Consumer<@Nullable Throwable> onDone) {
-		this.immediateWrites++;
-		Transport.super.writeText(utf8, onDone);
+		this.texts.add(frame.text());
+		complete(onDone);
 	}
 
 	@Override
-	public void queuePing(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
-		synchronized (this.buffered) {
-			this.buffered.add("<ping>");
+	public void writeAndFlush(Frame frame, Consumer<@Nullable Throwable> onDone) {
+		if (this.gathering) {
+			this.immediateWrites++;
 		}
+		Transport.super.writeAndFlush(frame, onDone);
+	}
+
+	@Override
+	public void ping(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
+		if (this.gathering) {
+			synchronized (this.buffered) {
+				this.buffered.add("<ping>");
+			}
+			onDone.accept(null);
+			return;
+		}
+		this.pings++;
 		onDone.accept(null);
 	}
 
 	@Override
 	public void flush(Consumer<@Nullable Throwable> onDone) {
+		if (!this.gathering) {
+			onDone.accept(null);
+			return;
+		}
 		List<String> batch;
 		synchronized (this.buffered) {
 			batch = List.copyOf(this.buffered);
@@ -104,6 +100,10 @@ final class FakeTransport implements Transport {
 				this.texts.add(frame);
 			}
 		});
+		complete(onDone);
+	}
+
+	private void complete(Consumer<@Nullable Throwable> onDone) {
 		synchronized (this.held) {
 			if (this.stalled) {
 				this.held.add(() -> onDone.accept(null));
@@ -134,13 +134,13 @@ final class FakeTransport implements Transport {
 	}
 
 	@Override
-	public void sendPing(ByteBuffer payload) {
-		this.pings++;
+	public void close(PulseCloseStatus status) {
+		this.closes.add(status);
 	}
 
 	@Override
-	public void close(CloseStatus status) {
-		this.closes.add(status);
+	public void abort() {
+		this.aborts++;
 	}
 
 	@Override

@@ -12,7 +12,7 @@ import io.github.pulse.codec.JacksonPulseCodec;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -101,7 +101,7 @@ class GatheredWriteTests {
 		assertThat(transport.messages()).hasSize(3);
 		assertThat(transport.bufferedCount()).isZero();
 		Awaitility.await().until(() -> !transport.closes.isEmpty());
-		assertThat(transport.closes).containsExactly(CloseStatus.NORMAL.withReason("bye"));
+		assertThat(transport.closes).containsExactly(new PulseCloseStatus(1000, "bye"));
 		assertThat(connection.state()).isEqualTo(ConnectionState.CLOSED);
 	}
 
@@ -128,7 +128,7 @@ class GatheredWriteTests {
 		manager.broadcast("lobby", "m", 2);
 		manager.broadcast("lobby", "m", 3);
 		// seq 1 is in the flush in flight, 2 and 3 wait; the socket dies before any of it reaches the client
-		manager.onTransportClosed(connection, first, CloseStatus.NO_CLOSE_FRAME);
+		manager.onTransportClosed(connection, first, PulseCloseStatus.NO_CLOSE_FRAME);
 		FakeTransport second = new FakeTransport().gathering();
 		assertThat(manager.open(second, ConnectDecision.accept(List.of("lobby")), null, token, 0)).isSameAs(connection);
 		assertThat(second.texts.get(0)).contains("\"replayed\":3,\"missed\":0");
@@ -146,8 +146,8 @@ class GatheredWriteTests {
 		EncodedBody body = EncodedBody.of(",\"event\":\"é\",\"payload\":\"😀\"}");
 		for (long seq : new long[] { 1, 9, 10, 99, 100, 123456789, Long.MAX_VALUE }) {
 			OutFrame.Message message = new OutFrame.Message(seq, body, 0);
-			assertThat(new String(message.utf8(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(message.text());
-			assertThat(message.utf8()).hasSize(message.bytes);
+			assertThat(new String(message.utf8Bytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(message.text());
+			assertThat(message.utf8Bytes()).hasSize(message.bytes);
 		}
 	}
 

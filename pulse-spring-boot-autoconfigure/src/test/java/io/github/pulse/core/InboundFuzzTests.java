@@ -18,7 +18,7 @@ import io.github.pulse.PulseMessage;
 import io.github.pulse.codec.JacksonPulseCodec;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,7 +62,7 @@ class InboundFuzzTests {
 
 		@Override
 		public void onDisconnect(PulseConnection connection, DisconnectReason reason,
-				@Nullable CloseStatus closeStatus) {
+				@Nullable PulseCloseStatus closeStatus) {
 			DISCONNECTS.computeIfAbsent(connection.id(), (id) -> new CopyOnWriteArrayList<>()).add(reason);
 		}
 

@@ -16,7 +16,7 @@ import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,7 +46,7 @@ class InboundLimitsTests {
 
 			@Override
 			public void onDisconnect(PulseConnection connection, DisconnectReason reason,
-					@Nullable CloseStatus closeStatus) {
+					@Nullable PulseCloseStatus closeStatus) {
 				InboundLimitsTests.this.events.add("disconnect:" + connection.id() + ":" + reason);
 			}
 		};
@@ -97,8 +97,8 @@ class InboundLimitsTests {
 		// the close frame is written from the engine's I/O executor
 		Awaitility.await().until(() -> !transport.closes.isEmpty());
 		assertThat(transport.closes).hasSize(1);
-		assertThat(transport.closes.get(0).getCode()).isEqualTo(1008);
-		assertThat(transport.closes.get(0).getReason()).isEqualTo("rate limit exceeded");
+		assertThat(transport.closes.get(0).code()).isEqualTo(1008);
+		assertThat(transport.closes.get(0).reason()).isEqualTo("rate limit exceeded");
 		assertThat(this.events).endsWith("disconnect:c1:PROTOCOL_ERROR").filteredOn((e) -> e.startsWith("message"))
 			.hasSize(6);
 		assertThat(this.rejected).containsExactly("rate-limit");
@@ -150,7 +150,7 @@ class InboundLimitsTests {
 		PulseConnection victim = manager.open(first, ConnectDecision.accept("victim", List.of("lobby")), null, null,
 				0);
 		String token = SessionManagerTests.token(first.texts.get(0));
-		manager.onTransportClosed(victim, first, CloseStatus.NO_CLOSE_FRAME);
+		manager.onTransportClosed(victim, first, PulseCloseStatus.NO_CLOSE_FRAME);
 		for (int i = 0; i < 3; i++) {
 			FakeTransport guess = new FakeTransport().from("10.6.6.6");
 			manager.open(guess, ConnectDecision.accept(List.of("lobby")), null, "A".repeat(43), 0);

@@ -19,7 +19,7 @@ import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +41,7 @@ class SessionManagerTests {
 		PulseListener listener = new PulseListener() {
 			@Override
 			public void onDisconnect(PulseConnection connection, DisconnectReason reason,
-					@Nullable CloseStatus closeStatus) {
+					@Nullable PulseCloseStatus closeStatus) {
 				SessionManagerTests.this.disconnects.computeIfAbsent(connection.id(), (k) -> new AtomicInteger())
 					.incrementAndGet();
 				SessionManagerTests.this.events.add("disconnect:" + reason);
@@ -136,7 +136,9 @@ class SessionManagerTests {
 		assertThat(connection.state()).isEqualTo(ConnectionState.OPEN);
 		advance(Duration.ofSeconds(1));
 		assertThat(connection.state()).isEqualTo(ConnectionState.SUSPENDED);
-		Awaitility.await().until(() -> transport.closes.contains(CloseCodes.WRITE_TIMEOUT));
+		// the peer is not reading: the connection is dropped, no close frame is attempted behind the stuck write
+		Awaitility.await().until(() -> transport.aborts == 1);
+		assertThat(transport.closes).isEmpty();
 	}
 
 	@Test
@@ -152,7 +154,7 @@ class SessionManagerTests {
 			manager.broadcast("lobby", "m", i);
 		}
 		manager.onText(connection, first, "{\"type\":\"ack\",\"seq\":2}", 24);
-		manager.onTransportClosed(connection, first, CloseStatus.NO_CLOSE_FRAME);
+		manager.onTransportClosed(connection, first, PulseCloseStatus.NO_CLOSE_FRAME);
 		for (int i = 4; i <= 12; i++) {
 			manager.broadcast("lobby", "m", i);
 		}
@@ -171,19 +173,76 @@ class SessionManagerTests {
 	}
 
 	@Test
-	void tokensAreSingleUse() {
+	void aTokenIsSpentOnceTheClientShowsItHoldsTheNextOne() {
 		SessionManager manager = manager(settings(Duration.ofSeconds(25), Duration.ofSeconds(20),
 				Duration.ofSeconds(30)));
 		FakeTransport first = new FakeTransport();
 		PulseConnection connection = manager.open(first, ConnectDecision.accept(List.of("lobby")), null, null, 0);
 		String token = token(first.texts.get(0));
-		manager.onTransportClosed(connection, first, CloseStatus.NO_CLOSE_FRAME);
-		assertThat(manager.open(new FakeTransport(), ConnectDecision.accept(List.of("lobby")), null, token, 0))
-			.isSameAs(connection);
+		manager.onTransportClosed(connection, first, PulseCloseStatus.NO_CLOSE_FRAME);
+		FakeTransport second = new FakeTransport();
+		assertThat(manager.open(second, ConnectDecision.accept(List.of("lobby")), null, token, 0)).isSameAs(connection);
+		// any frame on the new transport shows that the client read "resumed" and holds the new token
+		manager.onText(connection, second, "{\"type\":\"ping\"}", 15);
+		manager.onTransportClosed(connection, second, PulseCloseStatus.NO_CLOSE_FRAME);
 		FakeTransport third = new FakeTransport();
 		PulseConnection fresh = manager.open(third, ConnectDecision.accept(List.of("lobby")), null, token, 0);
 		assertThat(fresh).isNotSameAs(connection);
 		assertThat(third.texts.get(0)).contains("\"resumeFailed\":\"unknown\"");
+		// the token handed out on the resume still resumes the session
+		FakeTransport fourth = new FakeTransport();
+		assertThat(manager.open(fourth, ConnectDecision.accept(List.of("lobby")), null, token(second.texts.get(0)), 0))
+			.isSameAs(connection);
+	}
+
+	@Test
+	void aCutBeforeTheClientReadsResumedDoesNotCostItTheSession() {
+		SessionManager manager = manager(settings(Duration.ofSeconds(25), Duration.ofSeconds(20),
+				Duration.ofSeconds(30)));
+		FakeTransport first = new FakeTransport();
+		PulseConnection connection = manager.open(first, ConnectDecision.accept(List.of("lobby")), null, null, 0);
+		String token = token(first.texts.get(0));
+		manager.broadcast("lobby", "m", 1);
+		manager.onTransportClosed(connection, first, PulseCloseStatus.NO_CLOSE_FRAME);
+		manager.broadcast("lobby", "m", 2);
+		// the server accepts the resume, but the transport is cut before the client reads "resumed"
+		FakeTransport second = new FakeTransport();
+		assertThat(manager.open(second, ConnectDecision.accept(List.of("lobby")), null, token, 1)).isSameAs(connection);
+		String unread = token(second.texts.get(0));
+		manager.onTransportClosed(connection, second, PulseCloseStatus.NO_CLOSE_FRAME);
+		// the client still holds only the old token: it resumes the same session, with nothing lost
+		FakeTransport third = new FakeTransport();
+		assertThat(manager.open(third, ConnectDecision.accept(List.of("lobby")), null, token, 1)).isSameAs(connection);
+		assertThat(third.texts.get(0)).contains("\"replayed\":1,\"missed\":0");
+		assertThat(third.messages()).singleElement().asString().startsWith("{\"type\":\"message\",\"seq\":2,");
+		// the token of the unread "resumed" is revoked: the session cannot be forked with it
+		FakeTransport fork = new FakeTransport();
+		assertThat(manager.open(fork, ConnectDecision.accept(List.of("lobby")), null, unread, 1)).isNotSameAs(connection);
+		assertThat(connection.state()).isEqualTo(ConnectionState.OPEN);
+		assertThat(manager.connectionCount()).isEqualTo(2);
+		assertThat(manager.suspendedCount()).isZero();
+	}
+
+	@Test
+	void concurrentResumesWithTheOldAndTheNewTokenNeverForkTheSession() {
+		SessionManager manager = manager(settings(Duration.ofSeconds(25), Duration.ofSeconds(20),
+				Duration.ofSeconds(30)));
+		FakeTransport first = new FakeTransport();
+		PulseConnection connection = manager.open(first, ConnectDecision.accept(List.of("lobby")), null, null, 0);
+		String old = token(first.texts.get(0));
+		manager.onTransportClosed(connection, first, PulseCloseStatus.NO_CLOSE_FRAME);
+		FakeTransport second = new FakeTransport();
+		manager.open(second, ConnectDecision.accept(List.of("lobby")), null, old, 0);
+		String next = token(second.texts.get(0));
+		// both tokens are valid now; whichever resume comes last owns the session, the other transport is replaced
+		FakeTransport withOld = new FakeTransport();
+		FakeTransport withNext = new FakeTransport();
+		assertThat(manager.open(withOld, ConnectDecision.accept(List.of("lobby")), null, old, 0)).isSameAs(connection);
+		assertThat(manager.open(withNext, ConnectDecision.accept(List.of("lobby")), null, next, 0))
+			.isNotSameAs(connection);
+		assertThat(manager.connections()).hasSize(2);
+		assertThat(withOld.closes).isEmpty();
+		assertThat(second.closes).containsExactly(CloseCodes.REPLACED);
 	}
 
 	@Test

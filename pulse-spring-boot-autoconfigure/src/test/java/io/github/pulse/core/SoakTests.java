@@ -23,7 +23,7 @@ import io.github.pulse.codec.JacksonPulseCodec;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -102,7 +102,7 @@ class SoakTests {
 		for (int i = 0; i < SLOTS; i++) {
 			Slot slot = open.get(i);
 			if (slot != null) {
-				manager.onTransportClosed(slot.connection(), slot.transport(), CloseStatus.NORMAL);
+				manager.onTransportClosed(slot.connection(), slot.transport(), PulseCloseStatus.NORMAL);
 			}
 		}
 		Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -170,12 +170,12 @@ class SoakTests {
 			manager.onText(current.connection(), current.transport(), ack, ack.length());
 		}
 		else if (action < 85) {
-			manager.onTransportClosed(current.connection(), current.transport(), CloseStatus.NO_CLOSE_FRAME);
+			manager.onTransportClosed(current.connection(), current.transport(), PulseCloseStatus.NO_CLOSE_FRAME);
 			open.set(index, null);
 			suspended.set(index, current);
 		}
 		else {
-			manager.onTransportClosed(current.connection(), current.transport(), CloseStatus.NORMAL);
+			manager.onTransportClosed(current.connection(), current.transport(), PulseCloseStatus.NORMAL);
 			open.set(index, null);
 		}
 	}
@@ -201,7 +201,7 @@ class SoakTests {
 
 			@Override
 			public void onDisconnect(PulseConnection connection, DisconnectReason reason,
-					@Nullable CloseStatus closeStatus) {
+					@Nullable PulseCloseStatus closeStatus) {
 				Tally tally = tally(connection);
 				tally.reason = reason;
 				tally.disconnects.incrementAndGet();
@@ -242,13 +242,10 @@ class SoakTests {
 
 		private volatile String token = "";
 
-		@Override
-		public boolean isAsync() {
-			return true;
-		}
 
 		@Override
-		public void sendText(String text, Consumer<@Nullable Throwable> onDone) {
+		public void write(Frame frame, Consumer<@Nullable Throwable> onDone) {
+			String text = frame.text();
 			if (text.startsWith("{\"type\":\"message\",\"seq\":")) {
 				int start = 24;
 				int end = text.indexOf(',', start);
@@ -270,11 +267,17 @@ class SoakTests {
 		}
 
 		@Override
-		public void sendPing(ByteBuffer payload) {
+		public void ping(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
+			onDone.accept(null);
 		}
 
 		@Override
-		public void close(CloseStatus status) {
+		public void flush(Consumer<@Nullable Throwable> onDone) {
+			onDone.accept(null);
+		}
+
+		@Override
+		public void close(PulseCloseStatus status) {
 		}
 
 		@Override

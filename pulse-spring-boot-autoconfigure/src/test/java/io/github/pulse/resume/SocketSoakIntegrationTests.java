@@ -28,7 +28,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,7 +88,7 @@ class SocketSoakIntegrationTests {
 
 		@Override
 		public void onDisconnect(PulseConnection connection, DisconnectReason reason,
-				@Nullable CloseStatus closeStatus) {
+				@Nullable PulseCloseStatus closeStatus) {
 			this.disconnects.incrementAndGet();
 			int[] calls = this.live.remove(connection.id());
 			if (calls == null || calls[1] > calls[0] + 1) {

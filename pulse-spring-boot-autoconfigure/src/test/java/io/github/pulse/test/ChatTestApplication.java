@@ -13,7 +13,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Lazy;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 /**
  * Application for integration tests: {@code chat} is broadcast to the sender's rooms, {@code echo} goes back to
@@ -64,7 +64,7 @@ public class ChatTestApplication {
 
 		@Override
 		public void onDisconnect(PulseConnection connection, DisconnectReason reason,
-				@Nullable CloseStatus closeStatus) {
+				@Nullable PulseCloseStatus closeStatus) {
 			this.events.add("disconnect:" + connection.id() + ":" + reason);
 			this.disconnects.add(new Disconnect(connection.id(), reason, closeStatus));
 		}
@@ -91,7 +91,7 @@ public class ChatTestApplication {
 	}
 
 	/** A recorded disconnect. */
-	public record Disconnect(String id, DisconnectReason reason, @Nullable CloseStatus status) {
+	public record Disconnect(String id, DisconnectReason reason, @Nullable PulseCloseStatus status) {
 	}
 
 }

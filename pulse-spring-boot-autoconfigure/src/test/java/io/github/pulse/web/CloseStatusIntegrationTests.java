@@ -57,7 +57,7 @@ class CloseStatusIntegrationTests extends PulseIntegrationTest {
 			assertThat(c.client().awaitClose()).isEqualTo(new TestClient.Close(1000, "bye"));
 			Disconnect disconnect = awaitDisconnect(c.id());
 			assertThat(disconnect.reason()).isEqualTo(DisconnectReason.CLOSED);
-			assertThat(disconnect.status().getCode()).isEqualTo(1000);
+			assertThat(disconnect.status().code()).isEqualTo(1000);
 		}
 	}
 
@@ -99,7 +99,7 @@ class CloseStatusIntegrationTests extends PulseIntegrationTest {
 			assertThat(c.client().awaitClose()).isEqualTo(new TestClient.Close(1007, reason));
 			Disconnect disconnect = awaitDisconnect(c.id());
 			assertThat(disconnect.reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
-			assertThat(disconnect.status().getCode()).isEqualTo(1007);
+			assertThat(disconnect.status().code()).isEqualTo(1007);
 		}
 	}
 
@@ -186,7 +186,7 @@ class CloseStatusIntegrationTests extends PulseIntegrationTest {
 		c.client().close(code);
 		Disconnect disconnect = awaitDisconnect(c.id());
 		assertThat(disconnect.reason()).isEqualTo(DisconnectReason.NORMAL);
-		assertThat(disconnect.status().getCode()).isEqualTo(code);
+		assertThat(disconnect.status().code()).isEqualTo(code);
 		assertThat(this.manager.connection(c.id())).isNull();
 		assertThat(this.recorder.events).doesNotContain("drop:" + c.id() + ":TRANSPORT_ERROR");
 	}

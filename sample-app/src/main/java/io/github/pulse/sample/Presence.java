@@ -12,7 +12,7 @@ import io.github.pulse.PulseServer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 /**
  * Who is present in each room. A connection that said {@code hello} has a name and gets a {@code presence} frame
@@ -73,7 +73,7 @@ public class Presence implements PulseListener {
 	}
 
 	@Override
-	public void onDisconnect(PulseConnection connection, DisconnectReason reason, @Nullable CloseStatus closeStatus) {
+	public void onDisconnect(PulseConnection connection, DisconnectReason reason, @Nullable PulseCloseStatus closeStatus) {
 		if (connection.attributes().containsKey(NAME)) {
 			connection.rooms().forEach((room) -> publish(room, connection));
 		}

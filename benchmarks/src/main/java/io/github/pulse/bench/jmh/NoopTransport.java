@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 
 import io.github.pulse.core.Transport;
 import org.jspecify.annotations.Nullable;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 /**
  * An asynchronous transport whose writes complete at once, on the calling thread, without going anywhere: what is
@@ -17,23 +17,26 @@ final class NoopTransport implements Transport {
 	/** Texts written; touched only by the benchmark thread, as writes complete on the caller's thread. */
 	long written;
 
-	@Override
-	public boolean isAsync() {
-		return true;
-	}
 
 	@Override
-	public void sendText(String text, Consumer<@Nullable Throwable> onDone) {
+	public void write(Frame frame, Consumer<@Nullable Throwable> onDone) {
+		String text = frame.text();
 		this.written++;
 		onDone.accept(null);
 	}
 
 	@Override
-	public void sendPing(ByteBuffer payload) {
+	public void ping(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
+		onDone.accept(null);
 	}
 
 	@Override
-	public void close(CloseStatus status) {
+	public void flush(Consumer<@Nullable Throwable> onDone) {
+		onDone.accept(null);
+	}
+
+	@Override
+	public void close(PulseCloseStatus status) {
 	}
 
 	@Override

@@ -18,7 +18,7 @@ import io.github.pulse.metrics.PulseMessageTotals;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.socket.CloseStatus;
+import io.github.pulse.PulseCloseStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -113,7 +113,7 @@ class PulseEndpointTests {
 		assertThat(endpoint.kick("no-such-connection").kicked()).isFalse();
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> assertThat(this.transports.get(0).closedWith).isNotNull()
-				.extracting(CloseStatus::getCode)
+				.extracting(PulseCloseStatus::code)
 				.isEqualTo(4000));
 	}
 
@@ -126,24 +126,27 @@ class PulseEndpointTests {
 	/** A transport whose writes complete at once. */
 	static final class StubTransport implements Transport {
 
-		volatile @Nullable CloseStatus closedWith;
+		volatile @Nullable PulseCloseStatus closedWith;
+
 
 		@Override
-		public boolean isAsync() {
-			return true;
-		}
-
-		@Override
-		public void sendText(String text, Consumer<@Nullable Throwable> onDone) {
+		public void write(Frame frame, Consumer<@Nullable Throwable> onDone) {
+			String text = frame.text();
 			onDone.accept(null);
 		}
 
 		@Override
-		public void sendPing(ByteBuffer payload) {
+		public void ping(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
+			onDone.accept(null);
 		}
 
 		@Override
-		public void close(CloseStatus status) {
+		public void flush(Consumer<@Nullable Throwable> onDone) {
+			onDone.accept(null);
+		}
+
+		@Override
+		public void close(PulseCloseStatus status) {
 			this.closedWith = status;
 		}
 
