@@ -76,6 +76,8 @@ public class SessionManager implements PulseServer {
 
 	private volatile ThreadPoolExecutor io;
 
+	private volatile java.util.concurrent.@Nullable Executor executor;
+
 	private final long startedNanos;
 
 	private @Nullable ScheduledExecutorService timer;
@@ -162,6 +164,15 @@ public class SessionManager implements PulseServer {
 	 */
 	public void setObservationRegistry(ObservationRegistry observationRegistry) {
 		this.observationRegistry = observationRegistry;
+	}
+
+	/**
+	 * Runs the engine's I/O work (close frames, aborts, blocking pings, listener callbacks owed after a hand-over)
+	 * on the given executor instead of the engine's own pool. Call before the first connection.
+	 * @param executor the executor, or {@code null} for the engine's pool (the default)
+	 */
+	public void setExecutor(java.util.concurrent.@Nullable Executor executor) {
+		this.executor = executor;
 	}
 
 	/**
@@ -925,6 +936,11 @@ public class SessionManager implements PulseServer {
 	}
 
 	void execute(Runnable task) {
+		java.util.concurrent.Executor replacement = this.executor;
+		if (replacement != null) {
+			replacement.execute(task);
+			return;
+		}
 		try {
 			this.io.execute(task);
 		}
