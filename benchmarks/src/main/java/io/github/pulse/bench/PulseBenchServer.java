@@ -7,7 +7,6 @@ import io.github.pulse.PulseServer;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Lazy;
 
 /**
  * The pulse server under benchmark: {@code chat} is broadcast to the sender's rooms, {@code echo} goes back.
@@ -20,7 +19,7 @@ public class PulseBenchServer {
 	}
 
 	@Bean
-	PulseListener benchListener(@Lazy PulseServer server) {
+	PulseListener benchListener(PulseServer server) {
 		return new PulseListener() {
 			@Override
 			public void onMessage(PulseConnection connection, PulseMessage message) {

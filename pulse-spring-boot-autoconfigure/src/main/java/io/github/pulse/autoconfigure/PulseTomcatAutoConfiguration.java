@@ -7,6 +7,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import io.github.pulse.web.TomcatWritePath;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -20,6 +25,8 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(PulseProperties.class)
 public final class PulseTomcatAutoConfiguration {
 
+	private static final Log logger = LogFactory.getLog(PulseTomcatAutoConfiguration.class);
+
 	@Bean
 	TomcatConnectorCustomizer pulseSocketBufferCustomizer(PulseProperties properties) {
 		String size = Long.toString(properties.getContainer().getIoBufferSize().toBytes());
@@ -27,6 +34,12 @@ public final class PulseTomcatAutoConfiguration {
 			connector.setProperty("socket.appReadBufSize", size);
 			connector.setProperty("socket.appWriteBufSize", size);
 		};
+	}
+
+	@Bean
+	ApplicationListener<WebServerInitializedEvent> pulseWritePathCheck(PulseProperties properties) {
+		return (event) -> logger.info("pulse write path: "
+				+ TomcatWritePath.describe(properties.getContainer().isGatherWrites()));
 	}
 
 }

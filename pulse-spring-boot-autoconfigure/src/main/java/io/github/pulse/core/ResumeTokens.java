@@ -103,10 +103,12 @@ final class ResumeTokens {
 			return;
 		}
 		String key = key(token);
-		this.live.remove(key);
+		// the tombstone goes first: a claim between the two steps then sees the token or its tombstone, never
+		// neither (which would tell an expired session's client "unknown")
 		if (expired && this.tombstones.size() < MAX_TOMBSTONES) {
 			this.tombstones.put(key, nowNanos + this.tombstoneNanos);
 		}
+		this.live.remove(key);
 	}
 
 	void purge(long nowNanos) {

@@ -64,6 +64,9 @@ public class SessionManager implements PulseServer {
 
 	private final Set<PulseSession> flushing = ConcurrentHashMap.newKeySet();
 
+	/** Transports let go of while a write was in flight on them, waiting for that write to close them. */
+	private final Map<Transport, Leaving> leaving = new ConcurrentHashMap<>();
+
 	private final Rooms rooms = new Rooms();
 
 	private final ResumeTokens tokens;
@@ -255,6 +258,12 @@ public class SessionManager implements PulseServer {
 		for (PulseSession session : this.flushing) {
 			tick(session, now);
 		}
+		long writeTimeout = this.timing.writeTimeoutNanos();
+		this.leaving.forEach((transport, leaving) -> {
+			if (now - leaving.sinceNanos() >= writeTimeout && this.leaving.remove(transport, leaving)) {
+				abortTransport(transport);
+			}
+		});
 		this.tokens.purge(now);
 		this.resumeFailures.purge(now);
 	}
@@ -302,6 +311,11 @@ public class SessionManager implements PulseServer {
 			}
 			closingEnded(session);
 			if (transport != null) {
+				abortTransport(transport);
+			}
+		}
+		for (Transport transport : List.copyOf(this.leaving.keySet())) {
+			if (this.leaving.remove(transport) != null) {
 				abortTransport(transport);
 			}
 		}
@@ -916,6 +930,33 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
+	 * Closes a transport the session let go of while a write was in flight on it: once that write completes (see
+	 * {@link #staleWriteDone}), or, if it outlives the write timeout, by dropping the connection.
+	 */
+	void closeAfterWrite(Transport transport, PulseCloseStatus status) {
+		this.leaving.put(transport, new Leaving(status, nanoTime()));
+	}
+
+	/**
+	 * A write completed on a transport that is no longer its session's.
+	 */
+	void staleWriteDone(Transport transport, @Nullable Throwable failure) {
+		Leaving leaving = this.leaving.remove(transport);
+		if (leaving == null) {
+			return;
+		}
+		if (failure != null) {
+			abortTransport(transport);
+		}
+		else {
+			closeTransport(transport, leaving.status());
+		}
+	}
+
+	private record Leaving(PulseCloseStatus status, long sinceNanos) {
+	}
+
+	/**
 	 * Drops a transport without a close frame: its peer is not reading, or it is already gone.
 	 */
 	void abortTransport(Transport transport) {
@@ -933,6 +974,20 @@ public class SessionManager implements PulseServer {
 
 	SessionStates states() {
 		return this.states;
+	}
+
+	/**
+	 * Sessions whose close frame waits for the write in flight or the frames queued before it.
+	 */
+	int flushingCount() {
+		return this.flushing.size();
+	}
+
+	/**
+	 * Transports waiting for their write in flight before their close frame.
+	 */
+	int leavingCount() {
+		return this.leaving.size();
 	}
 
 	void execute(Runnable task) {

@@ -91,7 +91,8 @@ final class SessionStates {
 	 * OPEN to SUSPENDED (or CLOSED when resume is off): the transport failed or must be abandoned.
 	 * @param failed the transport the caller saw; nothing happens if it is no longer the session's
 	 * @param sendStatus close status to send on the way out, {@code null} if the transport is already gone. If a
-	 * write is in flight the transport is aborted instead: a peer that is not reading would not get a close frame
+	 * write is in flight the close frame follows it (never cutting a frame in half) and the timer drops the
+	 * connection if that write outlives the write timeout; after a write timeout the connection is dropped at once
 	 */
 	void suspend(PulseSession session, Transport failed, DisconnectReason cause,
 			@Nullable PulseCloseStatus sendStatus) {
@@ -101,6 +102,11 @@ final class SessionStates {
 				return;
 			}
 			writing = session.writer.writing;
+			if (writing && sendStatus != null && sendStatus != CloseCodes.WRITE_TIMEOUT
+					&& this.manager.settings().resumeEnabled()) {
+				// registered under the lock, before the write in flight can complete and look for it
+				this.manager.closeAfterWrite(failed, sendStatus);
+			}
 			if (this.manager.settings().resumeEnabled()) {
 				session.state = ConnectionState.SUSPENDED;
 				session.epoch++;
@@ -123,8 +129,13 @@ final class SessionStates {
 			end(session, failed, cause, sendStatus, false);
 			return;
 		}
-		if (sendStatus != null) {
-			leave(failed, sendStatus, writing);
+		if (sendStatus == CloseCodes.WRITE_TIMEOUT) {
+			// the write has been stuck for the whole write timeout: the peer is not reading, a close frame would not
+			// reach it
+			this.manager.abortTransport(failed);
+		}
+		else if (sendStatus != null && !writing) {
+			this.manager.closeTransport(failed, sendStatus);
 		}
 		this.manager.suspended(session, cause);
 		deliver(session);
@@ -151,6 +162,9 @@ final class SessionStates {
 			}
 			stale = session.transport;
 			staleWriting = session.writer.writing;
+			if (stale != null && staleWriting) {
+				this.manager.closeAfterWrite(stale, CloseCodes.REPLACED);
+			}
 			wasOpen = session.state == ConnectionState.OPEN;
 			if (wasOpen && stale != null) {
 				// a half-open transport the server had not noticed: report its loss before the restore
@@ -176,6 +190,14 @@ final class SessionStates {
 			session.heldToken = presentedToken;
 			session.resumeToken = newToken;
 			session.tokenUnconfirmed = presentedToken != null;
+			// token changes of a session happen under its lock, so an end (which revokes every token after it)
+			// cannot be overtaken by a restore
+			if (presentedToken != null) {
+				this.manager.tokens().restore(presentedToken, session);
+			}
+			for (String token : revoked) {
+				this.manager.tokens().revoke(token, false, this.manager.nanoTime());
+			}
 			replayed = session.buffer.rewindTo(clientLastSeq);
 			missed = (session.lastSeq - clientLastSeq) - replayed;
 			session.buffer.addControlFirst(new OutFrame.Control(
@@ -185,14 +207,8 @@ final class SessionStates {
 			session.lastPingNanos = now;
 			session.pingOutstanding = false;
 		}
-		if (presentedToken != null) {
-			this.manager.tokens().restore(presentedToken, session);
-		}
-		for (String token : revoked) {
-			this.manager.tokens().revoke(token, false, this.manager.nanoTime());
-		}
-		if (stale != null) {
-			leave(stale, CloseCodes.REPLACED, staleWriting);
+		if (stale != null && !staleWriting) {
+			this.manager.closeTransport(stale, CloseCodes.REPLACED);
 		}
 		return new Resumption(replayed, missed);
 	}
@@ -202,17 +218,15 @@ final class SessionStates {
 	 * revoked.
 	 */
 	void tokenConfirmed(PulseSession session, Transport transport) {
-		String held;
 		synchronized (session.lock) {
 			if (session.transport != transport) {
 				return;
 			}
-			held = session.heldToken;
+			if (session.heldToken != null) {
+				this.manager.tokens().revoke(session.heldToken, false, this.manager.nanoTime());
+			}
 			session.heldToken = null;
 			session.tokenUnconfirmed = false;
-		}
-		if (held != null) {
-			this.manager.tokens().revoke(held, false, this.manager.nanoTime());
 		}
 	}
 
@@ -293,21 +307,27 @@ final class SessionStates {
 	 */
 	void closedByPeer(PulseSession session, Transport closed, DisconnectReason reason, PulseCloseStatus status) {
 		boolean wasClosing;
+		long decidedAt;
 		synchronized (session.lock) {
 			if (session.transport != closed) {
 				return;
 			}
 			wasClosing = session.state == ConnectionState.CLOSED;
+			decidedAt = session.epoch;
 			if (wasClosing) {
 				session.writer.closeAbandoned();
+			}
+			else {
+				// closed already: nothing is sent, the status is only reported
+				session.transport = null;
+				session.writer.reset();
 			}
 		}
 		if (wasClosing) {
 			this.manager.closingEnded(session);
 			return;
 		}
-		// the transport is closed already: nothing to send
-		end(session, closed, reason, null, false);
+		end(session, decidedAt, reason, status, false);
 	}
 
 	/**
@@ -326,6 +346,9 @@ final class SessionStates {
 			ConnectionState previous = session.state;
 			stale = session.transport;
 			staleWriting = session.writer.writing;
+			if (stale != null && staleWriting) {
+				this.manager.closeAfterWrite(stale, CloseCodes.REPLACED);
+			}
 			List<HandoverState.Frame> frames = new ArrayList<>();
 			for (OutFrame.Message message : session.buffer.messages()) {
 				frames.add(new HandoverState.Frame(message.seq, message.body.text()));
@@ -345,8 +368,8 @@ final class SessionStates {
 			detached = new Detached(previous, List.copyOf(session.roomSet()), session.lastSeq, frames,
 					session.directSends);
 		}
-		if (stale != null) {
-			leave(stale, CloseCodes.REPLACED, staleWriting);
+		if (stale != null && !staleWriting) {
+			this.manager.closeTransport(stale, CloseCodes.REPLACED);
 		}
 		// not on the caller's thread: the cluster calls this from its subscription, where listeners must not run
 		this.manager.execute(() -> deliver(session));
@@ -370,18 +393,6 @@ final class SessionStates {
 	}
 
 	// ---- effects
-
-	/**
-	 * Lets go of a transport that is no longer the session's: a close frame, or an abort if a write is in flight.
-	 */
-	private void leave(Transport transport, PulseCloseStatus status, boolean writing) {
-		if (writing) {
-			this.manager.abortTransport(transport);
-		}
-		else {
-			this.manager.closeTransport(transport, status);
-		}
-	}
 
 	/**
 	 * Delivers the session's queued listener callbacks one at a time and in the order their transitions happened,

@@ -167,18 +167,26 @@ final class SessionWriter {
 	/**
 	 * Bookkeeping after a write; returns whether the writer may go on.
 	 */
-	private boolean afterWrite(Transport target, OutFrame frame, @Nullable Throwable failure) {
+	private boolean afterWrite(Transport frameTarget, OutFrame frame, @Nullable Throwable failure) {
 		PulseSession s = this.session;
+		Transport target = frameTarget;
 		boolean abandonedClose = false;
 		synchronized (s.lock) {
-			if (s.transport != target) {
-				return false;
+			if (s.transport == target) {
+				this.writing = false;
+				if (failure != null && s.state == ConnectionState.CLOSED) {
+					// the write before the close frame failed: the close is over, nothing else may keep the session
+					abandonedClose = closeAbandoned();
+				}
 			}
-			this.writing = false;
-			if (failure != null && s.state == ConnectionState.CLOSED) {
-				// the write before the close frame failed: the close is over, nothing else may keep the session
-				abandonedClose = closeAbandoned();
+			else {
+				target = null;
 			}
+		}
+		if (target == null) {
+			// the session moved on (resumed on another transport, suspended): a close owed to this one can go now
+			s.manager.staleWriteDone(frameTarget, failure);
+			return false;
 		}
 		if (failure != null) {
 			s.manager.logWriteFailure(s, failure);

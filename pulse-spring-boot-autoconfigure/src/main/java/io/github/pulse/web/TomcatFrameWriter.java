@@ -53,9 +53,56 @@ final class TomcatFrameWriter {
 
 	private final AtomicBoolean batching;
 
-	private TomcatFrameWriter(Object endpoint, AtomicBoolean batching) {
+	/** Makes every call fail as a reflective call would on a Tomcat whose internals changed; tests only. */
+	private final boolean broken;
+
+	private TomcatFrameWriter(Object endpoint, AtomicBoolean batching, boolean broken) {
 		this.endpoint = endpoint;
 		this.batching = batching;
+		this.broken = broken;
+	}
+
+	/**
+	 * A writer whose every call fails with a linkage error, as on a Tomcat whose internals changed.
+	 */
+	static TomcatFrameWriter brokenForTests() {
+		return new TomcatFrameWriter(new Object(), new AtomicBoolean(), true);
+	}
+
+	/**
+	 * Switches gathered writes back on after {@link #disable}; tests only.
+	 */
+	static void resetForTests() {
+		disabled = false;
+	}
+
+	/**
+	 * What the startup check found: the running Tomcat's version and whether pulse writes through its internals.
+	 * @param gatherWrites whether {@code pulse.container.gather-writes} is on
+	 * @return a line for the startup log
+	 */
+	static String describe(boolean gatherWrites) {
+		String version = tomcatVersion();
+		if (!gatherWrites) {
+			return "one frame per write through the public WebSocket API on Tomcat " + version
+					+ " (pulse.container.gather-writes=false)";
+		}
+		if (ACCESS == null) {
+			return "one frame per write through the public WebSocket API: the internals of Tomcat " + version
+					+ " that gathered writes use were not found";
+		}
+		return "gathered writes on Tomcat " + version + " (its internal asynchronous flush verified at startup)";
+	}
+
+	static String tomcatVersion() {
+		try {
+			Class<?> serverInfo = Class.forName("org.apache.catalina.util.ServerInfo", false,
+					TomcatFrameWriter.class.getClassLoader());
+			return (String) serverInfo.getMethod("getServerNumber").invoke(null);
+		}
+		catch (ReflectiveOperationException | LinkageError | RuntimeException ex) {
+			return "(version unknown)";
+		}
 	}
 
 	/**
@@ -111,7 +158,7 @@ final class TomcatFrameWriter {
 			if (endpoint == null) {
 				return null;
 			}
-			return new TomcatFrameWriter(endpoint, (AtomicBoolean) access.batchingAllowed.get(endpoint));
+			return new TomcatFrameWriter(endpoint, (AtomicBoolean) access.batchingAllowed.get(endpoint), false);
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			logger.debug("Tomcat WebSocket internals not reachable; writing one frame at a time: " + ex);
@@ -150,6 +197,9 @@ final class TomcatFrameWriter {
 	}
 
 	private void start(byte opcode, @Nullable ByteBuffer payload, SendHandler handler) throws Throwable {
+		if (this.broken) {
+			throw new NoSuchMethodError("WsRemoteEndpointImplBase.startMessage");
+		}
 		START_MESSAGE.invokeExact(this.endpoint, opcode, payload, true, handler);
 	}
 

@@ -22,7 +22,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Lazy;
 import io.github.pulse.PulseCloseStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -196,7 +195,7 @@ class PulseEventIntegrationTests {
 	static class HandlerApplication {
 
 		@Bean
-		Handlers handlers(@Lazy PulseServer server) {
+		Handlers handlers(PulseServer server) {
 			return new Handlers(server);
 		}
 

@@ -55,6 +55,38 @@ class PulseAutoConfigurationTests {
 	}
 
 	@Test
+	void aListenerThatInjectsTheServerNeedsNoLazy() {
+		this.contextRunner.withUserConfiguration(ListenerInjectingTheServer.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			ListenerInjectingTheServer.Greeter greeter = context.getBean(ListenerInjectingTheServer.Greeter.class);
+			assertThat(greeter.server).isSameAs(context.getBean(SessionManager.class));
+			// the engine finds it when it dispatches
+			SessionManager manager = context.getBean(SessionManager.class);
+			assertThat(manager.connectionCount()).isZero();
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ListenerInjectingTheServer {
+
+		@Bean
+		Greeter greeter(io.github.pulse.PulseServer server) {
+			return new Greeter(server);
+		}
+
+		static final class Greeter implements io.github.pulse.PulseListener {
+
+			final io.github.pulse.PulseServer server;
+
+			Greeter(io.github.pulse.PulseServer server) {
+				this.server = server;
+			}
+
+		}
+
+	}
+
+	@Test
 	void propertiesChangeTheSettings() {
 		this.contextRunner
 			.withPropertyValues("pulse.heartbeat.interval=10s", "pulse.heartbeat.timeout=5", "pulse.idle-timeout=2m",

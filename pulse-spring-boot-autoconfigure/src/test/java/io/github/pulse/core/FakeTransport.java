@@ -106,7 +106,7 @@ final class FakeTransport implements Transport {
 	private void complete(Consumer<@Nullable Throwable> onDone) {
 		synchronized (this.held) {
 			if (this.stalled) {
-				this.held.add(() -> onDone.accept(null));
+				this.held.add(() -> onDone.accept(this.failing ? new java.io.IOException("broken pipe") : null));
 				return;
 			}
 		}
@@ -122,6 +122,22 @@ final class FakeTransport implements Transport {
 	void stall() {
 		this.stalled = true;
 	}
+
+	/**
+	 * Completes the held writes with a failure, as a socket that broke under them.
+	 */
+	void fail() {
+		List<Runnable> completions;
+		synchronized (this.held) {
+			this.stalled = false;
+			completions = new ArrayList<>(this.held);
+			this.held.clear();
+		}
+		this.failing = true;
+		completions.forEach(Runnable::run);
+	}
+
+	private volatile boolean failing;
 
 	void release() {
 		List<Runnable> completions;

@@ -227,6 +227,7 @@ class SessionManagerTests {
 	void concurrentResumesWithTheOldAndTheNewTokenNeverForkTheSession() {
 		SessionManager manager = manager(settings(Duration.ofSeconds(25), Duration.ofSeconds(20),
 				Duration.ofSeconds(30)));
+		manager.setExecutor(Runnable::run);
 		FakeTransport first = new FakeTransport();
 		PulseConnection connection = manager.open(first, ConnectDecision.accept(List.of("lobby")), null, null, 0);
 		String old = token(first.texts.get(0));

@@ -26,7 +26,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.context.annotation.Lazy;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import io.github.pulse.PulseCloseStatus;
 
@@ -70,7 +69,6 @@ class SocketSoakIntegrationTests {
 		final AtomicLong disconnects = new AtomicLong();
 
 		@Autowired
-		@Lazy
 		PulseServer server;
 
 		@Override

@@ -12,7 +12,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Lazy;
 import io.github.pulse.PulseCloseStatus;
 
 /**
@@ -24,7 +23,7 @@ import io.github.pulse.PulseCloseStatus;
 public class ChatTestApplication {
 
 	@Bean
-	RecordingListener recordingListener(@Lazy PulseServer server) {
+	RecordingListener recordingListener(PulseServer server) {
 		return new RecordingListener(server);
 	}
 

@@ -6,7 +6,6 @@ import io.github.pulse.PulseConnection;
 import io.github.pulse.PulseServer;
 import io.github.pulse.annotation.PulseEvent;
 import org.jspecify.annotations.Nullable;
-import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,7 +25,7 @@ public class ChatHandlers {
 	 * @param server the pulse server, looked up lazily because the engine is built with its listeners
 	 * @param presence who is in which room
 	 */
-	public ChatHandlers(@Lazy PulseServer server, Presence presence) {
+	public ChatHandlers(PulseServer server, Presence presence) {
 		this.server = server;
 		this.presence = presence;
 	}

@@ -10,7 +10,6 @@ import io.github.pulse.PulseException;
 import io.github.pulse.PulseListener;
 import io.github.pulse.PulseServer;
 import org.jspecify.annotations.Nullable;
-import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 import io.github.pulse.PulseCloseStatus;
 
@@ -30,7 +29,7 @@ public class Presence implements PulseListener {
 	 * Creates the presence tracker.
 	 * @param server the pulse server, looked up lazily because the engine is built with its listeners
 	 */
-	public Presence(@Lazy PulseServer server) {
+	public Presence(PulseServer server) {
 		this.server = server;
 	}
 
