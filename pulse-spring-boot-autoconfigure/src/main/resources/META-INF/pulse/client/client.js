@@ -124,7 +124,8 @@ export class PulseClient {
 					+ '0 <= jitter <= 1');
 		}
 		if (!(o.queueLimit >= 0) || !(o.ackEvery >= 1) || !(o.pongTimeoutMs > 0) || !(o.handshakeTimeoutMs > 0)) {
-			throw new RangeError('pulse: need queueLimit >= 0, ackEvery >= 1, pongTimeoutMs > 0, handshakeTimeoutMs > 0');
+			throw new RangeError('pulse: need queueLimit >= 0, ackEvery >= 1, pongTimeoutMs > 0, '
+					+ 'handshakeTimeoutMs > 0');
 		}
 		this.#url = PulseClient.#resolveUrl(o.url);
 	}

@@ -58,7 +58,8 @@ class JacksonPulseCodecTests {
 			.decode("{\"type\":\"message\",\"event\":\"o\",\"payload\":{\"lines\":[{\"quantity\":1},"
 					+ "{\"quantity\":\"secret-value\"}]}}")
 			.payload();
-		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> this.codec.convert(payload, Order.class))
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.codec.convert(payload, Order.class))
 			.withMessage("Payload cannot be converted to " + Order.class.getName()
 					+ " at $.lines[1].quantity (InvalidFormatException)")
 			.withNoCause();
