@@ -271,3 +271,68 @@ test('http urls become ws urls and events are validated', () => {
 	assert.throws(() => client.send('', 1), TypeError);
 	assert.throws(() => client.send('x'.repeat(129), 1), TypeError);
 });
+
+test('a server that opens the WebSocket but never sends welcome is given up after handshakeTimeoutMs', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', handshakeTimeoutMs: 3000, initialDelayMs: 10,
+		jitter: 0 });
+	const events = record(client);
+	client.connect();
+	const silent = latest();
+	silent.open();
+	mock.timers.tick(2999);
+	assert.equal(client.state, 'connecting');
+	mock.timers.tick(1);
+	assert.deepEqual(silent.closedWith, { code: 1000, reason: 'handshake timeout' },
+		'a browser can only let go of the socket with a close frame');
+	assert.equal(client.state, 'reconnecting');
+	assert.deepEqual(events, [{ type: 'drop', code: 1006, reason: 'no welcome or resumed frame within 3000 ms',
+		attempt: 1, delayMs: 10 }]);
+	mock.timers.tick(10);
+	assert.equal(FakeWebSocket.instances.length, 2);
+	latest().welcome('c1', 'token-1');
+	silent.receive({ type: 'welcome', connectionId: 'late', rooms: [], heartbeatMs: 25000, resumeToken: 'x' });
+	assert.equal(client.connectionId, 'c1', 'a late frame on the given-up socket is ignored');
+	mock.timers.tick(60000);
+	assert.equal(client.state, 'open', 'the timer is cancelled by the welcome');
+	assert.equal(FakeWebSocket.instances.length, 2);
+});
+
+test('a resume that is never answered keeps the token for the next attempt', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', handshakeTimeoutMs: 3000, initialDelayMs: 10,
+		jitter: 0 });
+	const events = record(client);
+	client.connect();
+	latest().welcome('c1', 'token-1');
+	latest().receive(message(1, 'one'));
+	latest().closeFromServer(1006);
+	mock.timers.tick(10);
+	const silent = latest();
+	assert.equal(silent.url.searchParams.get('resume'), 'token-1');
+	silent.open();
+	mock.timers.tick(3000);
+	assert.equal(client.state, 'reconnecting');
+	assert.equal(events.at(-1).type, 'drop');
+	assert.equal(events.at(-1).attempt, 2);
+	mock.timers.tick(20);
+	const third = latest();
+	assert.notEqual(third, silent);
+	assert.equal(third.url.searchParams.get('resume'), 'token-1');
+	assert.equal(third.url.searchParams.get('lastSeq'), '1');
+	third.open();
+	third.receive({ type: 'resumed', connectionId: 'c1', resumeToken: 'token-2', replayed: 0, missed: 0 });
+	assert.equal(client.state, 'open');
+	assert.deepEqual(events.filter((e) => e.type === 'restore'),
+		[{ type: 'restore', connectionId: 'c1', replayed: 0, missed: 0 }]);
+});
+
+test('a socket that never even opens is given up after handshakeTimeoutMs too', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', handshakeTimeoutMs: 3000, initialDelayMs: 10,
+		jitter: 0 });
+	client.connect();
+	const stuck = latest();
+	mock.timers.tick(3000);
+	assert.notEqual(stuck.closedWith, null);
+	mock.timers.tick(10);
+	assert.equal(FakeWebSocket.instances.length, 2);
+	assert.throws(() => new PulseClient({ url: 'ws://server/pulse', handshakeTimeoutMs: 0 }), RangeError);
+});

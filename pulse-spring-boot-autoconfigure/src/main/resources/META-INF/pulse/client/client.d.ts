@@ -36,6 +36,11 @@ export interface PulseClientOptions {
 	pingIntervalMs?: number;
 	/** Time a ping may go unanswered before the transport is considered dead and the client resumes, in ms. Default 10000. */
 	pongTimeoutMs?: number;
+	/**
+	 * Time from dialling to the server's first frame (welcome, or resumed on a resume), in ms; a transport still
+	 * silent then is closed and the client tries again, keeping its resume token. Default 10000.
+	 */
+	handshakeTimeoutMs?: number;
 	/** Acknowledge at the latest after this many messages. Default 32. */
 	ackEvery?: number;
 	/** Acknowledge at the latest this long after a message, in ms. Default 1000. */

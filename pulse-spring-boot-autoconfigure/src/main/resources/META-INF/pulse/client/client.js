@@ -28,6 +28,7 @@ const DEFAULTS = Object.freeze({
 	queueLimit: 256,
 	pingIntervalMs: undefined,
 	pongTimeoutMs: 10000,
+	handshakeTimeoutMs: 10000,
 	ackEvery: 32,
 	ackDelayMs: 1000,
 });
@@ -106,6 +107,7 @@ export class PulseClient {
 	#reconnectTimer = null;
 	#heartbeatTimer = null;
 	#ackTimer = null;
+	#handshakeTimer = null;
 	#lastInboundAt = 0;
 	#pingSentAt = 0;
 	#heartbeatMs = 0;
@@ -121,8 +123,9 @@ export class PulseClient {
 			throw new RangeError('pulse: need initialDelayMs > 0, maxDelayMs >= initialDelayMs, factor >= 1, '
 					+ '0 <= jitter <= 1');
 		}
-		if (!(o.queueLimit >= 0) || !(o.ackEvery >= 1) || !(o.pongTimeoutMs > 0)) {
-			throw new RangeError('pulse: need queueLimit >= 0, ackEvery >= 1, pongTimeoutMs > 0');
+		if (!(o.queueLimit >= 0) || !(o.ackEvery >= 1) || !(o.pongTimeoutMs > 0) || !(o.handshakeTimeoutMs > 0)) {
+			throw new RangeError('pulse: need queueLimit >= 0, ackEvery >= 1, pongTimeoutMs > 0, '
+					+ 'handshakeTimeoutMs > 0');
 		}
 		this.#url = PulseClient.#resolveUrl(o.url);
 	}
@@ -272,6 +275,8 @@ export class PulseClient {
 			return;
 		}
 		this.#ws = ws;
+		// browsers bound neither the opening handshake nor the wait for the first frame
+		this.#handshakeTimer = setTimeout(() => this.#handshakeTimedOut(ws), this.#options.handshakeTimeoutMs);
 		ws.onmessage = (event) => this.#onFrame(ws, event.data);
 		ws.onclose = (event) => this.#onTransportClosed(ws, event.code, event.reason);
 		ws.onerror = () => {
@@ -346,6 +351,8 @@ export class PulseClient {
 	}
 
 	#becomeOpen() {
+		clearTimeout(this.#handshakeTimer);
+		this.#handshakeTimer = null;
 		this.#state = 'open';
 		this.#attempt = 0;
 		this.#pingSentAt = 0;
@@ -369,6 +376,26 @@ export class PulseClient {
 	#abandon() {
 		this.#detach();
 		this.#scheduleReconnect(1006, 'no answer to ping within ' + this.#options.pongTimeoutMs + ' ms');
+	}
+
+	/**
+	 * Neither welcome nor resumed arrived in time: the server accepted (or is still accepting) the WebSocket but is
+	 * stuck. Unlike #abandon this closes the socket, since a browser cannot drop one without a close frame and
+	 * every retry would otherwise leave another open; the token is kept, so the next attempt resumes.
+	 */
+	#handshakeTimedOut(ws) {
+		if (ws !== this.#ws) {
+			return;
+		}
+		this.#detach();
+		ws.close(1000, 'handshake timeout');
+		const reason = 'no welcome or resumed frame within ' + this.#options.handshakeTimeoutMs + ' ms';
+		if (this.#options.reconnect) {
+			this.#scheduleReconnect(1006, reason);
+		}
+		else {
+			this.#finish(1006, reason);
+		}
 	}
 
 	#scheduleReconnect(code, reason) {
@@ -401,7 +428,9 @@ export class PulseClient {
 		clearInterval(this.#heartbeatTimer);
 		clearTimeout(this.#ackTimer);
 		clearTimeout(this.#reconnectTimer);
+		clearTimeout(this.#handshakeTimer);
 		this.#heartbeatTimer = null;
+		this.#handshakeTimer = null;
 		this.#ackTimer = null;
 		this.#reconnectTimer = null;
 	}

@@ -18,12 +18,12 @@ import org.jspecify.annotations.Nullable;
  * Effective, validated settings of one client, fixed when it is built.
  */
 record ClientSettings(URI uri, Map<String, String> headers, @Nullable Supplier<Map<String, String>> headerSupplier,
-		List<String> subprotocols, Duration connectTimeout, Backoff backoff, int maxConsecutiveFailures,
-		boolean retryInitialConnect, CloseCodePolicy closeCodePolicy, boolean resume, int ackFrames,
-		Duration ackInterval, Duration heartbeatInterval, Duration heartbeatTimeout, int sendQueueCapacity,
-		Duration closeTimeout, ObjectMapper objectMapper, HttpClient httpClient, ScheduledExecutorService scheduler,
-		DoubleSupplier random, @Nullable Executor callbackExecutor, List<PulseClientListener> listeners,
-		Map<String, List<TypedHandler<?>>> handlers) {
+		List<String> subprotocols, Duration connectTimeout, Duration handshakeTimeout, Backoff backoff,
+		int maxConsecutiveFailures, boolean retryInitialConnect, CloseCodePolicy closeCodePolicy, boolean resume,
+		int ackFrames, Duration ackInterval, Duration heartbeatInterval, Duration heartbeatTimeout,
+		int sendQueueCapacity, Duration closeTimeout, ObjectMapper objectMapper, HttpClient httpClient,
+		ScheduledExecutorService scheduler, DoubleSupplier random, @Nullable Executor callbackExecutor,
+		List<PulseClientListener> listeners, Map<String, List<TypedHandler<?>>> handlers) {
 
 	/**
 	 * A typed handler registered with {@code on(event, type, handler)}.

@@ -348,6 +348,7 @@ public final class PulseClient implements AutoCloseable {
 			current = link == this.link && !this.state.isTerminal();
 			if (current) {
 				link.webSocket = webSocket;
+				link.handshakeTimer = schedule(() -> handshakeTimedOut(link), this.settings.handshakeTimeout());
 				startHeartbeat(link);
 			}
 		}
@@ -362,24 +363,49 @@ public final class PulseClient implements AutoCloseable {
 	private void lost(Link link, int code, String reason, @Nullable Throwable cause, boolean closedByPeer) {
 		List<Runnable> after = new ArrayList<>();
 		synchronized (this.lock) {
-			if (link != this.link || this.state.isTerminal()) {
-				return;
-			}
-			this.link = null;
-			link.stop();
-			if (!closedByPeer) {
-				link.abortAfter(after);
-			}
-			cancelAckTimer();
-			this.ackDue = false;
-			if (this.closing) {
-				terminate(ClientState.CLOSED, new CloseReason(code, reason), null, after);
-			}
-			else {
-				decide(link, code, reason, cause, after);
+			detach(link, code, reason, cause, closedByPeer, after);
+		}
+		finish(after);
+	}
+
+	/**
+	 * The server opened the WebSocket but sent neither {@code welcome} nor {@code resumed} in time. The transport
+	 * is aborted, not closed with a close frame: the server ends a session on any close frame from the client, and
+	 * this one may be holding ours. Checked and torn down under one lock hold, so a first frame that arrives as the
+	 * timer fires wins.
+	 */
+	private void handshakeTimedOut(Link link) {
+		List<Runnable> after = new ArrayList<>();
+		synchronized (this.lock) {
+			if (!link.established) {
+				detach(link, ABNORMAL, "handshake timeout: no welcome or resumed frame within "
+						+ this.settings.handshakeTimeout() + " of the WebSocket opening", null, false, after);
 			}
 		}
 		finish(after);
+	}
+
+	/**
+	 * Lets go of the current transport, then reconnects or ends the client; callers hold the lock.
+	 */
+	private void detach(Link link, int code, String reason, @Nullable Throwable cause, boolean closedByPeer,
+			List<Runnable> after) {
+		if (link != this.link || this.state.isTerminal()) {
+			return;
+		}
+		this.link = null;
+		link.stop();
+		if (!closedByPeer) {
+			link.abortAfter(after);
+		}
+		cancelAckTimer();
+		this.ackDue = false;
+		if (this.closing) {
+			terminate(ClientState.CLOSED, new CloseReason(code, reason), null, after);
+		}
+		else {
+			decide(link, code, reason, cause, after);
+		}
 	}
 
 	private void decide(Link link, int code, String reason, @Nullable Throwable cause, List<Runnable> after) {
@@ -520,9 +546,7 @@ public final class PulseClient implements AutoCloseable {
 			this.lastSeq = 0;
 			this.lastAcked = 0;
 			this.unacked = 0;
-			link.established = true;
-			this.consecutiveFailures = 0;
-			setState(ClientState.OPEN);
+			establish(link);
 			log(System.Logger.Level.DEBUG, () -> "Session " + welcome.connectionId() + " opened"
 					+ ((failed != null) ? " (resume failed: " + failed + ")" : ""));
 			emit((listener) -> listener.onOpen(welcome));
@@ -543,9 +567,7 @@ public final class PulseClient implements AutoCloseable {
 				return;
 			}
 			this.resumeToken = frame.path("resumeToken").asText();
-			link.established = true;
-			this.consecutiveFailures = 0;
-			setState(ClientState.OPEN);
+			establish(link);
 			Restore restore = new Restore(frame.path("connectionId").asText(), true, frame.path("replayed").asInt(),
 					frame.path("missed").asLong(), null);
 			log(System.Logger.Level.DEBUG, () -> "Session " + restore.connectionId() + " resumed: replayed "
@@ -554,6 +576,17 @@ public final class PulseClient implements AutoCloseable {
 		}
 		pump(link);
 		this.callbacks.flush();
+	}
+
+	/**
+	 * The first frame arrived: the session is open on this transport; callers hold the lock.
+	 */
+	private void establish(Link link) {
+		link.established = true;
+		cancel(link.handshakeTimer);
+		link.handshakeTimer = null;
+		this.consecutiveFailures = 0;
+		setState(ClientState.OPEN);
 	}
 
 	private void message(Link link, JsonNode frame, String text) {
@@ -928,6 +961,8 @@ public final class PulseClient implements AutoCloseable {
 
 		boolean closeSent;
 
+		@Nullable ScheduledFuture<?> handshakeTimer;
+
 		@Nullable ScheduledFuture<?> heartbeat;
 
 		@Nullable ScheduledFuture<?> pongCheck;
@@ -941,6 +976,7 @@ public final class PulseClient implements AutoCloseable {
 		}
 
 		void stop() {
+			cancel(this.handshakeTimer);
 			cancel(this.heartbeat);
 			cancel(this.pongCheck);
 		}

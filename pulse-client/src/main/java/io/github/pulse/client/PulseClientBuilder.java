@@ -38,6 +38,8 @@ public final class PulseClientBuilder {
 
 	private Duration connectTimeout = Duration.ofSeconds(10);
 
+	private Duration handshakeTimeout = Duration.ofSeconds(10);
+
 	private Backoff backoff = Backoff.DEFAULT;
 
 	private int maxConsecutiveFailures;
@@ -135,6 +137,20 @@ public final class PulseClientBuilder {
 	 */
 	public PulseClientBuilder connectTimeout(Duration timeout) {
 		this.connectTimeout = positive(timeout, "connectTimeout");
+		return this;
+	}
+
+	/**
+	 * Time the server has, once the WebSocket is open, to send its first frame: {@code welcome} for a new session
+	 * (also when a resume was refused), {@code resumed} for a resume. A transport still silent then is dropped
+	 * without a close frame, so that a session the server may hold stays resumable, and counts as a failed
+	 * attempt: the client reconnects with backoff, presenting the same resume token, or, on a first dial that is
+	 * not retried, becomes {@link ClientState#FAILED}. Default 10 s.
+	 * @param timeout a positive duration
+	 * @return this builder
+	 */
+	public PulseClientBuilder handshakeTimeout(Duration timeout) {
+		this.handshakeTimeout = positive(timeout, "handshakeTimeout");
 		return this;
 	}
 
@@ -358,9 +374,10 @@ public final class PulseClientBuilder {
 		ObjectMapper mapper = (this.objectMapper != null) ? this.objectMapper
 				: new ObjectMapper().findAndRegisterModules();
 		ClientSettings settings = new ClientSettings(this.uri, Map.copyOf(this.headers), this.headerSupplier,
-				this.subprotocols, this.connectTimeout, this.backoff, this.maxConsecutiveFailures,
-				this.retryInitialConnect, this.closeCodePolicy, this.resume, this.ackFrames, this.ackInterval,
-				this.heartbeatInterval, this.heartbeatTimeout, this.sendQueueCapacity, this.closeTimeout, mapper, http,
+				this.subprotocols, this.connectTimeout, this.handshakeTimeout, this.backoff,
+				this.maxConsecutiveFailures, this.retryInitialConnect, this.closeCodePolicy, this.resume,
+				this.ackFrames, this.ackInterval, this.heartbeatInterval, this.heartbeatTimeout,
+				this.sendQueueCapacity, this.closeTimeout, mapper, http,
 				(this.scheduler != null) ? this.scheduler : SharedResources.scheduler(), this.random,
 				this.callbackExecutor, List.copyOf(this.listeners), Map.copyOf(handlerCopy));
 		PulseClient client = new PulseClient(settings);

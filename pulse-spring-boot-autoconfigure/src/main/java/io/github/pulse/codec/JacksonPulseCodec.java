@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -233,8 +234,29 @@ public class JacksonPulseCodec implements PulseCodec {
 			return this.mapper.treeToValue((JsonNode) payload, type);
 		}
 		catch (JsonProcessingException | ClassCastException ex) {
-			throw new IllegalArgumentException("Payload cannot be converted to " + type.getName(), ex);
+			// not chained: Jackson's message quotes the value it could not read, and would reach any log
+			throw new IllegalArgumentException("Payload cannot be converted to " + type.getName() + location(ex)
+					+ " (" + ex.getClass().getSimpleName() + ")");
 		}
+	}
+
+	/**
+	 * Where in the payload a conversion failed, as a JSON path of property names and indexes, never a value.
+	 */
+	private static String location(Exception failure) {
+		if (!(failure instanceof JsonMappingException mapping) || mapping.getPath().isEmpty()) {
+			return "";
+		}
+		StringBuilder path = new StringBuilder(" at $");
+		for (JsonMappingException.Reference reference : mapping.getPath()) {
+			if (reference.getFieldName() != null) {
+				path.append('.').append(reference.getFieldName());
+			}
+			else if (reference.getIndex() >= 0) {
+				path.append('[').append(reference.getIndex()).append(']');
+			}
+		}
+		return path.toString();
 	}
 
 }

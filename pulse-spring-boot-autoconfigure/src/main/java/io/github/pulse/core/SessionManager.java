@@ -769,7 +769,7 @@ public class SessionManager implements PulseServer {
 			catch (RuntimeException ex) {
 				this.observer.handlerError();
 				logger.warn("Listener failed on event '" + message.event() + "' of " + session
-						+ "; closing it with 1011", ex);
+						+ "; closing it with 1011", RedactedFailure.of(ex));
 				this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.HANDLER_ERROR,
 						CloseCodes.HANDLER_ERROR, true);
 				return ex;

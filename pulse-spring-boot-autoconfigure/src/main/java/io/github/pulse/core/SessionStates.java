@@ -436,7 +436,7 @@ final class SessionStates {
 				callback.accept(listener);
 			}
 			catch (RuntimeException ex) {
-				logger.error("PulseListener." + name + " failed", ex);
+				logger.error("PulseListener." + name + " failed", RedactedFailure.of(ex));
 			}
 		}
 	}

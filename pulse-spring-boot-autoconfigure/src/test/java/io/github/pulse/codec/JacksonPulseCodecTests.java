@@ -52,4 +52,23 @@ class JacksonPulseCodecTests {
 			.withMessage("number out of range");
 	}
 
+	@Test
+	void aConversionFailureNamesTheTypeAndTheJsonPathButNeverTheValue() throws FrameDecodingException {
+		Object payload = this.codec
+			.decode("{\"type\":\"message\",\"event\":\"o\",\"payload\":{\"lines\":[{\"quantity\":1},"
+					+ "{\"quantity\":\"secret-value\"}]}}")
+			.payload();
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.codec.convert(payload, Order.class))
+			.withMessage("Payload cannot be converted to " + Order.class.getName()
+					+ " at $.lines[1].quantity (InvalidFormatException)")
+			.withNoCause();
+	}
+
+	record Order(java.util.List<Line> lines) {
+	}
+
+	record Line(int quantity) {
+	}
+
 }
