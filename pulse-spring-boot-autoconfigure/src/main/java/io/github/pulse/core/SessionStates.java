@@ -18,14 +18,13 @@ import org.jspecify.annotations.Nullable;
  * in one place.
  *
  * <pre>
- *            open                 suspend (transport failed, resume on)
- *   (new) ----------&gt; OPEN ---------------------------------------&gt; SUSPENDED
- *                      ^  ^ \                                          |  |
- *                      |  |  \ end (kick, close, replace, idle, ...)   |  | end (expired, kick, shutdown)
- *                      |  |   '--------------------&gt; CLOSED &lt;----------'  |
- *                      |  '----------------------------------------------'
- *                      |                  resume
- *   (adopted) ---------'-- SUSPENDED until its transport attaches
+ *            open               suspend (transport failed, resume on)
+ *   (new) ---------&gt; OPEN -----------------------------------&gt; SUSPENDED
+ *                     |  ^           resume (new transport)         |
+ *                     |  '------------------------------------------'
+ *                     | end (kick, close, replace, idle, ...)         | end (expired, kick, shutdown)
+ *                     '----------------&gt; CLOSED &lt;---------------------'
+ *   (adopted) ------&gt; SUSPENDED until its transport attaches
  * </pre>
  *
  * Each transition is made under the session's lock and only from the state its caller saw: a decision taken at one
