@@ -1,7 +1,6 @@
 package io.github.pulse.core;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.time.Duration;
@@ -9,16 +8,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -64,26 +57,20 @@ public class SessionManager implements PulseServer {
 
 	private final Set<PulseSession> flushing = ConcurrentHashMap.newKeySet();
 
-	/** Transports let go of while a write was in flight on them, waiting for that write to close them. */
-	private final Map<Transport, Leaving> leaving = new ConcurrentHashMap<>();
 
 	private final Rooms rooms = new Rooms();
 
-	private final ResumeTokens tokens;
-
-	private final ResumeFailureLimiter resumeFailures;
+	private final SessionResumes resumes;
 
 	private final SessionStates states;
 
 	private final PulseSession.Timing timing;
 
-	private volatile ThreadPoolExecutor io;
-
-	private volatile java.util.concurrent.@Nullable Executor executor;
+	private final TransportCloser closer;
 
 	private final long startedNanos;
 
-	private @Nullable ScheduledExecutorService timer;
+	private final EngineTimer timer;
 
 	private volatile boolean draining;
 
@@ -120,15 +107,15 @@ public class SessionManager implements PulseServer {
 		this.codec = codec;
 		this.wire = new WireFormat(codec, settings);
 		this.states = new SessionStates(this, memoized(listeners));
+		this.resumes = new SessionResumes(this, settings, this.states, observer);
 		this.observer = observer;
 		this.nanoClock = nanoClock;
-		this.tokens = new ResumeTokens(settings.resumeWindow().toNanos());
-		this.resumeFailures = new ResumeFailureLimiter(settings.resumeMaxFailuresPerMinute());
 		this.timing = new PulseSession.Timing(settings.heartbeatInterval().toNanos(),
 				settings.heartbeatTimeout().toNanos(), settings.writeTimeout().toNanos(),
 				(settings.idleTimeout() != null) ? settings.idleTimeout().toNanos() : 0,
 				settings.resumeWindow().toNanos());
-		this.io = newIoExecutor();
+		this.closer = new TransportCloser(nanoClock, settings.writeTimeout().toNanos());
+		this.timer = new EngineTimer(settings);
 		this.startedNanos = nanoClock.getAsLong();
 	}
 
@@ -175,7 +162,7 @@ public class SessionManager implements PulseServer {
 	 * @param executor the executor, or {@code null} for the engine's pool (the default)
 	 */
 	public void setExecutor(java.util.concurrent.@Nullable Executor executor) {
-		this.executor = executor;
+		this.closer.replaceExecutor(executor);
 	}
 
 	/**
@@ -198,34 +185,10 @@ public class SessionManager implements PulseServer {
 	/**
 	 * Starts the timer that drives heartbeats, timeouts and resume expiry: one thread for all connections.
 	 */
-	public synchronized void start() {
-		if (this.timer != null) {
-			return;
-		}
-		if (this.io.isShutdown()) {
-			this.io = newIoExecutor();
-		}
+	public void start() {
+		this.closer.restart();
 		this.draining = false;
-		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "pulse-timer");
-			thread.setDaemon(true);
-			return thread;
-		});
-		long period = tickPeriod().toNanos();
-		scheduler.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
-		this.timer = scheduler;
-	}
-
-	private static ThreadPoolExecutor newIoExecutor() {
-		AtomicInteger threads = new AtomicInteger();
-		ThreadPoolExecutor executor = new ThreadPoolExecutor(32, 32, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-				(task) -> {
-					Thread thread = new Thread(task, "pulse-io-" + threads.incrementAndGet());
-					thread.setDaemon(true);
-					return thread;
-				});
-		executor.allowCoreThreadTimeOut(true);
-		return executor;
+		this.timer.start(this::tick);
 	}
 
 	/**
@@ -233,18 +196,7 @@ public class SessionManager implements PulseServer {
 	 * @return the tick period
 	 */
 	Duration tickPeriod() {
-		Duration shortest = this.settings.heartbeatInterval();
-		for (Duration candidate : new Duration[] { this.settings.heartbeatTimeout(), this.settings.writeTimeout(),
-				this.settings.idleTimeout(), this.settings.resumeEnabled() ? this.settings.resumeWindow() : null }) {
-			if (candidate != null && candidate.compareTo(shortest) < 0) {
-				shortest = candidate;
-			}
-		}
-		Duration quarter = shortest.dividedBy(4);
-		if (quarter.compareTo(Duration.ofMillis(10)) < 0) {
-			return Duration.ofMillis(10);
-		}
-		return (quarter.compareTo(Duration.ofSeconds(1)) > 0) ? Duration.ofSeconds(1) : quarter;
+		return this.timer.period();
 	}
 
 	/**
@@ -258,14 +210,8 @@ public class SessionManager implements PulseServer {
 		for (PulseSession session : this.flushing) {
 			tick(session, now);
 		}
-		long writeTimeout = this.timing.writeTimeoutNanos();
-		this.leaving.forEach((transport, leaving) -> {
-			if (now - leaving.sinceNanos() >= writeTimeout && this.leaving.remove(transport, leaving)) {
-				abortTransport(transport);
-			}
-		});
-		this.tokens.purge(now);
-		this.resumeFailures.purge(now);
+		this.closer.sweep(now);
+		this.resumes.purge(now);
 	}
 
 	private void tick(PulseSession session, long now) {
@@ -314,26 +260,8 @@ public class SessionManager implements PulseServer {
 				abortTransport(transport);
 			}
 		}
-		for (Transport transport : List.copyOf(this.leaving.keySet())) {
-			if (this.leaving.remove(transport) != null) {
-				abortTransport(transport);
-			}
-		}
-		synchronized (this) {
-			ScheduledExecutorService scheduler = this.timer;
-			if (scheduler != null) {
-				scheduler.shutdownNow();
-				this.timer = null;
-			}
-		}
-		this.io.shutdown();
-		try {
-			this.io.awaitTermination(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 1000,
-					TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		this.timer.stop();
+		this.closer.shutdown(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 1000);
 	}
 
 	/**
@@ -357,43 +285,7 @@ public class SessionManager implements PulseServer {
 	 */
 	public PulseConnection open(Transport transport, ConnectDecision decision, @Nullable Principal principal,
 			@Nullable String resumeToken, long lastSeq) {
-		String resumeFailed = null;
-		InetAddress address = address(transport);
-		if (resumeToken != null && this.settings.resumeEnabled() && this.resumeFailures.isBlocked(address, nanoTime())) {
-			// too many failures from this address: the token is not even looked at, so guessing learns nothing
-			resumeFailed = "unknown";
-			this.observer.resumeAttempt("rate-limited", 0);
-		}
-		else if (resumeToken != null && this.settings.resumeEnabled()) {
-			ResumeTokens.Claim claim = this.tokens.claim(resumeToken);
-			if (claim.outcome() == ResumeTokens.Outcome.CLAIMED) {
-				PulseSession resumed = resume(claim.session(), resumeToken, transport, decision, principal, lastSeq);
-				if (resumed != null) {
-					return resumed;
-				}
-				resumeFailed = (claim.session().endReason() == DisconnectReason.RESUME_EXPIRED) ? "expired"
-						: "unknown";
-			}
-			else {
-				resumeFailed = (claim.outcome() == ResumeTokens.Outcome.EXPIRED) ? "expired" : "unknown";
-				ClusterBridge cluster = this.cluster;
-				if (cluster != null && claim.outcome() == ResumeTokens.Outcome.UNKNOWN
-						&& ResumeTokens.isWellFormed(resumeToken)) {
-					ClusterBridge.RemoteResume remote = cluster.resume(resumeToken, ResumeTokens.key(resumeToken),
-							lastSeq, transport, decision, principal);
-					if (remote.connection() != null) {
-						return remote.connection();
-					}
-					resumeFailed = Objects.requireNonNullElse(remote.failure(), "unknown");
-				}
-			}
-			this.observer.resumeAttempt(resumeFailed, 0);
-			this.resumeFailures.failed(address, nanoTime());
-		}
-		else if (resumeToken != null) {
-			resumeFailed = "unknown";
-		}
-		return openNew(transport, decision, principal, resumeFailed);
+		return this.resumes.open(transport, decision, principal, resumeToken, lastSeq);
 	}
 
 	/**
@@ -403,78 +295,24 @@ public class SessionManager implements PulseServer {
 	 * @return {@code true} if a resume from it would be refused without looking at the token
 	 */
 	public boolean isResumeBlocked(@Nullable InetAddress address) {
-		return this.settings.resumeEnabled() && this.resumeFailures.isBlocked(address, nanoTime());
+		return this.resumes.isResumeBlocked(address);
 	}
 
-	private static @Nullable InetAddress address(Transport transport) {
-		InetSocketAddress remote = transport.remoteAddress();
-		return (remote != null) ? remote.getAddress() : null;
-	}
-
-	private @Nullable PulseSession resume(PulseSession session, String token, Transport transport,
-			ConnectDecision decision, @Nullable Principal principal, long lastSeq) {
-		if (!isSameIdentity(session, name(principal), decision.connectionId())) {
-			this.tokens.restore(token, session);
-			return null;
-		}
-		String newToken = this.tokens.issue(session);
-		// resolvable cluster-wide before the client can hold it
-		if (!tokenIssued(session, newToken)) {
-			// another node resumed this session while this one was cut off: that copy is the session now
-			this.tokens.revoke(newToken, false, nanoTime());
-			this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
-			return null;
-		}
-		SessionStates.Resumption resumption = this.states.resume(session, transport, lastSeq, token, newToken);
-		if (resumption == null) {
-			this.tokens.revoke(newToken, false, nanoTime());
-			if (session.state() != ConnectionState.CLOSED) {
-				this.tokens.restore(token, session);
-			}
-			return null;
-		}
-		resumed(session, resumption, "");
-		this.states.deliver(session);
-		session.writer.drain();
-		return session;
-	}
-
-	private void resumed(PulseSession session, SessionStates.Resumption resumption, String how) {
-		this.observer.resumeAttempt("resumed", resumption.replayed());
-		if (logger.isDebugEnabled()) {
-			logger.debug("Resumed " + session + how + ": replayed " + resumption.replayed() + ", missed "
-					+ resumption.missed());
-		}
-	}
-
-	/**
-	 * Whether a resuming client is the session's: the same principal name, and the same connection id if the connect
-	 * handler named one.
-	 */
-	private static boolean isSameIdentity(PulseSession session, @Nullable String principalName,
-			@Nullable String connectionId) {
-		return Objects.equals(principalName, name(session.principal()))
-				&& (connectionId == null || connectionId.equals(session.id()));
-	}
-
-	private PulseSession openNew(Transport transport, ConnectDecision decision, @Nullable Principal principal,
+	PulseSession openNew(Transport transport, ConnectDecision decision, @Nullable Principal principal,
 			@Nullable String resumeFailed) {
 		String id = (decision.connectionId() != null) ? decision.connectionId() : UUID.randomUUID().toString();
 		PulseSession session = new PulseSession(this, id, principal, decision.attributes(), transport,
 				ConnectionState.OPEN, nanoTime());
-		String token = this.settings.resumeEnabled() ? this.tokens.issue(session) : null;
+		String token = this.settings.resumeEnabled() ? tokens().issue(session) : null;
 		session.resumeToken(token);
 		if (token != null) {
-			tokenIssued(session, token);
+			this.resumes.tokenIssued(session, token);
 		}
 		this.states.opened(session);
 		// the welcome heads the queue, but is written only once the session is in its rooms: a client that acts on
 		// the welcome must not miss a broadcast to a room the welcome lists
 		session.queueFirstFrame(this.wire.welcome(id, decision.rooms(), token, resumeFailed));
-		PulseSession replaced = this.sessions.put(id, session);
-		if (replaced != null) {
-			this.states.end(replaced, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
-		}
+		register(session);
 		for (String room : decision.rooms()) {
 			session.join(room);
 		}
@@ -489,11 +327,6 @@ public class SessionManager implements PulseServer {
 		}
 		this.states.deliver(session);
 		return session;
-	}
-
-	private boolean tokenIssued(PulseSession session, String token) {
-		ClusterBridge cluster = this.cluster;
-		return cluster == null || cluster.tokenIssued(session, ResumeTokens.key(token), secretDigest(token));
 	}
 
 	/**
@@ -531,7 +364,7 @@ public class SessionManager implements PulseServer {
 		return session.snapshot(transferableAttributes(session));
 	}
 
-	private static Map<String, Object> transferableAttributes(PulseSession session) {
+	static Map<String, Object> transferableAttributes(PulseSession session) {
 		Map<String, Object> attributes = new java.util.LinkedHashMap<>();
 		session.attributes().forEach((name, value) -> {
 			if (value instanceof String || value instanceof Boolean || value instanceof Integer
@@ -567,47 +400,7 @@ public class SessionManager implements PulseServer {
 	 */
 	public @Nullable HandoverState handOver(String token, @Nullable String principalName,
 			@Nullable String connectionId, long lastSeq) {
-		if (!this.settings.resumeEnabled()) {
-			return null;
-		}
-		ResumeTokens.Claim claim = this.tokens.claim(token);
-		PulseSession session = claim.session();
-		if (claim.outcome() != ResumeTokens.Outcome.CLAIMED || session == null) {
-			return null;
-		}
-		if (!isSameIdentity(session, principalName, connectionId)) {
-			this.tokens.restore(token, session);
-			return null;
-		}
-		SessionStates.Detached detached = this.states.handOff(session, lastSeq);
-		if (detached == null) {
-			if (session.state() != ConnectionState.CLOSED) {
-				this.tokens.restore(token, session);
-			}
-			return null;
-		}
-		for (String other : session.resumeTokens()) {
-			this.tokens.revoke(other, false, nanoTime());
-		}
-		if (this.sessions.remove(session.id(), session)) {
-			ClusterBridge cluster = this.cluster;
-			if (cluster != null) {
-				cluster.sessionEnded(session.id());
-			}
-		}
-		for (String room : detached.rooms()) {
-			this.rooms.remove(room, session);
-		}
-		Map<String, Object> attributes = transferableAttributes(session);
-		if (logger.isDebugEnabled()) {
-			logger.debug("Handed " + session + " over to another node: " + detached.frames().size()
-					+ " retained frames, seq " + detached.lastSeq());
-		}
-		if (detached.previous() == ConnectionState.OPEN) {
-			this.observer.transportDropped(DisconnectReason.TRANSPORT_ERROR);
-		}
-		return new HandoverState(session.id(), name(session.principal()), attributes, detached.rooms(),
-				detached.lastSeq(), detached.frames(), detached.directSends());
+		return this.resumes.handOver(token, principalName, connectionId, lastSeq);
 	}
 
 	/**
@@ -616,8 +409,7 @@ public class SessionManager implements PulseServer {
 	 * @return {@code "expired"} if it belonged to a session whose window elapsed, else {@code "unknown"}
 	 */
 	public String resumeFailure(String token) {
-		return (ResumeTokens.isWellFormed(token) && this.tokens.isExpired(token))
-				? "expired" : "unknown";
+		return this.resumes.resumeFailure(token);
 	}
 
 	/**
@@ -633,26 +425,7 @@ public class SessionManager implements PulseServer {
 	 */
 	public PulseConnection adopt(HandoverState state, List<String> later, ConnectDecision decision,
 			@Nullable Principal principal) {
-		Map<String, Object> attributes = new java.util.HashMap<>(decision.attributes());
-		attributes.putAll(state.attributes());
-		PulseSession session = new PulseSession(this, state.connectionId(), principal, attributes, null,
-				ConnectionState.SUSPENDED, nanoTime());
-		int evicted = session.adoptFrames(state.lastSeq(), state.frames(), later, state.directSends());
-		framesDropped(evicted, "resume-buffer-overflow");
-		this.states.adopted(session);
-		PulseSession replaced = this.sessions.put(session.id(), session);
-		if (replaced != null) {
-			this.states.end(replaced, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
-		}
-		for (String room : state.rooms()) {
-			// the cluster made this atomic with its deliveries; the snapshot follows with the new token
-			session.joinLocal(room);
-		}
-		ClusterBridge cluster = this.cluster;
-		if (cluster != null) {
-			cluster.sessionStarted(session.id());
-		}
-		return session;
+		return this.resumes.adopt(state, later, decision, principal);
 	}
 
 	/**
@@ -664,21 +437,7 @@ public class SessionManager implements PulseServer {
 	 * @return the session
 	 */
 	public PulseConnection attachAdopted(PulseConnection adopted, Transport transport, long lastSeq) {
-		PulseSession session = (PulseSession) adopted;
-		String token = this.tokens.issue(session);
-		tokenIssued(session, token);
-		SessionStates.Resumption resumption = this.states.resume(session, transport, lastSeq, null, token);
-		if (resumption == null) {
-			// ended while it was being adopted (a kick): the client gets a fresh session
-			this.tokens.revoke(token, false, nanoTime());
-			return openNew(transport, ConnectDecision.accept(List.copyOf(session.roomSet())), session.principal(),
-					"unknown");
-		}
-		resumed(session, resumption, " handed over by another node");
-		session.writer.drain();
-		// resume() queued onTransportRestore; delivered off the caller's thread (the cluster's subscription)
-		execute(() -> this.states.deliver(session));
-		return session;
+		return this.resumes.attachAdopted(adopted, transport, lastSeq);
 	}
 
 	/**
@@ -874,6 +633,34 @@ public class SessionManager implements PulseServer {
 				|| status.code() == PulseCloseStatus.BAD_DATA.code();
 	}
 
+	// ---- the registry
+
+	/**
+	 * Makes a session the one with its id; a session that had the id is replaced (4001).
+	 */
+	void register(PulseSession session) {
+		PulseSession replaced = this.sessions.put(session.id(), session);
+		if (replaced != null) {
+			this.states.end(replaced, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
+		}
+	}
+
+	/**
+	 * Takes a session handed over to another node out of the registry and its rooms; a newer session with the same
+	 * id is left alone.
+	 */
+	void unregister(PulseSession session, Collection<String> rooms) {
+		if (this.sessions.remove(session.id(), session)) {
+			ClusterBridge cluster = this.cluster;
+			if (cluster != null) {
+				cluster.sessionEnded(session.id());
+			}
+		}
+		for (String room : rooms) {
+			this.rooms.remove(room, session);
+		}
+	}
+
 	// ---- effects of transitions, called by the state machine after it released the session's lock
 
 	void closingStarted(PulseSession session) {
@@ -905,7 +692,7 @@ public class SessionManager implements PulseServer {
 		}
 		long now = nanoTime();
 		for (String token : session.resumeTokens()) {
-			this.tokens.revoke(token, reason == DisconnectReason.RESUME_EXPIRED, now);
+			tokens().revoke(token, reason == DisconnectReason.RESUME_EXPIRED, now);
 		}
 		this.observer.sessionClosed(reason, now - session.createdNanos());
 		if (logger.isDebugEnabled()) {
@@ -921,46 +708,20 @@ public class SessionManager implements PulseServer {
 		}
 	}
 
-	/**
-	 * Closes a transport with a close frame, on the I/O executor: never on the caller's thread, since the close
-	 * may wait (at most the write timeout) for a peer that reads slowly. Only for a transport with no write in flight.
-	 */
 	void closeTransport(Transport transport, PulseCloseStatus status) {
-		execute(() -> transport.close(status));
+		this.closer.close(transport, status);
 	}
 
-	/**
-	 * Closes a transport the session let go of while a write was in flight on it: once that write completes (see
-	 * {@link #staleWriteDone}), or, if it outlives the write timeout, by dropping the connection.
-	 */
 	void closeAfterWrite(Transport transport, PulseCloseStatus status) {
-		this.leaving.put(transport, new Leaving(status, nanoTime()));
+		this.closer.closeAfterWrite(transport, status);
 	}
 
-	/**
-	 * A write completed on a transport that is no longer its session's.
-	 */
 	void staleWriteDone(Transport transport, @Nullable Throwable failure) {
-		Leaving leaving = this.leaving.remove(transport);
-		if (leaving == null) {
-			return;
-		}
-		if (failure != null) {
-			abortTransport(transport);
-		}
-		else {
-			closeTransport(transport, leaving.status());
-		}
+		this.closer.staleWriteDone(transport, failure);
 	}
 
-	private record Leaving(PulseCloseStatus status, long sinceNanos) {
-	}
-
-	/**
-	 * Drops a transport without a close frame: its peer is not reading, or it is already gone.
-	 */
 	void abortTransport(Transport transport) {
-		execute(transport::abort);
+		this.closer.abort(transport);
 	}
 
 	/**
@@ -987,21 +748,11 @@ public class SessionManager implements PulseServer {
 	 * Transports waiting for their write in flight before their close frame.
 	 */
 	int leavingCount() {
-		return this.leaving.size();
+		return this.closer.leavingCount();
 	}
 
 	void execute(Runnable task) {
-		java.util.concurrent.Executor replacement = this.executor;
-		if (replacement != null) {
-			replacement.execute(task);
-			return;
-		}
-		try {
-			this.io.execute(task);
-		}
-		catch (java.util.concurrent.RejectedExecutionException ex) {
-			task.run();
-		}
+		this.closer.execute(task);
 	}
 
 	void heartbeatTimedOut(PulseSession session) {
@@ -1265,18 +1016,18 @@ public class SessionManager implements PulseServer {
 	}
 
 	ResumeTokens tokens() {
-		return this.tokens;
+		return this.resumes.tokens();
 	}
 
 	ResumeFailureLimiter resumeFailures() {
-		return this.resumeFailures;
+		return this.resumes.resumeFailures();
 	}
 
 	long nanoTime() {
 		return this.nanoClock.getAsLong();
 	}
 
-	private static @Nullable String name(@Nullable Principal principal) {
+	static @Nullable String name(@Nullable Principal principal) {
 		return (principal != null) ? principal.getName() : null;
 	}
 
