@@ -1,6 +1,5 @@
 package io.github.pulse.web;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
@@ -45,16 +44,7 @@ final class SessionTransport implements Transport {
 	}
 
 	private void send(WebSocketMessage<?> message, Consumer<@Nullable Throwable> onDone) {
-		this.io.execute(() -> {
-			Throwable failure = null;
-			try {
-				this.session.sendMessage(message);
-			}
-			catch (IOException | RuntimeException ex) {
-				failure = ex;
-			}
-			onDone.accept(failure);
-		});
+		WebSocketTransports.runBlocking(this.io, () -> this.session.sendMessage(message), onDone);
 	}
 
 	@Override

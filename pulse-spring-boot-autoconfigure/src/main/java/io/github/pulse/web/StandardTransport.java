@@ -71,16 +71,7 @@ final class StandardTransport implements Transport {
 
 	@Override
 	public void ping(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
-		this.io.execute(() -> {
-			Throwable failure = null;
-			try {
-				this.remote.sendPing(payload);
-			}
-			catch (IOException | RuntimeException ex) {
-				failure = ex;
-			}
-			onDone.accept(failure);
-		});
+		WebSocketTransports.runBlocking(this.io, () -> this.remote.sendPing(payload), onDone);
 	}
 
 	@Override

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import io.github.pulse.PulseCloseStatus;
 import io.github.pulse.core.Transport;
+import jakarta.websocket.SendHandler;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,47 +32,20 @@ final class TomcatGatheringTransport implements Transport {
 
 	@Override
 	public void write(Frame frame, Consumer<@Nullable Throwable> onDone) {
-		if (TomcatFrameWriter.isDisabled()) {
-			fallback(() -> this.delegate.write(frame, onDone), onDone);
-			return;
-		}
-		try {
-			this.writer.queueText(frame.utf8(), StandardTransport.handler(onDone));
-			this.buffered = true;
-		}
-		catch (Throwable ex) {
-			failed(ex, onDone, () -> this.delegate.write(frame, onDone));
-		}
+		gathered((handler) -> this.writer.queueText(frame.utf8(), handler), true,
+				() -> this.delegate.write(frame, onDone), onDone);
 	}
 
 	@Override
 	public void writeAndFlush(Frame frame, Consumer<@Nullable Throwable> onDone) {
-		if (TomcatFrameWriter.isDisabled()) {
-			fallback(() -> this.delegate.writeAndFlush(frame, onDone), onDone);
-			return;
-		}
-		try {
-			this.writer.writeText(frame.utf8(), StandardTransport.handler(onDone));
-			this.buffered = false;
-		}
-		catch (Throwable ex) {
-			failed(ex, onDone, () -> this.delegate.writeAndFlush(frame, onDone));
-		}
+		gathered((handler) -> this.writer.writeText(frame.utf8(), handler), false,
+				() -> this.delegate.writeAndFlush(frame, onDone), onDone);
 	}
 
 	@Override
 	public void ping(ByteBuffer payload, Consumer<@Nullable Throwable> onDone) {
-		if (TomcatFrameWriter.isDisabled()) {
-			fallback(() -> this.delegate.ping(payload, onDone), onDone);
-			return;
-		}
-		try {
-			this.writer.queuePing(payload, StandardTransport.handler(onDone));
-			this.buffered = true;
-		}
-		catch (Throwable ex) {
-			failed(ex, onDone, () -> this.delegate.ping(payload, onDone));
-		}
+		gathered((handler) -> this.writer.queuePing(payload, handler), true, () -> this.delegate.ping(payload, onDone),
+				onDone);
 	}
 
 	@Override
@@ -80,13 +54,34 @@ final class TomcatGatheringTransport implements Transport {
 			onDone.accept(null);
 			return;
 		}
+		gathered(this.writer::flush, false, () -> onDone.accept(null), onDone);
+	}
+
+	/**
+	 * One call through Tomcat's internals, or through the public API once they failed.
+	 * @param call the gathered call
+	 * @param buffers whether the call leaves data in Tomcat's buffer
+	 * @param publicCall the same through the decorated transport
+	 */
+	private void gathered(GatheredCall call, boolean buffers, Runnable publicCall, Consumer<@Nullable Throwable> onDone) {
+		if (TomcatFrameWriter.isDisabled()) {
+			fallback(publicCall, onDone);
+			return;
+		}
 		try {
-			this.writer.flush(StandardTransport.handler(onDone));
-			this.buffered = false;
+			call.start(StandardTransport.handler(onDone));
+			this.buffered = buffers;
 		}
 		catch (Throwable ex) {
-			failed(ex, onDone, () -> onDone.accept(ex));
+			failed(ex, onDone, publicCall);
 		}
+	}
+
+	@FunctionalInterface
+	private interface GatheredCall {
+
+		void start(SendHandler handler) throws Throwable;
+
 	}
 
 	/**

@@ -1,11 +1,14 @@
 package io.github.pulse.web;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 import io.github.pulse.PulseCloseStatus;
 import io.github.pulse.core.Transport;
 import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.socket.CloseStatus;
@@ -52,6 +55,30 @@ final class WebSocketTransports {
 		}
 		String reason = status.getReason();
 		return PulseCloseStatus.truncating(code, (reason != null) ? reason : "");
+	}
+
+	/**
+	 * Runs a blocking container call on the engine's I/O executor and reports its outcome.
+	 */
+	static void runBlocking(Executor io, BlockingCall call, Consumer<@Nullable Throwable> onDone) {
+		io.execute(() -> {
+			Throwable failure = null;
+			try {
+				call.run();
+			}
+			catch (IOException | RuntimeException ex) {
+				failure = ex;
+			}
+			onDone.accept(failure);
+		});
+	}
+
+	/** A container call that blocks and may fail. */
+	@FunctionalInterface
+	interface BlockingCall {
+
+		void run() throws IOException;
+
 	}
 
 	static void close(WebSocketSession session, PulseCloseStatus status) {

@@ -216,14 +216,21 @@ class EngineRaceTests {
 
 	// ---- 3. a close waiting for a write in flight
 
-	@Test
-	void aClosingSessionWhoseWriteFailsLeavesTheFlushingSet() {
+	/** A session kicked while a write is in flight on its transport: its close frame waits for that write. */
+	private PulseSession kickedWithAWriteInFlight(FakeTransport transport) {
 		SessionManager manager = manager(settings(256, 1024));
-		FakeTransport transport = new FakeTransport();
 		PulseSession session = open(transport);
 		transport.stall();
 		session.send("big", "x");
 		manager.kick(session.id());
+		return session;
+	}
+
+	@Test
+	void aClosingSessionWhoseWriteFailsLeavesTheFlushingSet() {
+		FakeTransport transport = new FakeTransport();
+		PulseSession session = kickedWithAWriteInFlight(transport);
+		SessionManager manager = this.manager;
 		assertThat(manager.flushingCount()).isOne();
 		transport.fail();
 		assertThat(manager.flushingCount()).isZero();
@@ -234,12 +241,9 @@ class EngineRaceTests {
 
 	@Test
 	void aClosingSessionWhosePeerClosesFirstLeavesTheFlushingSet() {
-		SessionManager manager = manager(settings(256, 1024));
 		FakeTransport transport = new FakeTransport();
-		PulseSession session = open(transport);
-		transport.stall();
-		session.send("big", "x");
-		manager.kick(session.id());
+		PulseSession session = kickedWithAWriteInFlight(transport);
+		SessionManager manager = this.manager;
 		assertThat(manager.flushingCount()).isOne();
 		manager.onTransportClosed(session, transport, PulseCloseStatus.NORMAL);
 		assertThat(manager.flushingCount()).isZero();
@@ -250,12 +254,9 @@ class EngineRaceTests {
 
 	@Test
 	void aClosingSessionWhoseWriteStallsIsDroppedAfterTheWriteTimeoutWithoutACloseFrame() {
-		SessionManager manager = manager(settings(256, 1024));
 		FakeTransport transport = new FakeTransport();
-		PulseSession session = open(transport);
-		transport.stall();
-		session.send("big", "x");
-		manager.kick(session.id());
+		kickedWithAWriteInFlight(transport);
+		SessionManager manager = this.manager;
 		this.now.addAndGet(PulseSettings.defaults().writeTimeout().toNanos() - 1);
 		manager.tick();
 		assertThat(manager.flushingCount()).isOne();
