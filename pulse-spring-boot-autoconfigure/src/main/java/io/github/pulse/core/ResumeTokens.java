@@ -75,7 +75,8 @@ final class ResumeTokens {
 			return new Claim(this.tombstones.containsKey(key) ? Outcome.EXPIRED : Outcome.UNKNOWN, null, null);
 		}
 		if (!this.live.remove(key, entry)) {
-			return new Claim(Outcome.UNKNOWN, null, null);
+			// revoked meanwhile: by the expiry that left its tombstone first, or claimed by a concurrent resume
+			return new Claim(this.tombstones.containsKey(key) ? Outcome.EXPIRED : Outcome.UNKNOWN, null, null);
 		}
 		return new Claim(Outcome.CLAIMED, entry.session, key);
 	}
