@@ -33,8 +33,13 @@ class PulseClientResumeTests {
 
 	@BeforeAll
 	static void startServer() {
-		// the server's own heartbeat is slow so that only the client can notice a blackholed transport
-		server = PulseTestServer.start("pulse.heartbeat.interval=60s", "pulse.heartbeat.timeout=50s");
+		// the server's own heartbeat is slow so that only the client can notice a blackholed transport. The send
+		// buffer holds far more than the producer's backlog can reach: with the default 256 frames, a writer that a
+		// loaded machine holds up for 128 ms (256 ticks at 2,000/s) lets drop-oldest evict queued ticks, a gap in
+		// seq that is right for a slow consumer (SlowConsumerIntegrationTests) and not what these tests are about
+		server = PulseTestServer.start("pulse.heartbeat.interval=60s", "pulse.heartbeat.timeout=50s",
+				"pulse.buffer.send-frames=1000000", "pulse.buffer.send-bytes=256MB",
+				"pulse.resume.buffer-frames=1000000", "pulse.resume.buffer-bytes=256MB");
 	}
 
 	@AfterAll
@@ -100,8 +105,10 @@ class PulseClientResumeTests {
 		Recorder recorder = new Recorder();
 		List<Integer> ticks = Collections.synchronizedList(new ArrayList<>());
 		try (PulseClient client = PulseClient.builder(server.url("?room=heartbeat"))
+			// the connect timeout only bounds how long a dial into the blackhole hangs, which the 20 s wait for the
+			// restore allows for; at 500 ms a loaded machine failed the very first dial (fatal by design)
 			.heartbeat(Duration.ofMillis(200), Duration.ofMillis(400))
-			.connectTimeout(Duration.ofMillis(500))
+			.connectTimeout(Duration.ofSeconds(5))
 			.backoff(Duration.ofMillis(20), Duration.ofMillis(200), 2, 0.5)
 			.listener(recorder)
 			.on("tick", Integer.class, ticks::add)

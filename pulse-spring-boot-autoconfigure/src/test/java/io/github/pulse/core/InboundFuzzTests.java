@@ -19,6 +19,7 @@ import io.github.pulse.codec.JacksonPulseCodec;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import io.github.pulse.PulseCloseStatus;
+import org.junit.jupiter.api.Tag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code JAZZER_FUZZ=1 mvn -B -o -pl pulse-spring-boot-autoconfigure test -Dtest=InboundFuzzTests}; findings are
  * written to the inputs directory and then replayed by every build.
  */
+@Tag("heavy")
 class InboundFuzzTests {
 
 	private static final AtomicLong NOW = new AtomicLong(1_000_000_000L);

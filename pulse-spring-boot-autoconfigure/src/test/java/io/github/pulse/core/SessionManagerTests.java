@@ -76,16 +76,22 @@ class SessionManagerTests {
 		this.manager.tick();
 	}
 
+	// The heartbeat tests use a gathering transport: its pings are written on the thread that runs the timer, so
+	// every step below is done when advance() returns. On a transport that does not gather, the ping is written
+	// from the I/O executor, and the engine's bookkeeping after the write (the writer idle again) happens after the
+	// transport has recorded the ping: a test that goes on as soon as it sees the ping races with that thread, and
+	// a late one looks like a write still in flight (write timeout) or a writer still busy (no next ping).
+
 	@Test
 	void silentTransportIsPingedThenSuspendedThenExpired() {
 		SessionManager manager = manager(settings(Duration.ofSeconds(25), Duration.ofSeconds(20),
 				Duration.ofSeconds(30)));
-		FakeTransport transport = new FakeTransport();
+		FakeTransport transport = new FakeTransport().gathering();
 		PulseConnection connection = manager.open(transport, ConnectDecision.accept(List.of("lobby")), null, null, 0);
 		advance(Duration.ofSeconds(24));
-		Awaitility.await().until(() -> transport.pings == 0);
+		assertThat(transport.pings).isZero();
 		advance(Duration.ofSeconds(1));
-		Awaitility.await().until(() -> transport.pings == 1);
+		assertThat(transport.pings).isOne();
 		advance(Duration.ofSeconds(19));
 		assertThat(connection.state()).isEqualTo(ConnectionState.OPEN);
 		advance(Duration.ofSeconds(1));
@@ -111,17 +117,63 @@ class SessionManagerTests {
 	void pongKeepsTheTransportAlive() {
 		SessionManager manager = manager(settings(Duration.ofSeconds(25), Duration.ofSeconds(20),
 				Duration.ofSeconds(30)));
-		FakeTransport transport = new FakeTransport();
+		FakeTransport transport = new FakeTransport().gathering();
 		PulseConnection connection = manager.open(transport, ConnectDecision.accept(List.of("lobby")), null, null, 0);
 		for (int i = 0; i < 10; i++) {
 			advance(Duration.ofSeconds(25));
-			int expected = i + 1;
-			Awaitility.await().until(() -> transport.pings == expected);
+			assertThat(transport.pings).isEqualTo(i + 1);
 			advance(Duration.ofSeconds(10));
 			manager.onPong(connection, transport);
 		}
 		assertThat(connection.state()).isEqualTo(ConnectionState.OPEN);
 		assertThat(this.events).isEmpty();
+	}
+
+	@Test
+	void aPingOnATransportThatDoesNotGatherIsWrittenByTheIoExecutorAndTheWriterGoesOnAfterIt() {
+		SessionManager manager = manager(settings(Duration.ofSeconds(25), Duration.ofSeconds(20),
+				Duration.ofSeconds(30)));
+		FakeTransport transport = new FakeTransport();
+		PulseConnection connection = manager.open(transport, ConnectDecision.accept(List.of("lobby")), null, null, 0);
+		advance(Duration.ofSeconds(25));
+		Awaitility.await().until(() -> transport.pings == 1);
+		// whether the executor is done with the ping or not, the message goes out after it: never lost, never
+		// overtaking the ping
+		connection.send("after-ping", 1);
+		Awaitility.await().until(() -> transport.messages().size() == 1);
+		assertThat(transport.messages().get(0)).startsWith("{\"type\":\"message\",\"seq\":1,");
+		assertThat(connection.state()).isEqualTo(ConnectionState.OPEN);
+	}
+
+	@Test
+	void idleTimeoutCountsApplicationMessagesButNotPings() {
+		PulseSettings d = PulseSettings.defaults();
+		SessionManager manager = manager(new PulseSettings(d.heartbeatInterval(), d.heartbeatTimeout(),
+				d.writeTimeout(), Duration.ofMillis(800), d.shutdownTimeout(), d.sendBufferFrames(),
+				d.sendBufferBytes(), d.overflowPolicy(), d.resumeWindow(), d.resumeBufferFrames(),
+				d.resumeBufferBytes(), -1));
+		FakeTransport pinging = new FakeTransport().gathering();
+		PulseConnection idle = manager.open(pinging, ConnectDecision.accept(List.of("lobby")), null, null, 0);
+		FakeTransport talking = new FakeTransport().gathering();
+		PulseConnection active = manager.open(talking, ConnectDecision.accept(List.of("lobby")), null, null, 0);
+		advance(Duration.ofMillis(500));
+		manager.onText(idle, pinging, "{\"type\":\"ping\"}", 15);
+		manager.onText(active, talking, "{\"type\":\"message\",\"event\":\"e\",\"payload\":null}", 45);
+		advance(Duration.ofMillis(299));
+		assertThat(idle.state()).isEqualTo(ConnectionState.OPEN);
+		advance(Duration.ofMillis(1));
+		// 800 ms after the connect: the ping did not count
+		assertThat(idle.state()).isEqualTo(ConnectionState.CLOSED);
+		assertThat(active.state()).isEqualTo(ConnectionState.OPEN);
+		advance(Duration.ofMillis(499));
+		assertThat(active.state()).isEqualTo(ConnectionState.OPEN);
+		advance(Duration.ofMillis(1));
+		// 800 ms after its message
+		assertThat(active.state()).isEqualTo(ConnectionState.CLOSED);
+		assertThat(this.events).containsExactly("disconnect:IDLE_TIMEOUT", "disconnect:IDLE_TIMEOUT");
+		Awaitility.await().until(() -> pinging.closes.size() == 1 && talking.closes.size() == 1);
+		assertThat(pinging.closes).containsExactly(CloseCodes.IDLE_TIMEOUT);
+		assertThat(talking.closes).containsExactly(CloseCodes.IDLE_TIMEOUT);
 	}
 
 	@Test

@@ -22,6 +22,7 @@ import io.github.pulse.PulseMessage;
 import io.github.pulse.codec.JacksonPulseCodec;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import io.github.pulse.PulseCloseStatus;
 
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>
  * Runs 10 s by default; {@code -Dpulse.soak.seconds=60} (or more) for the issue's full length.
  */
+@Tag("heavy")
 class SoakTests {
 
 	private static final int SLOTS = 2000;

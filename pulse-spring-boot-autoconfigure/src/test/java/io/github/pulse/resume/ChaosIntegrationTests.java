@@ -16,6 +16,7 @@ import io.github.pulse.test.FaultInjectingProxy;
 import io.github.pulse.test.PulseIntegrationTest;
 import io.github.pulse.test.ResumingClient;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * broadcast to continuously. Every client notices its own cuts and resumes; no frame may be lost or duplicated.
  */
 @SpringBootTest(classes = ChatTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+@Tag("heavy")
 class ChaosIntegrationTests extends PulseIntegrationTest {
 
 	private static final Duration CHAOS = Duration.ofSeconds(Long.getLong("pulse.chaos.seconds", 15));

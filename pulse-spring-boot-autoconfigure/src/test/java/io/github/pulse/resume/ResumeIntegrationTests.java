@@ -354,6 +354,7 @@ class ResumeIntegrationTests {
 			int resumed = 0;
 			int expired = 0;
 			for (int round = 0; round < 30; round++) {
+				long before = System.nanoTime();
 				JsonNode welcome = connectAndDrop("?room=edge", Map.of());
 				String id = welcome.path("connectionId").asText();
 				long delay = 350 + ThreadLocalRandom.current().nextLong(300);
@@ -361,15 +362,27 @@ class ResumeIntegrationTests {
 				try (TestClient late = TestClient.connect(uri("?room=edge&resume="
 						+ welcome.path("resumeToken").asText() + "&lastSeq=0"))) {
 					JsonNode first = late.next();
+					Duration sinceDrop = Duration.ofNanos(System.nanoTime() - before);
 					if ("resumed".equals(first.path("type").asText())) {
 						resumed++;
 						assertThat(this.recorder.disconnectsOf(id)).isEmpty();
 					}
 					else {
 						expired++;
-						assertThat(first.path("resumeFailed").asText()).isEqualTo("expired");
-						assertThat(this.recorder.disconnectsOf(id)).extracting(ChatTestApplication.Disconnect::reason)
-							.containsExactly(DisconnectReason.RESUME_EXPIRED);
+						String failure = first.path("resumeFailed").asText();
+						if ("unknown".equals(failure)) {
+							// an expired token answers "expired" for one more window, then is forgotten: an attempt
+							// that a busy machine held up past both windows since the drop is rightly "unknown"
+							assertThat(sinceDrop).as("token forgotten before two windows had passed")
+								.isGreaterThanOrEqualTo(Duration.ofMillis(2 * 500));
+						}
+						else {
+							assertThat(failure).isEqualTo("expired");
+						}
+						// the expiry revokes the token before the timer thread tells the listeners: wait for them
+						Awaitility.await().untilAsserted(() -> assertThat(this.recorder.disconnectsOf(id))
+							.extracting(ChatTestApplication.Disconnect::reason)
+							.containsExactly(DisconnectReason.RESUME_EXPIRED));
 					}
 				}
 			}

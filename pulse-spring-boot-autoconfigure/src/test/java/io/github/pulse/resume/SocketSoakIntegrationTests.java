@@ -20,6 +20,7 @@ import io.github.pulse.test.ResumingClient;
 import io.github.pulse.core.SessionManager;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -39,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(classes = SocketSoakIntegrationTests.Ledger.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "pulse.resume.window=2s")
+@Tag("heavy")
 class SocketSoakIntegrationTests {
 
 	private static final Duration LENGTH = Duration.ofSeconds(Long.getLong("pulse.soak.sockets.seconds", 60));

@@ -100,10 +100,10 @@ public final class ResumingClient {
 				+ this.lastSeq), this.headers);
 		JsonNode first = this.client.next();
 		if (!"resumed".equals(first.path("type").asText())) {
-			throw new AssertionError("expected resumed, got " + first);
+			throw new AssertionError("expected resumed, got " + FrameSummary.of(first));
 		}
 		if (!this.connectionId.equals(first.path("connectionId").asText())) {
-			throw new AssertionError("resumed another session: " + first);
+			throw new AssertionError("resumed another session: " + FrameSummary.of(first));
 		}
 		this.token = first.path("resumeToken").asText();
 		long frameMissed = first.path("missed").asLong();

@@ -42,6 +42,8 @@ public final class TestClient implements AutoCloseable {
 
 	private volatile boolean paused;
 
+	private volatile long closedAtNanos;
+
 	private TestClient(WebSocket webSocket) {
 		this.webSocket = webSocket;
 	}
@@ -173,6 +175,7 @@ public final class TestClient implements AutoCloseable {
 
 		@Override
 		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+			this.client.closedAt();
 			this.client.closed.complete(new Close(statusCode, reason));
 			return null;
 		}
@@ -180,6 +183,7 @@ public final class TestClient implements AutoCloseable {
 		@Override
 		public void onError(WebSocket webSocket, Throwable error) {
 			if (this.client != null) {
+				this.client.closedAt();
 				this.client.closed.complete(new Close(1006, String.valueOf(error)));
 			}
 		}
@@ -204,7 +208,7 @@ public final class TestClient implements AutoCloseable {
 		try {
 			JsonNode frame = this.frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
 			if (frame == null) {
-				throw new AssertionError("No frame within " + timeout + "; received so far: " + this.history);
+				throw new AssertionError("No frame within " + timeout + "; received so far: " + received());
 			}
 			return frame;
 		}
@@ -227,7 +231,7 @@ public final class TestClient implements AutoCloseable {
 				return frame;
 			}
 		}
-		throw new AssertionError("No matching frame; received " + this.history);
+		throw new AssertionError("No matching frame; received " + received());
 	}
 
 	/**
@@ -320,8 +324,28 @@ public final class TestClient implements AutoCloseable {
 			return this.closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (Exception ex) {
-			throw new AssertionError("Not closed within " + timeout + "; received " + this.history, ex);
+			throw new AssertionError("Not closed within " + timeout + "; received " + received()
+					+ (this.paused ? "; still paused" : ""), ex);
 		}
+	}
+
+	/**
+	 * When the close frame or the connection failure arrived, in {@link System#nanoTime()} terms.
+	 * @return the time, or {@code 0} while the connection is open
+	 */
+	public long closedAtNanos() {
+		return this.closedAtNanos;
+	}
+
+	private void closedAt() {
+		if (this.closedAtNanos == 0) {
+			this.closedAtNanos = System.nanoTime();
+		}
+	}
+
+	/** The frames received so far, summarised: never their payloads, which may be 32 KiB each. */
+	private String received() {
+		return FrameSummary.of(history());
 	}
 
 	/**

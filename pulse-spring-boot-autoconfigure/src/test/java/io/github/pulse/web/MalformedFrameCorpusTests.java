@@ -18,6 +18,7 @@ import io.github.pulse.test.RawWebSocket;
 import io.github.pulse.test.TestClient;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * well-behaved client library would send.
  */
 @SpringBootTest(classes = ChatTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+@Tag("heavy")
 class MalformedFrameCorpusTests extends PulseIntegrationTest {
 
 	private static final ObjectMapper JSON = new ObjectMapper();

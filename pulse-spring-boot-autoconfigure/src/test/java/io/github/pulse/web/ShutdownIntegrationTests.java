@@ -1,5 +1,6 @@
 package io.github.pulse.web;
 
+import java.io.EOFException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.pulse.DisconnectReason;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.test.ChatTestApplication;
+import io.github.pulse.test.RawWebSocket;
 import io.github.pulse.test.TestClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -29,8 +31,7 @@ class ShutdownIntegrationTests {
 	}
 
 	private static URI uri(ConfigurableApplicationContext context) {
-		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-		return URI.create("ws://localhost:" + port + "/pulse?room=lobby");
+		return URI.create("ws://localhost:" + port(context) + "/pulse?room=lobby");
 	}
 
 	@Test
@@ -65,26 +66,44 @@ class ShutdownIntegrationTests {
 				"pulse.buffer.send-bytes=8MB", "pulse.resume.buffer-bytes=8MB");
 		SessionManager manager = context.getBean(SessionManager.class);
 		URI uri = uri(context);
-		TestClient stalled = TestClient.connect(uri);
-		stalled.nextOfType("welcome");
-		stalled.pause();
-		String big = "y".repeat(32 * 1024);
-		for (int i = 0; i < 200; i++) {
-			manager.broadcast("lobby", "bulk", big);
+		// a raw socket that reads nothing after its welcome: the server's writes back up in the kernel for certain,
+		// and reading what is left afterwards is a plain byte copy, not one frame per demand signal of a client
+		// library that a loaded machine schedules late
+		try (RawWebSocket stalled = RawWebSocket.connect(port(context), "/pulse?room=lobby")) {
+			stalled.nextText();
+			String big = "y".repeat(32 * 1024);
+			for (int i = 0; i < 200; i++) {
+				manager.broadcast("lobby", "bulk", big);
+			}
+			Awaitility.await()
+				.untilAsserted(() -> assertThat(manager.connections().iterator().next().queuedFrames()).isPositive());
+			long start = System.nanoTime();
+			Thread closer = new Thread(context::close);
+			closer.start();
+			Awaitility.await().until(manager::isDraining);
+			assertThat(TestClient.handshakeStatus(uri, Map.of())).isEqualTo(503);
+			closer.join(Duration.ofSeconds(30).toMillis());
+			assertThat(closer.isAlive()).isFalse();
+			Duration took = Duration.ofNanos(System.nanoTime() - start);
+			assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(3)).isLessThan(Duration.ofSeconds(20));
+			// the server gave up on the stalled client: what it had written before arrives, then the connection
+			// ends, with the 1001 close frame if it got through, or without one (possibly in the middle of a
+			// frame: the socket was closed under a write)
+			RawWebSocket.Frame end;
+			try {
+				end = stalled.awaitClose();
+			}
+			catch (EOFException ex) {
+				end = null;
+			}
+			if (end != null) {
+				assertThat(end.closeCode()).isEqualTo(1001);
+			}
 		}
-		Awaitility.await().untilAsserted(() -> assertThat(manager.connections().iterator().next().queuedFrames())
-			.isPositive());
-		long start = System.nanoTime();
-		Thread closer = new Thread(context::close);
-		closer.start();
-		Awaitility.await().until(manager::isDraining);
-		assertThat(TestClient.handshakeStatus(uri, Map.of())).isEqualTo(503);
-		closer.join(Duration.ofSeconds(30).toMillis());
-		assertThat(closer.isAlive()).isFalse();
-		Duration took = Duration.ofNanos(System.nanoTime() - start);
-		assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(3)).isLessThan(Duration.ofSeconds(20));
-		stalled.unpause();
-		assertThat(stalled.awaitClose(Duration.ofSeconds(20)).code()).isIn(1001, 1006);
+	}
+
+	private static int port(ConfigurableApplicationContext context) {
+		return ((WebServerApplicationContext) context).getWebServer().getPort();
 	}
 
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.fail;
  */
 @SpringBootTest(classes = SampleApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 @Import(PulseEndpointStandIn.class)
+@Tag("heavy")
 class BrowserEndToEndTests {
 
 	private static final long TIMEOUT_MINUTES = 5;
