@@ -143,6 +143,7 @@ final class SessionStates {
 		boolean staleWriting;
 		boolean wasOpen;
 		int replayed;
+		int evicted;
 		long missed;
 		List<String> revoked = new ArrayList<>(2);
 		synchronized (session.lock) {
@@ -176,7 +177,10 @@ final class SessionStates {
 			session.heldToken = presentedToken;
 			session.resumeToken = newToken;
 			session.tokenUnconfirmed = presentedToken != null;
-			replayed = session.buffer.rewindTo(clientLastSeq);
+			// the transport the pending frames were promised to is gone: the replay is held to the resume buffer (else
+			// each resume could add a send buffer on top of the last replay); what it cannot hold counts as missed
+			evicted = session.buffer.rewindTo(clientLastSeq) - session.buffer.pendingMessages();
+			replayed = session.buffer.pendingMessages();
 			missed = (session.lastSeq - clientLastSeq) - replayed;
 			session.buffer.addControlFirst(new OutFrame.Control(
 					this.manager.wire().resumed(session.id(), newToken, replayed, missed)));
@@ -185,6 +189,7 @@ final class SessionStates {
 			session.lastPingNanos = now;
 			session.pingOutstanding = false;
 		}
+		this.manager.framesDropped(evicted, "resume-buffer-overflow");
 		if (presentedToken != null) {
 			this.manager.tokens().restore(presentedToken, session);
 		}
