@@ -462,7 +462,14 @@ public class SessionManager implements PulseServer {
 			this.states.end(replaced, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
 		}
 		for (String room : decision.rooms()) {
-			session.join(room);
+			try {
+				session.join(room);
+			}
+			catch (ConnectionClosedException ex) {
+				// ended as soon as it was registered (kicked by another thread, or by a listener of the session it
+				// replaced): its end is delivered, the caller still gets the session, now closed
+				break;
+			}
 		}
 		session.writer.drain();
 		ClusterBridge cluster = this.cluster;
