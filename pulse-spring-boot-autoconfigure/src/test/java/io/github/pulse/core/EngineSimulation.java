@@ -209,7 +209,7 @@ final class EngineSimulation {
 			double connectSendRate, double echoRate) {
 
 		static Options random(SplittableRandom random) {
-			return new Options(2 + random.nextInt(4), 1 + random.nextInt(3), 80 + random.nextInt(220),
+			return new Options(2 + random.nextInt(4), 1 + random.nextInt(3), 60 + random.nextInt(140),
 					(random.nextInt(4) == 0) ? 0 : random.nextDouble() * 0.3, 0.2 + random.nextDouble() * 0.8,
 					random.nextDouble() * 0.8, random.nextDouble() * 0.3, random.nextDouble() * 0.5);
 		}
@@ -326,7 +326,7 @@ final class EngineSimulation {
 
 	private @Nullable String failure;
 
-	private final ArrayDeque<String> trace = new ArrayDeque<>();
+	private final ArrayDeque<TraceLine> trace = new ArrayDeque<>();
 
 	private final @Nullable StringBuilder fullTrace;
 
@@ -772,12 +772,10 @@ final class EngineSimulation {
 	}
 
 	private void log(String line) {
-		long millis = (this.now - 1_000_000_000_000L) / 1_000_000;
-		String fraction = Long.toString(1000 + millis % 1000).substring(1);
-		String entry = "[" + millis / 1000 + "." + fraction + "s] " + ((this.depth > 0) ? "  " : "") + this.marker
-				+ line;
+		// kept raw: formatted only if the trace is printed
+		TraceLine entry = new TraceLine(this.now, this.depth, this.marker, line);
 		this.marker = "";
-		this.fingerprint = this.fingerprint * 31 + entry.hashCode();
+		this.fingerprint = this.fingerprint * 31 + line.hashCode() + this.now;
 		this.trace.addLast(entry);
 		if (this.trace.size() > TRACE_LINES) {
 			this.trace.removeFirst();
@@ -785,6 +783,17 @@ final class EngineSimulation {
 		if (this.fullTrace != null) {
 			this.fullTrace.append(entry).append('\n');
 		}
+	}
+
+	private record TraceLine(long now, int depth, String marker, String line) {
+
+		@Override
+		public String toString() {
+			long millis = (this.now - 1_000_000_000_000L) / 1_000_000;
+			return "[" + millis / 1000 + "." + Long.toString(1000 + millis % 1000).substring(1) + "s] "
+					+ ((this.depth > 0) ? "  " : "") + this.marker + this.line;
+		}
+
 	}
 
 	/** A detail for the full trace of a replayed seed only. */
@@ -795,7 +804,14 @@ final class EngineSimulation {
 	}
 
 	String trace() {
-		return (this.fullTrace != null) ? this.fullTrace.toString() : String.join("\n", this.trace);
+		if (this.fullTrace != null) {
+			return this.fullTrace.toString();
+		}
+		StringBuilder lines = new StringBuilder();
+		for (TraceLine line : this.trace) {
+			lines.append(line).append('\n');
+		}
+		return lines.toString();
 	}
 
 	boolean isFlushing(SimSession s) {
