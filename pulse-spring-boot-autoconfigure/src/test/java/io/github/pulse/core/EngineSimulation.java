@@ -469,6 +469,14 @@ final class EngineSimulation {
 		public void onDisconnect(PulseConnection connection, DisconnectReason reason,
 				@Nullable PulseCloseStatus closeStatus) {
 			SimSession s = callback(connection, "disconnect:" + reason);
+			String before = s.events.get(s.events.size() - 2);
+			if (reason == DisconnectReason.RESUME_EXPIRED && (!before.equals("drop")
+					|| EngineSimulation.this.now - s.engine.suspendedAtNanos < EngineSimulation.this.settings
+						.resumeWindow().toNanos())) {
+				// a late expiry must not end a session resumed since the timer decided (its epoch moved on)
+				fail(s + " ended as expired after " + s.events + ", suspended since "
+						+ (EngineSimulation.this.now - s.engine.suspendedAtNanos) / 1_000_000 + " ms");
+			}
 			s.disconnected = true;
 			s.reason = reason;
 			if (s.engine.state != ConnectionState.CLOSED) {
