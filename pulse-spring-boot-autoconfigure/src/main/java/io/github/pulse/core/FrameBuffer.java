@@ -177,8 +177,10 @@ final class FrameBuffer {
 
 	/**
 	 * Prepares a replay for a client that has received everything up to {@code lastSeq}: the pending queue becomes
-	 * every retained message frame after it, in order. Control frames queued for the old transport are dropped.
-	 * @return the number of frames that will be replayed
+	 * every retained message frame after it, in order, within the resume buffer limits (the oldest go first: nobody
+	 * is promised them any more). Control frames queued for the old transport are dropped.
+	 * @return the number of frames after {@code lastSeq} that were retained, replayed or evicted now; the replayed
+	 * ones are {@link #pendingMessages()}
 	 */
 	int rewindTo(long lastSeq) {
 		ArrayDeque<OutFrame.Message> replay = new ArrayDeque<>(this.unacked.size() + this.pendingMessages);
@@ -204,6 +206,9 @@ final class FrameBuffer {
 		}
 		this.replayMessages = this.pendingMessages;
 		this.replayBytes = this.pendingBytes;
+		if (this.retain) {
+			trimRetained(true);
+		}
 		return replay.size();
 	}
 

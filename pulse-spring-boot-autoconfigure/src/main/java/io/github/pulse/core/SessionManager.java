@@ -210,7 +210,7 @@ public class SessionManager implements PulseServer {
 		for (PulseSession session : this.flushing) {
 			tick(session, now);
 		}
-		this.closer.sweep(now);
+		this.closer.overdue(now).forEach(this::abortTransport);
 		this.resumes.purge(now);
 	}
 
@@ -261,6 +261,7 @@ public class SessionManager implements PulseServer {
 			}
 		}
 		this.timer.stop();
+		this.closer.takeAllLeaving().forEach(this::abortTransport);
 		this.closer.shutdown(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 1000);
 	}
 
@@ -314,7 +315,14 @@ public class SessionManager implements PulseServer {
 		session.queueFirstFrame(this.wire.welcome(id, decision.rooms(), token, resumeFailed));
 		register(session);
 		for (String room : decision.rooms()) {
-			session.join(room);
+			try {
+				session.join(room);
+			}
+			catch (ConnectionClosedException ex) {
+				// ended as soon as it was registered (kicked by another thread, or by a listener of the session it
+				// replaced): its end is delivered, the caller still gets the session, now closed
+				break;
+			}
 		}
 		session.writer.drain();
 		ClusterBridge cluster = this.cluster;
@@ -708,20 +716,39 @@ public class SessionManager implements PulseServer {
 		}
 	}
 
+	/**
+	 * Closes a transport with a close frame, on the I/O pool (a close may wait, at most the write timeout, for a
+	 * peer that reads slowly). Only for a transport with no write in flight.
+	 */
 	void closeTransport(Transport transport, PulseCloseStatus status) {
-		this.closer.close(transport, status);
+		execute(() -> transport.close(status));
 	}
 
 	void closeAfterWrite(Transport transport, PulseCloseStatus status) {
 		this.closer.closeAfterWrite(transport, status);
 	}
 
+	/**
+	 * A write completed on a transport that is no longer its session's: a close owed to it goes now.
+	 */
 	void staleWriteDone(Transport transport, @Nullable Throwable failure) {
-		this.closer.staleWriteDone(transport, failure);
+		PulseCloseStatus owed = this.closer.owedAfterWrite(transport);
+		if (owed == null) {
+			return;
+		}
+		if (failure != null) {
+			abortTransport(transport);
+		}
+		else {
+			closeTransport(transport, owed);
+		}
 	}
 
+	/**
+	 * Drops a transport without a close frame: its peer is not reading, or it is already gone. Does not block.
+	 */
 	void abortTransport(Transport transport) {
-		this.closer.abort(transport);
+		execute(transport::abort);
 	}
 
 	/**
@@ -747,6 +774,13 @@ public class SessionManager implements PulseServer {
 	/**
 	 * Transports waiting for their write in flight before their close frame.
 	 */
+	/**
+	 * Whether a transport waits for its write in flight before its close frame.
+	 */
+	boolean isLeaving(Transport transport) {
+		return this.closer.isLeaving(transport);
+	}
+
 	int leavingCount() {
 		return this.closer.leavingCount();
 	}

@@ -95,36 +95,54 @@ final class SessionStates {
 	 */
 	void suspend(PulseSession session, Transport failed, DisconnectReason cause,
 			@Nullable PulseCloseStatus sendStatus) {
+		boolean resume = this.manager.settings().resumeEnabled();
 		boolean writing;
+		boolean abandoned = false;
 		synchronized (session.lock) {
-			if (session.transport != failed || session.state != ConnectionState.OPEN) {
+			if (session.transport != failed) {
 				return;
 			}
-			writing = session.writer.writing;
-			if (writing && sendStatus != null && sendStatus != CloseCodes.WRITE_TIMEOUT
-					&& this.manager.settings().resumeEnabled()) {
-				// registered under the lock, before the write in flight can complete and look for it
-				this.manager.closeAfterWrite(failed, sendStatus);
-			}
-			if (this.manager.settings().resumeEnabled()) {
-				session.state = ConnectionState.SUSPENDED;
-				session.epoch++;
-				session.transport = null;
-				session.writer.reset();
-				session.pingOutstanding = false;
-				session.suspendedAtNanos = this.manager.nanoTime();
-				this.open.decrementAndGet();
-				this.suspended.incrementAndGet();
-				session.callbacks.add(() -> forEachListener((listener) -> listener.onTransportDrop(session, cause),
-						"onTransportDrop"));
-			}
-			else {
-				// no resume: the session ends with the transport; its close frame (if any) follows the write in
-				// flight, so the end takes the same path as any other
+			if (session.state == ConnectionState.CLOSED) {
+				if (!session.writer.closing) {
+					return;
+				}
+				// a closing session's transport failed: its close frame can never go, the close is over
+				abandoned = session.writer.closeAbandoned();
 				writing = false;
 			}
+			else if (session.state != ConnectionState.OPEN) {
+				return;
+			}
+			else {
+				writing = session.writer.writing;
+				if (resume) {
+					if (writing && sendStatus != null && sendStatus != CloseCodes.WRITE_TIMEOUT) {
+						// registered under the lock, before the write in flight can complete and look for it
+						this.manager.closeAfterWrite(failed, sendStatus);
+					}
+					session.state = ConnectionState.SUSPENDED;
+					session.epoch++;
+					session.transport = null;
+					session.writer.reset();
+					session.pingOutstanding = false;
+					session.suspendedAtNanos = this.manager.nanoTime();
+					this.open.decrementAndGet();
+					this.suspended.incrementAndGet();
+					session.callbacks.add(() -> forEachListener(
+							(listener) -> listener.onTransportDrop(session, cause), "onTransportDrop"));
+				}
+			}
 		}
-		if (!this.manager.settings().resumeEnabled()) {
+		if (abandoned) {
+			// its close frame can never go; if the transport is not dead already (a write timeout decided this),
+			// dropping it makes it so
+			this.manager.closingEnded(session);
+			this.manager.abortTransport(failed);
+			return;
+		}
+		if (!resume) {
+			// the session ends with the transport; its close frame (if any) follows the write in flight, so the end
+			// takes the same path as any other
 			end(session, failed, cause, sendStatus, false);
 			return;
 		}
@@ -153,6 +171,7 @@ final class SessionStates {
 		boolean staleWriting;
 		boolean wasOpen;
 		int replayed;
+		int evicted;
 		long missed;
 		List<String> revoked = new ArrayList<>(2);
 		synchronized (session.lock) {
@@ -197,15 +216,21 @@ final class SessionStates {
 			for (String token : revoked) {
 				this.manager.tokens().revoke(token, false, this.manager.nanoTime());
 			}
-			replayed = session.buffer.rewindTo(clientLastSeq);
+			// the transport the pending frames were promised to is gone: the replay is held to the resume buffer (else
+			// each resume could add a send buffer on top of the last replay); what it cannot hold counts as missed
+			evicted = session.buffer.rewindTo(clientLastSeq) - session.buffer.pendingMessages();
+			replayed = session.buffer.pendingMessages();
 			missed = (session.lastSeq - clientLastSeq) - replayed;
 			session.buffer.addControlFirst(new OutFrame.Control(
 					this.manager.wire().resumed(session.id(), newToken, replayed, missed)));
 			long now = this.manager.nanoTime();
 			session.lastInboundNanos = now;
+			// the idle clock restarts too: time spent suspended is not the client's silence
+			session.lastMessageNanos = now;
 			session.lastPingNanos = now;
 			session.pingOutstanding = false;
 		}
+		this.manager.framesDropped(evicted, "resume-buffer-overflow");
 		if (stale != null && !staleWriting) {
 			this.manager.closeTransport(stale, CloseCodes.REPLACED);
 		}

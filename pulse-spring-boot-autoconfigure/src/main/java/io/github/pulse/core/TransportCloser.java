@@ -79,20 +79,6 @@ final class TransportCloser {
 	}
 
 	/**
-	 * Closes a transport with a close frame. Only for a transport with no write in flight.
-	 */
-	void close(Transport transport, PulseCloseStatus status) {
-		execute(() -> transport.close(status));
-	}
-
-	/**
-	 * Drops a transport without a close frame: its peer is not reading, or it is already gone.
-	 */
-	void abort(Transport transport) {
-		execute(transport::abort);
-	}
-
-	/**
 	 * Closes a transport the session let go of while a write was in flight on it: once that write completes
 	 * ({@link #staleWriteDone}), or, if it outlives the write timeout, by dropping the connection. Called under the
 	 * session's lock, before that write can complete and look for it.
@@ -102,30 +88,42 @@ final class TransportCloser {
 	}
 
 	/**
-	 * A write completed on a transport that is no longer its session's.
+	 * A write completed on a transport that is no longer its session's: the close owed to it, if any, now due.
+	 * @return the status to close it with, or {@code null} if nothing is owed
 	 */
-	void staleWriteDone(Transport transport, @Nullable Throwable failure) {
+	@Nullable PulseCloseStatus owedAfterWrite(Transport transport) {
 		Leaving owed = this.leaving.remove(transport);
-		if (owed == null) {
-			return;
-		}
-		if (failure != null) {
-			abort(transport);
-		}
-		else {
-			close(transport, owed.status());
-		}
+		return (owed != null) ? owed.status() : null;
 	}
 
 	/**
-	 * The timer's pass: drops the transports whose write outlived the write timeout.
+	 * The timer's pass: takes the transports whose write outlived the write timeout, to be dropped.
 	 */
-	void sweep(long nowNanos) {
+	List<Transport> overdue(long nowNanos) {
+		List<Transport> overdue = new java.util.ArrayList<>();
 		this.leaving.forEach((transport, owed) -> {
 			if (nowNanos - owed.sinceNanos() >= this.writeTimeoutNanos && this.leaving.remove(transport, owed)) {
-				abort(transport);
+				overdue.add(transport);
 			}
 		});
+		return overdue;
+	}
+
+	/**
+	 * Takes every transport still waiting for its write, to be dropped at shutdown.
+	 */
+	List<Transport> takeAllLeaving() {
+		List<Transport> all = new java.util.ArrayList<>();
+		for (Transport transport : List.copyOf(this.leaving.keySet())) {
+			if (this.leaving.remove(transport) != null) {
+				all.add(transport);
+			}
+		}
+		return all;
+	}
+
+	boolean isLeaving(Transport transport) {
+		return this.leaving.containsKey(transport);
 	}
 
 	int leavingCount() {
@@ -133,15 +131,9 @@ final class TransportCloser {
 	}
 
 	/**
-	 * Drops what still waits for its write, then stops the pool, waiting up to {@code waitMillis} for closes under
-	 * way.
+	 * Stops the pool, waiting up to {@code waitMillis} for closes under way.
 	 */
 	void shutdown(long waitMillis) {
-		for (Transport transport : List.copyOf(this.leaving.keySet())) {
-			if (this.leaving.remove(transport) != null) {
-				abort(transport);
-			}
-		}
 		this.io.shutdown();
 		try {
 			this.io.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
