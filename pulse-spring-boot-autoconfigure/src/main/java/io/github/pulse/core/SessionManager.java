@@ -470,7 +470,8 @@ public class SessionManager implements PulseServer {
 		this.states.opened(session);
 		// the welcome heads the queue, but is written only once the session is in its rooms: a client that acts on
 		// the welcome must not miss a broadcast to a room the welcome lists
-		session.queueFirstFrame(this.wire.welcome(id, decision.rooms(), token, resumeFailed));
+		session.queueFirstFrame(this.wire.welcome(id, decision.rooms(), transport.subprotocol(), token,
+				resumeFailed));
 		PulseSession replaced = this.sessions.put(id, session);
 		if (replaced != null) {
 			this.states.end(replaced, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
