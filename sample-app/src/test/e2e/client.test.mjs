@@ -8,8 +8,9 @@ import { PulseClient, isReconnectable, backoffDelay } from
 class FakeWebSocket {
 	static instances = [];
 
-	constructor(url) {
+	constructor(url, protocols) {
 		this.url = new URL(url);
+		this.protocols = protocols;
 		this.readyState = 0;
 		this.sent = [];
 		this.closedWith = null;
@@ -83,6 +84,21 @@ test('close codes decide whether the client reconnects', () => {
 	for (const code of [1000, 1003, 1007, 1008, 1009, 4000, 4001, 4003, 3000, 4999]) {
 		assert.equal(isReconnectable(code), false, 'no reconnect after ' + code);
 	}
+});
+
+test('pulse.v1 is offered by default and the selected protocol is reported in open', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse' });
+	const events = record(client);
+	client.connect();
+	assert.deepEqual(latest().protocols, ['pulse.v1']);
+	latest().open();
+	latest().receive({ type: 'welcome', connectionId: 'c1', rooms: [], heartbeatMs: 25000, protocol: 'pulse.v1' });
+	assert.equal(events.find((event) => event.type === 'open').protocol, 'pulse.v1');
+	const other = new PulseClient({ url: 'ws://server/pulse', protocols: ['pulse.v2', 'pulse.v1'] });
+	other.connect();
+	assert.deepEqual(latest().protocols, ['pulse.v2', 'pulse.v1']);
+	client.close();
+	other.close();
 });
 
 test('backoff grows exponentially to the cap and jitter only shortens it', () => {

@@ -38,6 +38,13 @@ public interface PulseConnection {
 	Map<String, Object> attributes();
 
 	/**
+	 * Subprotocol negotiated by the handshake of the current transport (of the last one while suspended), one of
+	 * {@code pulse.subprotocols}.
+	 * @return the subprotocol, or {@code null} if the client listed none
+	 */
+	@Nullable String protocol();
+
+	/**
 	 * Current state.
 	 * @return the state
 	 */

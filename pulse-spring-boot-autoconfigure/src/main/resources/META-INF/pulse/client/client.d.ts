@@ -45,6 +45,11 @@ export interface PulseClientOptions {
 	ackEvery?: number;
 	/** Acknowledge at the latest this long after a message, in ms. Default 1000. */
 	ackDelayMs?: number;
+	/**
+	 * Subprotocols offered in `Sec-WebSocket-Protocol`, most preferred first; a server offering none of them refuses
+	 * the handshake. Default `['pulse.v1']`.
+	 */
+	protocols?: string[];
 }
 
 /** Detail of the `open` event: a new session started. */
@@ -56,6 +61,8 @@ export interface PulseOpenEvent {
 	heartbeatMs: number;
 	/** How long the server keeps the session after a drop, 0 when resume is disabled. */
 	resumeWindowMs: number;
+	/** Subprotocol the server selected, such as `pulse.v1`; null from a server that selected none. */
+	protocol: string | null;
 }
 
 /** Detail of the `message` event. */

@@ -31,6 +31,7 @@ const DEFAULTS = Object.freeze({
 	handshakeTimeoutMs: 10000,
 	ackEvery: 32,
 	ackDelayMs: 1000,
+	protocols: ['pulse.v1'],
 });
 
 const MAX_EVENT_LENGTH = 128;
@@ -81,7 +82,7 @@ export function backoffDelay(attempt, options, random = Math.random) {
  * States: 'idle' (not connected yet), 'connecting' (first connection), 'open', 'reconnecting', 'closed' (final).
  *
  * Events, subscribed with on(type, handler):
- * - open     {connectionId, rooms, resumeFailed, heartbeatMs, resumeWindowMs}: a new session started, on the first
+ * - open     {connectionId, rooms, resumeFailed, heartbeatMs, resumeWindowMs, protocol}: a new session started, on the first
  *            connection or when a resume was refused (resumeFailed is then 'expired' or 'unknown').
  * - message  {event, payload, room, seq}: an application message, in order and exactly once per session.
  * - drop     {code, reason, attempt, delayMs}: the transport was lost (or a reconnect attempt failed); the client
@@ -267,7 +268,7 @@ export class PulseClient {
 		}
 		let ws;
 		try {
-			ws = new WebSocket(url.toString());
+			ws = new WebSocket(url.toString(), this.#options.protocols);
 		}
 		catch (error) {
 			// only a malformed URL throws here, which retrying cannot fix
@@ -327,6 +328,7 @@ export class PulseClient {
 			resumeFailed: frame.resumeFailed || (resuming ? 'unknown' : null),
 			heartbeatMs: frame.heartbeatMs,
 			resumeWindowMs: frame.resumeWindowMs || 0,
+			protocol: frame.protocol || null,
 		});
 		this.#flushQueue();
 	}

@@ -540,7 +540,8 @@ public final class PulseClient implements AutoCloseable {
 			String failed = frame.hasNonNull("resumeFailed") ? frame.get("resumeFailed").asText() : null;
 			Welcome welcome = new Welcome(frame.path("connectionId").asText(), List.copyOf(rooms),
 					Duration.ofMillis(frame.path("heartbeatMs").asLong()),
-					Duration.ofMillis(frame.path("resumeWindowMs").asLong()), failed, this.everOpened);
+					Duration.ofMillis(frame.path("resumeWindowMs").asLong()), failed, this.everOpened,
+					frame.hasNonNull("protocol") ? frame.get("protocol").asText() : null);
 			this.connectionId = welcome.connectionId();
 			this.resumeToken = frame.hasNonNull("resumeToken") ? frame.get("resumeToken").asText() : null;
 			this.lastSeq = 0;

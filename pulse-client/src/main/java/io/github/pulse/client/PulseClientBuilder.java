@@ -34,7 +34,10 @@ public final class PulseClientBuilder {
 
 	private @Nullable Supplier<Map<String, String>> headerSupplier;
 
-	private List<String> subprotocols = List.of();
+	/** Subprotocol offered unless {@link #subprotocols} says otherwise: version 1 of the pulse wire protocol. */
+	public static final String DEFAULT_SUBPROTOCOL = "pulse.v1";
+
+	private List<String> subprotocols = List.of(DEFAULT_SUBPROTOCOL);
 
 	private Duration connectTimeout = Duration.ofSeconds(10);
 
@@ -117,7 +120,8 @@ public final class PulseClientBuilder {
 	}
 
 	/**
-	 * Subprotocols to offer, most preferred first.
+	 * Subprotocols to offer, most preferred first, instead of {@value #DEFAULT_SUBPROTOCOL}; the server selects the
+	 * first it offers itself and refuses the handshake with 400 if it offers none of them.
 	 * @param mostPreferred the first choice
 	 * @param lesserPreferred further choices
 	 * @return this builder

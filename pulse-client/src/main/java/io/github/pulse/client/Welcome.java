@@ -16,8 +16,10 @@ import org.jspecify.annotations.Nullable;
  * none was attempted
  * @param reconnect whether an earlier session existed: its state on the server is gone and the application must
  * start over (re-fetch what it displays, for example)
+ * @param protocol the subprotocol the server selected, such as {@code pulse.v1}; {@code null} from a server that
+ * selected none
  */
 public record Welcome(String connectionId, List<String> rooms, Duration heartbeat, Duration resumeWindow,
-		@Nullable String resumeFailed, boolean reconnect) {
+		@Nullable String resumeFailed, boolean reconnect, @Nullable String protocol) {
 
 }

@@ -47,6 +47,7 @@ class PulseClientMessagingTests {
 			assertThat(welcome.reconnect()).isFalse();
 			assertThat(welcome.resumeFailed()).isNull();
 			assertThat(welcome.resumeWindow()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(welcome.protocol()).as("subprotocol offered by default").isEqualTo("pulse.v1");
 			assertThat(client.connectionId()).isEqualTo(welcome.connectionId());
 			client.send("chat", new Chat("ann", "hello")).join();
 			await().untilAsserted(() -> assertThat(chats).containsExactly(new Chat("ann", "hello")));
@@ -57,6 +58,21 @@ class PulseClientMessagingTests {
 			assertThat(raw.payload().path("text").asText()).isEqualTo("hello");
 			assertThat(raw.json()).contains("\"type\":\"message\"");
 			assertThat(recorder.states).containsExactly(ClientState.OPEN);
+		}
+	}
+
+	@Test
+	void serverThatOffersNoneOfTheClientsSubprotocolsRefusesItFinally() {
+		try (PulseClient client = PulseClient.builder(server.url("")).subprotocols("chat.v9").connect()) {
+			await().untilAsserted(() -> assertThat(client.state()).isEqualTo(ClientState.FAILED));
+			assertThat(client.opened()).failsWithin(Duration.ofSeconds(5)).withThrowableThat().satisfies((failure) -> {
+				Throwable cause = failure;
+				while (cause != null && !(cause instanceof HandshakeRejectedException)) {
+					cause = cause.getCause();
+				}
+				assertThat(cause).as("cause of %s", failure).isInstanceOf(HandshakeRejectedException.class);
+				assertThat(((HandshakeRejectedException) cause).status()).isEqualTo(400);
+			});
 		}
 	}
 

@@ -1,7 +1,9 @@
 package io.github.pulse.autoconfigure;
 
+import io.github.pulse.web.PulseHandshakeHandler;
 import io.github.pulse.web.PulseHandshakeInterceptor;
 import io.github.pulse.web.PulseWebSocketHandler;
+import io.github.pulse.web.Subprotocols;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistration;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
@@ -33,6 +35,7 @@ class PulseEndpointRegistrar implements WebSocketConfigurer {
 		this.interceptor.setOriginCheck(origins);
 		WebSocketHandlerRegistration registration = registry.addHandler(this.handler, this.properties.getPath())
 			.addInterceptors(this.interceptor)
+			.setHandshakeHandler(new PulseHandshakeHandler(new Subprotocols(this.properties.getSubprotocols())))
 			.setAllowedOrigins(this.properties.getAllowedOrigins().toArray(String[]::new));
 		registration.setAllowedOriginPatterns(this.properties.getAllowedOriginPatterns().toArray(String[]::new));
 	}

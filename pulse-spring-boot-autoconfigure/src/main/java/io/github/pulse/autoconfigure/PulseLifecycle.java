@@ -43,7 +43,13 @@ public class PulseLifecycle implements SmartLifecycle {
 				+ s.resumeBufferBytes() + " B), max message " + this.properties.getMaxMessageSize().toBytes()
 				+ " B, max connections " + ((s.maxConnections() < 0) ? "unlimited" : s.maxConnections())
 				+ ", inbound rate " + (s.inboundRateLimited() ? s.inboundRate() + "/s (burst " + s.inboundBurst() + ")"
-						: "unlimited"));
+						: "unlimited")
+				+ ", subprotocols " + this.properties.getSubprotocols() + ", compression "
+				+ (this.properties.getCompression().isEnabled() ? "on" : "off") + ", per address: connections "
+				+ ((this.properties.getMaxConnectionsPerAddress() < 0) ? "unlimited"
+						: this.properties.getMaxConnectionsPerAddress())
+				+ ", handshakes " + ((this.properties.getHandshake().getRate() > 0)
+						? this.properties.getHandshake().getRate() + "/s" : "unlimited"));
 	}
 
 	@Override

@@ -52,6 +52,17 @@ public class PulseProperties implements InitializingBean {
 	private int maxConnections = -1;
 
 	/**
+	 * Maximum number of live connections from one client address; handshakes beyond it get 429. -1 for no limit.
+	 */
+	private int maxConnectionsPerAddress = -1;
+
+	/**
+	 * WebSocket subprotocols the server offers, in order of preference: a handshake gets the first one its client
+	 * also lists, 400 if it lists only others, and none if it lists none.
+	 */
+	private List<String> subprotocols = new ArrayList<>(List.of("pulse.v1"));
+
+	/**
 	 * Largest inbound message; a larger one closes the connection with 1009.
 	 */
 	@DataSizeUnit(DataUnit.BYTES)
@@ -87,6 +98,10 @@ public class PulseProperties implements InitializingBean {
 	private final Metrics metrics = new Metrics();
 
 	private final Inbound inbound = new Inbound();
+
+	private final Compression compression = new Compression();
+
+	private final Handshake handshake = new Handshake();
 
 	/**
 	 * Validates the settings as soon as they are bound, so that an invalid value stops startup with a message
@@ -155,6 +170,30 @@ public class PulseProperties implements InitializingBean {
 
 	public void setMaxConnections(int maxConnections) {
 		this.maxConnections = maxConnections;
+	}
+
+	public int getMaxConnectionsPerAddress() {
+		return this.maxConnectionsPerAddress;
+	}
+
+	public void setMaxConnectionsPerAddress(int maxConnectionsPerAddress) {
+		this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+	}
+
+	public List<String> getSubprotocols() {
+		return this.subprotocols;
+	}
+
+	public void setSubprotocols(List<String> subprotocols) {
+		this.subprotocols = subprotocols;
+	}
+
+	public Compression getCompression() {
+		return this.compression;
+	}
+
+	public Handshake getHandshake() {
+		return this.handshake;
 	}
 
 	public DataSize getMaxMessageSize() {
@@ -448,6 +487,74 @@ public class PulseProperties implements InitializingBean {
 
 		public void setBurst(@Nullable Integer burst) {
 			this.burst = burst;
+		}
+
+	}
+
+	/**
+	 * WebSocket compression (permessage-deflate, RFC 7692).
+	 */
+	public static class Compression {
+
+		/**
+		 * Whether to accept a client's offer of permessage-deflate; when off, the offer is hidden from the container
+		 * and every frame goes uncompressed.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Handshake limits per client address.
+	 */
+	public static class Handshake {
+
+		/**
+		 * Handshakes per second one client address may make on average; beyond it they get 429. 0 for no limit.
+		 */
+		private double rate;
+
+		/**
+		 * Handshakes one client address may make at once above the rate; unset for one second's worth of the rate.
+		 */
+		private @Nullable Integer burst;
+
+		/**
+		 * Maximum number of client addresses tracked for the per-address limits; beyond it the addresses without a
+		 * live connection are forgotten first.
+		 */
+		private int maxAddresses = 100_000;
+
+		public double getRate() {
+			return this.rate;
+		}
+
+		public void setRate(double rate) {
+			this.rate = rate;
+		}
+
+		public @Nullable Integer getBurst() {
+			return this.burst;
+		}
+
+		public void setBurst(@Nullable Integer burst) {
+			this.burst = burst;
+		}
+
+		public int getMaxAddresses() {
+			return this.maxAddresses;
+		}
+
+		public void setMaxAddresses(int maxAddresses) {
+			this.maxAddresses = maxAddresses;
 		}
 
 	}

@@ -1,6 +1,8 @@
 package io.github.pulse.autoconfigure;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 
 import io.github.pulse.RoomNames;
 import io.github.pulse.core.PulseSettings;
@@ -84,6 +86,7 @@ final class PulseSettingsFactory {
 			throw invalid("pulse.resume.max-failures-per-minute", resume.getMaxFailuresPerMinute(),
 					"must not be negative (0 for no limit)");
 		}
+		checkHandshake(properties);
 		if (properties.getMetrics().getMaxRoomTags() <= 0) {
 			throw invalid("pulse.metrics.max-room-tags", properties.getMetrics().getMaxRoomTags(), "must be positive");
 		}
@@ -92,6 +95,54 @@ final class PulseSettingsFactory {
 				buffer.getSendBytes().toBytes(), buffer.getOverflow(), resume.getWindow(), resume.getBufferFrames(),
 				resume.getBufferBytes().toBytes(), properties.getMaxConnections(), inbound.getRate(), burst,
 				resume.getMaxFailuresPerMinute());
+	}
+
+	/**
+	 * Checks the settings of the handshake: subprotocols and the per-address limits.
+	 */
+	static void checkHandshake(PulseProperties properties) {
+		List<String> subprotocols = properties.getSubprotocols();
+		if (subprotocols.isEmpty()) {
+			throw invalid("pulse.subprotocols", subprotocols, "must list at least one subprotocol, such as pulse.v1");
+		}
+		for (String subprotocol : subprotocols) {
+			if (!isToken(subprotocol)) {
+				throw invalid("pulse.subprotocols", subprotocols, "must be HTTP tokens (letters, digits and "
+						+ "!#$%&'*+-.^_`|~), not '" + subprotocol + "'");
+			}
+		}
+		if (new HashSet<>(subprotocols).size() != subprotocols.size()) {
+			throw invalid("pulse.subprotocols", subprotocols, "must not list a subprotocol twice");
+		}
+		if (properties.getMaxConnectionsPerAddress() < -1 || properties.getMaxConnectionsPerAddress() == 0) {
+			throw invalid("pulse.max-connections-per-address", properties.getMaxConnectionsPerAddress(),
+					"must be positive, or -1 for no limit");
+		}
+		PulseProperties.Handshake handshake = properties.getHandshake();
+		if (!(handshake.getRate() >= 0) || Double.isInfinite(handshake.getRate())) {
+			throw invalid("pulse.handshake.rate", handshake.getRate(), "must be zero (no limit) or a positive number");
+		}
+		if (handshake.getBurst() != null && handshake.getBurst() < 1) {
+			throw invalid("pulse.handshake.burst", handshake.getBurst(), "must be at least 1");
+		}
+		if (handshake.getMaxAddresses() < 1) {
+			throw invalid("pulse.handshake.max-addresses", handshake.getMaxAddresses(), "must be positive");
+		}
+	}
+
+	/** Whether the value is an HTTP token (RFC 9110), as a subprotocol name must be. */
+	private static boolean isToken(String value) {
+		if (value.isEmpty()) {
+			return false;
+		}
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+					|| "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static void checkPath(String path) {

@@ -3,9 +3,12 @@ package io.github.pulse.autoconfigure;
 import io.github.pulse.PulseConnectHandler;
 import io.github.pulse.core.PulseObserver;
 import io.github.pulse.core.SessionManager;
+import io.github.pulse.web.AddressLimits;
+import io.github.pulse.web.CompressionOfferFilter;
 import io.github.pulse.web.PulseHandshakeInterceptor;
 import io.github.pulse.web.PulseWebSocketHandler;
 import io.github.pulse.web.ResumeTokenRedactingFilter;
+import io.github.pulse.web.Subprotocols;
 import io.github.pulse.web.TransportDropListener;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -40,10 +43,12 @@ public final class PulseWebSocketAutoConfiguration {
 	@ConditionalOnMissingBean
 	PulseHandshakeInterceptor pulseHandshakeInterceptor(SessionManager sessionManager,
 			PulseConnectHandler connectHandler, ObjectProvider<PulseObserver> observer,
-			ObjectProvider<ObservationRegistry> observationRegistry) {
+			ObjectProvider<ObservationRegistry> observationRegistry, PulseProperties properties) {
 		PulseHandshakeInterceptor interceptor = new PulseHandshakeInterceptor(sessionManager, connectHandler,
 				observer.getIfAvailable(() -> PulseObserver.NOOP));
 		interceptor.setObservationRegistry(observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP));
+		interceptor.setSubprotocols(new Subprotocols(properties.getSubprotocols()));
+		interceptor.setAddressLimits(addressLimits(properties));
 		return interceptor;
 	}
 
@@ -62,6 +67,15 @@ public final class PulseWebSocketAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnBooleanProperty(name = "pulse.compression.enabled", havingValue = false, matchIfMissing = true)
+	FilterRegistrationBean<CompressionOfferFilter> pulseCompressionOfferFilter(PulseProperties properties) {
+		var registration = new FilterRegistrationBean<>(new CompressionOfferFilter());
+		registration.addUrlPatterns(properties.getPath());
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+		return registration;
+	}
+
+	@Bean
 	PulseContainerCustomizer pulseContainerCustomizer(PulseProperties properties) {
 		return new PulseContainerCustomizer((int) properties.getContainer().getMessageBufferSize().toBytes());
 	}
@@ -69,6 +83,14 @@ public final class PulseWebSocketAutoConfiguration {
 	@Bean
 	RouterFunction<ServerResponse> pulseClientRoutes(PulseProperties properties) {
 		return PulseClientResources.routes(properties.getPath());
+	}
+
+	private static AddressLimits addressLimits(PulseProperties properties) {
+		PulseProperties.Handshake handshake = properties.getHandshake();
+		int burst = (handshake.getBurst() != null) ? handshake.getBurst()
+				: (int) Math.max(1, Math.ceil(handshake.getRate()));
+		return new AddressLimits(properties.getMaxConnectionsPerAddress(), handshake.getRate(), burst,
+				handshake.getMaxAddresses(), System::nanoTime);
 	}
 
 	@Bean

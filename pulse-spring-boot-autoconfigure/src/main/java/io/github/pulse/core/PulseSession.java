@@ -72,6 +72,9 @@ final class PulseSession implements PulseConnection {
 
 	long suspendedAtNanos;
 
+	/** Subprotocol of the transport attached last, written with {@link #transport}. */
+	volatile @Nullable String protocol;
+
 	long lastPingNanos;
 
 	/** Listener callbacks in the order of the transitions that caused them; see {@link SessionStates#deliver}. */
@@ -108,6 +111,7 @@ final class PulseSession implements PulseConnection {
 		this.connectedSince = Instant.now();
 		this.createdNanos = nowNanos;
 		this.transport = transport;
+		this.protocol = (transport != null) ? transport.subprotocol() : null;
 		this.state = state;
 		this.buffer = new FrameBuffer(manager.settings());
 		this.writer = new SessionWriter(this);
@@ -137,6 +141,11 @@ final class PulseSession implements PulseConnection {
 	@Override
 	public Map<String, Object> attributes() {
 		return this.attributes;
+	}
+
+	@Override
+	public @Nullable String protocol() {
+		return this.protocol;
 	}
 
 	@Override

@@ -312,7 +312,8 @@ public class SessionManager implements PulseServer {
 		this.states.opened(session);
 		// the welcome heads the queue, but is written only once the session is in its rooms: a client that acts on
 		// the welcome must not miss a broadcast to a room the welcome lists
-		session.queueFirstFrame(this.wire.welcome(id, decision.rooms(), token, resumeFailed));
+		session.queueFirstFrame(this.wire.welcome(id, decision.rooms(), transport.subprotocol(), token,
+				resumeFailed));
 		register(session);
 		for (String room : decision.rooms()) {
 			try {

@@ -199,6 +199,7 @@ final class SessionStates {
 			session.state = ConnectionState.OPEN;
 			session.epoch++;
 			session.transport = next;
+			session.protocol = next.subprotocol();
 			session.writer.reset();
 			for (String token : new String[] { session.resumeToken, session.heldToken }) {
 				if (token != null && !token.equals(presentedToken)) {

@@ -75,6 +75,14 @@ public interface Transport {
 	}
 
 	/**
+	 * Subprotocol the WebSocket handshake selected ({@code Sec-WebSocket-Protocol}).
+	 * @return the subprotocol, or {@code null} if the client listed none
+	 */
+	default @Nullable String subprotocol() {
+		return null;
+	}
+
+	/**
 	 * Client address, for logs.
 	 * @return the address or {@code null}
 	 */

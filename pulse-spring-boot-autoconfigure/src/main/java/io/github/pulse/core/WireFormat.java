@@ -44,7 +44,7 @@ final class WireFormat {
 		return EncodedBody.of(body.append('}').toString());
 	}
 
-	String welcome(String connectionId, Collection<String> rooms, @Nullable String token,
+	String welcome(String connectionId, Collection<String> rooms, @Nullable String protocol, @Nullable String token,
 			@Nullable String resumeFailed) {
 		StringBuilder frame = new StringBuilder(192).append("{\"type\":\"welcome\",\"connectionId\":")
 			.append(this.codec.quote(connectionId))
@@ -55,6 +55,9 @@ final class WireFormat {
 			first = false;
 		}
 		frame.append("],\"heartbeatMs\":").append(this.heartbeatMillis);
+		if (protocol != null) {
+			frame.append(",\"protocol\":").append(this.codec.quote(protocol));
+		}
 		if (token != null) {
 			frame.append(",\"resumeToken\":\"")
 				.append(token)

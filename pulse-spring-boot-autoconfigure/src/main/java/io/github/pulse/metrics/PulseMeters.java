@@ -141,7 +141,8 @@ public enum PulseMeters {
 	/** Handshakes rejected before the upgrade, by cause. */
 	HANDSHAKES_REJECTED("pulse.handshakes.rejected", Meter.Type.COUNTER, null,
 			"Handshakes rejected before the upgrade, by cause: unauthorized, forbidden, bad-request, "
-					+ "max-connections, shutting-down or another HTTP status",
+					+ "unsupported-protocol, max-connections, max-connections-per-address, handshake-rate, "
+					+ "shutting-down or another HTTP status",
 			"cause");
 
 	private final String meterName;

@@ -1,7 +1,9 @@
 package io.github.pulse.web;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import io.github.pulse.ConnectDecision;
@@ -13,8 +15,6 @@ import io.github.pulse.core.SessionManager;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -22,6 +22,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.http.server.ServletServerHttpRequest;
+import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.socket.WebSocketHandler;
@@ -29,8 +30,10 @@ import org.springframework.web.socket.server.HandshakeInterceptor;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
- * Decides on a handshake before the upgrade: 503 while shutting down or at {@code pulse.max-connections}, 400 for
- * malformed resume parameters, then whatever the {@link PulseConnectHandler} decides. Rejections carry no body.
+ * Decides on a handshake before the upgrade, in this order: 403 for a foreign origin, 503 while shutting down, 429
+ * (with {@code Retry-After}) beyond the per-address handshake rate or connection count, 503 at
+ * {@code pulse.max-connections}, 400 when the client lists only subprotocols pulse does not offer or sends malformed
+ * resume parameters, then whatever the {@link PulseConnectHandler} decides. Rejections carry no body.
  */
 public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 
@@ -39,6 +42,8 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 	static final String RESUME_TOKEN_ATTRIBUTE = PulseHandshakeInterceptor.class.getName() + ".resumeToken";
 
 	static final String LAST_SEQ_ATTRIBUTE = PulseHandshakeInterceptor.class.getName() + ".lastSeq";
+
+	static final String LEASE_ATTRIBUTE = PulseHandshakeInterceptor.class.getName() + ".lease";
 
 	private static final Log logger = LogFactory.getLog(PulseHandshakeInterceptor.class);
 
@@ -53,6 +58,10 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 	private @Nullable HandshakeInterceptor originCheck;
 
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private Subprotocols subprotocols = new Subprotocols(List.of("pulse.v1"));
+
+	private @Nullable AddressLimits addressLimits;
 
 	/**
 	 * Creates the interceptor.
@@ -82,6 +91,22 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 	 */
 	public void setObservationRegistry(ObservationRegistry observationRegistry) {
 		this.observationRegistry = observationRegistry;
+	}
+
+	/**
+	 * Sets the subprotocols offered; a handshake that lists only others gets 400.
+	 * @param subprotocols the subprotocols ({@code pulse.v1} by default)
+	 */
+	public void setSubprotocols(Subprotocols subprotocols) {
+		this.subprotocols = subprotocols;
+	}
+
+	/**
+	 * Sets the per-address limits; none by default.
+	 * @param addressLimits the limits
+	 */
+	public void setAddressLimits(AddressLimits addressLimits) {
+		this.addressLimits = addressLimits;
 	}
 
 	@Override
@@ -127,9 +152,54 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 		if (this.manager.isDraining()) {
 			return reject(response, HttpStatus.SERVICE_UNAVAILABLE, "shutting-down");
 		}
+		AddressLimits limits = this.addressLimits;
+		String address = (limits != null && limits.isEnabled()) ? clientAddress(request) : null;
+		if (limits == null || address == null) {
+			return decideAdmitted(request, response, attributes);
+		}
+		AddressLimits.Admission admission = limits.admit(address);
+		if (!admission.admitted()) {
+			response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(admission.retryAfterSeconds()));
+			return reject(response, HttpStatus.TOO_MANY_REQUESTS, String.valueOf(admission.rejection()));
+		}
+		AddressLimits.Lease lease = admission.lease();
+		String outcome;
+		try {
+			outcome = decideAdmitted(request, response, attributes);
+		}
+		catch (Exception | Error ex) {
+			if (lease != null) {
+				lease.release();
+			}
+			throw ex;
+		}
+		if (lease != null) {
+			if (ACCEPTED.equals(outcome)) {
+				// the WebSocket handler holds it for the connection's life; afterHandshake sees only the request
+				attributes.put(LEASE_ATTRIBUTE, lease);
+				if (request instanceof ServletServerHttpRequest servlet) {
+					servlet.getServletRequest().setAttribute(LEASE_ATTRIBUTE, lease);
+				}
+			}
+			else {
+				lease.release();
+			}
+		}
+		return outcome;
+	}
+
+	/**
+	 * The rest of the decision, once the per-address limits let the handshake in.
+	 */
+	private String decideAdmitted(ServerHttpRequest request, ServerHttpResponse response,
+			Map<String, Object> attributes) throws Exception {
 		int max = this.manager.settings().maxConnections();
 		if (max >= 0 && this.manager.connectionCount() >= max) {
 			return reject(response, HttpStatus.SERVICE_UNAVAILABLE, "max-connections");
+		}
+		List<String> requested = Subprotocols.requested(request.getHeaders());
+		if (!requested.isEmpty() && this.subprotocols.select(requested) == null) {
+			return reject(response, HttpStatus.BAD_REQUEST, "unsupported-protocol");
 		}
 		MultiValueMap<String, String> params;
 		try {
@@ -252,9 +322,34 @@ public class PulseHandshakeInterceptor implements HandshakeInterceptor {
 		}
 	}
 
+	/**
+	 * Gives back the per-address place of a handshake that did not upgrade (the container refused it or failed).
+	 */
 	@Override
 	public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler wsHandler,
 			@Nullable Exception exception) {
+		if (!(request instanceof ServletServerHttpRequest servlet)
+				|| !(servlet.getServletRequest().getAttribute(LEASE_ATTRIBUTE) instanceof AddressLimits.Lease lease)) {
+			return;
+		}
+		servlet.getServletRequest().removeAttribute(LEASE_ATTRIBUTE);
+		boolean upgraded = response instanceof ServletServerHttpResponse servletResponse
+				&& servletResponse.getServletResponse().getStatus() == HttpStatus.SWITCHING_PROTOCOLS.value();
+		if (exception != null || !upgraded) {
+			lease.release();
+		}
+	}
+
+	/**
+	 * The client address as the servlet container reports it: behind a proxy, the one Spring's forwarded-header
+	 * handling ({@code server.forward-headers-strategy}) took from the proxy's headers.
+	 */
+	static @Nullable String clientAddress(ServerHttpRequest request) {
+		if (request instanceof ServletServerHttpRequest servlet) {
+			return servlet.getServletRequest().getRemoteAddr();
+		}
+		InetSocketAddress remote = request.getRemoteAddress();
+		return (remote != null) ? remote.getHostString() : null;
 	}
 
 }

@@ -65,11 +65,19 @@ public class PulseWebSocketHandler implements WebSocketHandler {
 	public void afterConnectionEstablished(WebSocketSession session) {
 		Transport transport = WebSocketTransports.create(session, this.writeTimeout, this.gatherWrites,
 				this.manager.ioExecutor());
+		AddressLimits.Lease lease = (AddressLimits.Lease) session.getAttributes()
+			.get(PulseHandshakeInterceptor.LEASE_ATTRIBUTE);
 		ConnectDecision decision = (ConnectDecision) session.getAttributes()
 			.get(PulseHandshakeInterceptor.DECISION_ATTRIBUTE);
 		if (decision == null) {
+			if (lease != null) {
+				lease.release();
+			}
 			transport.close(PulseCloseStatus.SERVER_ERROR);
 			return;
+		}
+		if (lease != null) {
+			lease.opened();
 		}
 		String token = (String) session.getAttributes().get(PulseHandshakeInterceptor.RESUME_TOKEN_ATTRIBUTE);
 		Long lastSeq = (Long) session.getAttributes().get(PulseHandshakeInterceptor.LAST_SEQ_ATTRIBUTE);
@@ -150,6 +158,9 @@ public class PulseWebSocketHandler implements WebSocketHandler {
 
 	@Override
 	public void afterConnectionClosed(WebSocketSession session, CloseStatus closeStatus) {
+		if (session.getAttributes().get(PulseHandshakeInterceptor.LEASE_ATTRIBUTE) instanceof AddressLimits.Lease lease) {
+			lease.release();
+		}
 		Connection connection = connection(session);
 		if (connection != null && connection.pulse != null) {
 			this.manager.onTransportClosed(connection.pulse, connection.transport,

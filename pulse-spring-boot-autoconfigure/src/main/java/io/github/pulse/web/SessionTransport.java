@@ -53,6 +53,11 @@ final class SessionTransport implements Transport {
 	}
 
 	@Override
+	public @Nullable String subprotocol() {
+		return WebSocketTransports.subprotocol(this.session);
+	}
+
+	@Override
 	public @Nullable InetSocketAddress remoteAddress() {
 		return this.session.getRemoteAddress();
 	}

@@ -100,6 +100,11 @@ final class StandardTransport implements Transport {
 	}
 
 	@Override
+	public @Nullable String subprotocol() {
+		return WebSocketTransports.subprotocol(this.session);
+	}
+
+	@Override
 	public @Nullable InetSocketAddress remoteAddress() {
 		return this.session.getRemoteAddress();
 	}

@@ -119,6 +119,11 @@ final class TomcatGatheringTransport implements Transport {
 	}
 
 	@Override
+	public @Nullable String subprotocol() {
+		return this.delegate.subprotocol();
+	}
+
+	@Override
 	public @Nullable InetSocketAddress remoteAddress() {
 		return this.delegate.remoteAddress();
 	}

@@ -10,6 +10,7 @@ import io.github.pulse.core.Transport;
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.adapter.NativeWebSocketSession;
@@ -36,6 +37,14 @@ final class WebSocketTransports {
 			return (writer != null) ? new TomcatGatheringTransport(standard, writer) : standard;
 		}
 		return new SessionTransport(session, io);
+	}
+
+	/**
+	 * The subprotocol the handshake selected; containers report none as an empty string or {@code null}.
+	 */
+	static @Nullable String subprotocol(WebSocketSession session) {
+		String accepted = session.getAcceptedProtocol();
+		return (accepted == null || accepted.isEmpty()) ? null : accepted;
 	}
 
 	/**

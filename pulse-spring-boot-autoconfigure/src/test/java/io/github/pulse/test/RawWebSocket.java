@@ -97,6 +97,73 @@ public final class RawWebSocket implements AutoCloseable {
 		return new RawWebSocket(socket, in);
 	}
 
+	/**
+	 * The server's answer to an opening handshake: its status, headers and body, and the connection if it upgraded.
+	 * @param status the HTTP status
+	 * @param headers the response headers, names in lower case (a repeated header's values joined with ", ")
+	 * @param body what followed the headers of a refusal until the server closed (empty for an upgrade)
+	 * @param socket the WebSocket if the status is 101, else {@code null}
+	 */
+	public record Handshake(int status, java.util.Map<String, String> headers, String body, RawWebSocket socket) {
+	}
+
+	/**
+	 * Performs an opening handshake from a chosen local address, with extra headers, and returns whatever the server
+	 * answered. A refused handshake's connection is read to its end (the request asks the server to close it).
+	 * @param localAddress the source address to bind, such as 127.0.0.2, or {@code null} for any
+	 * @param port the server port
+	 * @param pathAndQuery such as {@code /pulse}
+	 * @param headers extra request headers, such as {@code Sec-WebSocket-Protocol}
+	 * @return the answer
+	 * @throws IOException if the connection fails
+	 */
+	public static Handshake handshake(java.net.InetAddress localAddress, int port, String pathAndQuery,
+			java.util.Map<String, String> headers) throws IOException {
+		Socket socket = new Socket();
+		if (localAddress != null) {
+			socket.bind(new InetSocketAddress(localAddress, 0));
+		}
+		socket.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 10_000);
+		socket.setSoTimeout(10_000);
+		byte[] nonce = new byte[16];
+		RANDOM.nextBytes(nonce);
+		StringBuilder request = new StringBuilder("GET " + pathAndQuery + " HTTP/1.1\r\nHost: localhost:" + port
+				+ "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+				+ Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n");
+		headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+		socket.getOutputStream().write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+		DataInputStream in = new DataInputStream(socket.getInputStream());
+		String head = readHead(in);
+		String[] lines = head.split("\r\n");
+		int status = Integer.parseInt(lines[0].split(" ")[1]);
+		java.util.Map<String, String> responseHeaders = new java.util.TreeMap<>();
+		for (int i = 1; i < lines.length; i++) {
+			int colon = lines[i].indexOf(':');
+			if (colon > 0) {
+				responseHeaders.merge(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+						lines[i].substring(colon + 1).trim(), (a, b) -> a + ", " + b);
+			}
+		}
+		if (status == 101) {
+			return new Handshake(status, responseHeaders, "", new RawWebSocket(socket, in));
+		}
+		String body;
+		String length = responseHeaders.get("content-length");
+		if (length != null) {
+			body = new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.UTF_8);
+		}
+		else if (responseHeaders.getOrDefault("transfer-encoding", "").contains("chunked")) {
+			// an empty chunked body is just its last chunk
+			body = new String(in.readNBytes(5), StandardCharsets.US_ASCII).equals("0\r\n\r\n") ? ""
+					: "(a non-empty chunked body)";
+		}
+		else {
+			body = "";
+		}
+		socket.close();
+		return new Handshake(status, responseHeaders, body, null);
+	}
+
 	private static String readHead(InputStream in) throws IOException {
 		ByteArrayOutputStream head = new ByteArrayOutputStream();
 		int matched = 0;
@@ -183,6 +250,19 @@ public final class RawWebSocket implements AutoCloseable {
 	 * @throws IOException if the read fails
 	 */
 	public Frame read(Duration timeout) throws IOException {
+		return read(timeout, null);
+	}
+
+	/**
+	 * Reads the next frame from the server, inflating it if it is compressed (RSV1, permessage-deflate).
+	 * @param timeout how long to wait
+	 * @param inflater the connection's inflater (raw deflate, kept across frames for the context takeover), or
+	 * {@code null} if compression was not negotiated
+	 * @return the frame, inflated, or {@code null} if the server closed the TCP connection
+	 * @throws IOException if the read fails or a compressed frame arrives without an inflater
+	 */
+	public Frame read(Duration timeout, java.util.zip.@org.jspecify.annotations.Nullable Inflater inflater)
+			throws IOException {
 		this.socket.setSoTimeout((int) timeout.toMillis());
 		int first;
 		try {
@@ -195,7 +275,52 @@ public final class RawWebSocket implements AutoCloseable {
 			return null;
 		}
 		byte[] payload = readPayload();
+		if ((first & 0x40) != 0) {
+			if (inflater == null) {
+				throw new IOException("compressed frame (RSV1) although compression was not negotiated");
+			}
+			payload = inflate(inflater, payload);
+		}
 		return new Frame(first & 0x0f, payload);
+	}
+
+	private static byte[] inflate(java.util.zip.Inflater inflater, byte[] payload) throws IOException {
+		byte[] input = java.util.Arrays.copyOf(payload, payload.length + 4);
+		input[payload.length + 2] = (byte) 0xff;
+		input[payload.length + 3] = (byte) 0xff;
+		inflater.setInput(input);
+		ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length * 4);
+		byte[] chunk = new byte[8192];
+		try {
+			int n;
+			while ((n = inflater.inflate(chunk)) > 0) {
+				out.write(chunk, 0, n);
+			}
+		}
+		catch (java.util.zip.DataFormatException ex) {
+			throw new IOException(ex);
+		}
+		return out.toByteArray();
+	}
+
+	/**
+	 * Compresses a message as permessage-deflate does (raw deflate, flushed, without the final 4 bytes), for a frame
+	 * with RSV1 set.
+	 * @param message the message
+	 * @return the compressed payload
+	 */
+	public static byte[] deflate(byte[] message) {
+		java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION, true);
+		deflater.setInput(message);
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		byte[] chunk = new byte[8192];
+		int n;
+		while ((n = deflater.deflate(chunk, 0, chunk.length, java.util.zip.Deflater.SYNC_FLUSH)) > 0) {
+			out.write(chunk, 0, n);
+		}
+		deflater.end();
+		byte[] all = out.toByteArray();
+		return java.util.Arrays.copyOf(all, all.length - 4);
 	}
 
 	/** Reads the length and payload of a server frame (unmasked) whose first byte has been read. */

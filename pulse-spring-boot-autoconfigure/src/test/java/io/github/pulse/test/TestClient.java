@@ -48,6 +48,14 @@ public final class TestClient implements AutoCloseable {
 		this.webSocket = webSocket;
 	}
 
+	/**
+	 * Subprotocol the server selected.
+	 * @return the subprotocol, empty if none
+	 */
+	public String subprotocol() {
+		return this.webSocket.getSubprotocol();
+	}
+
 	/** Close code and reason received from the server, or 1006 when the connection dropped. */
 	public record Close(int code, String reason) {
 	}
@@ -68,9 +76,23 @@ public final class TestClient implements AutoCloseable {
 	 * @return the client
 	 */
 	public static TestClient connect(URI uri, Map<String, String> headers) {
+		return connect(uri, headers, List.of());
+	}
+
+	/**
+	 * Connects with extra headers, listing subprotocols in {@code Sec-WebSocket-Protocol}.
+	 * @param uri the ws:// URI
+	 * @param headers headers such as Origin
+	 * @param subprotocols the subprotocols to list, most preferred first; none for no header
+	 * @return the client
+	 */
+	public static TestClient connect(URI uri, Map<String, String> headers, List<String> subprotocols) {
 		Holder holder = new Holder();
 		WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
 		headers.forEach(builder::header);
+		if (!subprotocols.isEmpty()) {
+			builder.subprotocols(subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+		}
 		try {
 			WebSocket ws = builder.buildAsync(uri, holder).get(15, TimeUnit.SECONDS);
 			return holder.client;
@@ -90,8 +112,19 @@ public final class TestClient implements AutoCloseable {
 	 * @return the HTTP status the server answered with
 	 */
 	public static int handshakeStatus(URI uri, Map<String, String> headers) {
+		return handshakeStatus(uri, headers, List.of());
+	}
+
+	/**
+	 * Status code of a failed handshake that lists subprotocols.
+	 * @param uri the URI
+	 * @param headers extra headers
+	 * @param subprotocols the subprotocols to list
+	 * @return the HTTP status the server answered with
+	 */
+	public static int handshakeStatus(URI uri, Map<String, String> headers, List<String> subprotocols) {
 		try {
-			connect(uri, headers).abort();
+			connect(uri, headers, subprotocols).abort();
 			return 101;
 		}
 		catch (HandshakeFailed ex) {
