@@ -1,0 +1,155 @@
+package io.github.pulse.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.pulse.test.TestClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Redis faults during a stream of broadcasts: three nodes on a real Redis server, members on every node, a
+ * publisher on every node. Every member must receive every broadcast exactly once and in the order of the
+ * cluster, or be told in {@code missed} how many it lost.
+ */
+@Tag("chaos")
+class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
+
+	private static final int NODES = 3;
+
+	private static final int PER_PUBLISHER = 300;
+
+	private static final String ROOM = "chaos";
+
+	@Test
+	void pubSubConnectionsKilledDuringTheStreamLoseNoBroadcastSilently() {
+		Outcome outcome = stream(() -> assertThat(redis.command("CLIENT", "KILL", "TYPE", "pubsub"))
+			.as("CLIENT KILL TYPE pubsub killed the nodes' subscriptions")
+			.isNotEqualTo(":0"));
+		outcome.assertExactlyOnceInOrder();
+	}
+
+	// ---- harness
+
+	/** What the members received: per member, the broadcasts as {@code node:k} in order, and the missed counts. */
+	private record Outcome(List<List<String>> received, List<Long> missed, long repaired) {
+
+		void assertExactlyOnceInOrder() {
+			int total = NODES * PER_PUBLISHER;
+			List<String> reference = null;
+			for (int m = 0; m < this.received.size(); m++) {
+				List<String> frames = this.received.get(m);
+				Set<String> unique = new HashSet<>(frames);
+				assertThat(frames.size() - unique.size()).as("duplicates at member %d", m).isZero();
+				assertThat(frames.size() + this.missed.get(m)).as("received + missed at member %d", m)
+					.isEqualTo(total);
+				Map<String, Integer> lastPerPublisher = new HashMap<>();
+				for (String frame : frames) {
+					String publisher = frame.substring(0, frame.indexOf(':'));
+					int k = Integer.parseInt(frame.substring(frame.indexOf(':') + 1));
+					Integer previous = lastPerPublisher.put(publisher, k);
+					assertThat(previous == null || previous < k)
+						.as("member %d: %s after %s:%s", m, frame, publisher, previous)
+						.isTrue();
+				}
+				if (this.missed.get(m) == 0) {
+					if (reference == null) {
+						reference = frames;
+					}
+					else {
+						// one cluster-wide order: the first position where two members differ
+						int differs = 0;
+						while (differs < total && frames.get(differs).equals(reference.get(differs))) {
+							differs++;
+						}
+						assertThat(differs).as("member %d's order differs from the first member's at %d: %s vs %s", m,
+								differs, (differs < total) ? frames.get(differs) : "-",
+								(differs < total) ? reference.get(differs) : "-")
+							.isEqualTo(total);
+					}
+				}
+			}
+		}
+
+	}
+
+	/**
+	 * Streams broadcasts from every node to members on every node while {@code fault} runs three times, then waits
+	 * until every member has every broadcast or counted it.
+	 */
+	private Outcome stream(Runnable fault) {
+		for (int i = 0; i < NODES; i++) {
+			startNode(redis.port(), "pulse.cluster.node-timeout=2s");
+		}
+		awaitNodesSeeEachOther();
+		List<TestClient> members = new ArrayList<>();
+		for (int node = 0; node < NODES; node++) {
+			for (int j = 0; j < 2; j++) {
+				TestClient member = connect(node, "?room=" + ROOM, Map.of());
+				member.nextOfType("welcome");
+				members.add(member);
+			}
+		}
+		List<CompletableFuture<Void>> publishers = new ArrayList<>();
+		for (int node = 0; node < NODES; node++) {
+			int publisher = node;
+			publishers.add(CompletableFuture.runAsync(() -> {
+				for (int k = 1; k <= PER_PUBLISHER; k++) {
+					manager(publisher).broadcast(ROOM, "tick", publisher + ":" + k);
+					LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+				}
+			}));
+		}
+		for (int i = 0; i < 3; i++) {
+			// spread over the stream (about 1.5 s): wait until the members got a part of it
+			int share = (i + 1) * NODES * PER_PUBLISHER / 4;
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(30))
+				.until(() -> members.get(0).history().size() > share || publishers.stream().allMatch(CompletableFuture::isDone));
+			fault.run();
+		}
+		publishers.forEach(CompletableFuture::join);
+		int total = NODES * PER_PUBLISHER;
+		List<List<String>> received = new ArrayList<>();
+		List<Long> missed = new ArrayList<>();
+		for (TestClient member : members) {
+			List<String> frames = new ArrayList<>();
+			long[] lost = { 0 };
+			long[] seq = { 0 };
+			Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				JsonNode frame;
+				while ((frame = member.pending().poll()) != null) {
+					if (!"message".equals(frame.path("type").asText())) {
+						continue;
+					}
+					assertThat(frame.path("seq").asLong()).as("seq").isEqualTo(seq[0] + 1);
+					seq[0]++;
+					lost[0] += frame.path("missed").asLong(0);
+					frames.add(frame.path("payload").asText());
+				}
+				assertThat(frames.size() + lost[0]).as("received + missed").isEqualTo(total);
+			});
+			received.add(frames);
+			missed.add(lost[0]);
+		}
+		long repaired = 0;
+		for (int node = 0; node < NODES; node++) {
+			MeterRegistry meters = this.nodes.get(node).getBean(MeterRegistry.class);
+			repaired += (long) meters.get("pulse.cluster.broadcasts.repaired").functionCounter().count();
+		}
+		return new Outcome(received, missed, repaired);
+	}
+
+}
