@@ -53,6 +53,13 @@ final class BroadcastSequence {
 	private final Map<String, Long> roomNumbers = new ConcurrentHashMap<>();
 
 	/**
+	 * Sequence number of the last broadcast delivered, per publishing node: a node sends its broadcasts in order,
+	 * so one at or below it is a second copy (sent again after a batch failed without an answer and Redis then
+	 * lost the record of it). Kept across epochs.
+	 */
+	private final Map<String, Long> publisherSeqs = new ConcurrentHashMap<>();
+
+	/**
 	 * Decides about a broadcast from the channel.
 	 * @param broadcast the broadcast
 	 * @return skip it, fill a gap before it, or deliver it
@@ -136,6 +143,29 @@ final class BroadcastSequence {
 	void filled(long before, Set<String> filledRooms) {
 		this.roomNumbers.keySet().retainAll(filledRooms);
 		this.delivered = Math.max(this.delivered, before - 1);
+	}
+
+	/**
+	 * Whether a broadcast about to be delivered is a second copy of one its publisher sent before; records it if
+	 * not. A second copy is still passed to {@link #deliver} (it took a number), but not delivered to members.
+	 * @param broadcast the broadcast
+	 * @return {@code true} for a second copy
+	 */
+	boolean repeated(Broadcast broadcast) {
+		Long previous = this.publisherSeqs.get(broadcast.node());
+		if (previous != null && broadcast.seq() <= previous) {
+			return true;
+		}
+		this.publisherSeqs.put(broadcast.node(), broadcast.seq());
+		return false;
+	}
+
+	/**
+	 * Forgets the publishers outside {@code keep} (nodes no longer alive): bounded state.
+	 * @param keep the nodes to keep
+	 */
+	void retainPublishers(Set<String> keep) {
+		this.publisherSeqs.keySet().retainAll(keep);
 	}
 
 	/**

@@ -87,6 +87,8 @@ final class ClusterInbox {
 
 	private final AtomicLong droppedMessages = new AtomicLong();
 
+	private final AtomicLong repeatedBroadcasts = new AtomicLong();
+
 	private volatile boolean running;
 
 	private @Nullable Thread thread;
@@ -163,6 +165,14 @@ final class ClusterInbox {
 	 */
 	@Nullable Long roomNumber(String room) {
 		return this.sequence.roomNumber(room);
+	}
+
+	/**
+	 * Forgets what it knows of nodes no longer alive.
+	 * @param keep the live nodes
+	 */
+	void retainPublishers(Set<String> keep) {
+		this.sequence.retainPublishers(keep);
 	}
 
 	/**
@@ -262,7 +272,12 @@ final class ClusterInbox {
 	}
 
 	private void deliver(Broadcast broadcast) {
+		boolean repeated = this.sequence.repeated(broadcast);
 		long lost = this.sequence.deliver(broadcast);
+		if (repeated) {
+			this.repeatedBroadcasts.incrementAndGet();
+			return;
+		}
 		int members = this.target.deliver(broadcast, lost);
 		if (lost > 0 && members > 0) {
 			this.missedBroadcasts.addAndGet(lost);
@@ -304,8 +319,8 @@ final class ClusterInbox {
 				previous.put(room, prev);
 			}
 			for (JsonNode entry : read.path("entries")) {
-				found.add(new Broadcast("", entry.path(0).asLong(), entry.path(1).asLong(), room,
-						entry.path(2).asText()));
+				found.add(new Broadcast("", entry.path(0).asLong(), entry.path(1).asLong(), entry.path(3).asText(),
+						entry.path(4).asLong(), room, entry.path(2).asText()));
 			}
 		}
 		found.sort(Comparator.comparingLong(Broadcast::g));

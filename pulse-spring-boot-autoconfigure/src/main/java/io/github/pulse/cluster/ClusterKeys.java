@@ -32,6 +32,10 @@ final class ClusterKeys {
 		return this.prefix + "epoch";
 	}
 
+	String published(String node) {
+		return this.prefix + "pub:" + node;
+	}
+
 	String roomSeq(String room) {
 		return this.prefix + "rseq:" + room;
 	}

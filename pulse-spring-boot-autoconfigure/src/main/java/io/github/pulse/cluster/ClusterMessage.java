@@ -12,15 +12,18 @@ import org.jspecify.annotations.Nullable;
 sealed interface ClusterMessage {
 
 	/**
-	 * A numbered broadcast: {@code B|epoch|g|n|room|body} on the channel (written by broadcast.lua).
+	 * A numbered broadcast: {@code B|epoch|g|n|node|seq|room|body} on the channel (written by broadcast.lua).
 	 *
 	 * @param epoch the Redis data set it was numbered in
 	 * @param g its cluster-wide number
 	 * @param n its number in its room
+	 * @param node the node that published it
+	 * @param seq that node's sequence number for it
 	 * @param room the room
 	 * @param body the encoded frame body
 	 */
-	record Broadcast(String epoch, long g, long n, String room, String body) implements ClusterMessage {
+	record Broadcast(String epoch, long g, long n, String node, long seq, String room, String body)
+			implements ClusterMessage {
 
 		/**
 		 * Decodes a message of the broadcast channel.
@@ -35,13 +38,16 @@ sealed interface ClusterMessage {
 			int epochEnd = text.indexOf('|', 2);
 			int globalEnd = (epochEnd > 0) ? text.indexOf('|', epochEnd + 1) : -1;
 			int roomSeqEnd = (globalEnd > 0) ? text.indexOf('|', globalEnd + 1) : -1;
-			int roomEnd = (roomSeqEnd > 0) ? text.indexOf('|', roomSeqEnd + 1) : -1;
+			int nodeEnd = (roomSeqEnd > 0) ? text.indexOf('|', roomSeqEnd + 1) : -1;
+			int seqEnd = (nodeEnd > 0) ? text.indexOf('|', nodeEnd + 1) : -1;
+			int roomEnd = (seqEnd > 0) ? text.indexOf('|', seqEnd + 1) : -1;
 			if (roomEnd < 0) {
 				return null;
 			}
 			try {
 				return new Broadcast(text.substring(2, epochEnd), Long.parseLong(text, epochEnd + 1, globalEnd, 10),
-						Long.parseLong(text, globalEnd + 1, roomSeqEnd, 10), text.substring(roomSeqEnd + 1, roomEnd),
+						Long.parseLong(text, globalEnd + 1, roomSeqEnd, 10), text.substring(roomSeqEnd + 1, nodeEnd),
+						Long.parseLong(text, nodeEnd + 1, seqEnd, 10), text.substring(seqEnd + 1, roomEnd),
 						text.substring(roomEnd + 1));
 			}
 			catch (NumberFormatException ex) {

@@ -95,8 +95,6 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(RedisClusterBridge.class);
 
-	private static final int BATCH = 512;
-
 	private static final DefaultRedisScript<Long> DELETE_IF_OWNER = new DefaultRedisScript<>(
 			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
 			Long.class);
@@ -234,7 +232,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private final long nodeTimeoutMillis;
 
-	private final BlockingQueue<Op> outbound;
+	private final ClusterPublisher publisher;
 
 	private final AtomicLong publishFailures = new AtomicLong();
 
@@ -252,7 +250,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private @Nullable ScheduledExecutorService heartbeat;
 
-	private @Nullable Thread publisher;
+	private @Nullable ScheduledExecutorService watchdog;
 
 	private volatile boolean running;
 
@@ -261,6 +259,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private final ObjectMapper json = new ObjectMapper();
 
 	private final long tokenTtlMillis;
+
+	private final long localDeliveryMillis;
 
 	/**
 	 * Held shared by this node's broadcasts (number, deliver locally, record, queue) and exclusively while a
@@ -310,9 +310,16 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	 * @param nodeTimeout time after which a silent node's registration expires
 	 * @param publishQueue bound of the queue of pending Redis operations
 	 * @param streamRetention broadcasts kept per room in Redis for resumes after a node died
+	 * @param localDeliveryTimeout time after which a broadcast of this node that has not come back from Redis is
+	 * delivered to this node's members directly
 	 */
 	public RedisClusterBridge(SessionManager manager, RedisConnectionFactory connectionFactory, String nodeId,
-			String prefix, Duration heartbeatInterval, Duration nodeTimeout, int publishQueue, int streamRetention) {
+			String prefix, Duration heartbeatInterval, Duration nodeTimeout, int publishQueue, int streamRetention,
+			Duration localDeliveryTimeout) {
+		if (localDeliveryTimeout.isNegative() || localDeliveryTimeout.isZero()) {
+			throw new IllegalArgumentException(
+					"pulse.cluster.local-delivery-timeout (" + localDeliveryTimeout + ") must be positive");
+		}
 		if (nodeTimeout.compareTo(heartbeatInterval) <= 0) {
 			throw new IllegalArgumentException("pulse.cluster.node-timeout (" + nodeTimeout
 					+ ") must be longer than pulse.cluster.heartbeat-interval (" + heartbeatInterval + ")");
@@ -331,9 +338,11 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.inbox = new ClusterInbox(new InboxTarget(), this.redis, this.keys, Math.max(1024, publishQueue * 4));
 		this.heartbeatMillis = heartbeatInterval.toMillis();
 		this.nodeTimeoutMillis = nodeTimeout.toMillis();
-		this.outbound = new ArrayBlockingQueue<>(publishQueue);
 		this.tokenTtlMillis = Math.max(manager.settings().resumeWindow().toMillis(), this.nodeTimeoutMillis);
 		this.streamTtlMillis = this.tokenTtlMillis + this.nodeTimeoutMillis;
+		this.localDeliveryMillis = localDeliveryTimeout.toMillis();
+		this.publisher = new ClusterPublisher(this.redis, this.keys, nodeId, this.proposedEpoch, streamRetention,
+				this.streamTtlMillis, this.localDeliveryMillis, publishQueue, new PublisherHost(), this.deliveryLock);
 		manager.setClusterBridge(this);
 	}
 
@@ -343,22 +352,14 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	public int broadcast(String room, EncodedBody body, IntSupplier localDelivery) {
 		this.handoverLock.readLock().lock();
 		try {
-			if (this.available && this.running) {
-				// delivered here too when it comes back from Redis, in the order Redis numbered it: every node
-				// delivers every broadcast in one order, which a resume after this node's death can reconstruct
-				int members = this.manager.localMembers(room);
-				String text = body.text();
-				Op op = new Op((connection) -> connection.eval(ClusterScripts.BROADCAST, ReturnType.INTEGER, 5,
-						this.keys.globalSeq(), this.keys.roomSeq(room), this.keys.stream(room),
-						this.keys.broadcastChannel(), this.keys.epoch(), Integer.toString(this.streamRetention),
-						Long.toString(this.streamTtlMillis), this.proposedEpoch, room, text),
-						() -> this.manager.deliverBroadcast(room, text));
-				if (this.outbound.offer(op)) {
-					return members;
-				}
-				this.publishFailures.incrementAndGet();
+			// delivered here too when it comes back from Redis, in the order Redis numbered it: every node delivers
+			// every broadcast in one order, which a resume after this node's death can reconstruct; while Redis is
+			// away or slow, the publisher delivers it here directly and sends it when Redis is back
+			int members = this.manager.localMembers(room);
+			if (this.publisher.broadcast(room, body.text())) {
+				return members;
 			}
-			// Redis away: local members get it at once, the other nodes not at all
+			// the queue is full: local members get it at once, the other nodes not at all
 			int recipients = localDelivery.getAsInt();
 			if (!this.pendingResumes.isEmpty()) {
 				// not numbered: the resuming session gets it whatever the owner delivered
@@ -570,7 +571,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	@Override
 	public ClusterStatus status() {
 		return new ClusterStatus(this.nodeId, this.available, this.nodes, this.clusterConnections,
-				this.publishFailures.get(), this.available ? null : this.lastError);
+				this.publishFailures.get() + this.publisher.failures(), this.available ? null : this.lastError);
 	}
 
 	/**
@@ -596,70 +597,39 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	}
 
 	private boolean offer(Consumer<StringRedisConnection> operation) {
-		if (!this.running || !this.outbound.offer(new Op(operation, null))) {
-			this.publishFailures.incrementAndGet();
-			return false;
-		}
-		return true;
+		return this.publisher.offer(operation);
 	}
 
-	// ---- publisher: one thread, batches pipelined in queue order
+	/** What the publisher needs of this bridge. */
+	private final class PublisherHost implements ClusterPublisher.Host {
 
-	private void publish() {
-		List<Op> batch = new ArrayList<>(BATCH);
-		while (this.running || !this.outbound.isEmpty()) {
+		@Override
+		public boolean available() {
+			return RedisClusterBridge.this.available;
+		}
+
+		@Override
+		public void unavailable(Exception ex) {
+			RedisClusterBridge.this.unavailable(ex);
+		}
+
+		@Override
+		public void deliverLocally(ClusterPublisher.Broadcast broadcast) {
+			RedisClusterBridge bridge = RedisClusterBridge.this;
+			bridge.handoverLock.readLock().lock();
 			try {
-				Op first = this.outbound.poll(100, TimeUnit.MILLISECONDS);
-				if (first == null) {
-					continue;
+				bridge.manager.deliverBroadcast(broadcast.room, broadcast.body);
+				if (!bridge.pendingResumes.isEmpty()) {
+					// not numbered yet: the resuming session gets it whatever the owner delivered
+					Later later = new Later(Long.MAX_VALUE, broadcast.room, broadcast.body);
+					bridge.pendingResumes.values().forEach((pending) -> pending.later.add(later));
 				}
-				batch.add(first);
-				this.outbound.drainTo(batch, BATCH - 1);
-				if (this.available) {
-					this.redis.executePipelined((RedisCallback<?>) (connection) -> {
-						StringRedisConnection strings = new DefaultStringRedisConnection(connection);
-						for (Op operation : batch) {
-							operation.action().accept(strings);
-						}
-						return null;
-					});
-				}
-				else {
-					this.publishFailures.addAndGet(batch.size());
-					deliverLocally(batch);
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-			catch (RuntimeException ex) {
-				this.publishFailures.addAndGet(batch.size());
-				unavailable(ex);
-				deliverLocally(batch);
 			}
 			finally {
-				batch.clear();
+				bridge.handoverLock.readLock().unlock();
 			}
 		}
-	}
 
-	/**
-	 * Broadcasts that could not be handed to Redis still reach this node's members (as they would have while Redis
-	 * was known to be away).
-	 */
-	private void deliverLocally(List<Op> failed) {
-		this.deliveryLock.lock();
-		try {
-			for (Op operation : failed) {
-				if (operation.fallback() != null) {
-					safely(operation.fallback());
-				}
-			}
-		}
-		finally {
-			this.deliveryLock.unlock();
-		}
 	}
 
 	// ---- heartbeat: registration, directory refresh, cluster counts
@@ -769,6 +739,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			this.liveNodes = Set.copyOf(nodeIds);
 			checkPosition(readPosition(false));
 			this.inbox.retainRooms(this.manager.rooms());
+			this.inbox.retainPublishers(this.liveNodes);
 			this.clusterConnections = total;
 			this.nodes = counted;
 			if (!this.available) {
@@ -805,7 +776,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private void checkPosition(ClusterMessage.Position now) {
 		ClusterMessage.Position previous = this.lastPosition;
 		this.lastPosition = now;
-		if (previous != null && previous.epoch().equals(now.epoch()) && previous.g() > this.inbox.delivered()) {
+		if (previous != null && previous.epoch().equals(now.epoch())) {
+			// the inbox compares it with where it stands (in its epoch)
 			this.inbox.positionRead(previous);
 		}
 	}
@@ -835,10 +807,14 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 		@Override
 		public int deliver(ClusterMessage.Broadcast broadcast, long lost) {
-			String body = (lost > 0) ? ",\"missed\":" + lost + broadcast.body() : broadcast.body();
 			RedisClusterBridge bridge = RedisClusterBridge.this;
+			String body = (lost > 0) ? ",\"missed\":" + lost + broadcast.body() : broadcast.body();
 			bridge.deliveryLock.lock();
 			try {
+				if (broadcast.node().equals(bridge.nodeId) && !bridge.publisher.claimReturned(broadcast.seq())) {
+					// delivered here directly while Redis was slow or away
+					return bridge.manager.localMembers(broadcast.room());
+				}
 				if (!bridge.pendingResumes.isEmpty()) {
 					Later later = new Later(broadcast.g(), broadcast.room(), body);
 					bridge.pendingResumes.values().forEach((pending) -> pending.later.add(later));
@@ -1426,9 +1402,6 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private record Later(long g, String room, String body) {
 	}
 
-	/** A queued Redis operation, and what to do locally if it cannot be sent. */
-	private record Op(Consumer<StringRedisConnection> action, @Nullable Runnable fallback) {
-	}
 
 	private record StreamEntry(long g, long n, String room, String body) {
 	}
@@ -1578,10 +1551,16 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		catch (RuntimeException ex) {
 			unavailable(ex);
 		}
-		Thread thread = new Thread(this::publish, "pulse-cluster-publisher");
-		thread.setDaemon(true);
-		thread.start();
-		this.publisher = thread;
+		this.publisher.start();
+		ScheduledExecutorService overdue = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread timer = new Thread(task, "pulse-cluster-local-delivery");
+			timer.setDaemon(true);
+			return timer;
+		});
+		long period = Math.max(10, this.localDeliveryMillis / 4);
+		overdue.scheduleWithFixedDelay(() -> safely(this.publisher::deliverOverdue), period, period,
+				TimeUnit.MILLISECONDS);
+		this.watchdog = overdue;
 		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread timer = new Thread(task, "pulse-cluster-heartbeat");
 			timer.setDaemon(true);
@@ -1607,14 +1586,10 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			scheduler.shutdownNow();
 		}
 		this.running = false;
-		Thread thread = this.publisher;
-		if (thread != null) {
-			try {
-				thread.join(Math.max(1000, this.nodeTimeoutMillis));
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
+		this.publisher.stop(Math.max(1000, this.nodeTimeoutMillis));
+		ScheduledExecutorService overdue = this.watchdog;
+		if (overdue != null) {
+			overdue.shutdownNow();
 		}
 		if (this.available) {
 			try {
@@ -1637,7 +1612,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			}
 		}
 		this.listeners = null;
-		this.publisher = null;
+		this.watchdog = null;
 		this.heartbeat = null;
 	}
 

@@ -1,8 +1,9 @@
--- Numbers a broadcast cluster-wide (g) and in its room (n), appends it to the room's bounded stream under id g-0
--- and publishes it: one script, so the channel order is the stream order. The epoch names this Redis data set: a
--- Redis that lost its data (restarted empty) starts a new one, and the nodes know their numbers start over.
--- KEYS: global counter, room counter, room stream, broadcast channel, epoch.
--- ARGV: retention, key TTL (ms), proposed epoch, room, body.
+-- Numbers a broadcast cluster-wide (g) and in its room (n), appends it to the room's bounded stream under id g-0,
+-- records it as the publishing node's last numbered broadcast, and publishes it: one script, so the channel order
+-- is the stream order. The epoch names this Redis data set: a Redis that lost its data (restarted empty) starts a
+-- new one, and the nodes know the numbers start over.
+-- KEYS: global counter, room counter, room stream, broadcast channel, epoch, publisher record.
+-- ARGV: retention, key TTL (ms), proposed epoch, room, body, node, node's sequence number.
 local e = redis.call('GET', KEYS[5])
 if not e then
 	e = ARGV[3]
@@ -11,7 +12,9 @@ end
 local g = redis.call('INCR', KEYS[1])
 local n = redis.call('INCR', KEYS[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[1], g .. '-0', 'n', n, 'b', ARGV[5])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[1], g .. '-0', 'n', n, 'b', ARGV[5], 'o', ARGV[6], 's', ARGV[7])
 redis.call('PEXPIRE', KEYS[3], ARGV[2])
-redis.call('PUBLISH', KEYS[4], 'B|' .. e .. '|' .. g .. '|' .. n .. '|' .. ARGV[4] .. '|' .. ARGV[5])
+redis.call('SET', KEYS[6], ARGV[7], 'PX', ARGV[2])
+redis.call('PUBLISH', KEYS[4], 'B|' .. e .. '|' .. g .. '|' .. n .. '|' .. ARGV[6] .. '|' .. ARGV[7] .. '|' .. ARGV[4]
+	.. '|' .. ARGV[5])
 return g

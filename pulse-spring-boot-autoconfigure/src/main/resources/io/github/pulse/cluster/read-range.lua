@@ -1,12 +1,12 @@
 -- What a node needs to fill a gap in one room: the room number of the last entry at or before the global number
 -- ARGV[1] (-1 if the stream no longer holds one) and the entries after ARGV[1] and before ARGV[2], as JSON
--- {"prev": n, "entries": [[g, n, body], ...]}. KEYS: the room stream.
+-- {"prev": n, "entries": [[g, n, body, node, node's sequence number], ...]}. KEYS: the room stream.
 local function fields(entry)
-	local n, b
+	local f = {}
 	for i = 1, #entry[2], 2 do
-		if entry[2][i] == 'n' then n = entry[2][i + 1] elseif entry[2][i] == 'b' then b = entry[2][i + 1] end
+		f[entry[2][i]] = entry[2][i + 1]
 	end
-	return {string.sub(entry[1], 1, string.find(entry[1], '-', 1, true) - 1), n, b}
+	return {string.sub(entry[1], 1, string.find(entry[1], '-', 1, true) - 1), f.n, f.b, f.o or '', f.s or '0'}
 end
 local result = {prev = '-1', entries = {}}
 local before = redis.call('XREVRANGE', KEYS[1], ARGV[1] .. '-0', '-', 'COUNT', 1)

@@ -57,7 +57,7 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 		String executable = executable();
 		try {
 			this.process = new ProcessBuilder(List.of(executable, "--port", Integer.toString(this.port), "--bind",
-					"127.0.0.1", "--save", "", "--appendonly", "no"))
+					"127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "local"))
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 				.start();
