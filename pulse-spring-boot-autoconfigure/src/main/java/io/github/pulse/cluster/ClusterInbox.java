@@ -52,7 +52,8 @@ final class ClusterInbox {
 		 * Delivers a broadcast to this node's members.
 		 * @param broadcast the broadcast
 		 * @param lost broadcasts of its room lost right before it, to report to the members in {@code missed}
-		 * @return the members it was queued for
+		 * @return the members it was queued for, or -1 if it is not delivered here (this node's own, delivered
+		 * directly before)
 		 */
 		int deliver(Broadcast broadcast, long lost);
 
@@ -88,6 +89,9 @@ final class ClusterInbox {
 	private final AtomicLong droppedMessages = new AtomicLong();
 
 	private final AtomicLong repeatedBroadcasts = new AtomicLong();
+
+	/** Per room, broadcasts lost before one that was not delivered here: told with the room's next one. */
+	private final Map<String, Long> pendingLost = new HashMap<>();
 
 	private volatile boolean running;
 
@@ -273,16 +277,21 @@ final class ClusterInbox {
 
 	private void deliver(Broadcast broadcast) {
 		boolean repeated = this.sequence.repeated(broadcast);
-		long lost = this.sequence.deliver(broadcast);
+		long detected = this.sequence.deliver(broadcast);
+		Long carried = this.pendingLost.remove(broadcast.room());
+		long lost = detected + ((carried != null) ? carried : 0);
+		int members = repeated ? -1 : this.target.deliver(broadcast, lost);
 		if (repeated) {
 			this.repeatedBroadcasts.incrementAndGet();
-			return;
 		}
-		int members = this.target.deliver(broadcast, lost);
-		if (lost > 0 && members > 0) {
-			this.missedBroadcasts.addAndGet(lost);
-			logger.warn("pulse cluster: " + lost + " broadcasts to room " + broadcast.room()
-					+ " are no longer in its stream; reported to its " + members + " members here in missed");
+		if (detected > 0 && members != 0) {
+			this.missedBroadcasts.addAndGet(detected);
+			logger.warn("pulse cluster: " + detected + " broadcasts to room " + broadcast.room()
+					+ " are no longer in its stream; reported to its members here in missed");
+		}
+		if (members < 0 && lost > 0) {
+			// not delivered here (a second copy, or delivered directly before): the room's next frame tells it
+			this.pendingLost.merge(broadcast.room(), lost, Long::sum);
 		}
 	}
 

@@ -813,7 +813,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			try {
 				if (broadcast.node().equals(bridge.nodeId) && !bridge.publisher.claimReturned(broadcast.seq())) {
 					// delivered here directly while Redis was slow or away
-					return bridge.manager.localMembers(broadcast.room());
+					return -1;
 				}
 				if (!bridge.pendingResumes.isEmpty()) {
 					Later later = new Later(broadcast.g(), broadcast.room(), body);

@@ -104,7 +104,51 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 		outcome.assertExactlyOnceInOrder();
 	}
 
+	@Test
+	void aNodeCutOffLongerThanTheStreamsHoldTellsItsMembersHowManyTheyMissed() throws IOException {
+		FaultInjectingProxy link = new FaultInjectingProxy(redis.port());
+		this.proxies.add(link);
+		this.properties = new String[] { "pulse.cluster.stream-retention=10" };
+		Outcome outcome = stream("node cut off beyond stream retention", Map.of(NODES - 1, link.port()), 1,
+				(members) -> {
+					link.blackhole(true);
+					try {
+						// the other nodes' broadcasts go on past what the streams keep (about 10 to 110 per room)
+						int before = members.get(0).history().size();
+						Awaitility.await().atMost(Duration.ofSeconds(20))
+							.until(() -> members.get(0).history().size() > before + 250);
+					}
+					finally {
+						link.blackhole(false);
+						link.cutAll();
+					}
+				});
+		outcome.assertExactlyOnceInOrder();
+		// the cut-off node's members, and only they, were told
+		assertThat(outcome.missed().subList(0, 2 * (NODES - 1))).containsOnly(0L);
+		assertThat(outcome.missed().subList(2 * (NODES - 1), 2 * NODES)).allSatisfy((missed) -> assertThat(missed).isPositive());
+		MeterRegistry meters = this.nodes.get(NODES - 1).getBean(MeterRegistry.class);
+		assertThat(meters.get("pulse.cluster.broadcasts.missed").functionCounter().count())
+			.isEqualTo((double) outcome.missed().get(2 * NODES - 1));
+	}
+
 	// ---- harness
+
+	private static List<String> firstMissing(List<String> frames) {
+		Set<String> seen = new HashSet<>(frames);
+		List<String> missing = new ArrayList<>();
+		for (int node = 0; node < NODES && missing.size() < 5; node++) {
+			for (int k = 1; k <= PER_PUBLISHER && missing.size() < 5; k++) {
+				if (!seen.contains(node + ":" + k)) {
+					missing.add(node + ":" + k);
+				}
+			}
+		}
+		return missing;
+	}
+
+	/** Further properties of every node. */
+	private String[] properties = {};
 
 	/** What the members received: per member, the broadcasts as {@code node:k} in order, and the missed counts. */
 	private record Outcome(String fault, List<List<String>> received, List<Long> missed, long filled) {
@@ -179,7 +223,9 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 	private Outcome stream(String name, Map<Integer, Integer> redisPorts, int times,
 			Consumer<List<TestClient>> fault) {
 		for (int i = 0; i < NODES; i++) {
-			startNode(redisPorts.getOrDefault(i, redis.port()), "pulse.cluster.node-timeout=2s");
+			String[] properties = java.util.Arrays.copyOf(this.properties, this.properties.length + 1);
+			properties[this.properties.length] = "pulse.cluster.node-timeout=2s";
+			startNode(redisPorts.getOrDefault(i, redis.port()), properties);
 		}
 		awaitNodesSeeEachOther();
 		List<TestClient> members = new ArrayList<>();
@@ -209,6 +255,10 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 			fault.accept(members);
 		}
 		publishers.forEach(CompletableFuture::join);
+		// a last frame for every member: a count of lost broadcasts travels on the room's next frame
+		Awaitility.await().atMost(Duration.ofSeconds(30))
+			.until(() -> manager(0).clusterBridge().status().available());
+		manager(0).broadcast(ROOM, "end", null);
 		int total = NODES * PER_PUBLISHER;
 		List<List<String>> received = new ArrayList<>();
 		List<Long> missed = new ArrayList<>();
@@ -216,6 +266,7 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 			List<String> frames = new ArrayList<>();
 			long[] lost = { 0 };
 			long[] seq = { 0 };
+			boolean[] ended = { false };
 			Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 				JsonNode frame;
 				while ((frame = member.pending().poll()) != null) {
@@ -225,9 +276,15 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 					assertThat(frame.path("seq").asLong()).as("seq").isEqualTo(seq[0] + 1);
 					seq[0]++;
 					lost[0] += frame.path("missed").asLong(0);
+					if ("end".equals(frame.path("event").asText())) {
+						ended[0] = true;
+						continue;
+					}
 					frames.add(frame.path("payload").asText());
 				}
-				assertThat(frames.size() + lost[0]).as("received + missed").isEqualTo(total);
+				assertThat(ended[0]).as("the last frame arrived at member %d", received.size()).isTrue();
+				assertThat(frames.size() + lost[0]).as("received + missed at member %d (of node %d), first not received: %s",
+						received.size(), received.size() / 2 + 1, firstMissing(frames)).isEqualTo(total);
 			});
 			received.add(frames);
 			missed.add(lost[0]);
