@@ -495,9 +495,11 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	@Override
 	public RemoteResume resume(String token, String tokenKey, long lastSeq, Transport transport,
 			ConnectDecision decision, @Nullable Principal principal) {
-		if (!this.available || !this.running) {
+		if (!this.running) {
 			return RemoteResume.UNKNOWN;
 		}
+		// asked even when the last heartbeat failed: one slow answer must not cost a client its session, and a
+		// Redis that is really away fails this read at once
 		String owner;
 		try {
 			owner = this.redis.opsForValue().get(this.keys.token(tokenKey));
@@ -534,12 +536,21 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			this.handoverLock.writeLock().unlock();
 		}
 		RemoteResume outcome = awaitHandover(requestId, pending, owner);
+		if (outcome == null) {
+			// no answer: if the owner is gone by now, its snapshot is the session's state
+			return this.liveNodes.contains(owner) ? RemoteResume.UNKNOWN
+					: resumeDead(token, tokenKey, lastSeq, transport, decision, principal);
+		}
 		PulseConnection adopted = outcome.connection();
 		return (adopted != null)
 				? new RemoteResume(this.manager.attachAdopted(adopted, transport, lastSeq), null) : outcome;
 	}
 
-	private RemoteResume awaitHandover(String requestId, PendingResume pending, String owner) {
+	/**
+	 * Waits for the owner's answer.
+	 * @return the outcome, or {@code null} if the owner did not answer within the node timeout
+	 */
+	private @Nullable RemoteResume awaitHandover(String requestId, PendingResume pending, String owner) {
 		try {
 			return pending.result.get(this.nodeTimeoutMillis, TimeUnit.MILLISECONDS);
 		}
@@ -548,8 +559,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			try {
 				if (this.pendingResumes.remove(requestId) != null) {
 					logger.warn("pulse cluster: node " + owner + " did not answer a resume hand-over within "
-							+ this.nodeTimeoutMillis + " ms; the client gets a new session");
-					return RemoteResume.UNKNOWN;
+							+ this.nodeTimeoutMillis + " ms");
+					return null;
 				}
 			}
 			finally {
@@ -741,7 +752,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			this.inbox.retainRooms(this.manager.rooms());
 			this.inbox.retainPublishers(this.liveNodes);
 			this.clusterConnections = total;
-			this.nodes = counted;
+			// live means registered: the same view resume() decides by
+			this.nodes = nodeIds.size();
 			if (!this.available) {
 				logger.info("pulse cluster: node " + this.nodeId + " reached Redis; cross-node features are back ("
 						+ counted + " nodes, " + total + " connections)");
