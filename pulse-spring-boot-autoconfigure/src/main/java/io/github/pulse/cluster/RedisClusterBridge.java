@@ -420,8 +420,12 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	@Override
 	public boolean tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
-		Tracked entry = this.tracked.computeIfAbsent(session.id(), Tracked::new);
+		// bookkeeping belongs to one session: a newer session with the same id gets its own
+		Tracked entry = this.tracked.compute(session.id(),
+				(id, existing) -> (existing != null && (existing.session == null || existing.session == session))
+						? existing : new Tracked(id));
 		synchronized (entry) {
+			entry.session = session;
 			String previous = entry.tokenKey;
 			entry.tokenKey = tokenKey;
 			entry.digest = Base64.getEncoder().encodeToString(secretDigest);
@@ -481,15 +485,24 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	@Override
 	public void sessionEnded(String connectionId) {
-		Tracked entry = this.tracked.remove(connectionId);
+		// the engine removed the ended session first: a live one under the id is a newer session, whose directory
+		// entry and bookkeeping (and so its snapshot) must stay
+		PulseConnection live = this.manager.connection(connectionId);
+		Tracked entry = this.tracked.get(connectionId);
+		if (entry != null && (live == null || (entry.session != null && entry.session != live))) {
+			this.tracked.remove(connectionId, entry);
+		}
+		else {
+			entry = null;
+		}
 		String tokenKey = (entry != null) ? entry.tokenKey : null;
-		offer((connection) -> {
-			connection.eval(DELETE_IF_OWNER.getScriptAsString(), ReturnType.INTEGER, 1, this.keys.connection(connectionId),
-					this.nodeId);
-			if (tokenKey != null) {
-				connection.del(this.keys.snapshot(tokenKey));
-			}
-		});
+		if (live == null) {
+			offer((connection) -> connection.eval(DELETE_IF_OWNER.getScriptAsString(), ReturnType.INTEGER, 1,
+					this.keys.connection(connectionId), this.nodeId));
+		}
+		if (tokenKey != null) {
+			offer((connection) -> connection.del(this.keys.snapshot(tokenKey)));
+		}
 	}
 
 	@Override
@@ -659,7 +672,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			List<Tracked> needsBase = new ArrayList<>();
 			for (Tracked entry : sessions) {
 				PulseConnection session = this.manager.connection(entry.connectionId);
-				if (session == null || entry.tokenKey == null) {
+				if (session == null || entry.tokenKey == null || (entry.session != null && entry.session != session)) {
 					continue;
 				}
 				if (entry.sendBase < 0) {
@@ -1068,7 +1081,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				&& (decision.connectionId() == null || decision.connectionId().equals(snapshot.id()));
 		boolean secretMatches = MessageDigest.isEqual(Base64.getDecoder().decode(snapshot.digest()),
 				SessionManager.secretDigest(token));
-		if (ownerAlive || !secretMatches || !sameIdentity || claimed.base() < 0) {
+		// a session live here is never rebuilt from its own snapshot (it resumes locally, or not at all)
+		boolean liveHere = snapshot.node().equals(this.nodeId) && this.manager.connection(snapshot.id()) != null;
+		if (ownerAlive || liveHere || !secretMatches || !sameIdentity || claimed.base() < 0) {
 			restore(claimed, snapshot);
 			return RemoteResume.UNKNOWN;
 		}
@@ -1446,6 +1461,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private static final class Tracked {
 
 		final String connectionId;
+
+		/** The session this bookkeeping belongs to; {@code null} while it is being adopted. */
+		volatile @Nullable PulseConnection session;
 
 		volatile @Nullable String tokenKey;
 
