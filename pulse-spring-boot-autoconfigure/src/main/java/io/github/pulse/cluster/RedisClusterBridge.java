@@ -704,6 +704,11 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				for (String id : ids) {
 					strings.set(this.keys.connection(id), this.nodeId, ttl, SetOption.upsert());
 				}
+				for (String room : this.manager.rooms()) {
+					// a room's numbering lives as long as it has members somewhere (snapshots refer to it), then
+					// expires with its stream
+					strings.pExpire(this.keys.roomSeq(room), this.streamTtlMillis);
+				}
 				for (int i = 0; i < snapshots.size(); i++) {
 					Tracked entry = changed.get(i);
 					Snapshot snapshot = snapshots.get(i);
