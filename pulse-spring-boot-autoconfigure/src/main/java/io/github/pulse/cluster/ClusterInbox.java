@@ -199,10 +199,6 @@ final class ClusterInbox {
 		return this.droppedMessages.get();
 	}
 
-	boolean isInboxThread() {
-		return Thread.currentThread() == this.thread;
-	}
-
 	void start() {
 		this.running = true;
 		Thread inbox = new Thread(this::run, "pulse-cluster-inbox");

@@ -136,6 +136,9 @@ final class ClusterPublisher {
 
 	private final AtomicLong failures = new AtomicLong();
 
+	/** Makes each epoch proposal fresh: an epoch started after Redis lost its data must differ from every old one. */
+	private final java.util.SplittableRandom epochs = new java.util.SplittableRandom();
+
 	private final AtomicLong localDeliveries = new AtomicLong();
 
 	private volatile boolean running;
@@ -382,7 +385,8 @@ final class ClusterPublisher {
 		connection.eval(ClusterScripts.BROADCAST, ReturnType.INTEGER, 6, this.keys.globalSeq(),
 				this.keys.roomSeq(broadcast.room), this.keys.stream(broadcast.room), this.keys.broadcastChannel(),
 				this.keys.epoch(), this.keys.published(this.nodeId), Integer.toString(this.streamRetention),
-				Long.toString(this.keyTtlMillis), this.proposedEpoch, broadcast.room, broadcast.body, this.nodeId,
+				Long.toString(this.keyTtlMillis), this.proposedEpoch + "-" + Long.toHexString(this.epochs.nextLong()),
+				broadcast.room, broadcast.body, this.nodeId,
 				Long.toString(broadcast.seq));
 	}
 

@@ -1,6 +1,5 @@
 package io.github.pulse.cluster;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.security.Principal;
@@ -15,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -53,7 +50,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.DefaultStringRedisConnection;
-import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
@@ -69,10 +65,10 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 /**
  * {@link ClusterBridge} on Redis pub/sub and keys.
  * <ul>
- * <li>A broadcast is delivered locally, then published once on the channel {@code <prefix>broadcast}; every other
- * node decodes it once and queues it for its own members. One publisher thread per node sends in the order the
- * broadcasts were made, and Redis delivers one connection's messages in order, so each publisher's order holds on
- * every node.</li>
+ * <li>A broadcast is numbered cluster-wide and in its room, appended to its room's stream and published once on
+ * the channel {@code <prefix>broadcast} by {@link ClusterPublisher}; every node, the publisher included, delivers
+ * it from its {@link ClusterInbox} in that one order, filling gaps of its subscription from the streams (see
+ * {@link BroadcastSequence}). Redis faults lose no broadcast silently (see docs/scaling.md).</li>
  * <li>The directory {@code <prefix>conn:<id>} maps a connection id to its node, with the node timeout as TTL,
  * rewritten on every heartbeat: when a node dies its entries expire. Send and kick by id look the node up and
  * publish on its command channel {@code <prefix>node:<nodeId>}.</li>
@@ -80,16 +76,17 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * {@code <prefix>nodes} (score: expiry time); the cluster count is their sum as of the last heartbeat.</li>
  * <li>Resume on another node: {@code <prefix>token:<lookup key>} names the node holding a resume token's session.
  * A node that receives a resume for a token it does not hold asks that node, on its command channel, to hand the
- * session over, and rebuilds it with the broadcasts the owner had not delivered to it, identified by per-publisher
- * broadcast numbers: every frame exactly once (see docs/scaling.md).</li>
+ * session over, and rebuilds it with the broadcasts the owner had not delivered to it, identified by their
+ * cluster-wide numbers: every frame exactly once (see docs/scaling.md).</li>
  * <li>Resume after the owning node died: every broadcast is numbered in Redis and appended to a bounded per-room
  * stream by one script, and every node, the publisher included, delivers broadcasts in that order. Each session's
  * snapshot (identity, rooms with their stream watermarks, sequence number, counted direct sends) is kept in Redis;
  * another node claims it once, replays what the streams still hold after what the client received, and reports
  * the rest exactly in {@code missed} (see docs/scaling.md).</li>
  * </ul>
- * While Redis is unreachable, local serving goes on: cross-node operations are dropped and counted, lookups fail
- * at once, and the next successful heartbeat re-registers every local connection.
+ * While Redis is unreachable, local serving goes on: broadcasts are held and sent when Redis is back, other
+ * cross-node operations are dropped and counted, lookups fail at once, and the next successful heartbeat
+ * re-registers every local connection.
  */
 public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
@@ -1393,6 +1390,14 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private String watermark(String room) {
 		Long n = this.inbox.roomNumber(room);
 		return (n != null) ? n.toString() : "@";
+	}
+
+	/**
+	 * Broadcasts of this node its members got directly (Redis slow or away), outside the cluster's order.
+	 * @return the count since start
+	 */
+	long directDeliveries() {
+		return this.publisher.localDeliveries();
 	}
 
 	@Override

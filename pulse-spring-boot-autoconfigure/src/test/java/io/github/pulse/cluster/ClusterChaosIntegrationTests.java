@@ -151,7 +151,8 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 	private String[] properties = {};
 
 	/** What the members received: per member, the broadcasts as {@code node:k} in order, and the missed counts. */
-	private record Outcome(String fault, List<List<String>> received, List<Long> missed, long filled) {
+	private record Outcome(String fault, List<List<String>> received, List<Long> missed, long filled,
+			List<Long> direct) {
 
 		/**
 		 * Every member got every broadcast once, each publisher's in the order it made them, or counted it in missed.
@@ -161,8 +162,9 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 		}
 
 		/**
-		 * As {@link #assertExactlyOnceInOrder()}, and every member in one cluster-wide order (which a node gives up
-		 * for its own broadcasts while Redis is away or slow: they reach its members directly).
+		 * As {@link #assertExactlyOnceInOrder()}, and every member in one cluster-wide order, except on nodes whose
+		 * own broadcasts reached their members directly (Redis slow to give them back: a subscription reconnecting
+		 * on a loaded machine can take longer than the local delivery timeout).
 		 * @param sameOrderEverywhere whether to check the cluster-wide order
 		 */
 		void assertExactlyOnceInOrder(boolean sameOrderEverywhere) {
@@ -170,7 +172,8 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 			long missedTotal = this.missed.stream().mapToLong(Long::longValue).sum();
 			// one line per case for the report: what was checked
 			System.out.println("chaos " + this.fault + ": " + this.received.size() + " members x " + total
-					+ " broadcasts, filled in " + this.filled + ", missed " + missedTotal);
+					+ " broadcasts, filled in " + this.filled + ", missed " + missedTotal + ", delivered directly "
+					+ this.direct.stream().mapToLong(Long::longValue).sum());
 			List<String> reference = null;
 			for (int m = 0; m < this.received.size(); m++) {
 				List<String> frames = this.received.get(m);
@@ -187,7 +190,7 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 						.as("member %d: %s after %s:%s", m, frame, publisher, previous)
 						.isTrue();
 				}
-				if (sameOrderEverywhere && this.missed.get(m) == 0) {
+				if (sameOrderEverywhere && this.missed.get(m) == 0 && this.direct.get(m / 2) == 0) {
 					if (reference == null) {
 						reference = frames;
 					}
@@ -290,11 +293,13 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 			missed.add(lost[0]);
 		}
 		long filled = 0;
+		List<Long> direct = new ArrayList<>();
 		for (int node = 0; node < NODES; node++) {
+			direct.add(this.nodes.get(node).getBean(RedisClusterBridge.class).directDeliveries());
 			MeterRegistry meters = this.nodes.get(node).getBean(MeterRegistry.class);
 			filled += (long) meters.get("pulse.cluster.broadcasts.filled").functionCounter().count();
 		}
-		return new Outcome(name, received, missed, filled);
+		return new Outcome(name, received, missed, filled, direct);
 	}
 
 }
