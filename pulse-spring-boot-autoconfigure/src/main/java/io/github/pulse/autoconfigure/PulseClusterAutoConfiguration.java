@@ -38,7 +38,7 @@ public final class PulseClusterAutoConfiguration {
 		String nodeId = StringUtils.hasText(cluster.getNodeId()) ? cluster.getNodeId() : UUID.randomUUID().toString();
 		return new RedisClusterBridge(sessionManager, redis, nodeId, cluster.getKeyPrefix(),
 				cluster.getHeartbeatInterval(), cluster.getNodeTimeout(), cluster.getPublishQueue(),
-				cluster.getStreamRetention());
+				cluster.getStreamRetention(), cluster.getLocalDeliveryTimeout());
 	}
 
 }

@@ -654,6 +654,20 @@ public class PulseProperties implements InitializingBean {
 		 */
 		private int streamRetention = 1000;
 
+		/**
+		 * Time after which a broadcast of this node that has not come back from Redis (slow or away) is delivered to
+		 * this node's members directly, outside the cluster's order.
+		 */
+		private Duration localDeliveryTimeout = Duration.ofMillis(500);
+
+		public Duration getLocalDeliveryTimeout() {
+			return this.localDeliveryTimeout;
+		}
+
+		public void setLocalDeliveryTimeout(Duration localDeliveryTimeout) {
+			this.localDeliveryTimeout = localDeliveryTimeout;
+		}
+
 		public int getStreamRetention() {
 			return this.streamRetention;
 		}

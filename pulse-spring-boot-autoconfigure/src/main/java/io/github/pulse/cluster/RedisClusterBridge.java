@@ -1,6 +1,5 @@
 package io.github.pulse.cluster;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.security.Principal;
@@ -15,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -53,7 +50,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.DefaultStringRedisConnection;
-import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
@@ -69,10 +65,10 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 /**
  * {@link ClusterBridge} on Redis pub/sub and keys.
  * <ul>
- * <li>A broadcast is delivered locally, then published once on the channel {@code <prefix>broadcast}; every other
- * node decodes it once and queues it for its own members. One publisher thread per node sends in the order the
- * broadcasts were made, and Redis delivers one connection's messages in order, so each publisher's order holds on
- * every node.</li>
+ * <li>A broadcast is numbered cluster-wide and in its room, appended to its room's stream and published once on
+ * the channel {@code <prefix>broadcast} by {@link ClusterPublisher}; every node, the publisher included, delivers
+ * it from its {@link ClusterInbox} in that one order, filling gaps of its subscription from the streams (see
+ * {@link BroadcastSequence}). Redis faults lose no broadcast silently (see docs/scaling.md).</li>
  * <li>The directory {@code <prefix>conn:<id>} maps a connection id to its node, with the node timeout as TTL,
  * rewritten on every heartbeat: when a node dies its entries expire. Send and kick by id look the node up and
  * publish on its command channel {@code <prefix>node:<nodeId>}.</li>
@@ -80,41 +76,25 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * {@code <prefix>nodes} (score: expiry time); the cluster count is their sum as of the last heartbeat.</li>
  * <li>Resume on another node: {@code <prefix>token:<lookup key>} names the node holding a resume token's session.
  * A node that receives a resume for a token it does not hold asks that node, on its command channel, to hand the
- * session over, and rebuilds it with the broadcasts the owner had not delivered to it, identified by per-publisher
- * broadcast numbers: every frame exactly once (see docs/scaling.md).</li>
+ * session over, and rebuilds it with the broadcasts the owner had not delivered to it, identified by their
+ * cluster-wide numbers: every frame exactly once (see docs/scaling.md).</li>
  * <li>Resume after the owning node died: every broadcast is numbered in Redis and appended to a bounded per-room
  * stream by one script, and every node, the publisher included, delivers broadcasts in that order. Each session's
  * snapshot (identity, rooms with their stream watermarks, sequence number, counted direct sends) is kept in Redis;
  * another node claims it once, replays what the streams still hold after what the client received, and reports
  * the rest exactly in {@code missed} (see docs/scaling.md).</li>
  * </ul>
- * While Redis is unreachable, local serving goes on: cross-node operations are dropped and counted, lookups fail
- * at once, and the next successful heartbeat re-registers every local connection.
+ * While Redis is unreachable, local serving goes on: broadcasts are held and sent when Redis is back, other
+ * cross-node operations are dropped and counted, lookups fail at once, and the next successful heartbeat
+ * re-registers every local connection.
  */
 public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(RedisClusterBridge.class);
 
-	private static final int BATCH = 512;
-
 	private static final DefaultRedisScript<Long> DELETE_IF_OWNER = new DefaultRedisScript<>(
 			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
 			Long.class);
-
-	/**
-	 * Numbers a broadcast cluster-wide ({@code g}) and in its room ({@code n}), appends it to the room's bounded
-	 * stream under id {@code g-0} and publishes it: one script, so the channel order is the stream order.
-	 * KEYS: global counter, room counter, room stream, broadcast channel. ARGV: retention, stream TTL (ms), message
-	 * head ({@code B|node|publisherSeq|}), room, body.
-	 */
-	private static final String BROADCAST = """
-			local g = redis.call('INCR', KEYS[1])
-			local n = redis.call('INCR', KEYS[2])
-			redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[1], g .. '-0', 'n', n, 'b', ARGV[5])
-			redis.call('PEXPIRE', KEYS[3], ARGV[2])
-			redis.call('PUBLISH', KEYS[4], ARGV[3] .. g .. '|' .. n .. '|' .. ARGV[4] .. '|' .. ARGV[5])
-			return g
-			""";
 
 	/**
 	 * Counts a direct send in the connection's send counter and publishes it to the node the directory names now
@@ -197,7 +177,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	/**
 	 * Reads, at one instant, what a resume after the owner's death needs: the global broadcast counter, the send
 	 * counter, and per room its counter, its stream after the snapshot's position, the room number at that
-	 * position and its oldest entry. KEYS: global counter, send counter, then stream and counter per room. ARGV:
+	 * position and its oldest entry. KEYS: global counter, send counter, then stream and counter per room, then the
+	 * epoch. ARGV:
 	 * the snapshot's global position.
 	 */
 	private static final DefaultRedisScript<String> READ_STATE = new DefaultRedisScript<>("""
@@ -208,8 +189,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				end
 				return {string.sub(entry[1], 1, string.find(entry[1], '-', 1, true) - 1), n, b}
 			end
-			local result = {gnow = redis.call('GET', KEYS[1]) or '0', sends = redis.call('GET', KEYS[2]) or '0', rooms = {}}
-			for i = 3, #KEYS, 2 do
+			local result = {gnow = redis.call('GET', KEYS[1]) or '0', sends = redis.call('GET', KEYS[2]) or '0',
+				epoch = redis.call('GET', KEYS[#KEYS]) or '', rooms = {}}
+			for i = 3, #KEYS - 1, 2 do
 				local room = {rseq = redis.call('GET', KEYS[i + 1]) or '0', entries = {}}
 				for _, entry in ipairs(redis.call('XRANGE', KEYS[i], '(' .. ARGV[1] .. '-0', '+')) do
 					room.entries[#room.entries + 1] = fields(entry)
@@ -233,11 +215,21 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private final String prefix;
 
+	private final ClusterKeys keys;
+
+	private final ClusterInbox inbox;
+
+	/** The epoch this node proposes if it numbers the first broadcast of a Redis data set. */
+	private final String proposedEpoch = UUID.randomUUID().toString();
+
+	/** The cluster's position at the previous heartbeat: what is still undelivered one heartbeat later is lost. */
+	private volatile ClusterMessage.@Nullable Position lastPosition;
+
 	private final long heartbeatMillis;
 
 	private final long nodeTimeoutMillis;
 
-	private final BlockingQueue<Op> outbound;
+	private final ClusterPublisher publisher;
 
 	private final AtomicLong publishFailures = new AtomicLong();
 
@@ -255,7 +247,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private @Nullable ScheduledExecutorService heartbeat;
 
-	private @Nullable Thread publisher;
+	private @Nullable ScheduledExecutorService watchdog;
 
 	private volatile boolean running;
 
@@ -265,14 +257,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private final long tokenTtlMillis;
 
-	/**
-	 * Sequence number of this node's broadcasts. Starts from the clock so that a node restarted under the same id
-	 * numbers above what it published before.
-	 */
-	private final AtomicLong publishSeq = new AtomicLong(System.currentTimeMillis() * 1_000_000L);
-
-	/** Last broadcast sequence number delivered here, per publishing node; written on the subscription thread. */
-	private final Map<String, Long> consumed = new ConcurrentHashMap<>();
+	private final long localDeliveryMillis;
 
 	/**
 	 * Held shared by this node's broadcasts (number, deliver locally, record, queue) and exclusively while a
@@ -300,12 +285,6 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private final AtomicInteger waiting = new AtomicInteger();
 
-	/** Global number of the last broadcast delivered here; written under the delivery lock. */
-	private volatile long deliveredG;
-
-	/** Room number of the last broadcast delivered here, per room; written under the delivery lock. */
-	private final Map<String, Long> roomN = new ConcurrentHashMap<>();
-
 	/** Local sessions that hold a resume token: their snapshot bookkeeping. */
 	private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
 
@@ -328,9 +307,16 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	 * @param nodeTimeout time after which a silent node's registration expires
 	 * @param publishQueue bound of the queue of pending Redis operations
 	 * @param streamRetention broadcasts kept per room in Redis for resumes after a node died
+	 * @param localDeliveryTimeout time after which a broadcast of this node that has not come back from Redis is
+	 * delivered to this node's members directly
 	 */
 	public RedisClusterBridge(SessionManager manager, RedisConnectionFactory connectionFactory, String nodeId,
-			String prefix, Duration heartbeatInterval, Duration nodeTimeout, int publishQueue, int streamRetention) {
+			String prefix, Duration heartbeatInterval, Duration nodeTimeout, int publishQueue, int streamRetention,
+			Duration localDeliveryTimeout) {
+		if (localDeliveryTimeout.isNegative() || localDeliveryTimeout.isZero()) {
+			throw new IllegalArgumentException(
+					"pulse.cluster.local-delivery-timeout (" + localDeliveryTimeout + ") must be positive");
+		}
 		if (nodeTimeout.compareTo(heartbeatInterval) <= 0) {
 			throw new IllegalArgumentException("pulse.cluster.node-timeout (" + nodeTimeout
 					+ ") must be longer than pulse.cluster.heartbeat-interval (" + heartbeatInterval + ")");
@@ -345,53 +331,36 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.nodeId = nodeId;
 		this.prefix = prefix;
+		this.keys = new ClusterKeys(prefix);
+		this.inbox = new ClusterInbox(new InboxTarget(), this.redis, this.keys, Math.max(1024, publishQueue * 4));
 		this.heartbeatMillis = heartbeatInterval.toMillis();
 		this.nodeTimeoutMillis = nodeTimeout.toMillis();
-		this.outbound = new ArrayBlockingQueue<>(publishQueue);
 		this.tokenTtlMillis = Math.max(manager.settings().resumeWindow().toMillis(), this.nodeTimeoutMillis);
 		this.streamTtlMillis = this.tokenTtlMillis + this.nodeTimeoutMillis;
+		this.localDeliveryMillis = localDeliveryTimeout.toMillis();
+		this.publisher = new ClusterPublisher(this.redis, this.keys, nodeId, this.proposedEpoch, streamRetention,
+				this.streamTtlMillis, this.localDeliveryMillis, publishQueue, new PublisherHost(), this.deliveryLock);
 		manager.setClusterBridge(this);
 	}
 
 	// ---- ClusterBridge
 
-	/**
-	 * A broadcast the caller already delivered to this node's members: the other nodes deliver it, this one skips
-	 * it when it comes back. Its local delivery is then outside the global order; {@link SessionManager} uses
-	 * {@link #broadcast(String, EncodedBody, IntSupplier)}, which keeps it.
-	 */
-	@Override
-	public void broadcast(String room, EncodedBody body) {
-		long seq = this.publishSeq.incrementAndGet();
-		String text = body.text();
-		offer((connection) -> connection.eval(BROADCAST, ReturnType.INTEGER, 4, globalSeqKey(), roomSeqKey(room),
-				streamKey(room), broadcastChannel(), Integer.toString(this.streamRetention),
-				Long.toString(this.streamTtlMillis), "b|" + this.nodeId + "|" + seq + "|", room, text));
-	}
-
 	@Override
 	public int broadcast(String room, EncodedBody body, IntSupplier localDelivery) {
 		this.handoverLock.readLock().lock();
 		try {
-			long seq = this.publishSeq.incrementAndGet();
-			if (this.available && this.running) {
-				// delivered here too when it comes back from Redis, in the order Redis numbered it: every node
-				// delivers every broadcast in one order, which a resume after this node's death can reconstruct
-				int members = this.manager.localMembers(room);
-				String text = body.text();
-				Op op = new Op((connection) -> connection.eval(BROADCAST, ReturnType.INTEGER, 4, globalSeqKey(),
-						roomSeqKey(room), streamKey(room), broadcastChannel(), Integer.toString(this.streamRetention),
-						Long.toString(this.streamTtlMillis), "B|" + this.nodeId + "|" + seq + "|", room, text),
-						() -> this.manager.deliverBroadcast(room, text));
-				if (this.outbound.offer(op)) {
-					return members;
-				}
-				this.publishFailures.incrementAndGet();
+			// delivered here too when it comes back from Redis, in the order Redis numbered it: every node delivers
+			// every broadcast in one order, which a resume after this node's death can reconstruct; while Redis is
+			// away or slow, the publisher delivers it here directly and sends it when Redis is back
+			int members = this.manager.localMembers(room);
+			if (this.publisher.broadcast(room, body.text())) {
+				return members;
 			}
-			// Redis away: local members get it at once, the other nodes not at all
+			// the queue is full: local members get it at once, the other nodes not at all
 			int recipients = localDelivery.getAsInt();
 			if (!this.pendingResumes.isEmpty()) {
-				Later later = new Later(this.nodeId, seq, room, body.text());
+				// not numbered: the resuming session gets it whatever the owner delivered
+				Later later = new Later(Long.MAX_VALUE, room, body.text());
 				this.pendingResumes.values().forEach((pending) -> pending.later.add(later));
 			}
 			return recipients;
@@ -408,8 +377,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			return false;
 		}
 		String text = body.text();
-		return offer((connection) -> connection.eval(SEND, ReturnType.INTEGER, 2, connectionKey(connectionId),
-				sendsKey(connectionId), node, this.prefix + "node:", connectionId.length() + ":" + connectionId, text,
+		return offer((connection) -> connection.eval(SEND, ReturnType.INTEGER, 2, this.keys.connection(connectionId),
+				this.keys.sends(connectionId), node, this.keys.nodeChannelPrefix(), connectionId.length() + ":" + connectionId, text,
 				Long.toString(this.tokenTtlMillis)));
 	}
 
@@ -421,7 +390,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			return false;
 		}
 		try {
-			Long value = this.redis.execute(COUNT_SEND, List.of(sendsKey(connectionId)),
+			Long value = this.redis.execute(COUNT_SEND, List.of(this.keys.sends(connectionId)),
 					Long.toString(this.tokenTtlMillis));
 			return value != null && value > entry.sendBase;
 		}
@@ -437,19 +406,23 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		if (node == null) {
 			return false;
 		}
-		return offer((connection) -> connection.publish(nodeChannel(node), "K" + connectionId));
+		return offer((connection) -> connection.publish(this.keys.nodeChannel(node), "K" + connectionId));
 	}
 
 	@Override
 	public void sessionStarted(String connectionId) {
-		offer((connection) -> connection.set(connectionKey(connectionId), this.nodeId,
+		offer((connection) -> connection.set(this.keys.connection(connectionId), this.nodeId,
 				Expiration.milliseconds(this.nodeTimeoutMillis), SetOption.upsert()));
 	}
 
 	@Override
 	public boolean tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
-		Tracked entry = this.tracked.computeIfAbsent(session.id(), Tracked::new);
+		// bookkeeping belongs to one session: a newer session with the same id gets its own
+		Tracked entry = this.tracked.compute(session.id(),
+				(id, existing) -> (existing != null && (existing.session == null || existing.session == session))
+						? existing : new Tracked(id));
 		synchronized (entry) {
+			entry.session = session;
 			String previous = entry.tokenKey;
 			entry.tokenKey = tokenKey;
 			entry.digest = Base64.getEncoder().encodeToString(secretDigest);
@@ -462,10 +435,10 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			Snapshot snapshot = readSnapshot(entry, session, null, false);
 			try {
 				Long base = this.redis.execute(ISSUE,
-						List.of(snapshotKey(tokenKey), sendsKey(session.id()), tokenKey(tokenKey)),
+						List.of(this.keys.snapshot(tokenKey), this.keys.sends(session.id()), this.keys.token(tokenKey)),
 						Long.toString(snapshot.version()), snapshot.json(), Long.toString(this.tokenTtlMillis),
 						(entry.sendBase >= 0) ? Long.toString(entry.sendBase) : "", this.nodeId,
-						(previous != null && !previous.equals(tokenKey)) ? snapshotKey(previous) : "");
+						(previous != null && !previous.equals(tokenKey)) ? this.keys.snapshot(previous) : "");
 				if (base != null && base == -2) {
 					// resumed on another node while this one was taken for dead
 					entry.tokenKey = previous;
@@ -509,26 +482,37 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	@Override
 	public void sessionEnded(String connectionId) {
-		Tracked entry = this.tracked.remove(connectionId);
+		// the engine removed the ended session first: a live one under the id is a newer session, whose directory
+		// entry and bookkeeping (and so its snapshot) must stay
+		PulseConnection live = this.manager.connection(connectionId);
+		Tracked entry = this.tracked.get(connectionId);
+		if (entry != null && (live == null || (entry.session != null && entry.session != live))) {
+			this.tracked.remove(connectionId, entry);
+		}
+		else {
+			entry = null;
+		}
 		String tokenKey = (entry != null) ? entry.tokenKey : null;
-		offer((connection) -> {
-			connection.eval(DELETE_IF_OWNER.getScriptAsString(), ReturnType.INTEGER, 1, connectionKey(connectionId),
-					this.nodeId);
-			if (tokenKey != null) {
-				connection.del(snapshotKey(tokenKey));
-			}
-		});
+		if (live == null) {
+			offer((connection) -> connection.eval(DELETE_IF_OWNER.getScriptAsString(), ReturnType.INTEGER, 1,
+					this.keys.connection(connectionId), this.nodeId));
+		}
+		if (tokenKey != null) {
+			offer((connection) -> connection.del(this.keys.snapshot(tokenKey)));
+		}
 	}
 
 	@Override
 	public RemoteResume resume(String token, String tokenKey, long lastSeq, Transport transport,
 			ConnectDecision decision, @Nullable Principal principal) {
-		if (!this.available || !this.running) {
+		if (!this.running) {
 			return RemoteResume.UNKNOWN;
 		}
+		// asked even when the last heartbeat failed: one slow answer must not cost a client its session, and a
+		// Redis that is really away fails this read at once
 		String owner;
 		try {
-			owner = this.redis.opsForValue().get(tokenKey(tokenKey));
+			owner = this.redis.opsForValue().get(this.keys.token(tokenKey));
 		}
 		catch (RuntimeException ex) {
 			unavailable(ex);
@@ -553,7 +537,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.handoverLock.writeLock().lock();
 		try {
 			this.pendingResumes.put(requestId, pending);
-			if (!offer((connection) -> connection.publish(nodeChannel(owner), request))) {
+			if (!offer((connection) -> connection.publish(this.keys.nodeChannel(owner), request))) {
 				this.pendingResumes.remove(requestId);
 				return RemoteResume.UNKNOWN;
 			}
@@ -562,12 +546,21 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			this.handoverLock.writeLock().unlock();
 		}
 		RemoteResume outcome = awaitHandover(requestId, pending, owner);
+		if (outcome == null) {
+			// no answer: if the owner is gone by now, its snapshot is the session's state
+			return this.liveNodes.contains(owner) ? RemoteResume.UNKNOWN
+					: resumeDead(token, tokenKey, lastSeq, transport, decision, principal);
+		}
 		PulseConnection adopted = outcome.connection();
 		return (adopted != null)
 				? new RemoteResume(this.manager.attachAdopted(adopted, transport, lastSeq), null) : outcome;
 	}
 
-	private RemoteResume awaitHandover(String requestId, PendingResume pending, String owner) {
+	/**
+	 * Waits for the owner's answer.
+	 * @return the outcome, or {@code null} if the owner did not answer within the node timeout
+	 */
+	private @Nullable RemoteResume awaitHandover(String requestId, PendingResume pending, String owner) {
 		try {
 			return pending.result.get(this.nodeTimeoutMillis, TimeUnit.MILLISECONDS);
 		}
@@ -576,8 +569,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			try {
 				if (this.pendingResumes.remove(requestId) != null) {
 					logger.warn("pulse cluster: node " + owner + " did not answer a resume hand-over within "
-							+ this.nodeTimeoutMillis + " ms; the client gets a new session");
-					return RemoteResume.UNKNOWN;
+							+ this.nodeTimeoutMillis + " ms");
+					return null;
 				}
 			}
 			finally {
@@ -599,7 +592,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	@Override
 	public ClusterStatus status() {
 		return new ClusterStatus(this.nodeId, this.available, this.nodes, this.clusterConnections,
-				this.publishFailures.get(), this.available ? null : this.lastError);
+				this.publishFailures.get() + this.publisher.failures(), this.available ? null : this.lastError);
 	}
 
 	/**
@@ -615,7 +608,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			return null;
 		}
 		try {
-			String node = this.redis.opsForValue().get(connectionKey(connectionId));
+			String node = this.redis.opsForValue().get(this.keys.connection(connectionId));
 			return (node == null || node.equals(this.nodeId)) ? null : node;
 		}
 		catch (RuntimeException ex) {
@@ -625,70 +618,39 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	}
 
 	private boolean offer(Consumer<StringRedisConnection> operation) {
-		if (!this.running || !this.outbound.offer(new Op(operation, null))) {
-			this.publishFailures.incrementAndGet();
-			return false;
-		}
-		return true;
+		return this.publisher.offer(operation);
 	}
 
-	// ---- publisher: one thread, batches pipelined in queue order
+	/** What the publisher needs of this bridge. */
+	private final class PublisherHost implements ClusterPublisher.Host {
 
-	private void publish() {
-		List<Op> batch = new ArrayList<>(BATCH);
-		while (this.running || !this.outbound.isEmpty()) {
+		@Override
+		public boolean available() {
+			return RedisClusterBridge.this.available;
+		}
+
+		@Override
+		public void unavailable(Exception ex) {
+			RedisClusterBridge.this.unavailable(ex);
+		}
+
+		@Override
+		public void deliverLocally(ClusterPublisher.Broadcast broadcast) {
+			RedisClusterBridge bridge = RedisClusterBridge.this;
+			bridge.handoverLock.readLock().lock();
 			try {
-				Op first = this.outbound.poll(100, TimeUnit.MILLISECONDS);
-				if (first == null) {
-					continue;
+				bridge.manager.deliverBroadcast(broadcast.room, broadcast.body);
+				if (!bridge.pendingResumes.isEmpty()) {
+					// not numbered yet: the resuming session gets it whatever the owner delivered
+					Later later = new Later(Long.MAX_VALUE, broadcast.room, broadcast.body);
+					bridge.pendingResumes.values().forEach((pending) -> pending.later.add(later));
 				}
-				batch.add(first);
-				this.outbound.drainTo(batch, BATCH - 1);
-				if (this.available) {
-					this.redis.executePipelined((RedisCallback<?>) (connection) -> {
-						StringRedisConnection strings = new DefaultStringRedisConnection(connection);
-						for (Op operation : batch) {
-							operation.action().accept(strings);
-						}
-						return null;
-					});
-				}
-				else {
-					this.publishFailures.addAndGet(batch.size());
-					deliverLocally(batch);
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-			catch (RuntimeException ex) {
-				this.publishFailures.addAndGet(batch.size());
-				unavailable(ex);
-				deliverLocally(batch);
 			}
 			finally {
-				batch.clear();
+				bridge.handoverLock.readLock().unlock();
 			}
 		}
-	}
 
-	/**
-	 * Broadcasts that could not be handed to Redis still reach this node's members (as they would have while Redis
-	 * was known to be away).
-	 */
-	private void deliverLocally(List<Op> failed) {
-		this.deliveryLock.lock();
-		try {
-			for (Op operation : failed) {
-				if (operation.fallback() != null) {
-					safely(operation.fallback());
-				}
-			}
-		}
-		finally {
-			this.deliveryLock.unlock();
-		}
 	}
 
 	// ---- heartbeat: registration, directory refresh, cluster counts
@@ -707,7 +669,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			List<Tracked> needsBase = new ArrayList<>();
 			for (Tracked entry : sessions) {
 				PulseConnection session = this.manager.connection(entry.connectionId);
-				if (session == null || entry.tokenKey == null) {
+				if (session == null || entry.tokenKey == null || (entry.session != null && entry.session != session)) {
 					continue;
 				}
 				if (entry.sendBase < 0) {
@@ -732,18 +694,23 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			Expiration ttl = Expiration.milliseconds(this.nodeTimeoutMillis);
 			this.redis.executePipelined((RedisCallback<?>) (connection) -> {
 				StringRedisConnection strings = new DefaultStringRedisConnection(connection);
-				strings.zAdd(nodesKey(), expiry, this.nodeId);
-				strings.zRemRangeByScore(nodesKey(), Double.NEGATIVE_INFINITY, now);
-				strings.set(countKey(this.nodeId), Integer.toString(this.manager.connectionCount()), ttl,
+				strings.zAdd(this.keys.nodes(), expiry, this.nodeId);
+				strings.zRemRangeByScore(this.keys.nodes(), Double.NEGATIVE_INFINITY, now);
+				strings.set(this.keys.count(this.nodeId), Integer.toString(this.manager.connectionCount()), ttl,
 						SetOption.upsert());
 				for (String id : ids) {
-					strings.set(connectionKey(id), this.nodeId, ttl, SetOption.upsert());
+					strings.set(this.keys.connection(id), this.nodeId, ttl, SetOption.upsert());
+				}
+				for (String room : this.manager.rooms()) {
+					// a room's numbering lives as long as it has members somewhere (snapshots refer to it), then
+					// expires with its stream
+					strings.pExpire(this.keys.roomSeq(room), this.streamTtlMillis);
 				}
 				for (int i = 0; i < snapshots.size(); i++) {
 					Tracked entry = changed.get(i);
 					Snapshot snapshot = snapshots.get(i);
-					strings.eval(WRITE_SNAPSHOT, ReturnType.INTEGER, 2, snapshotKey(snapshot.tokenKey()),
-							sendsKey(entry.connectionId), Long.toString(snapshot.version()), snapshot.json(),
+					strings.eval(WRITE_SNAPSHOT, ReturnType.INTEGER, 2, this.keys.snapshot(snapshot.tokenKey()),
+							this.keys.sends(entry.connectionId), Long.toString(snapshot.version()), snapshot.json(),
 							Long.toString(this.tokenTtlMillis),
 							(entry.sendBase >= 0) ? Long.toString(entry.sendBase) : "");
 				}
@@ -759,8 +726,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				StringRedisConnection strings = new DefaultStringRedisConnection(connection);
 				for (int i = 0; i < refreshed.size(); i++) {
 					String id = refreshed.get(i).connectionId;
-					strings.eval(REFRESH, ReturnType.INTEGER, 4, snapshotKey(tokenKeys.get(i)),
-							tokenKey(tokenKeys.get(i)), connectionKey(id), sendsKey(id), this.nodeId,
+					strings.eval(REFRESH, ReturnType.INTEGER, 4, this.keys.snapshot(tokenKeys.get(i)),
+							this.keys.token(tokenKeys.get(i)), this.keys.connection(id), this.keys.sends(id), this.nodeId,
 							Long.toString(this.tokenTtlMillis), Long.toString(this.nodeTimeoutMillis));
 				}
 				return null;
@@ -781,13 +748,13 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 					}
 				}
 			}
-			Set<String> live = this.redis.opsForZSet().rangeByScore(nodesKey(), now, Double.POSITIVE_INFINITY);
+			Set<String> live = this.redis.opsForZSet().rangeByScore(this.keys.nodes(), now, Double.POSITIVE_INFINITY);
 			List<String> nodeIds = (live != null) ? new ArrayList<>(live) : List.of();
 			long total = 0;
 			int counted = 0;
 			if (!nodeIds.isEmpty()) {
 				List<String> counts = this.redis.opsForValue()
-					.multiGet(nodeIds.stream().map(this::countKey).toList());
+					.multiGet(nodeIds.stream().map(this.keys::count).toList());
 				for (String count : (counts != null) ? counts : List.<String>of()) {
 					if (count != null) {
 						total += Long.parseLong(count);
@@ -796,8 +763,12 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				}
 			}
 			this.liveNodes = Set.copyOf(nodeIds);
+			checkPosition(readPosition(false));
+			this.inbox.retainRooms(this.manager.rooms());
+			this.inbox.retainPublishers(this.liveNodes);
 			this.clusterConnections = total;
-			this.nodes = counted;
+			// live means registered: the same view resume() decides by
+			this.nodes = nodeIds.size();
 			if (!this.available) {
 				logger.info("pulse cluster: node " + this.nodeId + " reached Redis; cross-node features are back ("
 						+ counted + " nodes, " + total + " connections)");
@@ -807,6 +778,34 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}
 		catch (RuntimeException ex) {
 			unavailable(ex);
+		}
+	}
+
+	/**
+	 * Where the cluster stands now: the epoch and the global broadcast counter.
+	 */
+	private ClusterMessage.Position readPosition(boolean baseline) {
+		List<Object> read = this.redis.executePipelined((RedisCallback<?>) (connection) -> {
+			StringRedisConnection strings = new DefaultStringRedisConnection(connection);
+			strings.get(this.keys.epoch());
+			strings.get(this.keys.globalSeq());
+			return null;
+		});
+		String epoch = (read.get(0) != null) ? read.get(0).toString() : "";
+		long g = (read.get(1) != null) ? Long.parseLong(read.get(1).toString()) : 0;
+		return new ClusterMessage.Position(epoch, g, baseline);
+	}
+
+	/**
+	 * Hands the inbox the position of the previous heartbeat: a broadcast numbered by then and still not delivered a
+	 * heartbeat later was lost on the way (the last ones of a stream have no successor to show the gap).
+	 */
+	private void checkPosition(ClusterMessage.Position now) {
+		ClusterMessage.Position previous = this.lastPosition;
+		this.lastPosition = now;
+		if (previous != null && previous.epoch().equals(now.epoch())) {
+			// the inbox compares it with where it stands (in its epoch)
+			this.inbox.positionRead(previous);
 		}
 	}
 
@@ -822,62 +821,66 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	// ---- inbound messages
 
 	/**
-	 * {@code B|node|publisherSeq|g|n|room|body}: every node, the publisher included, delivers in channel order,
-	 * which is the order of the global number {@code g}.
+	 * What the inbox delivers to: this node's members, the resumes waiting for broadcasts, and the commands.
 	 */
-	private void onBroadcast(Message message) {
-		String text = new String(message.getBody(), StandardCharsets.UTF_8);
-		int nodeEnd = text.indexOf('|', 2);
-		int seqEnd = (nodeEnd > 0) ? text.indexOf('|', nodeEnd + 1) : -1;
-		int globalEnd = (seqEnd > 0) ? text.indexOf('|', seqEnd + 1) : -1;
-		int roomSeqEnd = (globalEnd > 0) ? text.indexOf('|', globalEnd + 1) : -1;
-		int roomEnd = (roomSeqEnd > 0) ? text.indexOf('|', roomSeqEnd + 1) : -1;
-		boolean deliveredByPublisher = text.startsWith("b|");
-		if (!(text.startsWith("B|") || deliveredByPublisher) || roomEnd < 0) {
-			logger.warn("pulse cluster: ignored a malformed broadcast message");
-			return;
+	private final class InboxTarget implements ClusterInbox.Target {
+
+		@Override
+		public Set<String> neededRooms() {
+			Set<String> rooms = new HashSet<>(RedisClusterBridge.this.manager.rooms());
+			RedisClusterBridge.this.deadPending.values().forEach((pending) -> rooms.addAll(pending.rooms));
+			return rooms;
 		}
-		String publisher = text.substring(2, nodeEnd);
-		long seq = Long.parseLong(text, nodeEnd + 1, seqEnd, 10);
-		long g = Long.parseLong(text, seqEnd + 1, globalEnd, 10);
-		long n = Long.parseLong(text, globalEnd + 1, roomSeqEnd, 10);
-		String room = text.substring(roomSeqEnd + 1, roomEnd);
-		String body = text.substring(roomEnd + 1);
-		this.deliveryLock.lock();
-		try {
-			this.consumed.put(publisher, seq);
-			this.deliveredG = g;
-			this.roomN.put(room, n);
-			if (!this.pendingResumes.isEmpty()) {
-				Later later = new Later(publisher, seq, room, body);
-				this.pendingResumes.values().forEach((pending) -> pending.later.add(later));
+
+		@Override
+		public int deliver(ClusterMessage.Broadcast broadcast, long lost) {
+			RedisClusterBridge bridge = RedisClusterBridge.this;
+			String body = (lost > 0) ? ",\"missed\":" + lost + broadcast.body() : broadcast.body();
+			bridge.deliveryLock.lock();
+			try {
+				if (broadcast.node().equals(bridge.nodeId) && !bridge.publisher.claimReturned(broadcast.seq())) {
+					// delivered here directly while Redis was slow or away
+					return -1;
+				}
+				if (!bridge.pendingResumes.isEmpty()) {
+					Later later = new Later(broadcast.g(), broadcast.room(), body);
+					bridge.pendingResumes.values().forEach((pending) -> pending.later.add(later));
+				}
+				for (DeadPending pending : bridge.deadPending.values()) {
+					if (pending.rooms.contains(broadcast.room())) {
+						pending.broadcasts.add(new StreamEntry(broadcast.g(), broadcast.n(), broadcast.room(), body));
+					}
+				}
+				int members = bridge.manager.deliverBroadcast(broadcast.room(), body);
+				if (bridge.waiting.get() > 0) {
+					bridge.advanced.signalAll();
+				}
+				return members;
 			}
-			for (DeadPending pending : this.deadPending.values()) {
-				if (pending.rooms.contains(room)) {
-					pending.broadcasts.add(new StreamEntry(g, n, room, body));
+			finally {
+				bridge.deliveryLock.unlock();
+			}
+		}
+
+		@Override
+		public void advanced() {
+			RedisClusterBridge bridge = RedisClusterBridge.this;
+			if (bridge.waiting.get() > 0) {
+				bridge.deliveryLock.lock();
+				try {
+					bridge.advanced.signalAll();
+				}
+				finally {
+					bridge.deliveryLock.unlock();
 				}
 			}
-			if (!deliveredByPublisher || !publisher.equals(this.nodeId)) {
-				this.manager.deliverBroadcast(room, body);
-			}
-			if (this.waiting.get() > 0) {
-				this.advanced.signalAll();
-			}
 		}
-		finally {
-			this.deliveryLock.unlock();
-		}
-	}
 
-	private void onCommand(Message message) {
-		String text = new String(message.getBody(), StandardCharsets.UTF_8);
-		this.deliveryLock.lock();
-		try {
+		@Override
+		public void command(String text) {
 			onCommand(text);
 		}
-		finally {
-			this.deliveryLock.unlock();
-		}
+
 	}
 
 	private void onCommand(String text) {
@@ -891,23 +894,23 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			String body = text.substring(second + 1 + length);
 			Tracked entry = this.tracked.get(connectionId);
 			boolean counted = entry != null && entry.sendBase >= 0 && counter > entry.sendBase;
-			if (!this.manager.deliverSend(connectionId, body, counted) && !recordForDeadResume(connectionId,
-					counter, body)) {
+			boolean delivered;
+			// a session being rebuilt after its node died records it, atomically with reading its state
+			this.deliveryLock.lock();
+			try {
+				delivered = this.manager.deliverSend(connectionId, body, counted)
+						|| recordForDeadResume(connectionId, counter, body);
+			}
+			finally {
+				this.deliveryLock.unlock();
+			}
+			if (!delivered) {
 				forwardIfMoved(connectionId, text);
 			}
 		}
 		else if (text.startsWith("K")) {
 			String connectionId = text.substring(1);
 			if (!this.manager.kickLocal(connectionId)) {
-				forwardIfMoved(connectionId, text);
-			}
-		}
-		else if (text.startsWith("S")) {
-			int colon = text.indexOf(':');
-			int length = Integer.parseInt(text.substring(1, colon));
-			String connectionId = text.substring(colon + 1, colon + 1 + length);
-			String body = text.substring(colon + 1 + length);
-			if (!this.manager.deliverSend(connectionId, body) && !recordForDeadResume(connectionId, -1, body)) {
 				forwardIfMoved(connectionId, text);
 			}
 		}
@@ -938,7 +941,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			return;
 		}
 		HandoverState state;
-		Map<String, Long> delivered;
+		long delivered;
 		long sendBase = -1;
 		this.handoverLock.writeLock().lock();
 		try {
@@ -949,8 +952,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			if (state != null) {
 				sendBase = bases.getOrDefault(state.connectionId(), -1L);
 			}
-			// this node's own broadcasts are delivered from the channel too, like everyone else's
-			delivered = new HashMap<>(this.consumed);
+			// this is the inbox thread: the session has every broadcast of its rooms up to this number, no other
+			delivered = this.inbox.delivered();
 			if (state != null) {
 				// sends and kicks that still reach this node follow the session for a while
 				this.moved.put(state.connectionId(),
@@ -970,7 +973,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		catch (JsonProcessingException ex) {
 			throw new IllegalStateException(ex);
 		}
-		if (!offer((connection) -> connection.publish(nodeChannel(request.replyNode()), encoded)) && state != null) {
+		if (!offer((connection) -> connection.publish(this.keys.nodeChannel(request.replyNode()), encoded)) && state != null) {
 			logger.warn("pulse cluster: could not queue the hand-over of " + state.connectionId() + " to node "
 					+ request.replyNode() + "; the session is lost");
 		}
@@ -989,6 +992,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			logger.warn("pulse cluster: ignored a malformed hand-over reply");
 			return;
 		}
+		// the session has every broadcast up to the owner's position: this node delivers up to there first, so
+		// that what it delivers later is exactly what the session has not got
+		this.inbox.catchUpTo(reply.delivered());
 		this.handoverLock.writeLock().lock();
 		try {
 			PendingResume pending = this.pendingResumes.remove(reply.requestId());
@@ -1014,8 +1020,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			Set<String> rooms = new HashSet<>(state.rooms());
 			List<String> later = new ArrayList<>();
 			for (Later broadcast : pending.later) {
-				Long delivered = reply.delivered().get(broadcast.node());
-				if (rooms.contains(broadcast.room()) && (delivered == null || broadcast.seq() > delivered)) {
+				if (rooms.contains(broadcast.room()) && broadcast.g() > reply.delivered()) {
 					later.add(broadcast.body());
 				}
 			}
@@ -1055,7 +1060,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}
 		Claimed claimed;
 		try {
-			String raw = this.redis.execute(CLAIM, List.of(snapshotKey(tokenKey), tokenKey(tokenKey)),
+			String raw = this.redis.execute(CLAIM, List.of(this.keys.snapshot(tokenKey), this.keys.token(tokenKey)),
 					Long.toString(this.tokenTtlMillis));
 			if (raw == null) {
 				return RemoteResume.UNKNOWN;
@@ -1078,7 +1083,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				&& (decision.connectionId() == null || decision.connectionId().equals(snapshot.id()));
 		boolean secretMatches = MessageDigest.isEqual(Base64.getDecoder().decode(snapshot.digest()),
 				SessionManager.secretDigest(token));
-		if (ownerAlive || !secretMatches || !sameIdentity || claimed.base() < 0) {
+		// a session live here is never rebuilt from its own snapshot (it resumes locally, or not at all)
+		boolean liveHere = snapshot.node().equals(this.nodeId) && this.manager.connection(snapshot.id()) != null;
+		if (ownerAlive || liveHere || !secretMatches || !sameIdentity || claimed.base() < 0) {
 			restore(claimed, snapshot);
 			return RemoteResume.UNKNOWN;
 		}
@@ -1088,18 +1095,21 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		Recovery recovery;
 		try {
 			// sends to the connection come here from now on; those that went to the dead node are counted
-			this.redis.opsForValue().set(connectionKey(snapshot.id()), this.nodeId,
+			this.redis.opsForValue().set(this.keys.connection(snapshot.id()), this.nodeId,
 					Duration.ofMillis(this.nodeTimeoutMillis));
 			List<String> keys = new ArrayList<>();
-			keys.add(globalSeqKey());
-			keys.add(sendsKey(snapshot.id()));
+			keys.add(this.keys.globalSeq());
+			keys.add(this.keys.sends(snapshot.id()));
 			List<String> rooms = new ArrayList<>(snapshot.rooms().keySet());
 			for (String room : rooms) {
-				keys.add(streamKey(room));
-				keys.add(roomSeqKey(room));
+				keys.add(this.keys.stream(room));
+				keys.add(this.keys.roomSeq(room));
 			}
+			keys.add(this.keys.epoch());
 			JsonNode state = this.json.readTree(this.redis.execute(READ_STATE, keys, Long.toString(snapshot.g())));
 			long globalNow = state.path("gnow").asLong();
+			// whatever up to there this node's subscription lost is filled in from the streams meanwhile
+			this.inbox.positionRead(new ClusterMessage.Position(state.path("epoch").asText(), globalNow, false));
 			if (!awaitDelivered(globalNow)) {
 				logger.warn("pulse cluster: broadcasts up to " + globalNow + " did not arrive within "
 						+ this.nodeTimeoutMillis + " ms; refusing the resume of " + snapshot.id());
@@ -1163,7 +1173,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.deliveryLock.lock();
 		this.waiting.incrementAndGet();
 		try {
-			while (this.deliveredG < global) {
+			while (this.inbox.delivered() < global) {
 				long remaining = deadline - System.nanoTime();
 				if (remaining <= 0) {
 					this.deliveryLock.unlock();
@@ -1300,7 +1310,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private void restore(Claimed claimed, SnapshotData snapshot) {
 		try {
-			this.redis.execute(RESTORE, List.of(snapshotKey(claimed.tokenKey()), tokenKey(claimed.tokenKey())),
+			this.redis.execute(RESTORE, List.of(this.keys.snapshot(claimed.tokenKey()), this.keys.token(claimed.tokenKey())),
 					claimed.version(), claimed.json(), Long.toString(claimed.base()),
 					Long.toString(this.tokenTtlMillis), snapshot.node());
 		}
@@ -1327,7 +1337,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.deliveryLock.lock();
 		try {
 			view = this.manager.snapshot(session);
-			global = this.deliveredG;
+			global = this.inbox.delivered();
 			for (String member : view.rooms()) {
 				rooms.put(member, watermark(member));
 			}
@@ -1368,7 +1378,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private void writeSnapshot(Tracked entry, Snapshot snapshot, @Nullable String previousKey) {
 		Long base = this.redis.execute(new DefaultRedisScript<>(WRITE_SNAPSHOT, Long.class),
-				List.of(snapshotKey(snapshot.tokenKey()), sendsKey(entry.connectionId)),
+				List.of(this.keys.snapshot(snapshot.tokenKey()), this.keys.sends(entry.connectionId)),
 				Long.toString(snapshot.version()), snapshot.json(), Long.toString(this.tokenTtlMillis),
 				(entry.sendBase >= 0) ? Long.toString(entry.sendBase) : "");
 		if (base != null) {
@@ -1378,8 +1388,21 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	}
 
 	private String watermark(String room) {
-		Long n = this.roomN.get(room);
+		Long n = this.inbox.roomNumber(room);
 		return (n != null) ? n.toString() : "@";
+	}
+
+	/**
+	 * Broadcasts of this node its members got directly (Redis slow or away), outside the cluster's order.
+	 * @return the count since start
+	 */
+	long directDeliveries() {
+		return this.publisher.localDeliveries();
+	}
+
+	@Override
+	public Gaps gaps() {
+		return new Gaps(this.inbox.filledBroadcasts(), this.inbox.missedBroadcasts());
 	}
 
 	@Override
@@ -1390,7 +1413,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private void forwardIfMoved(String connectionId, String command) {
 		Moved target = this.moved.get(connectionId);
 		if (target != null) {
-			offer((connection) -> connection.publish(nodeChannel(target.node), command));
+			offer((connection) -> connection.publish(this.keys.nodeChannel(target.node), command));
 		}
 	}
 
@@ -1412,12 +1435,10 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	}
 
-	private record Later(String node, long seq, String room, String body) {
+	/** A broadcast delivered here while a resume waits for its hand-over: {@code g} its cluster-wide number. */
+	private record Later(long g, String room, String body) {
 	}
 
-	/** A queued Redis operation, and what to do locally if it cannot be sent. */
-	private record Op(Consumer<StringRedisConnection> action, @Nullable Runnable fallback) {
-	}
 
 	private record StreamEntry(long g, long n, String room, String body) {
 	}
@@ -1450,6 +1471,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private static final class Tracked {
 
 		final String connectionId;
+
+		/** The session this bookkeeping belongs to; {@code null} while it is being adopted. */
+		volatile @Nullable PulseConnection session;
 
 		volatile @Nullable String tokenKey;
 
@@ -1506,7 +1530,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	}
 
 	record HandoverReply(String requestId, @Nullable String failure, @Nullable HandoverState state,
-			Map<String, String> attributeTypes, Map<String, Long> delivered, long sendBase) {
+			Map<String, String> attributeTypes, long delivered, long sendBase) {
 	}
 
 	private static Map<String, String> attributeTypes(Map<String, Object> attributes) {
@@ -1534,52 +1558,6 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		return typed;
 	}
 
-	// ---- keys
-
-	private String tokenKey(String key) {
-		return this.prefix + "token:" + key;
-	}
-
-	private String snapshotKey(String key) {
-		return this.prefix + "session:" + key;
-	}
-
-	private String sendsKey(String connectionId) {
-		return this.prefix + "sends:" + connectionId;
-	}
-
-	private String globalSeqKey() {
-		return this.prefix + "gseq";
-	}
-
-	private String roomSeqKey(String room) {
-		return this.prefix + "rseq:" + room;
-	}
-
-	private String streamKey(String room) {
-		return this.prefix + "stream:" + room;
-	}
-
-	private String broadcastChannel() {
-		return this.prefix + "broadcast";
-	}
-
-	private String nodeChannel(String node) {
-		return this.prefix + "node:" + node;
-	}
-
-	private String connectionKey(String connectionId) {
-		return this.prefix + "conn:" + connectionId;
-	}
-
-	private String countKey(String node) {
-		return this.prefix + "count:" + node;
-	}
-
-	private String nodesKey() {
-		return this.prefix + "nodes";
-	}
-
 	// ---- SmartLifecycle
 
 	@Override
@@ -1593,17 +1571,36 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		// delivery on the subscription thread, one message after the other: a task per message would reorder them
 		container.setTaskExecutor(new SyncTaskExecutor());
 		container.setRecoveryInterval(this.heartbeatMillis);
-		container.addMessageListener((MessageListener) (message, pattern) -> safely(() -> onBroadcast(message)),
-				new ChannelTopic(broadcastChannel()));
-		container.addMessageListener((MessageListener) (message, pattern) -> safely(() -> onCommand(message)),
-				new ChannelTopic(nodeChannel(this.nodeId)));
+		// the subscription thread only decodes and queues: the inbox delivers, on a thread of its own
+		container.addMessageListener(
+				(MessageListener) (message, pattern) -> this.inbox.broadcastReceived(message.getBody()),
+				new ChannelTopic(this.keys.broadcastChannel()));
+		container.addMessageListener(
+				(MessageListener) (message, pattern) -> this.inbox.commandReceived(message.getBody()),
+				new ChannelTopic(this.keys.nodeChannel(this.nodeId)));
+		this.inbox.start();
 		container.afterPropertiesSet();
 		container.start();
 		this.listeners = container;
-		Thread thread = new Thread(this::publish, "pulse-cluster-publisher");
-		thread.setDaemon(true);
-		thread.start();
-		this.publisher = thread;
+		try {
+			// subscribed: from here on the inbox knows where the cluster stands, so no resume waits for a broadcast
+			ClusterMessage.Position baseline = readPosition(true);
+			this.lastPosition = baseline;
+			this.inbox.positionRead(baseline);
+		}
+		catch (RuntimeException ex) {
+			unavailable(ex);
+		}
+		this.publisher.start();
+		ScheduledExecutorService overdue = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread timer = new Thread(task, "pulse-cluster-local-delivery");
+			timer.setDaemon(true);
+			return timer;
+		});
+		long period = Math.max(10, this.localDeliveryMillis / 4);
+		overdue.scheduleWithFixedDelay(() -> safely(this.publisher::deliverOverdue), period, period,
+				TimeUnit.MILLISECONDS);
+		this.watchdog = overdue;
 		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread timer = new Thread(task, "pulse-cluster-heartbeat");
 			timer.setDaemon(true);
@@ -1629,25 +1626,22 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			scheduler.shutdownNow();
 		}
 		this.running = false;
-		Thread thread = this.publisher;
-		if (thread != null) {
-			try {
-				thread.join(Math.max(1000, this.nodeTimeoutMillis));
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
+		this.publisher.stop(Math.max(1000, this.nodeTimeoutMillis));
+		ScheduledExecutorService overdue = this.watchdog;
+		if (overdue != null) {
+			overdue.shutdownNow();
 		}
 		if (this.available) {
 			try {
-				this.redis.opsForZSet().remove(nodesKey(), this.nodeId);
-				this.redis.delete(countKey(this.nodeId));
+				this.redis.opsForZSet().remove(this.keys.nodes(), this.nodeId);
+				this.redis.delete(this.keys.count(this.nodeId));
 			}
 			catch (RuntimeException ex) {
 				logger.debug("pulse cluster: could not deregister node " + this.nodeId, ex);
 			}
 		}
 		RedisMessageListenerContainer container = this.listeners;
+		this.inbox.stop(1000);
 		if (container != null) {
 			container.stop();
 			try {
@@ -1658,7 +1652,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			}
 		}
 		this.listeners = null;
-		this.publisher = null;
+		this.watchdog = null;
 		this.heartbeat = null;
 	}
 

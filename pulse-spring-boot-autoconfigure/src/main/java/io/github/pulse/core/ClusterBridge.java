@@ -17,49 +17,26 @@ import org.jspecify.annotations.Nullable;
 public interface ClusterBridge {
 
 	/**
-	 * A broadcast was delivered to this node's members; deliver it on the other nodes.
+	 * A broadcast of this node: deliver it to this node's members and on the other nodes. A bridge that orders
+	 * broadcasts cluster-wide delivers locally in that order; {@code localDelivery} delivers at once (for example
+	 * while the cluster is unreachable).
 	 * @param room the room
 	 * @param body the encoded frame body, shared by every recipient
-	 */
-	void broadcast(String room, EncodedBody body);
-
-	/**
-	 * A broadcast of this node: deliver it locally with {@code localDelivery}, then on the other nodes. The
-	 * default delivers locally and calls {@link #broadcast(String, EncodedBody)}; a bridge that hands sessions
-	 * over between nodes overrides it to make the local delivery atomic with its own bookkeeping.
-	 * @param room the room
-	 * @param body the encoded frame body
 	 * @param localDelivery delivers to this node's members and returns how many were reached
 	 * @return the members reached on this node
 	 */
-	default int broadcast(String room, EncodedBody body, IntSupplier localDelivery) {
-		int recipients = localDelivery.getAsInt();
-		broadcast(room, body);
-		return recipients;
-	}
+	int broadcast(String room, EncodedBody body, IntSupplier localDelivery);
 
 	/**
-	 * A resume token was issued to a session of this node, so that other nodes can find the session's owner.
-	 * Called on the handshake thread before the token is sent to the client: an implementation may block briefly
-	 * so that the token resolves on every node by the time the client holds it.
-	 * @param connectionId the session's id
-	 * @param tokenKey the token's lookup half, which grants nothing by itself
-	 */
-	default void tokenIssued(String connectionId, String tokenKey) {
-	}
-
-	/**
-	 * A resume token was issued to a session of this node (on open and on every resume). The default calls
-	 * {@link #tokenIssued(String, String)}; a bridge that can resume sessions whose node died also records the
-	 * session's snapshot here.
+	 * A resume token was issued to a session of this node (on open and on every resume), so that other nodes can
+	 * find the session's owner, and resume it if this node dies.
 	 * @param session the session
-	 * @param tokenKey the token's lookup half
+	 * @param tokenKey the token's lookup half, which grants nothing by itself
 	 * @param secretDigest SHA-256 of the token's secret half
 	 * @return {@code false} if another node has taken the session over (it resumed there while this node was
 	 * taken for dead): the caller must not hand the token out
 	 */
 	default boolean tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
-		tokenIssued(session.id(), tokenKey);
 		return true;
 	}
 
@@ -162,6 +139,28 @@ public interface ClusterBridge {
 
 		/** Nothing yet. */
 		public static final DeadResumes NONE = new DeadResumes(0, 0, 0);
+
+	}
+
+	/**
+	 * Broadcasts this node's subscription lost and it then filled in from Redis, or counted, since start.
+	 * @return the counts; the default knows none
+	 */
+	default Gaps gaps() {
+		return Gaps.NONE;
+	}
+
+	/**
+	 * Counts of broadcasts that did not arrive the normal way.
+	 *
+	 * @param filled broadcasts filled in from the room streams after a gap
+	 * @param missed broadcasts to rooms with members here that were no longer in the streams: reported to those
+	 * members in {@code missed}
+	 */
+	record Gaps(long filled, long missed) {
+
+		/** Nothing yet. */
+		public static final Gaps NONE = new Gaps(0, 0);
 
 	}
 

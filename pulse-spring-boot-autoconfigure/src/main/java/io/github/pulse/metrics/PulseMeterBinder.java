@@ -37,6 +37,10 @@ public class PulseMeterBinder implements MeterBinder {
 			PulseMeters.CLUSTER_PUBLISH_FAILURES
 				.functionCounter(cluster, (bridge) -> bridge.status().publishFailures())
 				.register(registry);
+			PulseMeters.CLUSTER_BROADCASTS_FILLED.functionCounter(cluster, (bridge) -> bridge.gaps().filled())
+				.register(registry);
+			PulseMeters.CLUSTER_BROADCASTS_MISSED.functionCounter(cluster, (bridge) -> bridge.gaps().missed())
+				.register(registry);
 			PulseMeters.CLUSTER_DEAD_RESUMES.functionCounter(cluster, (bridge) -> bridge.deadResumes().resumes())
 				.register(registry);
 			PulseMeters.CLUSTER_DEAD_RESUME_RECOVERED

@@ -33,6 +33,16 @@ public enum PulseMeters {
 	/** Gauge of rooms. */
 	ROOMS_ACTIVE("pulse.rooms.active", Meter.Type.GAUGE, null, "Rooms with at least one member"),
 
+	/** Counter of broadcasts filled in from the room streams after a gap in the subscription. */
+	CLUSTER_BROADCASTS_FILLED("pulse.cluster.broadcasts.filled", Meter.Type.COUNTER, null,
+			"Broadcasts this node's subscription lost (a cut subscription, a full inbox) and it filled in from the "
+					+ "room streams; only with pulse.cluster.enabled"),
+
+	/** Counter of broadcasts lost beyond the room streams and reported in missed. */
+	CLUSTER_BROADCASTS_MISSED("pulse.cluster.broadcasts.missed", Meter.Type.COUNTER, null,
+			"Broadcasts to rooms with members on this node that were lost and no longer in the room streams; "
+					+ "reported to the members in missed; only with pulse.cluster.enabled"),
+
 	/** Gauge of live connections on all nodes of the cluster. */
 	CLUSTER_CONNECTIONS_ACTIVE("pulse.cluster.connections.active", Meter.Type.GAUGE, null,
 			"Live connections on all nodes of the cluster, as of this node's last heartbeat; only with "

@@ -92,6 +92,16 @@ class PulseClusterAutoConfigurationTests {
 				.hasMessageContaining("pulse.cluster.stream-retention (0) must be positive"));
 	}
 
+	@Test
+	void aLocalDeliveryTimeoutThatIsNotPositiveFailsStartupNamingTheProperty() {
+		this.contextRunner.withBean(RedisConnectionFactory.class, PulseClusterAutoConfigurationTests::connectionFactory)
+			.withPropertyValues("pulse.cluster.enabled=true", "pulse.cluster.local-delivery-timeout=0ms")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("pulse.cluster.local-delivery-timeout (PT0S) must be positive"));
+	}
+
 	private static LettuceConnectionFactory connectionFactory() {
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration("127.0.0.1", redis.port()));

@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -143,7 +144,12 @@ class ClusterIntegrationTests extends ClusterNodesTestSupport {
 			});
 		// the directory was rebuilt in the empty Redis and the subscriptions came back
 		Awaitility.await().until(() -> manager(0).send(secondId, "direct-again", null));
-		assertThat(second.nextOfType("message").path("event").asText()).isEqualTo("direct-again");
+		assertThat(second.nextMatching((frame) -> "direct-again".equals(frame.path("event").asText()))).isNotNull();
+		// the broadcast made while Redis was away was held and reaches the other node now, once
+		Awaitility.await()
+			.untilAsserted(() -> assertThat(second.history()).filteredOn((frame) -> "local".equals(frame.path("event").asText()))
+				.hasSize(1));
+		assertThat(first.history()).filteredOn((frame) -> "local".equals(frame.path("event").asText())).hasSize(1);
 		Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			manager(1).broadcast("lobby", "probe", null);
 			assertThat(first.history()).anyMatch((frame) -> "probe".equals(frame.path("event").asText()));
@@ -154,7 +160,39 @@ class ClusterIntegrationTests extends ClusterNodesTestSupport {
 			.asInt()).isEqualTo(7);
 	}
 
+	@Test
+	void theLateEndOfAnOldSessionDeletesNeitherTheDirectoryEntryNorTheSnapshotOfTheNewSessionWithItsId() {
+		startNodes(2);
+		TestClient client = connect(0, "?id=reused&room=lobby", Map.of());
+		String token = client.nextOfType("welcome").path("resumeToken").asText();
+		StringRedisTemplate redisTemplate = new StringRedisTemplate(
+				this.nodes.get(1).getBean(LettuceConnectionFactory.class));
+		String snapshotKey = this.keyPrefix + "session:" + tokenKey(token);
+		Awaitility.await().until(() -> redisTemplate.hasKey(snapshotKey) && redisTemplate.hasKey(this.keyPrefix + "conn:reused"));
+		// the end of an older session with the same id, reported after the new one started (the race of a reused id)
+		this.nodes.get(0).getBean(RedisClusterBridge.class).sessionEnded("reused");
+		// a heartbeat later (it would have re-registered a deleted entry), both are still the new session's
+		long beats = heartbeats(redisTemplate);
+		Awaitility.await().until(() -> heartbeats(redisTemplate) > beats);
+		assertThat(redisTemplate.opsForValue().get(this.keyPrefix + "conn:reused")).isEqualTo("node-1");
+		assertThat(redisTemplate.hasKey(snapshotKey)).as("the live session's snapshot").isTrue();
+		client.abort();
+		TestClient resumed = connect(1, "?id=reused&room=lobby&resume=" + token + "&lastSeq=0", Map.of());
+		assertThat(resumed.next().path("type").asText()).isEqualTo("resumed");
+	}
+
 	// ---- helpers
+
+	/** Node 1's registration expiry: it moves on every heartbeat. */
+	private long heartbeats(StringRedisTemplate redisTemplate) {
+		Double score = redisTemplate.opsForZSet().score(this.keyPrefix + "nodes", "node-1");
+		return (score != null) ? score.longValue() : 0;
+	}
+
+	private static String tokenKey(String token) {
+		byte[] bytes = java.util.Base64.getUrlDecoder().decode(token);
+		return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(bytes, 16));
+	}
 
 	private void startNodes(int count) {
 		for (int i = 0; i < count; i++) {

@@ -140,7 +140,8 @@ class MicrometerPulseObserverTests {
 	private static final class IdleClusterBridge implements ClusterBridge {
 
 		@Override
-		public void broadcast(String room, EncodedBody body) {
+		public int broadcast(String room, EncodedBody body, java.util.function.IntSupplier localDelivery) {
+			return localDelivery.getAsInt();
 		}
 
 		@Override

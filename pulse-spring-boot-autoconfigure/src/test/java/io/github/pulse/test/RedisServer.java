@@ -57,7 +57,7 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 		String executable = executable();
 		try {
 			this.process = new ProcessBuilder(List.of(executable, "--port", Integer.toString(this.port), "--bind",
-					"127.0.0.1", "--save", "", "--appendonly", "no"))
+					"127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "local"))
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 				.start();
@@ -84,6 +84,37 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 			Thread.currentThread().interrupt();
 		}
 		this.process = null;
+	}
+
+	/**
+	 * Sends one command to the server on a connection of its own and returns the first line of the reply (for
+	 * example {@code :2} after {@code CLIENT KILL TYPE pubsub} killed two clients).
+	 * @param arguments the command and its arguments
+	 * @return the reply's first line, without its CRLF
+	 */
+	public String command(String... arguments) {
+		StringBuilder request = new StringBuilder("*").append(arguments.length).append("\r\n");
+		for (String argument : arguments) {
+			request.append('$').append(argument.getBytes(StandardCharsets.UTF_8).length).append("\r\n")
+				.append(argument).append("\r\n");
+		}
+		try (Socket socket = new Socket("127.0.0.1", this.port)) {
+			socket.setSoTimeout(10_000);
+			OutputStream out = socket.getOutputStream();
+			out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			StringBuilder line = new StringBuilder();
+			for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
+				if (b != '\r') {
+					line.append((char) b);
+				}
+			}
+			return line.toString();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Redis command " + arguments[0] + " failed", ex);
+		}
 	}
 
 	private boolean answersPing() {

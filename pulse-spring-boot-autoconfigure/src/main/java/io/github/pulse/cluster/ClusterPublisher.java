@@ -1,0 +1,393 @@
+package io.github.pulse.cluster;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Consumer;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.springframework.data.redis.connection.DefaultStringRedisConnection;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.StringRedisConnection;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * The node's one way to Redis for writes: a bounded queue, sent by one thread in pipelined batches, in order, so
+ * that no caller waits for Redis. Broadcasts are never lost by a Redis fault:
+ * <ul>
+ * <li>Each carries this node's sequence number, and broadcast.lua records the last one numbered in
+ * {@code <prefix>pub:<node>}. After a failed batch (connection killed, Redis restarted or slow past the command
+ * timeout) the broadcasts are held; once Redis answers again, those the record shows were numbered are dropped
+ * and the rest sent again: each is numbered exactly once.</li>
+ * <li>A broadcast of this node reaches its own members when it comes back from Redis, in the cluster's order; if
+ * it has not come back within the local delivery timeout (Redis slow or away), it is delivered directly, once:
+ * whichever comes first claims it.</li>
+ * </ul>
+ * Other operations (directory writes, commands to other nodes) in a failed batch are dropped and counted, as they
+ * are idempotent refreshes or fail the same way a lookup would.
+ */
+final class ClusterPublisher {
+
+	private static final Log logger = LogFactory.getLog(ClusterPublisher.class);
+
+	private static final int BATCH = 512;
+
+	/** What the publisher needs of its bridge. */
+	interface Host {
+
+		boolean available();
+
+		void unavailable(Exception ex);
+
+		/**
+		 * Delivers a broadcast of this node to its members directly, outside the cluster's order.
+		 * @param broadcast the broadcast
+		 */
+		void deliverLocally(Broadcast broadcast);
+
+	}
+
+	/** A queued operation. */
+	sealed interface Op {
+	}
+
+	/** Any operation but a broadcast. */
+	record Command(Consumer<StringRedisConnection> action) implements Op {
+	}
+
+	/** A broadcast of this node, until its local delivery is claimed. */
+	static final class Broadcast implements Op {
+
+		final long seq;
+
+		final String room;
+
+		final String body;
+
+		final long queuedNanos;
+
+		private final AtomicBoolean claimed = new AtomicBoolean();
+
+		Broadcast(long seq, String room, String body, long queuedNanos) {
+			this.seq = seq;
+			this.room = room;
+			this.body = body;
+			this.queuedNanos = queuedNanos;
+		}
+
+		/**
+		 * Claims the local delivery: {@code true} exactly once.
+		 */
+		boolean claim() {
+			return this.claimed.compareAndSet(false, true);
+		}
+
+	}
+
+	private final StringRedisTemplate redis;
+
+	private final ClusterKeys keys;
+
+	private final String nodeId;
+
+	private final String proposedEpoch;
+
+	private final int streamRetention;
+
+	private final long keyTtlMillis;
+
+	private final long localDeliveryNanos;
+
+	private final Host host;
+
+	private final BlockingQueue<Op> queue;
+
+	private final int capacity;
+
+	/** Broadcasts of this node not yet back from Redis, by sequence number, in order. */
+	private final ConcurrentNavigableMap<Long, Broadcast> inFlight = new ConcurrentSkipListMap<>();
+
+	/** Held while a broadcast of this node is claimed and queued for its members, by any thread. */
+	private final Lock deliveryLock;
+
+	/** Broadcasts of a failed batch, oldest first, to send again once Redis answers; publisher thread only. */
+	private final Deque<Broadcast> held = new ArrayDeque<>();
+
+	/** Whether some held broadcasts may have been numbered before their batch failed; publisher thread only. */
+	private boolean uncertain;
+
+	/**
+	 * Sequence number of this node's broadcasts. Starts from the clock so that a node restarted under the same id
+	 * numbers above what it published before.
+	 */
+	private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() * 1_000_000L);
+
+	private final AtomicLong failures = new AtomicLong();
+
+	/** Makes each epoch proposal fresh: an epoch started after Redis lost its data must differ from every old one. */
+	private final java.util.SplittableRandom epochs = new java.util.SplittableRandom();
+
+	private final AtomicLong localDeliveries = new AtomicLong();
+
+	private volatile boolean running;
+
+	private @Nullable Thread thread;
+
+	ClusterPublisher(StringRedisTemplate redis, ClusterKeys keys, String nodeId, String proposedEpoch,
+			int streamRetention, long keyTtlMillis, long localDeliveryMillis, int capacity, Host host,
+			Lock deliveryLock) {
+		this.deliveryLock = deliveryLock;
+		this.redis = redis;
+		this.keys = keys;
+		this.nodeId = nodeId;
+		this.proposedEpoch = proposedEpoch;
+		this.streamRetention = streamRetention;
+		this.keyTtlMillis = keyTtlMillis;
+		this.localDeliveryNanos = TimeUnit.MILLISECONDS.toNanos(localDeliveryMillis);
+		this.capacity = capacity;
+		this.queue = new ArrayBlockingQueue<>(capacity);
+		this.host = host;
+	}
+
+	/**
+	 * Queues a broadcast of this node.
+	 * @param room the room
+	 * @param body the encoded frame body
+	 * @return whether it was queued (if not, the caller delivers it locally: the other nodes never get it)
+	 */
+	boolean broadcast(String room, String body) {
+		Broadcast broadcast = new Broadcast(this.sequence.incrementAndGet(), room, body, System.nanoTime());
+		this.inFlight.put(broadcast.seq, broadcast);
+		if (!this.running || !this.queue.offer(broadcast)) {
+			this.inFlight.remove(broadcast.seq);
+			this.failures.incrementAndGet();
+			return false;
+		}
+		return true;
+	}
+
+	/**
+	 * Queues any other operation.
+	 * @param action what to send
+	 * @return whether it was queued
+	 */
+	boolean offer(Consumer<StringRedisConnection> action) {
+		if (!this.running || !this.queue.offer(new Command(action))) {
+			this.failures.incrementAndGet();
+			return false;
+		}
+		return true;
+	}
+
+	/**
+	 * A broadcast of this node came back from Redis (on the channel or from a stream): whether the inbox delivers
+	 * it here, that is whether it was not delivered directly already. Call holding the delivery lock.
+	 * @param seq its sequence number
+	 * @return {@code true} if the inbox delivers it
+	 */
+	boolean claimReturned(long seq) {
+		Broadcast broadcast = this.inFlight.remove(seq);
+		// unknown: published before this process started under the same node id
+		return broadcast == null || broadcast.claim();
+	}
+
+	/**
+	 * Delivers directly the broadcasts of this node that have not come back from Redis within the local delivery
+	 * timeout (Redis slow or away); called periodically.
+	 */
+	void deliverOverdue() {
+		long now = System.nanoTime();
+		Broadcast last = null;
+		for (Broadcast broadcast : this.inFlight.values()) {
+			if (now - broadcast.queuedNanos < this.localDeliveryNanos) {
+				break;
+			}
+			last = broadcast;
+		}
+		if (last != null) {
+			deliverLocally(last);
+		}
+	}
+
+	long failures() {
+		return this.failures.get();
+	}
+
+	long localDeliveries() {
+		return this.localDeliveries.get();
+	}
+
+	void start() {
+		this.running = true;
+		Thread publisher = new Thread(this::run, "pulse-cluster-publisher");
+		publisher.setDaemon(true);
+		publisher.start();
+		this.thread = publisher;
+	}
+
+	void stop(long timeoutMillis) {
+		this.running = false;
+		Thread publisher = this.thread;
+		if (publisher != null) {
+			try {
+				publisher.join(timeoutMillis);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		this.thread = null;
+	}
+
+	private void run() {
+		List<Op> batch = new ArrayList<>(BATCH);
+		while (this.running || !this.queue.isEmpty()) {
+			try {
+				if (this.held.isEmpty() || !this.host.available()) {
+					Op first = this.queue.poll(100, TimeUnit.MILLISECONDS);
+					if (first != null) {
+						batch.add(first);
+						this.queue.drainTo(batch, BATCH - 1);
+					}
+				}
+				if (!this.host.available()) {
+					hold(batch);
+					continue;
+				}
+				if (!this.held.isEmpty() && !resend(batch)) {
+					continue;
+				}
+				if (batch.isEmpty()) {
+					continue;
+				}
+				this.redis.executePipelined((RedisCallback<?>) (connection) -> {
+					StringRedisConnection strings = new DefaultStringRedisConnection(connection);
+					for (Op op : batch) {
+						if (op instanceof Broadcast broadcast) {
+							send(strings, broadcast);
+						}
+						else if (op instanceof Command command) {
+							command.action().accept(strings);
+						}
+					}
+					return null;
+				});
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (RuntimeException ex) {
+				this.host.unavailable(ex);
+				// some of the batch may have been numbered: the record says which, once Redis answers again
+				this.uncertain = true;
+				hold(batch);
+			}
+			finally {
+				batch.clear();
+			}
+		}
+	}
+
+	/**
+	 * Puts the held broadcasts in front of the batch, after dropping those the record shows were numbered.
+	 * @return whether the batch can be sent now
+	 */
+	private boolean resend(List<Op> batch) {
+		if (this.uncertain) {
+			String recorded;
+			try {
+				recorded = this.redis.opsForValue().get(this.keys.published(this.nodeId));
+			}
+			catch (RuntimeException ex) {
+				this.host.unavailable(ex);
+				hold(batch);
+				return false;
+			}
+			long numbered = (recorded != null) ? Long.parseLong(recorded) : Long.MIN_VALUE;
+			// numbered before its batch failed: it comes (or came) back through the channel or a stream
+			this.held.removeIf((broadcast) -> broadcast.seq <= numbered);
+			this.uncertain = false;
+		}
+		List<Op> resent = new ArrayList<>(this.held);
+		this.held.clear();
+		if (!resent.isEmpty() && logger.isDebugEnabled()) {
+			logger.debug("pulse cluster: sending " + resent.size() + " held broadcasts again");
+		}
+		batch.addAll(0, resent);
+		return true;
+	}
+
+	/**
+	 * Redis is away or the batch failed: this node's members get the broadcasts at once, the broadcasts wait to be
+	 * sent again (the oldest dropped and counted beyond the queue's capacity), the rest is dropped and counted.
+	 */
+	private void hold(List<Op> batch) {
+		Broadcast last = null;
+		for (Op op : batch) {
+			if (op instanceof Broadcast broadcast) {
+				last = broadcast;
+				this.held.addLast(broadcast);
+			}
+			else {
+				this.failures.incrementAndGet();
+			}
+		}
+		batch.clear();
+		if (last != null) {
+			deliverLocally(last);
+		}
+		while (this.held.size() > this.capacity) {
+			Broadcast dropped = this.held.removeFirst();
+			this.inFlight.remove(dropped.seq);
+			this.failures.incrementAndGet();
+			logger.warn("pulse cluster: Redis away too long; a broadcast to room " + dropped.room
+					+ " reached this node's members only");
+		}
+	}
+
+	/**
+	 * Delivers a broadcast of this node directly, and every earlier one not delivered yet before it: this node's
+	 * members get its broadcasts in the order they were made.
+	 */
+	private void deliverLocally(Broadcast upTo) {
+		this.deliveryLock.lock();
+		try {
+			for (Broadcast broadcast : this.inFlight.headMap(upTo.seq, true).values()) {
+				if (broadcast.claim()) {
+					this.localDeliveries.incrementAndGet();
+					this.host.deliverLocally(broadcast);
+				}
+			}
+			if (upTo.claim()) {
+				this.localDeliveries.incrementAndGet();
+				this.host.deliverLocally(upTo);
+			}
+		}
+		finally {
+			this.deliveryLock.unlock();
+		}
+	}
+
+	private void send(StringRedisConnection connection, Broadcast broadcast) {
+		connection.eval(ClusterScripts.BROADCAST, ReturnType.INTEGER, 6, this.keys.globalSeq(),
+				this.keys.roomSeq(broadcast.room), this.keys.stream(broadcast.room), this.keys.broadcastChannel(),
+				this.keys.epoch(), this.keys.published(this.nodeId), Integer.toString(this.streamRetention),
+				Long.toString(this.keyTtlMillis), this.proposedEpoch + "-" + Long.toHexString(this.epochs.nextLong()),
+				broadcast.room, broadcast.body, this.nodeId,
+				Long.toString(broadcast.seq));
+	}
+
+}
