@@ -267,16 +267,22 @@ class EngineRaceTests {
 		assertThat(transport.closes).isEmpty();
 	}
 
-	@Test
-	void aTransportReplacedWhileAWriteIsInFlightGetsItsCloseFrameAfterThatWrite() {
+	/** A session resumed on a new transport while a write is in flight on its half-open one. */
+	private SessionManager replacedDuringAWrite(FakeTransport halfOpen) {
 		SessionManager manager = manager(settings(256, 1024));
-		FakeTransport halfOpen = new FakeTransport();
 		PulseSession session = open(halfOpen);
 		String token = SessionManagerTests.token(halfOpen.texts.get(0));
 		halfOpen.stall();
 		session.send("big", "x");
-		FakeTransport next = new FakeTransport();
-		assertThat(manager.open(next, ConnectDecision.accept(List.of("lobby")), null, token, 0)).isSameAs(session);
+		assertThat(manager.open(new FakeTransport(), ConnectDecision.accept(List.of("lobby")), null, token, 0))
+			.isSameAs(session);
+		return manager;
+	}
+
+	@Test
+	void aTransportReplacedWhileAWriteIsInFlightGetsItsCloseFrameAfterThatWrite() {
+		FakeTransport halfOpen = new FakeTransport();
+		SessionManager manager = replacedDuringAWrite(halfOpen);
 		// never a close frame in the middle of the write in flight
 		assertThat(halfOpen.closes).isEmpty();
 		assertThat(manager.leavingCount()).isOne();
@@ -287,13 +293,8 @@ class EngineRaceTests {
 
 	@Test
 	void aReplacedTransportWhoseWriteNeverCompletesIsDroppedAfterTheWriteTimeout() {
-		SessionManager manager = manager(settings(256, 1024));
 		FakeTransport halfOpen = new FakeTransport();
-		PulseSession session = open(halfOpen);
-		String token = SessionManagerTests.token(halfOpen.texts.get(0));
-		halfOpen.stall();
-		session.send("big", "x");
-		manager.open(new FakeTransport(), ConnectDecision.accept(List.of("lobby")), null, token, 0);
+		SessionManager manager = replacedDuringAWrite(halfOpen);
 		this.now.addAndGet(PulseSettings.defaults().writeTimeout().toNanos());
 		manager.tick();
 		assertThat(halfOpen.aborts).isOne();

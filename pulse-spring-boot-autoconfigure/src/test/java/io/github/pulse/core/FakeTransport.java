@@ -127,19 +127,17 @@ final class FakeTransport implements Transport {
 	 * Completes the held writes with a failure, as a socket that broke under them.
 	 */
 	void fail() {
-		List<Runnable> completions;
-		synchronized (this.held) {
-			this.stalled = false;
-			completions = new ArrayList<>(this.held);
-			this.held.clear();
-		}
 		this.failing = true;
-		completions.forEach(Runnable::run);
+		completeHeld();
 	}
 
 	private volatile boolean failing;
 
 	void release() {
+		completeHeld();
+	}
+
+	private void completeHeld() {
 		List<Runnable> completions;
 		synchronized (this.held) {
 			this.stalled = false;
