@@ -255,10 +255,7 @@ public class SessionManager implements PulseServer {
 				transport = session.transport;
 				session.writer.closeAbandoned();
 			}
-			closingEnded(session);
-			if (transport != null) {
-				abortTransport(transport);
-			}
+			closeAbandoned(session, transport);
 		}
 		this.timer.stop();
 		this.closer.takeAllLeaving().forEach(this::abortTransport);
@@ -680,6 +677,17 @@ public class SessionManager implements PulseServer {
 	 * A closing session's close frame was handed to its transport, or the close was abandoned: it leaves the
 	 * flushing set.
 	 */
+	/**
+	 * A closing session's close can never go: it leaves the flushing set and its transport, if it still had one, is
+	 * dropped (its peer is not reading, or it is gone already).
+	 */
+	void closeAbandoned(PulseSession session, @Nullable Transport transport) {
+		closingEnded(session);
+		if (transport != null) {
+			abortTransport(transport);
+		}
+	}
+
 	void closingEnded(PulseSession session) {
 		if (this.flushing.remove(session)) {
 			synchronized (this.flushing) {

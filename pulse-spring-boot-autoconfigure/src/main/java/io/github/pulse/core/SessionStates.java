@@ -136,8 +136,7 @@ final class SessionStates {
 		if (abandoned) {
 			// its close frame can never go; if the transport is not dead already (a write timeout decided this),
 			// dropping it makes it so
-			this.manager.closingEnded(session);
-			this.manager.abortTransport(failed);
+			this.manager.closeAbandoned(session, failed);
 			return;
 		}
 		if (!resume) {

@@ -84,13 +84,8 @@ final class SessionWriter {
 		if (target == null || stalled || overdue) {
 			closeAbandoned();
 			SessionManager manager = this.session.manager;
-			return () -> {
-				manager.closingEnded(this.session);
-				if (target != null) {
-					// the peer is not reading: a close frame would not reach it
-					manager.abortTransport(target);
-				}
-			};
+			// the peer is not reading: a close frame would not reach it
+			return () -> manager.closeAbandoned(this.session, target);
 		}
 		return null;
 	}
@@ -191,8 +186,7 @@ final class SessionWriter {
 		if (failure != null) {
 			s.manager.logWriteFailure(s, failure);
 			if (abandonedClose) {
-				s.manager.closingEnded(s);
-				s.manager.abortTransport(target);
+				s.manager.closeAbandoned(s, target);
 			}
 			else {
 				s.manager.states().suspend(s, target, DisconnectReason.TRANSPORT_ERROR, null);
