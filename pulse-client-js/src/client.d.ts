@@ -1,6 +1,7 @@
 /**
- * Type declarations of the pulse browser client, served beside it at <pulse.path>/client.d.ts.
- * Copy this file next to your sources, or declare the module '/pulse/client.js' with it.
+ * Type declarations of the pulse browser client, served beside it at <pulse.path>/client.d.ts and the `types` of
+ * the npm package in pulse-client-js/. Checked by `tsc --noEmit` against examples/usage.ts, and against the
+ * module's runtime exports by test/package.test.mjs.
  */
 
 /** Client version, matching the pulse release that ships it. */
@@ -50,7 +51,25 @@ export interface PulseClientOptions {
 	 * the handshake. Default `['pulse.v1']`.
 	 */
 	protocols?: string[];
+	/**
+	 * WebSocket constructor to use; default the global `WebSocket`. Outside a browser (Node 20 has no global
+	 * WebSocket) pass one with the browser's API, such as the `ws` package's.
+	 */
+	WebSocket?: PulseWebSocketConstructor;
 }
+
+/** The part of the browser's WebSocket API the client uses. */
+export interface PulseWebSocketLike {
+	readonly readyState: number;
+	onmessage: ((event: { data: unknown }) => void) | null;
+	onclose: ((event: { code: number; reason: string }) => void) | null;
+	onerror: ((event: unknown) => void) | null;
+	send(data: string): void;
+	close(code?: number, reason?: string): void;
+}
+
+/** A constructor of {@link PulseWebSocketLike}, such as the global `WebSocket`. */
+export type PulseWebSocketConstructor = new (url: string, protocols?: string | string[]) => PulseWebSocketLike;
 
 /** Detail of the `open` event: a new session started. */
 export interface PulseOpenEvent {

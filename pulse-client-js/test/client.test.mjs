@@ -1,9 +1,8 @@
-// Unit tests of the browser client (pulse-spring-boot-autoconfigure/.../META-INF/pulse/client/client.js) on a fake
-// WebSocket with mocked timers: reconnect policy, resume parameters, dedupe, queue, acks and the app-level ping.
+// Unit tests of the browser client (src/client.js) on a fake WebSocket with mocked timers: reconnect policy,
+// resume parameters, dedupe, queue, acks and the app-level ping.
 import { test, beforeEach, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { PulseClient, isReconnectable, backoffDelay } from
-	'../../../../pulse-spring-boot-autoconfigure/src/main/resources/META-INF/pulse/client/client.js';
+import { PulseClient, isReconnectable, backoffDelay } from '../src/client.js';
 
 class FakeWebSocket {
 	static instances = [];

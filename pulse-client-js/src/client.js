@@ -1,6 +1,7 @@
 /*
  * pulse browser client: a dependency-free ES module, served by every pulse server at <pulse.path>/client.js
- * (by default /pulse/client.js), with its TypeScript declarations beside it at client.d.ts.
+ * (by default /pulse/client.js), with its TypeScript declarations beside it at client.d.ts. This file is the one
+ * source: the npm package in pulse-client-js/ and the starter's copy in META-INF/pulse/client/ are both it.
  *
  *   import { PulseClient } from '/pulse/client.js';
  *   const client = new PulseClient({ params: { room: 'lobby' } });
@@ -32,6 +33,7 @@ const DEFAULTS = Object.freeze({
 	ackEvery: 32,
 	ackDelayMs: 1000,
 	protocols: ['pulse.v1'],
+	WebSocket: undefined,
 });
 
 const MAX_EVENT_LENGTH = 128;
@@ -129,6 +131,10 @@ export class PulseClient {
 					+ 'handshakeTimeoutMs > 0');
 		}
 		this.#url = PulseClient.#resolveUrl(o.url);
+		if (o.WebSocket === undefined && typeof globalThis.WebSocket !== 'function') {
+			throw new TypeError('pulse: no global WebSocket here; pass one as the WebSocket option (in Node 20, the '
+					+ "'ws' package's WebSocket)");
+		}
 	}
 
 	/** Current state: 'idle', 'connecting', 'open', 'reconnecting' or 'closed'. */
@@ -268,7 +274,8 @@ export class PulseClient {
 		}
 		let ws;
 		try {
-			ws = new WebSocket(url.toString(), this.#options.protocols);
+			const WebSocketImpl = this.#options.WebSocket ?? globalThis.WebSocket;
+			ws = new WebSocketImpl(url.toString(), this.#options.protocols);
 		}
 		catch (error) {
 			// only a malformed URL throws here, which retrying cannot fix

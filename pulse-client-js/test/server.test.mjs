@@ -1,0 +1,72 @@
+// The client against a real pulse server (ClientJsTestApplication, started by BrowserClientPackageTests) reached
+// through a fault-injecting TCP proxy: PULSE_URL is the proxied endpoint, POST PULSE_CONTROL_URL/test/cut cuts every
+// connection (RST, no close frame) so that the client has to resume.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { PulseClient } from '../src/client.js';
+
+const url = process.env.PULSE_URL;
+const control = process.env.PULSE_CONTROL_URL;
+if (!url || !control) {
+	throw new Error('PULSE_URL and PULSE_CONTROL_URL must name a running test server (see BrowserClientPackageTests)');
+}
+
+const clients = [];
+after(() => clients.forEach((c) => c.close()));
+
+function newClient(options = {}) {
+	const client = new PulseClient({ url, WebSocket, initialDelayMs: 50, maxDelayMs: 200, ...options });
+	clients.push(client);
+	return client;
+}
+
+function next(client, type, filter = () => true, timeoutMs = 10000) {
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			off();
+			reject(new Error(`no '${type}' event within ${timeoutMs} ms`));
+		}, timeoutMs);
+		const off = client.on(type, (detail) => {
+			if (filter(detail)) {
+				clearTimeout(timer);
+				off();
+				resolve(detail);
+			}
+		});
+	});
+}
+
+async function cut() {
+	const response = await fetch(control + '/test/cut', { method: 'POST' });
+	assert.equal(response.status, 200);
+	return Number(await response.text());
+}
+
+test('connects, offers pulse.v1 and gets its echo back', async () => {
+	const client = newClient({ params: { room: 'lobby' } });
+	const opened = next(client, 'open');
+	client.connect();
+	const open = await opened;
+	assert.equal(open.protocol, 'pulse.v1');
+	assert.deepEqual(open.rooms, ['lobby']);
+	const echoed = next(client, 'message', (m) => m.event === 'echo');
+	assert.equal(client.send('echo', { n: 1 }), true);
+	assert.deepEqual((await echoed).payload, { n: 1 });
+});
+
+test('resumes the same session after the proxy cuts the connection, and keeps working', async () => {
+	const client = newClient();
+	const opened = next(client, 'open');
+	client.connect();
+	const { connectionId } = await opened;
+	const dropped = next(client, 'drop');
+	const restored = next(client, 'restore');
+	assert.ok(await cut() >= 1);
+	assert.equal((await dropped).code, 1006);
+	assert.equal((await restored).connectionId, connectionId);
+	const echoed = next(client, 'message', (m) => m.event === 'echo');
+	client.send('echo', 'after the cut');
+	assert.equal((await echoed).payload, 'after the cut');
+	assert.equal(client.connectionId, connectionId);
+});
