@@ -130,9 +130,10 @@ export interface PulseClientEventMap {
 }
 
 /**
- * Whether the client reconnects after a close with this code: true for 1001, 1006, 1011, 1012, 1013, 1014 and 4002;
- * false for 1000, application codes (3000-4999, such as 4000 kicked, 4001 replaced, 4003 idle timeout) and the
- * protocol errors 1002, 1003, 1007, 1008, 1009.
+ * Whether the client reconnects after a close with this code (the table of docs/protocol.md, also in the package's
+ * `close-codes.json`): true for 1001, 1005, 1006, 1011, 1012, 1013, 1014 and 4002; false for 1000, application codes
+ * (3000-4999, such as 4000 kicked, 4001 replaced, 4003 idle timeout), the protocol errors 1002, 1003, 1007, 1008,
+ * 1009, 1010 and for 1015 (TLS handshake failed).
  */
 export declare function isReconnectable(code: number): boolean;
 

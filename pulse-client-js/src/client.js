@@ -39,18 +39,21 @@ const DEFAULTS = Object.freeze({
 const MAX_EVENT_LENGTH = 128;
 
 /**
- * Whether the client reconnects after the server (or the network) closed its WebSocket with this code.
- * Reconnect: 1001 (server going away, heartbeat or write timeout), 1006 (connection lost without a close frame),
- * 1011 (server error), 1012 (service restart), 1013 (try again later), 1014 (bad gateway), 4002 (slow consumer).
- * Anything else is final: 1000 and application codes 3000-4999 such as 4000 (kicked), 4001 (replaced by a newer
- * connection) and 4003 (idle timeout), and the protocol errors 1002, 1003, 1007, 1008 and 1009, which would only
- * happen again.
+ * Whether the client reconnects after the server (or the network) closed its WebSocket with this code: the close-code
+ * table of docs/protocol.md, kept in close-codes.json beside this file, which the Java client implements too.
+ * Reconnect and resume: 1001 (server going away, heartbeat timeout), 1005 (close frame without a code, which pulse
+ * never sends: an intermediary ended the connection), 1006 (connection lost without a close frame), 1012 (service
+ * restart), 1013 (try again later), 1014 (bad gateway). Reconnect to a new session: 1011 (server error) and 4002
+ * (slow consumer). Anything else is final: 1000 and application codes 3000-4999 such as 4000 (kicked), 4001
+ * (replaced by a newer connection) and 4003 (idle timeout), the protocol errors 1002, 1003, 1007, 1008, 1009 and
+ * 1010, and 1015 (TLS handshake failed), which would only happen again.
  * @param {number} code the close code
  * @returns {boolean}
  */
 export function isReconnectable(code) {
 	switch (code) {
 		case 1001:
+		case 1005:
 		case 1006:
 		case 1011:
 		case 1012:

@@ -2,7 +2,11 @@
 // resume parameters, dedupe, queue, acks and the app-level ping.
 import { test, beforeEach, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { PulseClient, isReconnectable, backoffDelay } from '../src/client.js';
+
+// the one close-code table, shared with the Java client's CloseCodePolicyTests
+const closeCodes = JSON.parse(readFileSync(new URL('../src/close-codes.json', import.meta.url), 'utf8'));
 
 class FakeWebSocket {
 	static instances = [];
@@ -76,12 +80,19 @@ afterEach(() => {
 	delete globalThis.WebSocket;
 });
 
-test('close codes decide whether the client reconnects', () => {
-	for (const code of [1001, 1006, 1012, 1013, 4002]) {
-		assert.equal(isReconnectable(code), true, 'reconnect after ' + code);
+test('every code of the shared close-code table reconnects exactly when its action is not stop', () => {
+	assert.ok(closeCodes.codes.length >= 19);
+	for (const { code, action } of closeCodes.codes) {
+		assert.ok(['resume', 'reconnect', 'stop'].includes(action), action);
+		assert.equal(isReconnectable(code), action !== 'stop', `reconnects after ${code} (${action})`);
 	}
-	for (const code of [1000, 1003, 1007, 1008, 1009, 4000, 4001, 4003, 3000, 4999]) {
-		assert.equal(isReconnectable(code), false, 'no reconnect after ' + code);
+	for (const code of closeCodes.stopExamples) {
+		assert.equal(isReconnectable(code), closeCodes.default !== 'stop', 'no reconnect after ' + code);
+	}
+	for (let code = 0; code < 6000; code++) {
+		if (isReconnectable(code)) {
+			assert.ok(closeCodes.codes.some((row) => row.code === code), `reconnecting code ${code} is in the table`);
+		}
 	}
 });
 

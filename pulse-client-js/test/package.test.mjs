@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,19 +35,21 @@ test('npm pack produces a package that installs into an empty project and import
 	try {
 		const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], root));
 		assert.deepEqual(packed.files.map((f) => f.path).sort(),
-			['README.md', 'examples/usage.ts', 'package.json', 'src/client.d.ts', 'src/client.js'
-].sort());
+			['README.md', 'examples/usage.ts', 'package.json', 'src/client.d.ts', 'src/client.js',
+				'src/close-codes.json'].sort());
 		const app = join(work, 'app');
-		execFileSync('mkdir', [app]);
+		mkdirSync(app);
 		writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
 		npm(['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', join(work, packed.filename)], app);
 		writeFileSync(join(app, 'main.mjs'), `
 			import { PulseClient, isReconnectable, VERSION } from '@pulse/client';
-			
+			import table from '@pulse/client/close-codes.json' with { type: 'json' };
 			const c = new PulseClient({ url: 'ws://localhost:1/pulse', WebSocket: class {} });
-			console.log(JSON.stringify({ VERSION, state: c.state, reconnect1006: isReconnectable(1006)}));`);
+			console.log(JSON.stringify({ VERSION, state: c.state, reconnect1006: isReconnectable(1006),
+				codes: table.codes.length }));`);
 		const output = execFileSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' });
-		assert.deepEqual(JSON.parse(output), { VERSION: client.VERSION, state: 'idle', reconnect1006: true });
+		assert.deepEqual(JSON.parse(output), { VERSION: client.VERSION, state: 'idle', reconnect1006: true,
+			codes: 19 });
 	}
 	finally {
 		rmSync(work, { recursive: true, force: true });
