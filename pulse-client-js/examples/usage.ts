@@ -1,7 +1,7 @@
 // Usage of the pulse browser client, compiled by `tsc --noEmit` (npm run typecheck) against src/client.d.ts, so the
 // declarations and the documented way of using them cannot drift apart. In a browser the module is also served by
 // every pulse server at /pulse/client.js.
-import { PulseClient, isReconnectable, VERSION, type PulseMessageEvent } from '@pulse/client';
+import { PulseClient, PulseReplyError, isReconnectable, VERSION, type PulseMessageEvent } from '@pulse/client';
 
 interface Chat {
 	from: string;
@@ -21,5 +21,22 @@ client.connect();
 
 const queued: boolean = client.send('chat', { from: 'ann', text: 'hi' } satisfies Chat);
 console.log(VERSION, client.state, client.lastSeq, client.queued, queued);
+interface Room {
+	name: string;
+	members: number;
+}
+
+async function lookUp(name: string): Promise<Room | null> {
+	try {
+		return await client.request<Room>('room.find', { name }, { timeout: 5000 });
+	}
+	catch (error) {
+		if (error instanceof PulseReplyError && error.code === 'not-found') {
+			return null;
+		}
+		throw error;
+	}
+}
+lookUp('lobby').then((room) => console.log(room?.members));
 unsubscribe();
 client.close(1000, 'bye');

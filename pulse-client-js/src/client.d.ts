@@ -142,6 +142,22 @@ export declare function backoffDelay(attempt: number,
 	options: { initialDelayMs: number; maxDelayMs: number; factor: number; jitter: number },
 	random?: () => number): number;
 
+/**
+ * A request answered with an error: the code and message the server's handler chose, or code `internal` when it
+ * failed in any other way.
+ */
+export declare class PulseReplyError extends Error {
+	constructor(code: string, message: string);
+	/** Error code of the reply, such as `not-found` or `internal`. */
+	readonly code: string;
+}
+
+/** Options of {@link PulseClient.request}. */
+export interface PulseRequestOptions {
+	/** How long to wait for the reply, in ms. Default 10000. */
+	timeout?: number;
+}
+
 /** A pulse connection from a browser: one logical session that survives transport drops by resuming. */
 export declare class PulseClient {
 	constructor(options?: PulseClientOptions);
@@ -167,6 +183,12 @@ export declare class PulseClient {
 	 * queue is full. Throws a TypeError for an event that is not 1 to 128 characters.
 	 */
 	send(event: string, payload?: unknown): boolean;
+	/**
+	 * Sends a request and resolves with the reply's payload (the server handler's return value). Rejects with a
+	 * {@link PulseReplyError} when the handler answered with an error, an Error named `TimeoutError` when no reply
+	 * came within the timeout, and an Error when the client closed, the queue was full or the session was lost.
+	 */
+	request<T = unknown>(event: string, payload?: unknown, options?: PulseRequestOptions): Promise<T>;
 	/** Closes for good with a close frame, ending the session on the server; code 1000 or 3000-4999. */
 	close(code?: number, reason?: string): void;
 	/** Testing aid: asks a server with pulse.debug.allow-drop=true to drop this transport without a close frame. */

@@ -38,6 +38,25 @@ const DEFAULTS = Object.freeze({
 
 const MAX_EVENT_LENGTH = 128;
 
+const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
+
+/**
+ * A request answered with an error: the code and message the server's handler chose (PulseReplyException), or
+ * code 'internal' when it failed in any other way.
+ */
+export class PulseReplyError extends Error {
+	/**
+	 * @param {string} code the error code of the reply
+	 * @param {string} message the error message of the reply
+	 */
+	constructor(code, message) {
+		super(message);
+		this.name = 'PulseReplyError';
+		/** @type {string} */
+		this.code = code;
+	}
+}
+
 /**
  * Whether the client reconnects after the server (or the network) closed its WebSocket with this code: the close-code
  * table of docs/protocol.md, kept in close-codes.json beside this file, which the Java client implements too.
@@ -117,6 +136,8 @@ export class PulseClient {
 	#lastInboundAt = 0;
 	#pingSentAt = 0;
 	#heartbeatMs = 0;
+	#pending = new Map();
+	#lastRef = 0;
 
 	/**
 	 * @param {object} [options] see client.d.ts (PulseClientOptions) for every option and its default
@@ -214,22 +235,104 @@ export class PulseClient {
 	 * @returns {boolean} true if sent or queued, false if the client is closed or the queue is full
 	 */
 	send(event, payload) {
+		return this.#enqueue(PulseClient.#frame(event, payload, undefined), null);
+	}
+
+	/**
+	 * Sends a request and waits for the server's reply: the return value of its handler. Like send() it waits in the
+	 * queue while disconnected; a reply the server queued while the transport was down is replayed on resume, so a
+	 * request in flight across a resume still completes.
+	 * @param {string} event the event name, 1 to 128 characters
+	 * @param {*} [payload] any JSON value
+	 * @param {{timeout?: number}} [options] timeout: how long to wait for the reply, in ms (default 10000)
+	 * @returns {Promise<*>} resolves with the reply's payload (undefined when it has none); rejects with a
+	 *     PulseReplyError carrying the code when the handler answered with an error, an Error named 'TimeoutError'
+	 *     when no reply came in time, and an Error when the client is closed, the queue is full or the session the
+	 *     request reached was lost before the reply arrived
+	 */
+	request(event, payload, options = {}) {
+		const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+		if (!(timeout > 0)) {
+			throw new RangeError('pulse: request timeout must be positive');
+		}
+		const ref = 'r' + (++this.#lastRef);
+		const text = PulseClient.#frame(event, payload, ref);
+		return new Promise((resolve, reject) => {
+			const request = { event, resolve, reject, written: false, timer: null };
+			this.#pending.set(ref, request);
+			request.timer = setTimeout(() => {
+				if (this.#pending.get(ref) === request) {
+					this.#pending.delete(ref);
+					const error = new Error(`pulse: no reply to '${event}' (ref ${ref}) within ${timeout} ms`);
+					error.name = 'TimeoutError';
+					reject(error);
+				}
+			}, timeout);
+			if (!this.#enqueue(text, ref)) {
+				this.#settle(ref, null, new Error(this.#state === 'closed' ? 'pulse: client is closed'
+					: 'pulse: send queue is full (' + this.#options.queueLimit + ')'));
+			}
+		});
+	}
+
+	static #frame(event, payload, ref) {
 		if (typeof event !== 'string' || event.length === 0 || event.length > MAX_EVENT_LENGTH) {
 			throw new TypeError('pulse: event must be a string of 1 to ' + MAX_EVENT_LENGTH + ' characters');
 		}
-		const frame = JSON.stringify(payload === undefined ? { type: 'message', event }
-			: { type: 'message', event, payload });
+		const frame = { type: 'message', event };
+		if (ref !== undefined) {
+			frame.ref = ref;
+		}
+		if (payload !== undefined) {
+			frame.payload = payload;
+		}
+		return JSON.stringify(frame);
+	}
+
+	#enqueue(text, ref) {
 		if (this.#state === 'closed') {
 			return false;
 		}
-		if (this.#state === 'open' && this.#queue.length === 0 && this.#transmit(frame)) {
+		const entry = { text, ref };
+		if (this.#state === 'open' && this.#queue.length === 0 && this.#send(entry)) {
 			return true;
 		}
 		if (this.#queue.length >= this.#options.queueLimit) {
 			return false;
 		}
-		this.#queue.push(frame);
+		this.#queue.push(entry);
 		return true;
+	}
+
+	/** Transmits a queued entry, marking a request as having reached the current session. */
+	#send(entry) {
+		if (!this.#transmit(entry.text)) {
+			return false;
+		}
+		const request = entry.ref !== null ? this.#pending.get(entry.ref) : undefined;
+		if (request) {
+			request.written = true;
+		}
+		return true;
+	}
+
+	/** Resolves or rejects a waiting request, once. */
+	#settle(ref, reply, failure) {
+		const request = this.#pending.get(ref);
+		if (!request) {
+			return;
+		}
+		this.#pending.delete(ref);
+		clearTimeout(request.timer);
+		if (failure) {
+			request.reject(failure);
+		}
+		else if (reply.error && typeof reply.error === 'object') {
+			request.reject(new PulseReplyError(String(reply.error.code), String(reply.error.message)));
+		}
+		else {
+			request.resolve(reply.payload);
+		}
 	}
 
 	/**
@@ -309,6 +412,7 @@ export class PulseClient {
 		}
 		switch (frame.type) {
 			case 'message':
+			case 'reply':
 				this.#onMessage(frame);
 				break;
 			case 'welcome':
@@ -331,6 +435,15 @@ export class PulseClient {
 		this.#lastSeq = 0;
 		this.#ackedSeq = 0;
 		this.#heartbeatMs = frame.heartbeatMs || 0;
+		if (resuming) {
+			// a new session: nothing will answer the requests the old one received
+			for (const [ref, request] of [...this.#pending]) {
+				if (request.written) {
+					this.#settle(ref, null, new Error(`pulse: session lost before the reply to '${request.event}' `
+						+ `(ref ${ref}) arrived; the server may or may not have handled it`));
+				}
+			}
+		}
 		this.#becomeOpen();
 		this.#emit('open', {
 			connectionId: frame.connectionId,
@@ -358,6 +471,10 @@ export class PulseClient {
 			}
 			this.#lastSeq = frame.seq;
 			this.#scheduleAck();
+		}
+		if (frame.type === 'reply') {
+			this.#settle(String(frame.ref), frame, null);
+			return;
 		}
 		this.#emit('message', { event: frame.event, payload: frame.payload, room: frame.room ?? null, seq: frame.seq });
 	}
@@ -451,6 +568,9 @@ export class PulseClient {
 		this.#detach();
 		this.#queue = [];
 		this.#state = 'closed';
+		for (const ref of [...this.#pending.keys()]) {
+			this.#settle(ref, null, new Error(`pulse: client closed (${code} ${reason}) before the reply arrived`));
+		}
 		this.#emit('close', { code, reason });
 	}
 
@@ -465,7 +585,7 @@ export class PulseClient {
 
 	#flushQueue() {
 		while (this.#queue.length > 0 && this.#state === 'open') {
-			if (!this.#transmit(this.#queue[0])) {
+			if (!this.#send(this.#queue[0])) {
 				return;
 			}
 			this.#queue.shift();

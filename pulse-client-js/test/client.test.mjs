@@ -3,7 +3,7 @@
 import { test, beforeEach, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PulseClient, isReconnectable, backoffDelay } from '../src/client.js';
+import { PulseClient, PulseReplyError, isReconnectable, backoffDelay } from '../src/client.js';
 
 // the one close-code table, shared with the Java client's CloseCodePolicyTests
 const closeCodes = JSON.parse(readFileSync(new URL('../src/close-codes.json', import.meta.url), 'utf8'));
@@ -361,4 +361,57 @@ test('a socket that never even opens is given up after handshakeTimeoutMs too', 
 	mock.timers.tick(10);
 	assert.equal(FakeWebSocket.instances.length, 2);
 	assert.throws(() => new PulseClient({ url: 'ws://server/pulse', handshakeTimeoutMs: 0 }), RangeError);
+});
+
+test('a request carries a ref and resolves with the reply to it, which counts in seq like a message', async () => {
+	const client = new PulseClient({ url: 'ws://server/pulse' });
+	const events = record(client);
+	client.connect();
+	latest().welcome();
+	const first = client.request('sum', [1, 2]);
+	const second = client.request('sum', [3]);
+	const [a, b] = latest().messages();
+	assert.deepEqual(a, { type: 'message', event: 'sum', ref: 'r1', payload: [1, 2] });
+	assert.equal(b.ref, 'r2');
+	latest().receive({ type: 'reply', seq: 1, ref: 'r2', payload: 3 });
+	latest().receive({ type: 'reply', seq: 1, ref: 'r1', payload: 'duplicate, dropped' });
+	latest().receive({ type: 'reply', seq: 2, ref: 'r1', payload: 3 });
+	assert.equal(await first, 3);
+	assert.equal(await second, 3);
+	assert.equal(client.lastSeq, 2);
+	assert.equal(events.filter((e) => e.type === 'message').length, 0);
+	client.close();
+});
+
+test('an error reply rejects with its code; no reply in time rejects with a TimeoutError', async () => {
+	const client = new PulseClient({ url: 'ws://server/pulse' });
+	client.connect();
+	latest().welcome();
+	const refused = client.request('find', 'x');
+	latest().receive({ type: 'reply', seq: 1, ref: 'r1', error: { code: 'not-found', message: 'no x' } });
+	await assert.rejects(refused, (e) => e instanceof PulseReplyError && e.code === 'not-found' && e.message === 'no x');
+	const late = client.request('slow', null, { timeout: 500 });
+	mock.timers.tick(499);
+	latest().receive({ type: 'pong' });
+	mock.timers.tick(1);
+	await assert.rejects(late, (e) => e.name === 'TimeoutError' && /slow/.test(e.message));
+	latest().receive({ type: 'reply', seq: 2, ref: 'r2', payload: 'too late' });
+	assert.throws(() => client.request('x', null, { timeout: 0 }), RangeError);
+	client.close();
+});
+
+test('a request queued while disconnected goes out on resume; a lost session or close rejects what waits', async () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 100, jitter: 0 });
+	client.connect();
+	latest().welcome('c1', 'token-1');
+	const sent = client.request('a');
+	latest().closeFromServer(1006);
+	const queued = client.request('b');
+	mock.timers.tick(100);
+	latest().open();
+	latest().receive({ type: 'welcome', connectionId: 'c2', rooms: [], heartbeatMs: 25000, resumeFailed: 'unknown' });
+	await assert.rejects(sent, /session lost before the reply to 'a'/);
+	assert.deepEqual(latest().messages().map((m) => m.ref), ['r2']);
+	client.close();
+	await assert.rejects(queued, /client closed/);
 });

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
-import { PulseClient } from '../src/client.js';
+import { PulseClient, PulseReplyError } from '../src/client.js';
 
 const url = process.env.PULSE_URL;
 const control = process.env.PULSE_CONTROL_URL;
@@ -35,6 +35,12 @@ function next(client, type, filter = () => true, timeoutMs = 10000) {
 			}
 		});
 	});
+}
+
+async function post(path) {
+	const response = await fetch(control + path, { method: 'POST' });
+	assert.equal(response.status, 200, path);
+	return response.text();
 }
 
 async function cut() {
@@ -69,4 +75,36 @@ test('resumes the same session after the proxy cuts the connection, and keeps wo
 	client.send('echo', 'after the cut');
 	assert.equal((await echoed).payload, 'after the cut');
 	assert.equal(client.connectionId, connectionId);
+});
+
+test('a request resolves with the reply, and an application error rejects with its code', async () => {
+	const client = newClient();
+	const opened = next(client, 'open');
+	client.connect();
+	await opened;
+	assert.deepEqual(await client.request('request.echo', { x: 1 }), { x: 1 });
+	assert.equal(await client.request('request.echo'), undefined);
+	await assert.rejects(client.request('request.refuse', 'it'),
+		(error) => error instanceof PulseReplyError && error.code === 'refused' && error.message === 'refused it');
+	assert.equal(client.state, 'open');
+});
+
+test('a request in flight across a resume still completes', async () => {
+	const client = newClient();
+	const opened = next(client, 'open');
+	client.connect();
+	await opened;
+	await post('/test/hold');
+	const holdingBefore = Number(await (await fetch(control + '/test/holding')).text());
+	const reply = client.request('request.hold', 'through the cut', { timeout: 20000 });
+	const deadline = Date.now() + 10000;
+	while (Number(await (await fetch(control + '/test/holding')).text()) === holdingBefore) {
+		assert.ok(Date.now() < deadline, 'the handler started');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+	const restored = next(client, 'restore');
+	assert.ok(await cut() >= 1);
+	await post('/test/release');
+	assert.equal(await reply, 'through the cut');
+	await restored;
 });

@@ -1,10 +1,14 @@
 package io.github.pulse.clientjs;
 
 import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.pulse.PulseConnection;
 import io.github.pulse.PulseListener;
 import io.github.pulse.PulseMessage;
+import io.github.pulse.PulseReplyException;
 import io.github.pulse.PulseServer;
 import io.github.pulse.test.FaultInjectingProxy;
 import org.jspecify.annotations.Nullable;
@@ -12,12 +16,16 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The server the browser client's Node tests talk to: {@code echo} goes back to the sender, {@code chat} to the
- * sender's rooms; {@code POST /test/cut} cuts every connection through the fault-injecting proxy in front of it.
+ * sender's rooms; requests {@code request.echo} (replies with the payload), {@code request.refuse} (error
+ * {@code refused}) and {@code request.hold} (replies once {@code POST /test/release} opens the gate that
+ * {@code POST /test/hold} closed; {@code GET /test/holding} counts the handlers that started waiting).
+ * {@code POST /test/cut} cuts every connection through the fault-injecting proxy in front of the server.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -25,7 +33,7 @@ import org.springframework.web.bind.annotation.RestController;
 public class ClientJsTestApplication {
 
 	@Bean
-	PulseListener chatListener(PulseServer server) {
+	PulseListener chatListener(PulseServer server, Gate gate) {
 		return new PulseListener() {
 
 			@Override
@@ -33,12 +41,52 @@ public class ClientJsTestApplication {
 				switch (message.event()) {
 					case "echo" -> connection.send("echo", message.payload());
 					case "chat" -> connection.rooms().forEach((room) -> server.broadcast(room, "chat", message.payload()));
+					case "request.echo" -> message.reply(message.payload());
+					case "request.refuse" -> throw new PulseReplyException("refused",
+							"refused " + message.payload(String.class));
+					case "request.hold" -> {
+						gate.pass();
+						message.reply(message.payload());
+					}
 					default -> {
 					}
 				}
 			}
 
 		};
+	}
+
+	/** Holds {@code request.hold} handlers until the test releases them. */
+	static final class Gate {
+
+		private volatile CountDownLatch latch = new CountDownLatch(0);
+
+		private final AtomicInteger holding = new AtomicInteger();
+
+		void close() {
+			this.latch = new CountDownLatch(1);
+		}
+
+		void open() {
+			this.latch.countDown();
+		}
+
+		void pass() {
+			this.holding.incrementAndGet();
+			try {
+				// bounded, so that a test that never releases cannot pin a server thread
+				this.latch.await(30, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+	}
+
+	@Bean
+	Gate gate() {
+		return new Gate();
 	}
 
 	/** The proxy the Node tests connect through, started by the test once the server's port is known. */
@@ -70,13 +118,31 @@ public class ClientJsTestApplication {
 
 		private final Proxy proxy;
 
-		TestControl(Proxy proxy) {
+		private final Gate gate;
+
+		TestControl(Proxy proxy, Gate gate) {
 			this.proxy = proxy;
+			this.gate = gate;
 		}
 
 		@PostMapping("/test/cut")
 		int cut() {
 			return this.proxy.cutAll();
+		}
+
+		@PostMapping("/test/hold")
+		void hold() {
+			this.gate.close();
+		}
+
+		@PostMapping("/test/release")
+		void release() {
+			this.gate.open();
+		}
+
+		@GetMapping("/test/holding")
+		int holding() {
+			return this.gate.holding.get();
 		}
 
 	}

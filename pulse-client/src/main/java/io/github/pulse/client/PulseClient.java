@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.jspecify.annotations.Nullable;
 
@@ -69,6 +70,8 @@ public final class PulseClient implements AutoCloseable {
 	private @Nullable Link link;
 
 	private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
+
+	private final PendingRequests requests = new PendingRequests();
 
 	private @Nullable String connectionId;
 
@@ -136,7 +139,81 @@ public final class PulseClient implements AutoCloseable {
 	 * @throws IllegalArgumentException if the event name is invalid or the payload cannot be converted to JSON
 	 */
 	public CompletableFuture<Void> send(String event, @Nullable Object payload) {
-		String text = encode(event, payload);
+		return enqueue(event, encode(event, payload, null), null);
+	}
+
+	/**
+	 * Sends a request, {@code {"type":"message","event":..,"ref":..,"payload":..}}, and waits for the server's
+	 * {@code reply}: the return value of its handler, converted to {@code type}. Like a send, it waits in the
+	 * outbound queue while no session is open. A reply the server queued while the transport was down is replayed on
+	 * resume, so a request in flight across a resume still completes.
+	 * @param <T> the reply type
+	 * @param event the event name, 1 to 128 characters
+	 * @param payload the payload; may be {@code null}
+	 * @param type the type to convert the reply's payload to with the client's {@code ObjectMapper}
+	 * @param timeout how long to wait for the reply, from now
+	 * @return completes with the converted reply ({@code null} when it has no payload); fails with
+	 * {@link ReplyErrorException} carrying the code when the handler answered with an error,
+	 * {@link java.util.concurrent.TimeoutException} when no reply came within the timeout,
+	 * {@link SendQueueFullException} or {@link ClientClosedException} as a send would, and
+	 * {@link PulseClientException} when the session it reached was lost (the server started a new one) before the
+	 * reply arrived
+	 * @throws IllegalArgumentException if the event name is invalid or the payload cannot be converted to JSON
+	 */
+	public <T> CompletableFuture<T> request(String event, @Nullable Object payload, Class<T> type, Duration timeout) {
+		return request(event, payload, (java.lang.reflect.Type) type, timeout);
+	}
+
+	/**
+	 * Sends a request whose reply converts to a generic type, see {@link #request(String, Object, Class, Duration)}.
+	 * @param <T> the reply type
+	 * @param event the event name, 1 to 128 characters
+	 * @param payload the payload; may be {@code null}
+	 * @param type the type to convert the reply's payload to, such as a {@code TypeReference}'s type
+	 * @param timeout how long to wait for the reply, from now
+	 * @return completes with the converted reply, or fails as described there
+	 */
+	@SuppressWarnings("unchecked")
+	public <T> CompletableFuture<T> request(String event, @Nullable Object payload, java.lang.reflect.Type type,
+			Duration timeout) {
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("Request timeout must be positive, got " + timeout);
+		}
+		PendingRequests.Request request;
+		synchronized (this.lock) {
+			request = this.requests.add(event, type);
+		}
+		String text;
+		try {
+			text = encode(event, payload, request.ref);
+		}
+		catch (IllegalArgumentException ex) {
+			synchronized (this.lock) {
+				this.requests.take(request.ref);
+			}
+			throw ex;
+		}
+		request.timeout = schedule(() -> {
+			PendingRequests.Request expired;
+			synchronized (this.lock) {
+				expired = this.requests.timedOut(request);
+			}
+			if (expired != null) {
+				expired.fail(PendingRequests.timeoutOf(expired, timeout));
+			}
+		}, timeout);
+		enqueue(event, text, request).whenComplete((sent, failure) -> {
+			if (failure instanceof SendQueueFullException || failure instanceof ClientClosedException) {
+				synchronized (this.lock) {
+					this.requests.take(request.ref);
+				}
+				request.fail(failure);
+			}
+		});
+		return (CompletableFuture<T>) (CompletableFuture<?>) request.future;
+	}
+
+	private CompletableFuture<Void> enqueue(String event, String text, PendingRequests.@Nullable Request request) {
 		CompletableFuture<Void> future = new CompletableFuture<>();
 		Link target;
 		synchronized (this.lock) {
@@ -153,7 +230,7 @@ public final class PulseClient implements AutoCloseable {
 				future.completeExceptionally(new SendQueueFullException(event, capacity));
 			}
 			else {
-				this.queue.add(new Outgoing(event, text, future));
+				this.queue.add(new Outgoing(event, text, future, request));
 				target = this.link;
 			}
 		}
@@ -502,9 +579,15 @@ public final class PulseClient implements AutoCloseable {
 			this.opened.completeExceptionally((failure != null) ? failure : closedException);
 			this.closed.complete(reason);
 		});
+		List<PendingRequests.Request> unanswered = this.requests.takeAll();
 		after.add(() -> {
 			for (Outgoing outgoing : discarded) {
 				outgoing.complete(closedException);
+			}
+			ClientClosedException noReply = new ClientClosedException("Client " + end.name().toLowerCase() + " ("
+					+ reason.code() + " " + reason.reason() + ") before the reply arrived", failure);
+			for (PendingRequests.Request request : unanswered) {
+				request.fail(noReply);
 			}
 		});
 	}
@@ -523,7 +606,7 @@ public final class PulseClient implements AutoCloseable {
 		switch (frame.path("type").asText("")) {
 			case "welcome" -> welcome(link, frame);
 			case "resumed" -> resumed(link, frame);
-			case "message" -> message(link, frame, text);
+			case "message", "reply" -> message(link, frame, text);
 			default -> {
 				// pong and frame types of later protocol versions
 			}
@@ -544,6 +627,12 @@ public final class PulseClient implements AutoCloseable {
 					frame.hasNonNull("protocol") ? frame.get("protocol").asText() : null);
 			this.connectionId = welcome.connectionId();
 			this.resumeToken = frame.hasNonNull("resumeToken") ? frame.get("resumeToken").asText() : null;
+			if (this.everOpened) {
+				List<PendingRequests.Request> orphaned = this.requests.takeWritten();
+				this.callbacks.submit(() -> orphaned.forEach((request) -> request.fail(new PulseClientException(
+						"Session lost before the reply to '" + request.event + "' (ref " + request.ref
+								+ ") arrived; the server may or may not have handled it", null))));
+			}
 			this.lastSeq = 0;
 			this.lastAcked = 0;
 			this.unacked = 0;
@@ -610,16 +699,32 @@ public final class PulseClient implements AutoCloseable {
 				this.ackTimer = schedule(() -> ackTimerFired(link), this.settings.ackInterval());
 			}
 			ackNow = this.ackDue;
-			JsonNode room = frame.get("room");
-			ClientMessage message = new ClientMessage(seq, frame.path("event").asText(),
-					(room != null && !room.isNull()) ? room.asText() : null, frame.path("payload"), text,
-					this.settings.objectMapper());
-			this.callbacks.submit(() -> deliver(message));
+			if ("reply".equals(frame.path("type").asText())) {
+				PendingRequests.Request request = this.requests.take(frame.path("ref").asText(""));
+				if (request != null) {
+					ObjectMapper mapper = this.settings.objectMapper();
+					this.callbacks.submit(() -> request.answer(frame, mapper));
+				}
+			}
+			else {
+				submitMessage(frame, seq, text);
+			}
 		}
 		if (ackNow) {
 			pump(link);
 		}
 		this.callbacks.flush();
+	}
+
+	/**
+	 * Hands a message frame to the callbacks; callers hold the lock.
+	 */
+	private void submitMessage(JsonNode frame, long seq, String text) {
+		JsonNode room = frame.get("room");
+		ClientMessage message = new ClientMessage(seq, frame.path("event").asText(),
+				(room != null && !room.isNull()) ? room.asText() : null, frame.path("payload"), text,
+				this.settings.objectMapper());
+		this.callbacks.submit(() -> deliver(message));
 	}
 
 	private void deliver(ClientMessage message) {
@@ -717,6 +822,9 @@ public final class PulseClient implements AutoCloseable {
 	private boolean written(Link link, Outgoing frame, @Nullable Throwable failure) {
 		synchronized (this.lock) {
 			link.writing = false;
+			if (failure == null && frame.request != null) {
+				frame.request.written = true;
+			}
 		}
 		if (failure == null) {
 			frame.complete(null);
@@ -728,7 +836,7 @@ public final class PulseClient implements AutoCloseable {
 		return false;
 	}
 
-	private String encode(String event, @Nullable Object payload) {
+	private String encode(String event, @Nullable Object payload, @Nullable String ref) {
 		if (event.isEmpty() || event.length() > MAX_EVENT_LENGTH) {
 			throw new IllegalArgumentException(
 					"Event name must be 1 to " + MAX_EVENT_LENGTH + " characters, got " + event.length());
@@ -737,6 +845,9 @@ public final class PulseClient implements AutoCloseable {
 			ObjectNode frame = this.settings.objectMapper().createObjectNode();
 			frame.put("type", "message");
 			frame.put("event", event);
+			if (ref != null) {
+				frame.put("ref", ref);
+			}
 			if (payload != null) {
 				frame.set("payload", this.settings.objectMapper().valueToTree(payload));
 			}
@@ -912,7 +1023,7 @@ public final class PulseClient implements AutoCloseable {
 	 */
 	private static final class Outgoing {
 
-		static final Outgoing CLOSE = new Outgoing("close", "", null);
+		static final Outgoing CLOSE = new Outgoing("close", "", null, null);
 
 		final String event;
 
@@ -920,14 +1031,18 @@ public final class PulseClient implements AutoCloseable {
 
 		final @Nullable CompletableFuture<Void> future;
 
-		Outgoing(String event, String text, @Nullable CompletableFuture<Void> future) {
+		final PendingRequests.@Nullable Request request;
+
+		Outgoing(String event, String text, @Nullable CompletableFuture<Void> future,
+				PendingRequests.@Nullable Request request) {
 			this.event = event;
 			this.text = text;
 			this.future = future;
+			this.request = request;
 		}
 
 		static Outgoing ack(long seq) {
-			return new Outgoing("ack", "{\"type\":\"ack\",\"seq\":" + seq + "}", null);
+			return new Outgoing("ack", "{\"type\":\"ack\",\"seq\":" + seq + "}", null, null);
 		}
 
 		void complete(@Nullable Throwable failure) {

@@ -44,6 +44,25 @@ final class WireFormat {
 		return EncodedBody.of(body.append('}').toString());
 	}
 
+	/**
+	 * The body of a reply to a request: its {@code ref}, then the payload, absent for {@code null}.
+	 */
+	EncodedBody replyBody(String ref, @Nullable Object payload) {
+		StringBuilder body = new StringBuilder(64).append(EncodedBody.REPLY_START).append(this.codec.quote(ref));
+		if (payload != null) {
+			body.append(",\"payload\":").append(this.codec.encodePayload(payload));
+		}
+		return EncodedBody.of(body.append('}').toString());
+	}
+
+	/**
+	 * The body of a reply that reports an error: the code and message the application chose, or {@code internal}.
+	 */
+	EncodedBody replyErrorBody(String ref, String code, String message) {
+		return EncodedBody.of(EncodedBody.REPLY_START + this.codec.quote(ref) + ",\"error\":{\"code\":"
+				+ this.codec.quote(code) + ",\"message\":" + this.codec.quote(message) + "}}");
+	}
+
 	String welcome(String connectionId, Collection<String> rooms, @Nullable String protocol, @Nullable String token,
 			@Nullable String resumeFailed) {
 		StringBuilder frame = new StringBuilder(192).append("{\"type\":\"welcome\",\"connectionId\":")
