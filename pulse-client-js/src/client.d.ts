@@ -28,7 +28,10 @@ export interface PulseClientOptions {
 	jitter?: number;
 	/** Consecutive failed reconnect attempts after which the client closes. Default Infinity. */
 	maxAttempts?: number;
-	/** Most sends queued while disconnected; more make {@link PulseClient.send} return false. Default 256. */
+	/**
+	 * Most messages held: queued while disconnected plus sent and not yet acknowledged by the server (kept to be
+	 * sent again after a resume); more make {@link PulseClient.send} return false. Default 256.
+	 */
 	queueLimit?: number;
 	/**
 	 * Time without any inbound frame after which the client sends an application-level ping, in ms. Default: the
@@ -82,6 +85,11 @@ export interface PulseOpenEvent {
 	resumeWindowMs: number;
 	/** Subprotocol the server selected, such as `pulse.v1`; null from a server that selected none. */
 	protocol: string | null;
+	/**
+	 * Messages sent to the previous session (lost: the resume was refused) that its server had not acknowledged; it
+	 * may or may not have handled them, so they are not sent again. 0 on a first connection.
+	 */
+	unconfirmed: number;
 }
 
 /** Detail of the `message` event. */
@@ -170,6 +178,8 @@ export declare class PulseClient {
 	readonly lastSeq: number;
 	/** Number of sends waiting for a connection. */
 	readonly queued: number;
+	/** Messages sent that the server has not acknowledged yet; with {@link queued} at most `queueLimit`. */
+	readonly unconfirmed: number;
 	/** The WebSocket URL, without resume parameters. */
 	readonly url: string;
 	/** Subscribes to an event; returns a function that unsubscribes. */

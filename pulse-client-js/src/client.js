@@ -40,6 +40,9 @@ const MAX_EVENT_LENGTH = 128;
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
 
+/** How every message frame the client writes starts; the client sequence number goes right after it. */
+const MESSAGE_PREFIX = '{"type":"message",';
+
 /**
  * A request answered with an error: the code and message the server's handler chose (PulseReplyException), or
  * code 'internal' when it failed in any other way.
@@ -138,6 +141,9 @@ export class PulseClient {
 	#heartbeatMs = 0;
 	#pending = new Map();
 	#lastRef = 0;
+	#unconfirmed = [];
+	#sequenced = false;
+	#lastCseq = 0;
 
 	/**
 	 * @param {object} [options] see client.d.ts (PulseClientOptions) for every option and its default
@@ -186,6 +192,11 @@ export class PulseClient {
 		return this.#queue.length;
 	}
 
+	/** Number of messages sent that the server has not acknowledged yet; re-sent after a resume if it did not process them. */
+	get unconfirmed() {
+		return this.#unconfirmed.length;
+	}
+
 	/** The WebSocket URL, without resume parameters. */
 	get url() {
 		return this.#url;
@@ -227,9 +238,10 @@ export class PulseClient {
 	}
 
 	/**
-	 * Sends an application message. While the client is not connected the message is queued, up to queueLimit
-	 * messages, and sent in order after the next welcome or resume. Client-to-server delivery is at most once: a
-	 * message handed to a socket that dies right after is not re-sent.
+	 * Sends an application message. While the client is not connected the message is queued and sent in order after
+	 * the next welcome or resume. To a server that takes client sequence numbers (its welcome has cseq) delivery is
+	 * exactly once: the message is kept until the server acknowledges it and sent again after a resume if the server
+	 * did not process it. Queued and unconfirmed messages together stay within queueLimit.
 	 * @param {string} event the event name, 1 to 128 characters
 	 * @param {*} [payload] any JSON value
 	 * @returns {boolean} true if sent or queued, false if the client is closed or the queue is full
@@ -293,12 +305,14 @@ export class PulseClient {
 		if (this.#state === 'closed') {
 			return false;
 		}
-		const entry = { text, ref };
-		if (this.#state === 'open' && this.#queue.length === 0 && this.#send(entry)) {
-			return true;
-		}
-		if (this.#queue.length >= this.#options.queueLimit) {
+		const entry = { text, ref, cseq: 0 };
+		const direct = this.#state === 'open' && this.#queue.length === 0;
+		// a message is held (queued, or kept until the server acknowledges it) within queueLimit
+		if ((!direct || this.#sequenced) && this.#queue.length + this.#unconfirmed.length >= this.#options.queueLimit) {
 			return false;
+		}
+		if (direct && this.#send(entry)) {
+			return true;
 		}
 		this.#queue.push(entry);
 		return true;
@@ -306,8 +320,16 @@ export class PulseClient {
 
 	/** Transmits a queued entry, marking a request as having reached the current session. */
 	#send(entry) {
-		if (!this.#transmit(entry.text)) {
+		if (this.#sequenced && entry.cseq === 0) {
+			entry.cseq = ++this.#lastCseq;
+		}
+		if (!this.#transmit(entry.cseq === 0 ? entry.text
+			: MESSAGE_PREFIX + '"cseq":' + entry.cseq + ',' + entry.text.slice(MESSAGE_PREFIX.length))) {
 			return false;
+		}
+		if (entry.cseq > 0) {
+			// kept until the server acknowledges it: a resume sends it again if the server did not process it
+			this.#unconfirmed.push(entry);
 		}
 		const request = entry.ref !== null ? this.#pending.get(entry.ref) : undefined;
 		if (request) {
@@ -421,6 +443,9 @@ export class PulseClient {
 			case 'resumed':
 				this.#onResumed(frame);
 				break;
+			case 'ack':
+				this.#onServerAck(frame);
+				break;
 			default:
 				// pong, or a type from a newer server: being alive is all that matters
 				break;
@@ -429,6 +454,10 @@ export class PulseClient {
 
 	#onWelcome(frame) {
 		const resuming = this.#token !== null && this.#connectionId !== null;
+		// messages the lost session may or may not have processed: not sent again, reported in 'open'
+		const unconfirmed = this.#takeNumbered().length;
+		this.#sequenced = typeof frame.cseq === 'number';
+		this.#lastCseq = 0;
 		this.#connectionId = frame.connectionId;
 		this.#rooms = Array.isArray(frame.rooms) ? frame.rooms : [];
 		this.#token = frame.resumeToken || null;
@@ -452,6 +481,7 @@ export class PulseClient {
 			heartbeatMs: frame.heartbeatMs,
 			resumeWindowMs: frame.resumeWindowMs || 0,
 			protocol: frame.protocol || null,
+			unconfirmed,
 		});
 		this.#flushQueue();
 	}
@@ -459,9 +489,32 @@ export class PulseClient {
 	#onResumed(frame) {
 		this.#connectionId = frame.connectionId;
 		this.#token = frame.resumeToken || null;
+		// what the server processed is done; the rest goes again, first, in order and under its own numbers.
+		// Without cseq (the session came from another server) everything unconfirmed goes again
+		const processed = typeof frame.cseq === 'number' ? frame.cseq : 0;
+		this.#queue.unshift(...this.#takeNumbered().filter((entry) => entry.cseq > processed));
 		this.#becomeOpen();
 		this.#emit('restore', { connectionId: frame.connectionId, replayed: frame.replayed, missed: frame.missed });
 		this.#flushQueue();
+	}
+
+	/** The server acknowledged every message up to frame.cseq. */
+	#onServerAck(frame) {
+		if (typeof frame.cseq === 'number') {
+			while (this.#unconfirmed.length > 0 && this.#unconfirmed[0].cseq <= frame.cseq) {
+				this.#unconfirmed.shift();
+			}
+		}
+	}
+
+	/** Takes the numbered messages: the unconfirmed ones and those an earlier resume put back in the queue. */
+	#takeNumbered() {
+		const numbered = this.#unconfirmed;
+		this.#unconfirmed = [];
+		while (this.#queue.length > 0 && this.#queue[0].cseq > 0) {
+			numbered.push(this.#queue.shift());
+		}
+		return numbered;
 	}
 
 	#onMessage(frame) {
@@ -567,6 +620,7 @@ export class PulseClient {
 	#finish(code, reason) {
 		this.#detach();
 		this.#queue = [];
+		this.#unconfirmed = [];
 		this.#state = 'closed';
 		for (const ref of [...this.#pending.keys()]) {
 			this.#settle(ref, null, new Error(`pulse: client closed (${code} ${reason}) before the reply arrived`));

@@ -415,3 +415,67 @@ test('a request queued while disconnected goes out on resume; a lost session or 
 	client.close();
 	await assert.rejects(queued, /client closed/);
 });
+
+function welcomeWithCseq(ws, id = 'c1', token = 'token-1') {
+	ws.open();
+	ws.receive({ type: 'welcome', connectionId: id, rooms: [], heartbeatMs: 25000, resumeToken: token,
+		resumeWindowMs: 30000, cseq: 0 });
+}
+
+test('to a server that takes them, messages carry cseq; what the server did not process is re-sent after a resume', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 100, jitter: 0 });
+	client.connect();
+	welcomeWithCseq(latest());
+	client.send('n', 1);
+	client.send('n', 2);
+	client.send('n', 3);
+	assert.deepEqual(latest().messages().map((m) => m.cseq), [1, 2, 3]);
+	latest().receive({ type: 'ack', cseq: 1 });
+	assert.equal(client.unconfirmed, 2);
+	latest().closeFromServer(1006);
+	client.send('n', 4);
+	mock.timers.tick(100);
+	latest().open();
+	latest().receive({ type: 'resumed', connectionId: 'c1', resumeToken: 'token-2', replayed: 0, missed: 0, cseq: 2 });
+	assert.deepEqual(latest().messages().map((m) => [m.cseq, m.payload]), [[3, 3], [4, 4]]);
+	latest().receive({ type: 'ack', cseq: 4 });
+	assert.equal(client.unconfirmed, 0);
+	client.close();
+});
+
+test('a server without client sequence numbers gets none, and a lost session reports what it did not confirm', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 100, jitter: 0 });
+	const events = record(client);
+	client.connect();
+	latest().welcome();
+	client.send('legacy', 1);
+	assert.equal('cseq' in latest().messages()[0], false);
+	assert.equal(client.unconfirmed, 0);
+	client.close();
+
+	const other = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 100, jitter: 0 });
+	const otherEvents = record(other);
+	other.connect();
+	welcomeWithCseq(latest());
+	other.send('n', 1);
+	other.send('n', 2);
+	latest().closeFromServer(1006);
+	mock.timers.tick(100);
+	welcomeWithCseq(latest(), 'c2', 'token-9');
+	assert.deepEqual(otherEvents.filter((e) => e.type === 'open').map((e) => e.unconfirmed), [0, 2]);
+	assert.equal(latest().messages().length, 0);
+	other.send('n', 3);
+	assert.equal(latest().messages()[0].cseq, 1);
+	other.close();
+	assert.ok(events.length > 0);
+});
+
+test('sent but unconfirmed messages count against queueLimit: a full buffer makes send return false', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', queueLimit: 3 });
+	client.connect();
+	welcomeWithCseq(latest());
+	assert.deepEqual([1, 2, 3, 4].map((n) => client.send('n', n)), [true, true, true, false]);
+	latest().receive({ type: 'ack', cseq: 2 });
+	assert.equal(client.send('n', 5), true);
+	client.close();
+});

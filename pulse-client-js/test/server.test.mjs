@@ -108,3 +108,38 @@ test('a request in flight across a resume still completes', async () => {
 	assert.equal(await reply, 'through the cut');
 	await restored;
 });
+
+async function until(condition, what, timeoutMs = 20000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await condition())) {
+		assert.ok(Date.now() < deadline, what);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
+
+test('thousands of messages through repeated cuts are each handled exactly once and in order', async () => {
+	const total = 3000;
+	const cuts = 10;
+	const client = newClient({ queueLimit: total });
+	const opened = next(client, 'open');
+	client.connect();
+	const { connectionId } = await opened;
+	const counted = async () => (await (await fetch(`${control}/test/counted?id=${connectionId}`)).json());
+	let restores = 0;
+	client.on('restore', () => restores++);
+	let n = 0;
+	for (let round = 1; round <= cuts; round++) {
+		for (const end = n + total / cuts; n < end;) {
+			assert.equal(client.send('count', ++n), true, 'send ' + n);
+			if (n % 100 === 0) {
+				await new Promise((resolve) => setImmediate(resolve));
+			}
+		}
+		await cut();
+		await until(() => client.state === 'open' && restores === round, `restore ${round}`);
+	}
+	await until(async () => (await counted()).length >= total, 'every message handled');
+	assert.deepEqual(await counted(), Array.from({ length: total }, (_, i) => i + 1));
+	assert.equal(client.connectionId, connectionId);
+	await until(() => client.unconfirmed === 0, 'every message acknowledged');
+});

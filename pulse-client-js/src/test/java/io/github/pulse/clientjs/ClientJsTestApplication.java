@@ -1,6 +1,10 @@
 package io.github.pulse.clientjs;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +22,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -25,6 +30,7 @@ import org.springframework.web.bind.annotation.RestController;
  * sender's rooms; requests {@code request.echo} (replies with the payload), {@code request.refuse} (error
  * {@code refused}) and {@code request.hold} (replies once {@code POST /test/release} opens the gate that
  * {@code POST /test/hold} closed; {@code GET /test/holding} counts the handlers that started waiting).
+ * {@code count} records its number per connection ({@code GET /test/counted?id=}).
  * {@code POST /test/cut} cuts every connection through the fault-injecting proxy in front of the server.
  */
 @SpringBootConfiguration
@@ -44,6 +50,8 @@ public class ClientJsTestApplication {
 					case "request.echo" -> message.reply(message.payload());
 					case "request.refuse" -> throw new PulseReplyException("refused",
 							"refused " + message.payload(String.class));
+					case "count" -> gate.counted.computeIfAbsent(connection.id(), (id) -> new CopyOnWriteArrayList<>())
+						.add(message.payload(Integer.class));
 					case "request.hold" -> {
 						gate.pass();
 						message.reply(message.payload());
@@ -62,6 +70,9 @@ public class ClientJsTestApplication {
 		private volatile CountDownLatch latch = new CountDownLatch(0);
 
 		private final AtomicInteger holding = new AtomicInteger();
+
+		/** Payloads of {@code count} messages by connection id, in the order the listener saw them. */
+		final Map<String, List<Integer>> counted = new ConcurrentHashMap<>();
 
 		void close() {
 			this.latch = new CountDownLatch(1);
@@ -138,6 +149,11 @@ public class ClientJsTestApplication {
 		@PostMapping("/test/release")
 		void release() {
 			this.gate.open();
+		}
+
+		@GetMapping("/test/counted")
+		List<Integer> counted(@RequestParam String id) {
+			return this.gate.counted.getOrDefault(id, List.of());
 		}
 
 		@GetMapping("/test/holding")

@@ -30,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  * transports: when a transport drops it reconnects with exponential backoff and jitter and resumes the session
  * with its resume token and the last sequence number it received, so the server replays what the client missed.
  * Every message frame is delivered at most once, in order; frames the server could no longer hold are counted in
- * {@link Restore#missed()}.
+ * {@link Restore#missed()}. In the other direction, against a server that takes client sequence numbers, every
+ * message is handled exactly once and in order: it is kept until the server acknowledges it and sent again after a
+ * resume if the server had not processed it.
  * <p>
  * Thread-safe. A client owns no thread: WebSocket I/O runs on the {@link java.net.http.HttpClient}'s threads and
  * timers on a scheduler, both shared by all clients unless configured otherwise. State changes happen under one
@@ -72,6 +74,15 @@ public final class PulseClient implements AutoCloseable {
 	private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
 
 	private final PendingRequests requests = new PendingRequests();
+
+	/** Messages written with a client sequence number that the server has not acknowledged yet, in order. */
+	private final ArrayDeque<Outgoing> unconfirmed = new ArrayDeque<>();
+
+	/** Whether the current session's server takes client sequence numbers (its welcome had {@code cseq}). */
+	private boolean sequenced;
+
+	/** Client sequence number given to the last message written in this session. */
+	private long lastCseq;
 
 	private @Nullable String connectionId;
 
@@ -134,8 +145,9 @@ public final class PulseClient implements AutoCloseable {
 	 * @param payload the payload, converted with the client's {@code ObjectMapper}; may be {@code null}
 	 * @return completes when the frame was handed to the transport; fails with {@link SendQueueFullException} when
 	 * the queue is full, {@link ClientClosedException} when the client is closed or closes before the frame went
-	 * out, and {@link PulseClientException} when the transport failed while writing it (the frame may or may not
-	 * have reached the server)
+	 * out, and, against a server without client sequence numbers only, {@link PulseClientException} when the
+	 * transport failed while writing it (the frame may or may not have reached the server); against one with them
+	 * the frame is sent again after the resume instead
 	 * @throws IllegalArgumentException if the event name is invalid or the payload cannot be converted to JSON
 	 */
 	public CompletableFuture<Void> send(String event, @Nullable Object payload) {
@@ -223,7 +235,7 @@ public final class PulseClient implements AutoCloseable {
 						null));
 				return future;
 			}
-			if (this.queue.size() >= this.settings.sendQueueCapacity()) {
+			if (this.queue.size() + this.unconfirmed.size() >= this.settings.sendQueueCapacity()) {
 				int capacity = this.settings.sendQueueCapacity();
 				emit((listener) -> listener.onSendQueueOverflow(event, capacity));
 				target = null;
@@ -562,7 +574,9 @@ public final class PulseClient implements AutoCloseable {
 		this.closeTimer = null;
 		cancelAckTimer();
 		List<Outgoing> discarded = new ArrayList<>(this.queue);
+		discarded.addAll(this.unconfirmed);
 		this.queue.clear();
+		this.unconfirmed.clear();
 		if (failure != null) {
 			log(System.Logger.Level.WARNING, () -> "pulse client for " + redact(this.settings.uri()) + " failed: "
 					+ failure.getMessage());
@@ -607,6 +621,7 @@ public final class PulseClient implements AutoCloseable {
 			case "welcome" -> welcome(link, frame);
 			case "resumed" -> resumed(link, frame);
 			case "message", "reply" -> message(link, frame, text);
+			case "ack" -> confirmed(link, frame.path("cseq").asLong(0));
 			default -> {
 				// pong and frame types of later protocol versions
 			}
@@ -627,6 +642,18 @@ public final class PulseClient implements AutoCloseable {
 					frame.hasNonNull("protocol") ? frame.get("protocol").asText() : null);
 			this.connectionId = welcome.connectionId();
 			this.resumeToken = frame.hasNonNull("resumeToken") ? frame.get("resumeToken").asText() : null;
+			List<Outgoing> unconfirmedByLostSession = takeNumbered();
+			this.sequenced = frame.has("cseq");
+			this.lastCseq = 0;
+			if (!unconfirmedByLostSession.isEmpty()) {
+				PulseClientException lostMessages = new PulseClientException(unconfirmedByLostSession.size()
+						+ " messages sent to the lost session were not confirmed; the server may or may not have "
+						+ "handled them, so they are not sent again", null);
+				this.callbacks.submit(() -> {
+					unconfirmedByLostSession.forEach((outgoing) -> outgoing.complete(lostMessages));
+					reportError(lostMessages);
+				});
+			}
 			if (this.everOpened) {
 				List<PendingRequests.Request> orphaned = this.requests.takeWritten();
 				this.callbacks.submit(() -> orphaned.forEach((request) -> request.fail(new PulseClientException(
@@ -657,6 +684,21 @@ public final class PulseClient implements AutoCloseable {
 				return;
 			}
 			this.resumeToken = frame.path("resumeToken").asText();
+			// what the server processed is done; the rest goes again, first and in order, under its own numbers.
+			// Without cseq (the session came from another node) everything unconfirmed goes again
+			long processed = frame.has("cseq") ? frame.get("cseq").asLong() : 0;
+			List<Outgoing> again = new ArrayList<>();
+			for (Outgoing outgoing : takeNumbered()) {
+				if (outgoing.cseq > processed) {
+					again.add(outgoing);
+				}
+				else {
+					this.callbacks.submit(() -> outgoing.complete(null));
+				}
+			}
+			for (int i = again.size() - 1; i >= 0; i--) {
+				this.queue.addFirst(again.get(i));
+			}
 			establish(link);
 			Restore restore = new Restore(frame.path("connectionId").asText(), true, frame.path("replayed").asInt(),
 					frame.path("missed").asLong(), null);
@@ -739,6 +781,35 @@ public final class PulseClient implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Takes the numbered messages out of the unconfirmed buffer and the head of the queue (put back there by an
+	 * earlier resume), in order; callers hold the lock.
+	 */
+	private List<Outgoing> takeNumbered() {
+		List<Outgoing> numbered = new ArrayList<>(this.unconfirmed);
+		this.unconfirmed.clear();
+		while (!this.queue.isEmpty() && this.queue.peek().cseq > 0) {
+			numbered.add(this.queue.poll());
+		}
+		return numbered;
+	}
+
+	/**
+	 * The server acknowledged every message up to {@code cseq}: they leave the unconfirmed buffer.
+	 */
+	private void confirmed(Link link, long cseq) {
+		List<Outgoing> done = new ArrayList<>();
+		synchronized (this.lock) {
+			if (link != this.link || !link.established) {
+				return;
+			}
+			while (!this.unconfirmed.isEmpty() && this.unconfirmed.peek().cseq <= cseq) {
+				done.add(this.unconfirmed.poll());
+			}
+		}
+		done.forEach((outgoing) -> outgoing.complete(null));
+	}
+
 	private void ackTimerFired(Link link) {
 		synchronized (this.lock) {
 			this.ackTimer = null;
@@ -778,7 +849,7 @@ public final class PulseClient implements AutoCloseable {
 				});
 				return;
 			}
-			CompletableFuture<WebSocket> write = guard(() -> webSocket.sendText(next.text, true));
+			CompletableFuture<WebSocket> write = guard(() -> webSocket.sendText(next.wire(), true));
 			if (write.isDone()) {
 				if (!written(link, next, failure(write))) {
 					return;
@@ -806,6 +877,9 @@ public final class PulseClient implements AutoCloseable {
 		this.ackDue = false;
 		Outgoing next = this.queue.poll();
 		if (next != null) {
+			if (this.sequenced && next.cseq == 0 && next.future != null) {
+				next.cseq = ++this.lastCseq;
+			}
 			link.writing = true;
 			return next;
 		}
@@ -820,15 +894,25 @@ public final class PulseClient implements AutoCloseable {
 	 * Bookkeeping after a write; returns whether the writer may go on.
 	 */
 	private boolean written(Link link, Outgoing frame, @Nullable Throwable failure) {
+		boolean numbered = frame.cseq > 0;
 		synchronized (this.lock) {
 			link.writing = false;
 			if (failure == null && frame.request != null) {
 				frame.request.written = true;
 			}
+			if (numbered) {
+				// kept until the server acknowledges it; written or not, a resume sends it again if the server
+				// did not process it
+				this.unconfirmed.add(frame);
+			}
 		}
 		if (failure == null) {
 			frame.complete(null);
 			return true;
+		}
+		if (numbered) {
+			lost(link, ABNORMAL, "write failed: " + failure, failure, false);
+			return false;
 		}
 		frame.complete(new PulseClientException("Transport failed while writing '" + frame.event
 				+ "'; the frame may or may not have reached the server", failure));
@@ -1025,6 +1109,9 @@ public final class PulseClient implements AutoCloseable {
 
 		static final Outgoing CLOSE = new Outgoing("close", "", null, null);
 
+		/** How every message frame {@link #encode} writes starts. */
+		static final String MESSAGE_PREFIX = "{\"type\":\"message\",";
+
 		final String event;
 
 		final String text;
@@ -1033,12 +1120,21 @@ public final class PulseClient implements AutoCloseable {
 
 		final PendingRequests.@Nullable Request request;
 
+		/** Client sequence number, given when first written in a session that takes them; 0 before. */
+		long cseq;
+
 		Outgoing(String event, String text, @Nullable CompletableFuture<Void> future,
 				PendingRequests.@Nullable Request request) {
 			this.event = event;
 			this.text = text;
 			this.future = future;
 			this.request = request;
+		}
+
+		/** The frame as written: with its client sequence number once it has one. */
+		String wire() {
+			return (this.cseq == 0) ? this.text
+					: MESSAGE_PREFIX + "\"cseq\":" + this.cseq + "," + this.text.substring(MESSAGE_PREFIX.length());
 		}
 
 		static Outgoing ack(long seq) {

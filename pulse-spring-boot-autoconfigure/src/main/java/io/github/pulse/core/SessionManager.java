@@ -222,6 +222,10 @@ public class SessionManager implements PulseServer {
 	private void tick(PulseSession session, long now) {
 		try {
 			session.tick(now, this.timing);
+			long acknowledge = session.clientSequence.acknowledgementDue(now);
+			if (acknowledge >= 0) {
+				session.enqueueControl(ClientSequence.ackFrame(acknowledge));
+			}
 		}
 		catch (RuntimeException ex) {
 			logger.error("Timer check of " + session + " failed", ex);
@@ -489,7 +493,12 @@ public class SessionManager implements PulseServer {
 					rejectFrame(session, transport, "malformed", CloseCodes.invalidFrame(invalid));
 					return;
 				}
-				onMessage(session, frame, bytes, now);
+				if (frame.cseq() > 0) {
+					onSequencedMessage(session, transport, frame, bytes, now);
+				}
+				else {
+					onMessage(session, frame, bytes, now);
+				}
 			}
 			case InboundFrame.PING -> session.enqueueControl(WireFormat.PONG);
 			case InboundFrame.ACK -> {
@@ -514,7 +523,42 @@ public class SessionManager implements PulseServer {
 		if (ref != null && (ref.isEmpty() || ref.length() > MAX_REF_LENGTH)) {
 			return "ref must be 1 to " + MAX_REF_LENGTH + " characters";
 		}
+		if (frame.cseq() == 0) {
+			return "cseq must be positive";
+		}
 		return null;
+	}
+
+	/**
+	 * A message with a client sequence number: handled once, in order, however often the client re-sends it.
+	 */
+	private void onSequencedMessage(PulseSession session, Transport transport, InboundFrame frame, int bytes,
+			long now) {
+		ClientSequence sequence = session.clientSequence;
+		long acknowledge;
+		sequence.order.lock();
+		try {
+			switch (sequence.accept(frame.cseq())) {
+				case GAP -> {
+					rejectFrame(session, transport, "malformed",
+							CloseCodes.invalidFrame("cseq must follow the last one (" + sequence.lastProcessed() + ")"));
+					return;
+				}
+				case DUPLICATE -> {
+					if (logger.isDebugEnabled()) {
+						logger.debug("Dropped message " + frame.cseq() + " of " + session + ": processed before");
+					}
+				}
+				case PROCESS -> onMessage(session, frame, bytes, now);
+			}
+			acknowledge = sequence.processed(nanoTime());
+		}
+		finally {
+			sequence.order.unlock();
+		}
+		if (acknowledge >= 0) {
+			session.enqueueControl(ClientSequence.ackFrame(acknowledge));
+		}
 	}
 
 	private void onMessage(PulseSession session, InboundFrame frame, int bytes, long now) {

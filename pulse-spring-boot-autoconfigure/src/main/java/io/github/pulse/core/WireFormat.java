@@ -73,7 +73,8 @@ final class WireFormat {
 			frame.append(first ? "" : ",").append(this.codec.quote(room));
 			first = false;
 		}
-		frame.append("],\"heartbeatMs\":").append(this.heartbeatMillis);
+		// cseq: this server takes client sequence numbers, and has processed none of this new session's
+		frame.append("],\"heartbeatMs\":").append(this.heartbeatMillis).append(",\"cseq\":0");
 		if (protocol != null) {
 			frame.append(",\"protocol\":").append(this.codec.quote(protocol));
 		}
@@ -89,9 +90,14 @@ final class WireFormat {
 		return frame.append('}').toString();
 	}
 
-	String resumed(String connectionId, String token, int replayed, long missed) {
+	/**
+	 * The {@code resumed} frame; {@code cseq} is the last client sequence number processed, left out when unknown
+	 * (negative: the session came from another node).
+	 */
+	String resumed(String connectionId, String token, int replayed, long missed, long cseq) {
 		return "{\"type\":\"resumed\",\"connectionId\":" + this.codec.quote(connectionId) + ",\"resumeToken\":\""
-				+ token + "\",\"replayed\":" + replayed + ",\"missed\":" + missed + "}";
+				+ token + "\",\"replayed\":" + replayed + ",\"missed\":" + missed
+				+ ((cseq >= 0) ? ",\"cseq\":" + cseq : "") + "}";
 	}
 
 }
