@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.jspecify.annotations.Nullable;
 
@@ -29,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  * transports: when a transport drops it reconnects with exponential backoff and jitter and resumes the session
  * with its resume token and the last sequence number it received, so the server replays what the client missed.
  * Every message frame is delivered at most once, in order; frames the server could no longer hold are counted in
- * {@link Restore#missed()}.
+ * {@link Restore#missed()}. In the other direction, against a server that takes client sequence numbers, every
+ * message is handled exactly once and in order: it is kept until the server acknowledges it and sent again after a
+ * resume if the server had not processed it.
  * <p>
  * Thread-safe. A client owns no thread: WebSocket I/O runs on the {@link java.net.http.HttpClient}'s threads and
  * timers on a scheduler, both shared by all clients unless configured otherwise. State changes happen under one
@@ -69,6 +72,17 @@ public final class PulseClient implements AutoCloseable {
 	private @Nullable Link link;
 
 	private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
+
+	private final PendingRequests requests = new PendingRequests();
+
+	/** Messages written with a client sequence number that the server has not acknowledged yet, in order. */
+	private final ArrayDeque<Outgoing> unconfirmed = new ArrayDeque<>();
+
+	/** Whether the current session's server takes client sequence numbers (its welcome had {@code cseq}). */
+	private boolean sequenced;
+
+	/** Client sequence number given to the last message written in this session. */
+	private long lastCseq;
 
 	private @Nullable String connectionId;
 
@@ -131,12 +145,87 @@ public final class PulseClient implements AutoCloseable {
 	 * @param payload the payload, converted with the client's {@code ObjectMapper}; may be {@code null}
 	 * @return completes when the frame was handed to the transport; fails with {@link SendQueueFullException} when
 	 * the queue is full, {@link ClientClosedException} when the client is closed or closes before the frame went
-	 * out, and {@link PulseClientException} when the transport failed while writing it (the frame may or may not
-	 * have reached the server)
+	 * out, and, against a server without client sequence numbers only, {@link PulseClientException} when the
+	 * transport failed while writing it (the frame may or may not have reached the server); against one with them
+	 * the frame is sent again after the resume instead
 	 * @throws IllegalArgumentException if the event name is invalid or the payload cannot be converted to JSON
 	 */
 	public CompletableFuture<Void> send(String event, @Nullable Object payload) {
-		String text = encode(event, payload);
+		return enqueue(event, encode(event, payload, null), null);
+	}
+
+	/**
+	 * Sends a request, {@code {"type":"message","event":..,"ref":..,"payload":..}}, and waits for the server's
+	 * {@code reply}: the return value of its handler, converted to {@code type}. Like a send, it waits in the
+	 * outbound queue while no session is open. A reply the server queued while the transport was down is replayed on
+	 * resume, so a request in flight across a resume still completes.
+	 * @param <T> the reply type
+	 * @param event the event name, 1 to 128 characters
+	 * @param payload the payload; may be {@code null}
+	 * @param type the type to convert the reply's payload to with the client's {@code ObjectMapper}
+	 * @param timeout how long to wait for the reply, from now
+	 * @return completes with the converted reply ({@code null} when it has no payload); fails with
+	 * {@link ReplyErrorException} carrying the code when the handler answered with an error,
+	 * {@link java.util.concurrent.TimeoutException} when no reply came within the timeout,
+	 * {@link SendQueueFullException} or {@link ClientClosedException} as a send would, and
+	 * {@link PulseClientException} when the session it reached was lost (the server started a new one) before the
+	 * reply arrived
+	 * @throws IllegalArgumentException if the event name is invalid or the payload cannot be converted to JSON
+	 */
+	public <T> CompletableFuture<T> request(String event, @Nullable Object payload, Class<T> type, Duration timeout) {
+		return request(event, payload, (java.lang.reflect.Type) type, timeout);
+	}
+
+	/**
+	 * Sends a request whose reply converts to a generic type, see {@link #request(String, Object, Class, Duration)}.
+	 * @param <T> the reply type
+	 * @param event the event name, 1 to 128 characters
+	 * @param payload the payload; may be {@code null}
+	 * @param type the type to convert the reply's payload to, such as a {@code TypeReference}'s type
+	 * @param timeout how long to wait for the reply, from now
+	 * @return completes with the converted reply, or fails as described there
+	 */
+	@SuppressWarnings("unchecked")
+	public <T> CompletableFuture<T> request(String event, @Nullable Object payload, java.lang.reflect.Type type,
+			Duration timeout) {
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("Request timeout must be positive, got " + timeout);
+		}
+		PendingRequests.Request request;
+		synchronized (this.lock) {
+			request = this.requests.add(event, type);
+		}
+		String text;
+		try {
+			text = encode(event, payload, request.ref);
+		}
+		catch (IllegalArgumentException ex) {
+			synchronized (this.lock) {
+				this.requests.take(request.ref);
+			}
+			throw ex;
+		}
+		request.timeout = schedule(() -> {
+			PendingRequests.Request expired;
+			synchronized (this.lock) {
+				expired = this.requests.timedOut(request);
+			}
+			if (expired != null) {
+				expired.fail(PendingRequests.timeoutOf(expired, timeout));
+			}
+		}, timeout);
+		enqueue(event, text, request).whenComplete((sent, failure) -> {
+			if (failure instanceof SendQueueFullException || failure instanceof ClientClosedException) {
+				synchronized (this.lock) {
+					this.requests.take(request.ref);
+				}
+				request.fail(failure);
+			}
+		});
+		return (CompletableFuture<T>) (CompletableFuture<?>) request.future;
+	}
+
+	private CompletableFuture<Void> enqueue(String event, String text, PendingRequests.@Nullable Request request) {
 		CompletableFuture<Void> future = new CompletableFuture<>();
 		Link target;
 		synchronized (this.lock) {
@@ -146,14 +235,14 @@ public final class PulseClient implements AutoCloseable {
 						null));
 				return future;
 			}
-			if (this.queue.size() >= this.settings.sendQueueCapacity()) {
+			if (this.queue.size() + this.unconfirmed.size() >= this.settings.sendQueueCapacity()) {
 				int capacity = this.settings.sendQueueCapacity();
 				emit((listener) -> listener.onSendQueueOverflow(event, capacity));
 				target = null;
 				future.completeExceptionally(new SendQueueFullException(event, capacity));
 			}
 			else {
-				this.queue.add(new Outgoing(event, text, future));
+				this.queue.add(new Outgoing(event, text, future, request));
 				target = this.link;
 			}
 		}
@@ -485,7 +574,9 @@ public final class PulseClient implements AutoCloseable {
 		this.closeTimer = null;
 		cancelAckTimer();
 		List<Outgoing> discarded = new ArrayList<>(this.queue);
+		discarded.addAll(this.unconfirmed);
 		this.queue.clear();
+		this.unconfirmed.clear();
 		if (failure != null) {
 			log(System.Logger.Level.WARNING, () -> "pulse client for " + redact(this.settings.uri()) + " failed: "
 					+ failure.getMessage());
@@ -502,9 +593,15 @@ public final class PulseClient implements AutoCloseable {
 			this.opened.completeExceptionally((failure != null) ? failure : closedException);
 			this.closed.complete(reason);
 		});
+		List<PendingRequests.Request> unanswered = this.requests.takeAll();
 		after.add(() -> {
 			for (Outgoing outgoing : discarded) {
 				outgoing.complete(closedException);
+			}
+			ClientClosedException noReply = new ClientClosedException("Client " + end.name().toLowerCase() + " ("
+					+ reason.code() + " " + reason.reason() + ") before the reply arrived", failure);
+			for (PendingRequests.Request request : unanswered) {
+				request.fail(noReply);
 			}
 		});
 	}
@@ -523,7 +620,8 @@ public final class PulseClient implements AutoCloseable {
 		switch (frame.path("type").asText("")) {
 			case "welcome" -> welcome(link, frame);
 			case "resumed" -> resumed(link, frame);
-			case "message" -> message(link, frame, text);
+			case "message", "reply" -> message(link, frame, text);
+			case "ack" -> confirmed(link, frame.path("cseq").asLong(0));
 			default -> {
 				// pong and frame types of later protocol versions
 			}
@@ -544,6 +642,24 @@ public final class PulseClient implements AutoCloseable {
 					frame.hasNonNull("protocol") ? frame.get("protocol").asText() : null);
 			this.connectionId = welcome.connectionId();
 			this.resumeToken = frame.hasNonNull("resumeToken") ? frame.get("resumeToken").asText() : null;
+			List<Outgoing> unconfirmedByLostSession = takeNumbered();
+			this.sequenced = frame.has("cseq");
+			this.lastCseq = 0;
+			if (!unconfirmedByLostSession.isEmpty()) {
+				PulseClientException lostMessages = new PulseClientException(unconfirmedByLostSession.size()
+						+ " messages sent to the lost session were not confirmed; the server may or may not have "
+						+ "handled them, so they are not sent again", null);
+				this.callbacks.submit(() -> {
+					unconfirmedByLostSession.forEach((outgoing) -> outgoing.complete(lostMessages));
+					reportError(lostMessages);
+				});
+			}
+			if (this.everOpened) {
+				List<PendingRequests.Request> orphaned = this.requests.takeWritten();
+				this.callbacks.submit(() -> orphaned.forEach((request) -> request.fail(new PulseClientException(
+						"Session lost before the reply to '" + request.event + "' (ref " + request.ref
+								+ ") arrived; the server may or may not have handled it", null))));
+			}
 			this.lastSeq = 0;
 			this.lastAcked = 0;
 			this.unacked = 0;
@@ -568,6 +684,21 @@ public final class PulseClient implements AutoCloseable {
 				return;
 			}
 			this.resumeToken = frame.path("resumeToken").asText();
+			// what the server processed is done; the rest goes again, first and in order, under its own numbers.
+			// Without cseq (the session came from another node) everything unconfirmed goes again
+			long processed = frame.has("cseq") ? frame.get("cseq").asLong() : 0;
+			List<Outgoing> again = new ArrayList<>();
+			for (Outgoing outgoing : takeNumbered()) {
+				if (outgoing.cseq > processed) {
+					again.add(outgoing);
+				}
+				else {
+					this.callbacks.submit(() -> outgoing.complete(null));
+				}
+			}
+			for (int i = again.size() - 1; i >= 0; i--) {
+				this.queue.addFirst(again.get(i));
+			}
 			establish(link);
 			Restore restore = new Restore(frame.path("connectionId").asText(), true, frame.path("replayed").asInt(),
 					frame.path("missed").asLong(), null);
@@ -610,16 +741,32 @@ public final class PulseClient implements AutoCloseable {
 				this.ackTimer = schedule(() -> ackTimerFired(link), this.settings.ackInterval());
 			}
 			ackNow = this.ackDue;
-			JsonNode room = frame.get("room");
-			ClientMessage message = new ClientMessage(seq, frame.path("event").asText(),
-					(room != null && !room.isNull()) ? room.asText() : null, frame.path("payload"), text,
-					this.settings.objectMapper());
-			this.callbacks.submit(() -> deliver(message));
+			if ("reply".equals(frame.path("type").asText())) {
+				PendingRequests.Request request = this.requests.take(frame.path("ref").asText(""));
+				if (request != null) {
+					ObjectMapper mapper = this.settings.objectMapper();
+					this.callbacks.submit(() -> request.answer(frame, mapper));
+				}
+			}
+			else {
+				submitMessage(frame, seq, text);
+			}
 		}
 		if (ackNow) {
 			pump(link);
 		}
 		this.callbacks.flush();
+	}
+
+	/**
+	 * Hands a message frame to the callbacks; callers hold the lock.
+	 */
+	private void submitMessage(JsonNode frame, long seq, String text) {
+		JsonNode room = frame.get("room");
+		ClientMessage message = new ClientMessage(seq, frame.path("event").asText(),
+				(room != null && !room.isNull()) ? room.asText() : null, frame.path("payload"), text,
+				this.settings.objectMapper());
+		this.callbacks.submit(() -> deliver(message));
 	}
 
 	private void deliver(ClientMessage message) {
@@ -632,6 +779,35 @@ public final class PulseClient implements AutoCloseable {
 				safely(() -> handler.handle(message));
 			}
 		}
+	}
+
+	/**
+	 * Takes the numbered messages out of the unconfirmed buffer and the head of the queue (put back there by an
+	 * earlier resume), in order; callers hold the lock.
+	 */
+	private List<Outgoing> takeNumbered() {
+		List<Outgoing> numbered = new ArrayList<>(this.unconfirmed);
+		this.unconfirmed.clear();
+		while (!this.queue.isEmpty() && this.queue.peek().cseq > 0) {
+			numbered.add(this.queue.poll());
+		}
+		return numbered;
+	}
+
+	/**
+	 * The server acknowledged every message up to {@code cseq}: they leave the unconfirmed buffer.
+	 */
+	private void confirmed(Link link, long cseq) {
+		List<Outgoing> done = new ArrayList<>();
+		synchronized (this.lock) {
+			if (link != this.link || !link.established) {
+				return;
+			}
+			while (!this.unconfirmed.isEmpty() && this.unconfirmed.peek().cseq <= cseq) {
+				done.add(this.unconfirmed.poll());
+			}
+		}
+		done.forEach((outgoing) -> outgoing.complete(null));
 	}
 
 	private void ackTimerFired(Link link) {
@@ -673,7 +849,7 @@ public final class PulseClient implements AutoCloseable {
 				});
 				return;
 			}
-			CompletableFuture<WebSocket> write = guard(() -> webSocket.sendText(next.text, true));
+			CompletableFuture<WebSocket> write = guard(() -> webSocket.sendText(next.wire(), true));
 			if (write.isDone()) {
 				if (!written(link, next, failure(write))) {
 					return;
@@ -701,6 +877,9 @@ public final class PulseClient implements AutoCloseable {
 		this.ackDue = false;
 		Outgoing next = this.queue.poll();
 		if (next != null) {
+			if (this.sequenced && next.cseq == 0 && next.future != null) {
+				next.cseq = ++this.lastCseq;
+			}
 			link.writing = true;
 			return next;
 		}
@@ -715,12 +894,25 @@ public final class PulseClient implements AutoCloseable {
 	 * Bookkeeping after a write; returns whether the writer may go on.
 	 */
 	private boolean written(Link link, Outgoing frame, @Nullable Throwable failure) {
+		boolean numbered = frame.cseq > 0;
 		synchronized (this.lock) {
 			link.writing = false;
+			if (failure == null && frame.request != null) {
+				frame.request.written = true;
+			}
+			if (numbered) {
+				// kept until the server acknowledges it; written or not, a resume sends it again if the server
+				// did not process it
+				this.unconfirmed.add(frame);
+			}
 		}
 		if (failure == null) {
 			frame.complete(null);
 			return true;
+		}
+		if (numbered) {
+			lost(link, ABNORMAL, "write failed: " + failure, failure, false);
+			return false;
 		}
 		frame.complete(new PulseClientException("Transport failed while writing '" + frame.event
 				+ "'; the frame may or may not have reached the server", failure));
@@ -728,7 +920,7 @@ public final class PulseClient implements AutoCloseable {
 		return false;
 	}
 
-	private String encode(String event, @Nullable Object payload) {
+	private String encode(String event, @Nullable Object payload, @Nullable String ref) {
 		if (event.isEmpty() || event.length() > MAX_EVENT_LENGTH) {
 			throw new IllegalArgumentException(
 					"Event name must be 1 to " + MAX_EVENT_LENGTH + " characters, got " + event.length());
@@ -737,6 +929,9 @@ public final class PulseClient implements AutoCloseable {
 			ObjectNode frame = this.settings.objectMapper().createObjectNode();
 			frame.put("type", "message");
 			frame.put("event", event);
+			if (ref != null) {
+				frame.put("ref", ref);
+			}
 			if (payload != null) {
 				frame.set("payload", this.settings.objectMapper().valueToTree(payload));
 			}
@@ -912,7 +1107,10 @@ public final class PulseClient implements AutoCloseable {
 	 */
 	private static final class Outgoing {
 
-		static final Outgoing CLOSE = new Outgoing("close", "", null);
+		static final Outgoing CLOSE = new Outgoing("close", "", null, null);
+
+		/** How every message frame {@link #encode} writes starts. */
+		static final String MESSAGE_PREFIX = "{\"type\":\"message\",";
 
 		final String event;
 
@@ -920,14 +1118,27 @@ public final class PulseClient implements AutoCloseable {
 
 		final @Nullable CompletableFuture<Void> future;
 
-		Outgoing(String event, String text, @Nullable CompletableFuture<Void> future) {
+		final PendingRequests.@Nullable Request request;
+
+		/** Client sequence number, given when first written in a session that takes them; 0 before. */
+		long cseq;
+
+		Outgoing(String event, String text, @Nullable CompletableFuture<Void> future,
+				PendingRequests.@Nullable Request request) {
 			this.event = event;
 			this.text = text;
 			this.future = future;
+			this.request = request;
+		}
+
+		/** The frame as written: with its client sequence number once it has one. */
+		String wire() {
+			return (this.cseq == 0) ? this.text
+					: MESSAGE_PREFIX + "\"cseq\":" + this.cseq + "," + this.text.substring(MESSAGE_PREFIX.length());
 		}
 
 		static Outgoing ack(long seq) {
-			return new Outgoing("ack", "{\"type\":\"ack\",\"seq\":" + seq + "}", null);
+			return new Outgoing("ack", "{\"type\":\"ack\",\"seq\":" + seq + "}", null, null);
 		}
 
 		void complete(@Nullable Throwable failure) {

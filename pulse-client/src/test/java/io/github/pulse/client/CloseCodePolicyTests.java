@@ -1,22 +1,58 @@
 package io.github.pulse.client;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * {@link CloseCodePolicy#DEFAULT} against the one close-code table both clients share,
+ * {@code pulse-client-js/src/close-codes.json} (the browser client's tests read the same file).
+ */
 class CloseCodePolicyTests {
 
-	@ParameterizedTest
-	@ValueSource(ints = { 1001, 1005, 1006, 1011, 1012, 1013, 1014, 1015, 4002 })
-	void transientCodesReconnect(int code) {
-		assertThat(CloseCodePolicy.DEFAULT.reconnects(code)).isTrue();
+	private static final Path TABLE = Path.of("..", "pulse-client-js", "src", "close-codes.json");
+
+	static Stream<Arguments> table() throws IOException {
+		JsonNode table = new ObjectMapper().readTree(TABLE.toFile());
+		List<Arguments> rows = new ArrayList<>();
+		table.get("codes").forEach((row) -> rows.add(Arguments.of(row.get("code").asInt(), row.get("action").asText())));
+		table.get("stopExamples").forEach((code) -> rows.add(Arguments.of(code.asInt(), table.get("default").asText())));
+		return rows.stream();
 	}
 
-	@ParameterizedTest
-	@ValueSource(ints = { 1000, 1002, 1003, 1007, 1008, 1009, 1010, 3000, 4000, 4001, 4003, 4100, 4999 })
-	void applicationClosesAndProtocolViolationsDoNotReconnect(int code) {
-		assertThat(CloseCodePolicy.DEFAULT.reconnects(code)).isFalse();
+	@ParameterizedTest(name = "{0}: {1}")
+	@MethodSource("table")
+	void everyCodeOfTheSharedTableReconnectsExactlyWhenItsActionIsNotStop(int code, String action) {
+		assertThat(action).isIn("resume", "reconnect", "stop");
+		assertThat(CloseCodePolicy.DEFAULT.reconnects(code)).as("reconnects after %d (%s)", code, action)
+			.isEqualTo(!action.equals("stop"));
+	}
+
+	@Test
+	void theTableCoversEveryCodeThePolicyReconnectsAfter() throws IOException {
+		List<Integer> listed = new ArrayList<>();
+		new ObjectMapper().readTree(TABLE.toFile()).get("codes").forEach((row) -> listed.add(row.get("code").asInt()));
+		for (int code = 0; code < 6000; code++) {
+			if (CloseCodePolicy.DEFAULT.reconnects(code)) {
+				assertThat(listed).as("reconnecting code %d is in the table", code).contains(code);
+			}
+		}
+	}
+
+	@Test
+	void neverDoesNotReconnect() {
+		assertThat(CloseCodePolicy.NEVER.reconnects(1006)).isFalse();
 	}
 
 }

@@ -87,6 +87,14 @@ final class PulseTestServer implements AutoCloseable {
 	}
 
 	/**
+	 * The test application's recording listener.
+	 * @return the listener
+	 */
+	ChatTestApplication.RecordingListener recorder() {
+		return this.context.getBean(ChatTestApplication.RecordingListener.class);
+	}
+
+	/**
 	 * Waits until the server has registered a session and joined it to its rooms. The server sends the welcome
 	 * before it does either, so a client may know its connection id a moment before the server can find it.
 	 * @param client the client, open

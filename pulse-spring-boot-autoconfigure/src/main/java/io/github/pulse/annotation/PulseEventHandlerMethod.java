@@ -55,7 +55,8 @@ final class PulseEventHandlerMethod {
 	}
 
 	/**
-	 * Invokes the method for a message and sends a non-null return value back to the sender.
+	 * Invokes the method for a message. Its return value is the reply to a request (a message with {@code ref});
+	 * for any other message a non-null return value is sent back to the sender as an event of the same name.
 	 * @throws InvalidPayloadException if the payload cannot be converted to the payload parameter's type
 	 */
 	void invoke(PulseConnection connection, PulseMessage message) {
@@ -80,7 +81,10 @@ final class PulseEventHandlerMethod {
 		catch (IllegalAccessException ex) {
 			throw new IllegalStateException("@PulseEvent method " + describe() + " is not accessible", ex);
 		}
-		if (this.returnsValue && result != null) {
+		if (message.isRequest()) {
+			message.reply(this.returnsValue ? result : null);
+		}
+		else if (this.returnsValue && result != null) {
 			connection.send(this.event, result);
 		}
 	}

@@ -96,6 +96,8 @@ public class JacksonPulseCodec implements PulseCodec {
 			String event = null;
 			JsonNode payload = null;
 			long seq = -1;
+			String ref = null;
+			long cseq = -1;
 			JsonToken token;
 			while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
 				String field = parser.currentName();
@@ -104,7 +106,9 @@ public class JacksonPulseCodec implements PulseCodec {
 					case "type" -> type = readString(value, parser, "type");
 					case "event" -> event = readString(value, parser, "event");
 					case "payload" -> payload = this.mapper.readTree(parser);
-					case "seq" -> seq = readSeq(value, parser);
+					case "seq" -> seq = readSeq(value, parser, "seq");
+					case "ref" -> ref = readString(value, parser, "ref");
+					case "cseq" -> cseq = readSeq(value, parser, "cseq");
 					default -> parser.skipChildren();
 				}
 			}
@@ -117,7 +121,7 @@ public class JacksonPulseCodec implements PulseCodec {
 			if (type == null) {
 				throw new FrameDecodingException("missing type");
 			}
-			return validate(type, event, payload, seq);
+			return validate(type, event, payload, seq, ref, cseq);
 		}
 		catch (FrameDecodingException ex) {
 			throw ex;
@@ -181,8 +185,8 @@ public class JacksonPulseCodec implements PulseCodec {
 		}
 	}
 
-	private static InboundFrame validate(String type, @Nullable String event, @Nullable JsonNode payload, long seq)
-			throws FrameDecodingException {
+	private static InboundFrame validate(String type, @Nullable String event, @Nullable JsonNode payload, long seq,
+			@Nullable String ref, long cseq) throws FrameDecodingException {
 		if (InboundFrame.MESSAGE.equals(type)) {
 			if (event == null) {
 				throw new FrameDecodingException("missing event");
@@ -195,7 +199,8 @@ public class JacksonPulseCodec implements PulseCodec {
 					throw new FrameDecodingException("event must not contain control characters");
 				}
 			}
-			return new InboundFrame(type, event, (payload != null && !payload.isNull()) ? payload : null, -1);
+			return new InboundFrame(type, event, (payload != null && !payload.isNull()) ? payload : null, -1, ref,
+					cseq);
 		}
 		if (InboundFrame.ACK.equals(type) && seq < 0) {
 			throw new FrameDecodingException("ack needs a non-negative integer seq");
@@ -211,13 +216,14 @@ public class JacksonPulseCodec implements PulseCodec {
 		return parser.getText();
 	}
 
-	private static long readSeq(JsonToken token, JsonParser parser) throws IOException, FrameDecodingException {
+	private static long readSeq(JsonToken token, JsonParser parser, String field)
+			throws IOException, FrameDecodingException {
 		if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-			throw new FrameDecodingException("seq must be an integer");
+			throw new FrameDecodingException(field + " must be an integer");
 		}
 		long seq = parser.getLongValue();
 		if (seq < 0) {
-			throw new FrameDecodingException("seq must not be negative");
+			throw new FrameDecodingException(field + " must not be negative");
 		}
 		return seq;
 	}

@@ -3,18 +3,31 @@ package io.github.pulse.core;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The part of a message frame shared by all recipients: everything after {@code "seq":N}, encoded once per send
- * or broadcast, as text and as UTF-8.
+ * The part of a numbered frame shared by all recipients: everything after {@code "seq":N}, encoded once per send
+ * or broadcast, as text and as UTF-8. A body that starts with the {@code ref} of a request is a {@code reply}
+ * frame's, any other a {@code message} frame's; the text alone says which, so it survives a hand-over between nodes.
  */
 public final class EncodedBody {
+
+	static final String REPLY_START = ",\"ref\":";
 
 	private final String text;
 
 	private final byte[] utf8;
 
+	private final boolean reply;
+
 	private EncodedBody(String text) {
 		this.text = text;
 		this.utf8 = text.getBytes(StandardCharsets.UTF_8);
+		this.reply = text.startsWith(REPLY_START);
+	}
+
+	/**
+	 * Whether this is the body of a {@code reply} frame rather than a {@code message} frame.
+	 */
+	boolean isReply() {
+		return this.reply;
 	}
 
 	static EncodedBody of(String text) {

@@ -10,12 +10,18 @@ import io.github.pulse.PulseCloseStatus;
  */
 abstract class OutFrame {
 
-	/** Application message with a sequence number; kept for replay until acknowledged. */
+	/**
+	 * Application message, or reply to a request, with a sequence number; kept for replay until acknowledged.
+	 */
 	static final class Message extends OutFrame implements Transport.Frame {
 
 		private static final String PREFIX = "{\"type\":\"message\",\"seq\":";
 
 		private static final byte[] PREFIX_UTF8 = PREFIX.getBytes(StandardCharsets.US_ASCII);
+
+		private static final String REPLY_PREFIX = "{\"type\":\"reply\",\"seq\":";
+
+		private static final byte[] REPLY_PREFIX_UTF8 = REPLY_PREFIX.getBytes(StandardCharsets.US_ASCII);
 
 		final long seq;
 
@@ -33,12 +39,16 @@ abstract class OutFrame {
 		}
 
 		static int sizeOf(long seq, EncodedBody body) {
-			return PREFIX.length() + digits(seq) + body.bytes();
+			return prefix(body).length() + digits(seq) + body.bytes();
+		}
+
+		private static String prefix(EncodedBody body) {
+			return body.isReply() ? REPLY_PREFIX : PREFIX;
 		}
 
 		@Override
 		public String text() {
-			return PREFIX + this.seq + this.body.text();
+			return prefix(this.body) + this.seq + this.body.text();
 		}
 
 		@Override
@@ -51,15 +61,16 @@ abstract class OutFrame {
 		 */
 		byte[] utf8Bytes() {
 			byte[] body = this.body.utf8();
+			byte[] prefix = this.body.isReply() ? REPLY_PREFIX_UTF8 : PREFIX_UTF8;
 			int digits = digits(this.seq);
-			byte[] frame = new byte[PREFIX_UTF8.length + digits + body.length];
-			System.arraycopy(PREFIX_UTF8, 0, frame, 0, PREFIX_UTF8.length);
+			byte[] frame = new byte[prefix.length + digits + body.length];
+			System.arraycopy(prefix, 0, frame, 0, prefix.length);
 			long value = this.seq;
-			for (int i = PREFIX_UTF8.length + digits - 1; i >= PREFIX_UTF8.length; i--) {
+			for (int i = prefix.length + digits - 1; i >= prefix.length; i--) {
 				frame[i] = (byte) ('0' + (value % 10));
 				value /= 10;
 			}
-			System.arraycopy(body, 0, frame, PREFIX_UTF8.length + digits, body.length);
+			System.arraycopy(body, 0, frame, prefix.length + digits, body.length);
 			return frame;
 		}
 

@@ -40,6 +40,9 @@ final class PulseSession implements PulseConnection {
 
 	final SessionWriter writer;
 
+	/** Client sequence numbers processed, for client-to-server exactly once; {@code cseq} in the protocol. */
+	final ClientSequence clientSequence;
+
 	// ---- guarded by lock
 
 	ConnectionState state;
@@ -115,6 +118,8 @@ final class PulseSession implements PulseConnection {
 		this.state = state;
 		this.buffer = new FrameBuffer(manager.settings());
 		this.writer = new SessionWriter(this);
+		// a session adopted from another node does not know what the client's messages reached there
+		this.clientSequence = new ClientSequence((state == ConnectionState.OPEN) ? 0 : ClientSequence.UNKNOWN);
 		this.lastInboundNanos = nowNanos;
 		this.lastMessageNanos = nowNanos;
 		this.lastPingNanos = nowNanos;

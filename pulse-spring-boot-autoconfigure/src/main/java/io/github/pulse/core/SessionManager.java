@@ -24,6 +24,8 @@ import io.github.pulse.PulseConnection;
 import io.github.pulse.PulseCloseStatus;
 import io.github.pulse.PulseListener;
 import io.github.pulse.PulseMessage;
+import io.github.pulse.PulseReplyException;
+import io.github.pulse.SendBufferFullException;
 import io.github.pulse.PulseServer;
 import io.github.pulse.RoomNames;
 import io.github.pulse.codec.FrameDecodingException;
@@ -42,6 +44,9 @@ import org.jspecify.annotations.Nullable;
 public class SessionManager implements PulseServer {
 
 	private static final Log logger = LogFactory.getLog(SessionManager.class);
+
+	/** Most characters of a request's {@code ref}. */
+	static final int MAX_REF_LENGTH = 64;
 
 	private final PulseSettings settings;
 
@@ -217,6 +222,10 @@ public class SessionManager implements PulseServer {
 	private void tick(PulseSession session, long now) {
 		try {
 			session.tick(now, this.timing);
+			long acknowledge = session.clientSequence.acknowledgementDue(now);
+			if (acknowledge >= 0) {
+				session.enqueueControl(ClientSequence.ackFrame(acknowledge));
+			}
 		}
 		catch (RuntimeException ex) {
 			logger.error("Timer check of " + session + " failed", ex);
@@ -478,7 +487,19 @@ public class SessionManager implements PulseServer {
 			return;
 		}
 		switch (frame.type()) {
-			case InboundFrame.MESSAGE -> onMessage(session, frame, bytes, now);
+			case InboundFrame.MESSAGE -> {
+				String invalid = invalidRequestFields(frame);
+				if (invalid != null) {
+					rejectFrame(session, transport, "malformed", CloseCodes.invalidFrame(invalid));
+					return;
+				}
+				if (frame.cseq() > 0) {
+					onSequencedMessage(session, transport, frame, bytes, now);
+				}
+				else {
+					onMessage(session, frame, bytes, now);
+				}
+			}
 			case InboundFrame.PING -> session.enqueueControl(WireFormat.PONG);
 			case InboundFrame.ACK -> {
 				if (!session.ack(frame.seq())) {
@@ -494,10 +515,56 @@ public class SessionManager implements PulseServer {
 		}
 	}
 
+	/**
+	 * What is wrong with the request fields of a message frame, which the codec reads but does not judge.
+	 */
+	static @Nullable String invalidRequestFields(InboundFrame frame) {
+		String ref = frame.ref();
+		if (ref != null && (ref.isEmpty() || ref.length() > MAX_REF_LENGTH)) {
+			return "ref must be 1 to " + MAX_REF_LENGTH + " characters";
+		}
+		if (frame.cseq() == 0) {
+			return "cseq must be positive";
+		}
+		return null;
+	}
+
+	/**
+	 * A message with a client sequence number: handled once, in order, however often the client re-sends it.
+	 */
+	private void onSequencedMessage(PulseSession session, Transport transport, InboundFrame frame, int bytes,
+			long now) {
+		ClientSequence sequence = session.clientSequence;
+		long acknowledge;
+		sequence.order.lock();
+		try {
+			switch (sequence.accept(frame.cseq())) {
+				case GAP -> {
+					rejectFrame(session, transport, "malformed",
+							CloseCodes.invalidFrame("cseq must follow the last one (" + sequence.lastProcessed() + ")"));
+					return;
+				}
+				case DUPLICATE -> {
+					if (logger.isDebugEnabled()) {
+						logger.debug("Dropped message " + frame.cseq() + " of " + session + ": processed before");
+					}
+				}
+				case PROCESS -> onMessage(session, frame, bytes, now);
+			}
+			acknowledge = sequence.processed(nanoTime());
+		}
+		finally {
+			sequence.order.unlock();
+		}
+		if (acknowledge >= 0) {
+			session.enqueueControl(ClientSequence.ackFrame(acknowledge));
+		}
+	}
+
 	private void onMessage(PulseSession session, InboundFrame frame, int bytes, long now) {
 		session.messageActivity(now);
 		this.observer.messageReceived(bytes);
-		PulseMessage message = new PulseMessage(frame.event(), frame.payload(), this.codec::convert);
+		PulseMessage message = new PulseMessage(frame.event(), frame.payload(), this.codec::convert, frame.ref());
 		if (this.observationRegistry.isNoop()) {
 			dispatch(session, message);
 			return;
@@ -517,10 +584,58 @@ public class SessionManager implements PulseServer {
 		}
 	}
 
+	/**
+	 * Runs the listeners; a request is answered once they have, with the reply they set or the error one threw.
+	 */
 	private @Nullable RuntimeException dispatch(PulseSession session, PulseMessage message) {
+		String ref = message.ref();
+		RuntimeException failure = runListeners(session, message);
+		if (ref == null || session.state() == ConnectionState.CLOSED) {
+			return failure;
+		}
+		EncodedBody reply;
+		if (failure instanceof PulseReplyException error) {
+			reply = this.wire.replyErrorBody(ref, error.code(), String.valueOf(error.getMessage()));
+		}
+		else if (failure != null) {
+			reply = this.wire.replyErrorBody(ref, "internal", "internal error");
+		}
+		else {
+			try {
+				reply = this.wire.replyBody(ref, message.replyValue());
+			}
+			catch (IllegalArgumentException ex) {
+				logger.warn("Reply to '" + message.event() + "' of " + session + " cannot be encoded", ex);
+				this.observer.handlerError();
+				failure = ex;
+				reply = this.wire.replyErrorBody(ref, "internal", "internal error");
+			}
+		}
+		try {
+			sendDirect(session, reply);
+		}
+		catch (ConnectionClosedException ex) {
+			// ended meanwhile: nobody to answer
+		}
+		catch (SendBufferFullException ex) {
+			this.observer.frameDropped("send-buffer-overflow");
+			logger.warn("Reply to '" + message.event() + "' of " + session + " dropped: " + ex.getMessage());
+		}
+		return failure;
+	}
+
+	private @Nullable RuntimeException runListeners(PulseSession session, PulseMessage message) {
 		for (PulseListener listener : this.states.listeners()) {
 			try {
 				listener.onMessage(session, message);
+			}
+			catch (PulseReplyException ex) {
+				// the application's own answer, not a fault: the connection stays open
+				if (logger.isDebugEnabled()) {
+					logger.debug("Listener answered '" + message.event() + "' of " + session + " with error "
+							+ ex.code() + (message.isRequest() ? "" : " (not a request: nobody to tell)"));
+				}
+				return ex;
 			}
 			catch (InvalidPayloadException ex) {
 				this.observer.frameRejected("malformed");
@@ -533,6 +648,12 @@ public class SessionManager implements PulseServer {
 			}
 			catch (RuntimeException ex) {
 				this.observer.handlerError();
+				if (message.isRequest()) {
+					// the request is answered with a generic error; the session goes on
+					logger.warn("Listener failed on request '" + message.event() + "' of " + session
+							+ "; answering it with error internal", RedactedFailure.of(ex));
+					return ex;
+				}
 				logger.warn("Listener failed on event '" + message.event() + "' of " + session
 						+ "; closing it with 1011", RedactedFailure.of(ex));
 				this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.HANDLER_ERROR,

@@ -222,7 +222,8 @@ final class SessionStates {
 			replayed = session.buffer.pendingMessages();
 			missed = (session.lastSeq - clientLastSeq) - replayed;
 			session.buffer.addControlFirst(new OutFrame.Control(
-					this.manager.wire().resumed(session.id(), newToken, replayed, missed)));
+					this.manager.wire().resumed(session.id(), newToken, replayed, missed,
+							session.clientSequence.lastProcessed())));
 			long now = this.manager.nanoTime();
 			session.lastInboundNanos = now;
 			// the idle clock restarts too: time spent suspended is not the client's silence

@@ -44,6 +44,25 @@ final class WireFormat {
 		return EncodedBody.of(body.append('}').toString());
 	}
 
+	/**
+	 * The body of a reply to a request: its {@code ref}, then the payload, absent for {@code null}.
+	 */
+	EncodedBody replyBody(String ref, @Nullable Object payload) {
+		StringBuilder body = new StringBuilder(64).append(EncodedBody.REPLY_START).append(this.codec.quote(ref));
+		if (payload != null) {
+			body.append(",\"payload\":").append(this.codec.encodePayload(payload));
+		}
+		return EncodedBody.of(body.append('}').toString());
+	}
+
+	/**
+	 * The body of a reply that reports an error: the code and message the application chose, or {@code internal}.
+	 */
+	EncodedBody replyErrorBody(String ref, String code, String message) {
+		return EncodedBody.of(EncodedBody.REPLY_START + this.codec.quote(ref) + ",\"error\":{\"code\":"
+				+ this.codec.quote(code) + ",\"message\":" + this.codec.quote(message) + "}}");
+	}
+
 	String welcome(String connectionId, Collection<String> rooms, @Nullable String protocol, @Nullable String token,
 			@Nullable String resumeFailed) {
 		StringBuilder frame = new StringBuilder(192).append("{\"type\":\"welcome\",\"connectionId\":")
@@ -54,7 +73,8 @@ final class WireFormat {
 			frame.append(first ? "" : ",").append(this.codec.quote(room));
 			first = false;
 		}
-		frame.append("],\"heartbeatMs\":").append(this.heartbeatMillis);
+		// cseq: this server takes client sequence numbers, and has processed none of this new session's
+		frame.append("],\"heartbeatMs\":").append(this.heartbeatMillis).append(",\"cseq\":0");
 		if (protocol != null) {
 			frame.append(",\"protocol\":").append(this.codec.quote(protocol));
 		}
@@ -70,9 +90,14 @@ final class WireFormat {
 		return frame.append('}').toString();
 	}
 
-	String resumed(String connectionId, String token, int replayed, long missed) {
+	/**
+	 * The {@code resumed} frame; {@code cseq} is the last client sequence number processed, left out when unknown
+	 * (negative: the session came from another node).
+	 */
+	String resumed(String connectionId, String token, int replayed, long missed, long cseq) {
 		return "{\"type\":\"resumed\",\"connectionId\":" + this.codec.quote(connectionId) + ",\"resumeToken\":\""
-				+ token + "\",\"replayed\":" + replayed + ",\"missed\":" + missed + "}";
+				+ token + "\",\"replayed\":" + replayed + ",\"missed\":" + missed
+				+ ((cseq >= 0) ? ",\"cseq\":" + cseq : "") + "}";
 	}
 
 }

@@ -16,7 +16,10 @@ import io.github.pulse.PulseCloseStatus;
 
 /**
  * Application for integration tests: {@code chat} is broadcast to the sender's rooms, {@code echo} goes back to
- * the sender, {@code fail} makes the listener throw, {@code close} closes with the code in the payload.
+ * the sender, {@code fail} makes the listener throw, {@code close} closes with the code in the payload. Requests:
+ * {@code request.echo} replies with its payload, {@code request.refuse} answers with error {@code refused},
+ * {@code request.hold} replies with its payload once {@link RecordingListener#hold} opens. {@code count} records its
+ * integer payload per connection in {@link RecordingListener#counted}.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -38,6 +41,15 @@ public class ChatTestApplication {
 		/** Disconnects with their reason and status. */
 		public final List<Disconnect> disconnects = new CopyOnWriteArrayList<>();
 
+		/** Payloads of {@code count} messages, by connection id, in the order the listener saw them. */
+		public final java.util.Map<String, List<Integer>> counted = new java.util.concurrent.ConcurrentHashMap<>();
+
+		/** {@code request.hold} waits for this latch before it replies. */
+		public volatile java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(0);
+
+		/** Counted down each time a {@code request.hold} handler starts waiting. */
+		public final java.util.concurrent.Semaphore holding = new java.util.concurrent.Semaphore(0);
+
 		RecordingListener(PulseServer server) {
 			this.server = server;
 		}
@@ -56,6 +68,21 @@ public class ChatTestApplication {
 				case "fail" -> throw new IllegalStateException("listener failure on purpose");
 				case "close" -> connection.close(message.payload(Integer.class), "bye");
 				case "join" -> connection.join(message.payload(String.class));
+				case "request.echo" -> message.reply(message.payload());
+				case "request.refuse" -> throw new io.github.pulse.PulseReplyException("refused",
+						"refused " + message.payload(String.class));
+				case "request.hold" -> {
+					this.holding.release();
+					try {
+						this.hold.await();
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+					message.reply(message.payload());
+				}
+				case "count" -> this.counted.computeIfAbsent(connection.id(), (id) -> new CopyOnWriteArrayList<>())
+					.add(message.payload(Integer.class));
 				default -> {
 				}
 			}

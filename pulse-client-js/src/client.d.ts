@@ -1,6 +1,7 @@
 /**
- * Type declarations of the pulse browser client, served beside it at <pulse.path>/client.d.ts.
- * Copy this file next to your sources, or declare the module '/pulse/client.js' with it.
+ * Type declarations of the pulse browser client, served beside it at <pulse.path>/client.d.ts and the `types` of
+ * the npm package in pulse-client-js/. Checked by `tsc --noEmit` against examples/usage.ts, and against the
+ * module's runtime exports by test/package.test.mjs.
  */
 
 /** Client version, matching the pulse release that ships it. */
@@ -27,7 +28,10 @@ export interface PulseClientOptions {
 	jitter?: number;
 	/** Consecutive failed reconnect attempts after which the client closes. Default Infinity. */
 	maxAttempts?: number;
-	/** Most sends queued while disconnected; more make {@link PulseClient.send} return false. Default 256. */
+	/**
+	 * Most messages held: queued while disconnected plus sent and not yet acknowledged by the server (kept to be
+	 * sent again after a resume); more make {@link PulseClient.send} return false. Default 256.
+	 */
 	queueLimit?: number;
 	/**
 	 * Time without any inbound frame after which the client sends an application-level ping, in ms. Default: the
@@ -50,7 +54,25 @@ export interface PulseClientOptions {
 	 * the handshake. Default `['pulse.v1']`.
 	 */
 	protocols?: string[];
+	/**
+	 * WebSocket constructor to use; default the global `WebSocket`. Outside a browser (Node 20 has no global
+	 * WebSocket) pass one with the browser's API, such as the `ws` package's.
+	 */
+	WebSocket?: PulseWebSocketConstructor;
 }
+
+/** The part of the browser's WebSocket API the client uses. */
+export interface PulseWebSocketLike {
+	readonly readyState: number;
+	onmessage: ((event: { data: unknown }) => void) | null;
+	onclose: ((event: { code: number; reason: string }) => void) | null;
+	onerror: ((event: unknown) => void) | null;
+	send(data: string): void;
+	close(code?: number, reason?: string): void;
+}
+
+/** A constructor of {@link PulseWebSocketLike}, such as the global `WebSocket`. */
+export type PulseWebSocketConstructor = new (url: string, protocols?: string | string[]) => PulseWebSocketLike;
 
 /** Detail of the `open` event: a new session started. */
 export interface PulseOpenEvent {
@@ -63,6 +85,11 @@ export interface PulseOpenEvent {
 	resumeWindowMs: number;
 	/** Subprotocol the server selected, such as `pulse.v1`; null from a server that selected none. */
 	protocol: string | null;
+	/**
+	 * Messages sent to the previous session (lost: the resume was refused) that its server had not acknowledged; it
+	 * may or may not have handled them, so they are not sent again. 0 on a first connection.
+	 */
+	unconfirmed: number;
 }
 
 /** Detail of the `message` event. */
@@ -111,9 +138,10 @@ export interface PulseClientEventMap {
 }
 
 /**
- * Whether the client reconnects after a close with this code: true for 1001, 1006, 1011, 1012, 1013, 1014 and 4002;
- * false for 1000, application codes (3000-4999, such as 4000 kicked, 4001 replaced, 4003 idle timeout) and the
- * protocol errors 1002, 1003, 1007, 1008, 1009.
+ * Whether the client reconnects after a close with this code (the table of docs/protocol.md, also in the package's
+ * `close-codes.json`): true for 1001, 1005, 1006, 1011, 1012, 1013, 1014 and 4002; false for 1000, application codes
+ * (3000-4999, such as 4000 kicked, 4001 replaced, 4003 idle timeout), the protocol errors 1002, 1003, 1007, 1008,
+ * 1009, 1010 and for 1015 (TLS handshake failed).
  */
 export declare function isReconnectable(code: number): boolean;
 
@@ -121,6 +149,22 @@ export declare function isReconnectable(code: number): boolean;
 export declare function backoffDelay(attempt: number,
 	options: { initialDelayMs: number; maxDelayMs: number; factor: number; jitter: number },
 	random?: () => number): number;
+
+/**
+ * A request answered with an error: the code and message the server's handler chose, or code `internal` when it
+ * failed in any other way.
+ */
+export declare class PulseReplyError extends Error {
+	constructor(code: string, message: string);
+	/** Error code of the reply, such as `not-found` or `internal`. */
+	readonly code: string;
+}
+
+/** Options of {@link PulseClient.request}. */
+export interface PulseRequestOptions {
+	/** How long to wait for the reply, in ms. Default 10000. */
+	timeout?: number;
+}
 
 /** A pulse connection from a browser: one logical session that survives transport drops by resuming. */
 export declare class PulseClient {
@@ -134,6 +178,8 @@ export declare class PulseClient {
 	readonly lastSeq: number;
 	/** Number of sends waiting for a connection. */
 	readonly queued: number;
+	/** Messages sent that the server has not acknowledged yet; with {@link queued} at most `queueLimit`. */
+	readonly unconfirmed: number;
 	/** The WebSocket URL, without resume parameters. */
 	readonly url: string;
 	/** Subscribes to an event; returns a function that unsubscribes. */
@@ -147,6 +193,12 @@ export declare class PulseClient {
 	 * queue is full. Throws a TypeError for an event that is not 1 to 128 characters.
 	 */
 	send(event: string, payload?: unknown): boolean;
+	/**
+	 * Sends a request and resolves with the reply's payload (the server handler's return value). Rejects with a
+	 * {@link PulseReplyError} when the handler answered with an error, an Error named `TimeoutError` when no reply
+	 * came within the timeout, and an Error when the client closed, the queue was full or the session was lost.
+	 */
+	request<T = unknown>(event: string, payload?: unknown, options?: PulseRequestOptions): Promise<T>;
 	/** Closes for good with a close frame, ending the session on the server; code 1000 or 3000-4999. */
 	close(code?: number, reason?: string): void;
 	/** Testing aid: asks a server with pulse.debug.allow-drop=true to drop this transport without a close frame. */

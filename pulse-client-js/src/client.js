@@ -1,6 +1,7 @@
 /*
  * pulse browser client: a dependency-free ES module, served by every pulse server at <pulse.path>/client.js
- * (by default /pulse/client.js), with its TypeScript declarations beside it at client.d.ts.
+ * (by default /pulse/client.js), with its TypeScript declarations beside it at client.d.ts. This file is the one
+ * source: the npm package in pulse-client-js/ and the starter's copy in META-INF/pulse/client/ are both it.
  *
  *   import { PulseClient } from '/pulse/client.js';
  *   const client = new PulseClient({ params: { room: 'lobby' } });
@@ -32,23 +33,49 @@ const DEFAULTS = Object.freeze({
 	ackEvery: 32,
 	ackDelayMs: 1000,
 	protocols: ['pulse.v1'],
+	WebSocket: undefined,
 });
 
 const MAX_EVENT_LENGTH = 128;
 
+const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
+
+/** How every message frame the client writes starts; the client sequence number goes right after it. */
+const MESSAGE_PREFIX = '{"type":"message",';
+
 /**
- * Whether the client reconnects after the server (or the network) closed its WebSocket with this code.
- * Reconnect: 1001 (server going away, heartbeat or write timeout), 1006 (connection lost without a close frame),
- * 1011 (server error), 1012 (service restart), 1013 (try again later), 1014 (bad gateway), 4002 (slow consumer).
- * Anything else is final: 1000 and application codes 3000-4999 such as 4000 (kicked), 4001 (replaced by a newer
- * connection) and 4003 (idle timeout), and the protocol errors 1002, 1003, 1007, 1008 and 1009, which would only
- * happen again.
+ * A request answered with an error: the code and message the server's handler chose (PulseReplyException), or
+ * code 'internal' when it failed in any other way.
+ */
+export class PulseReplyError extends Error {
+	/**
+	 * @param {string} code the error code of the reply
+	 * @param {string} message the error message of the reply
+	 */
+	constructor(code, message) {
+		super(message);
+		this.name = 'PulseReplyError';
+		/** @type {string} */
+		this.code = code;
+	}
+}
+
+/**
+ * Whether the client reconnects after the server (or the network) closed its WebSocket with this code: the close-code
+ * table of docs/protocol.md, kept in close-codes.json beside this file, which the Java client implements too.
+ * Reconnect and resume: 1001 (server going away, heartbeat timeout), 1005 (close frame without a code, which pulse
+ * never sends: an intermediary ended the connection), 1006 (connection lost without a close frame), 1012 (service
+ * restart), 1013 (try again later), 1014 (bad gateway). Reconnect to a new session: 1011 (server error) and 4002
+ * (slow consumer). Anything else is final: 1000 and application codes 3000-4999 such as 4000 (kicked), 4001
+ * (replaced by a newer connection) and 4003 (idle timeout), the protocol errors 1002, 1003, 1007, 1008, 1009 and
+ * 1010, and 1015 (TLS handshake failed), which would only happen again.
  * @param {number} code the close code
  * @returns {boolean}
  */
 export function isReconnectable(code) {
 	switch (code) {
 		case 1001:
+		case 1005:
 		case 1006:
 		case 1011:
 		case 1012:
@@ -112,6 +139,11 @@ export class PulseClient {
 	#lastInboundAt = 0;
 	#pingSentAt = 0;
 	#heartbeatMs = 0;
+	#pending = new Map();
+	#lastRef = 0;
+	#unconfirmed = [];
+	#sequenced = false;
+	#lastCseq = 0;
 
 	/**
 	 * @param {object} [options] see client.d.ts (PulseClientOptions) for every option and its default
@@ -129,6 +161,10 @@ export class PulseClient {
 					+ 'handshakeTimeoutMs > 0');
 		}
 		this.#url = PulseClient.#resolveUrl(o.url);
+		if (o.WebSocket === undefined && typeof globalThis.WebSocket !== 'function') {
+			throw new TypeError('pulse: no global WebSocket here; pass one as the WebSocket option (in Node 20, the '
+					+ "'ws' package's WebSocket)");
+		}
 	}
 
 	/** Current state: 'idle', 'connecting', 'open', 'reconnecting' or 'closed'. */
@@ -154,6 +190,11 @@ export class PulseClient {
 	/** Number of sends waiting for a connection. */
 	get queued() {
 		return this.#queue.length;
+	}
+
+	/** Number of messages sent that the server has not acknowledged yet; re-sent after a resume if it did not process them. */
+	get unconfirmed() {
+		return this.#unconfirmed.length;
 	}
 
 	/** The WebSocket URL, without resume parameters. */
@@ -197,30 +238,123 @@ export class PulseClient {
 	}
 
 	/**
-	 * Sends an application message. While the client is not connected the message is queued, up to queueLimit
-	 * messages, and sent in order after the next welcome or resume. Client-to-server delivery is at most once: a
-	 * message handed to a socket that dies right after is not re-sent.
+	 * Sends an application message. While the client is not connected the message is queued and sent in order after
+	 * the next welcome or resume. To a server that takes client sequence numbers (its welcome has cseq) delivery is
+	 * exactly once: the message is kept until the server acknowledges it and sent again after a resume if the server
+	 * did not process it. Queued and unconfirmed messages together stay within queueLimit.
 	 * @param {string} event the event name, 1 to 128 characters
 	 * @param {*} [payload] any JSON value
 	 * @returns {boolean} true if sent or queued, false if the client is closed or the queue is full
 	 */
 	send(event, payload) {
+		return this.#enqueue(PulseClient.#frame(event, payload, undefined), null);
+	}
+
+	/**
+	 * Sends a request and waits for the server's reply: the return value of its handler. Like send() it waits in the
+	 * queue while disconnected; a reply the server queued while the transport was down is replayed on resume, so a
+	 * request in flight across a resume still completes.
+	 * @param {string} event the event name, 1 to 128 characters
+	 * @param {*} [payload] any JSON value
+	 * @param {{timeout?: number}} [options] timeout: how long to wait for the reply, in ms (default 10000)
+	 * @returns {Promise<*>} resolves with the reply's payload (undefined when it has none); rejects with a
+	 *     PulseReplyError carrying the code when the handler answered with an error, an Error named 'TimeoutError'
+	 *     when no reply came in time, and an Error when the client is closed, the queue is full or the session the
+	 *     request reached was lost before the reply arrived
+	 */
+	request(event, payload, options = {}) {
+		const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+		if (!(timeout > 0)) {
+			throw new RangeError('pulse: request timeout must be positive');
+		}
+		const ref = 'r' + (++this.#lastRef);
+		const text = PulseClient.#frame(event, payload, ref);
+		return new Promise((resolve, reject) => {
+			const request = { event, resolve, reject, written: false, timer: null };
+			this.#pending.set(ref, request);
+			request.timer = setTimeout(() => {
+				if (this.#pending.get(ref) === request) {
+					this.#pending.delete(ref);
+					const error = new Error(`pulse: no reply to '${event}' (ref ${ref}) within ${timeout} ms`);
+					error.name = 'TimeoutError';
+					reject(error);
+				}
+			}, timeout);
+			if (!this.#enqueue(text, ref)) {
+				this.#settle(ref, null, new Error(this.#state === 'closed' ? 'pulse: client is closed'
+					: 'pulse: send queue is full (' + this.#options.queueLimit + ')'));
+			}
+		});
+	}
+
+	static #frame(event, payload, ref) {
 		if (typeof event !== 'string' || event.length === 0 || event.length > MAX_EVENT_LENGTH) {
 			throw new TypeError('pulse: event must be a string of 1 to ' + MAX_EVENT_LENGTH + ' characters');
 		}
-		const frame = JSON.stringify(payload === undefined ? { type: 'message', event }
-			: { type: 'message', event, payload });
+		const frame = { type: 'message', event };
+		if (ref !== undefined) {
+			frame.ref = ref;
+		}
+		if (payload !== undefined) {
+			frame.payload = payload;
+		}
+		return JSON.stringify(frame);
+	}
+
+	#enqueue(text, ref) {
 		if (this.#state === 'closed') {
 			return false;
 		}
-		if (this.#state === 'open' && this.#queue.length === 0 && this.#transmit(frame)) {
-			return true;
-		}
-		if (this.#queue.length >= this.#options.queueLimit) {
+		const entry = { text, ref, cseq: 0 };
+		const direct = this.#state === 'open' && this.#queue.length === 0;
+		// a message is held (queued, or kept until the server acknowledges it) within queueLimit
+		if ((!direct || this.#sequenced) && this.#queue.length + this.#unconfirmed.length >= this.#options.queueLimit) {
 			return false;
 		}
-		this.#queue.push(frame);
+		if (direct && this.#send(entry)) {
+			return true;
+		}
+		this.#queue.push(entry);
 		return true;
+	}
+
+	/** Transmits a queued entry, marking a request as having reached the current session. */
+	#send(entry) {
+		if (this.#sequenced && entry.cseq === 0) {
+			entry.cseq = ++this.#lastCseq;
+		}
+		if (!this.#transmit(entry.cseq === 0 ? entry.text
+			: MESSAGE_PREFIX + '"cseq":' + entry.cseq + ',' + entry.text.slice(MESSAGE_PREFIX.length))) {
+			return false;
+		}
+		if (entry.cseq > 0) {
+			// kept until the server acknowledges it: a resume sends it again if the server did not process it
+			this.#unconfirmed.push(entry);
+		}
+		const request = entry.ref !== null ? this.#pending.get(entry.ref) : undefined;
+		if (request) {
+			request.written = true;
+		}
+		return true;
+	}
+
+	/** Resolves or rejects a waiting request, once. */
+	#settle(ref, reply, failure) {
+		const request = this.#pending.get(ref);
+		if (!request) {
+			return;
+		}
+		this.#pending.delete(ref);
+		clearTimeout(request.timer);
+		if (failure) {
+			request.reject(failure);
+		}
+		else if (reply.error && typeof reply.error === 'object') {
+			request.reject(new PulseReplyError(String(reply.error.code), String(reply.error.message)));
+		}
+		else {
+			request.resolve(reply.payload);
+		}
 	}
 
 	/**
@@ -268,7 +402,8 @@ export class PulseClient {
 		}
 		let ws;
 		try {
-			ws = new WebSocket(url.toString(), this.#options.protocols);
+			const WebSocketImpl = this.#options.WebSocket ?? globalThis.WebSocket;
+			ws = new WebSocketImpl(url.toString(), this.#options.protocols);
 		}
 		catch (error) {
 			// only a malformed URL throws here, which retrying cannot fix
@@ -299,6 +434,7 @@ export class PulseClient {
 		}
 		switch (frame.type) {
 			case 'message':
+			case 'reply':
 				this.#onMessage(frame);
 				break;
 			case 'welcome':
@@ -306,6 +442,9 @@ export class PulseClient {
 				break;
 			case 'resumed':
 				this.#onResumed(frame);
+				break;
+			case 'ack':
+				this.#onServerAck(frame);
 				break;
 			default:
 				// pong, or a type from a newer server: being alive is all that matters
@@ -315,12 +454,25 @@ export class PulseClient {
 
 	#onWelcome(frame) {
 		const resuming = this.#token !== null && this.#connectionId !== null;
+		// messages the lost session may or may not have processed: not sent again, reported in 'open'
+		const unconfirmed = this.#takeNumbered().length;
+		this.#sequenced = typeof frame.cseq === 'number';
+		this.#lastCseq = 0;
 		this.#connectionId = frame.connectionId;
 		this.#rooms = Array.isArray(frame.rooms) ? frame.rooms : [];
 		this.#token = frame.resumeToken || null;
 		this.#lastSeq = 0;
 		this.#ackedSeq = 0;
 		this.#heartbeatMs = frame.heartbeatMs || 0;
+		if (resuming) {
+			// a new session: nothing will answer the requests the old one received
+			for (const [ref, request] of [...this.#pending]) {
+				if (request.written) {
+					this.#settle(ref, null, new Error(`pulse: session lost before the reply to '${request.event}' `
+						+ `(ref ${ref}) arrived; the server may or may not have handled it`));
+				}
+			}
+		}
 		this.#becomeOpen();
 		this.#emit('open', {
 			connectionId: frame.connectionId,
@@ -329,6 +481,7 @@ export class PulseClient {
 			heartbeatMs: frame.heartbeatMs,
 			resumeWindowMs: frame.resumeWindowMs || 0,
 			protocol: frame.protocol || null,
+			unconfirmed,
 		});
 		this.#flushQueue();
 	}
@@ -336,9 +489,32 @@ export class PulseClient {
 	#onResumed(frame) {
 		this.#connectionId = frame.connectionId;
 		this.#token = frame.resumeToken || null;
+		// what the server processed is done; the rest goes again, first, in order and under its own numbers.
+		// Without cseq (the session came from another server) everything unconfirmed goes again
+		const processed = typeof frame.cseq === 'number' ? frame.cseq : 0;
+		this.#queue.unshift(...this.#takeNumbered().filter((entry) => entry.cseq > processed));
 		this.#becomeOpen();
 		this.#emit('restore', { connectionId: frame.connectionId, replayed: frame.replayed, missed: frame.missed });
 		this.#flushQueue();
+	}
+
+	/** The server acknowledged every message up to frame.cseq. */
+	#onServerAck(frame) {
+		if (typeof frame.cseq === 'number') {
+			while (this.#unconfirmed.length > 0 && this.#unconfirmed[0].cseq <= frame.cseq) {
+				this.#unconfirmed.shift();
+			}
+		}
+	}
+
+	/** Takes the numbered messages: the unconfirmed ones and those an earlier resume put back in the queue. */
+	#takeNumbered() {
+		const numbered = this.#unconfirmed;
+		this.#unconfirmed = [];
+		while (this.#queue.length > 0 && this.#queue[0].cseq > 0) {
+			numbered.push(this.#queue.shift());
+		}
+		return numbered;
 	}
 
 	#onMessage(frame) {
@@ -348,6 +524,10 @@ export class PulseClient {
 			}
 			this.#lastSeq = frame.seq;
 			this.#scheduleAck();
+		}
+		if (frame.type === 'reply') {
+			this.#settle(String(frame.ref), frame, null);
+			return;
 		}
 		this.#emit('message', { event: frame.event, payload: frame.payload, room: frame.room ?? null, seq: frame.seq });
 	}
@@ -440,7 +620,11 @@ export class PulseClient {
 	#finish(code, reason) {
 		this.#detach();
 		this.#queue = [];
+		this.#unconfirmed = [];
 		this.#state = 'closed';
+		for (const ref of [...this.#pending.keys()]) {
+			this.#settle(ref, null, new Error(`pulse: client closed (${code} ${reason}) before the reply arrived`));
+		}
 		this.#emit('close', { code, reason });
 	}
 
@@ -455,7 +639,7 @@ export class PulseClient {
 
 	#flushQueue() {
 		while (this.#queue.length > 0 && this.#state === 'open') {
-			if (!this.#transmit(this.#queue[0])) {
+			if (!this.#send(this.#queue[0])) {
 				return;
 			}
 			this.#queue.shift();

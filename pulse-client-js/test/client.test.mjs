@@ -1,9 +1,12 @@
-// Unit tests of the browser client (pulse-spring-boot-autoconfigure/.../META-INF/pulse/client/client.js) on a fake
-// WebSocket with mocked timers: reconnect policy, resume parameters, dedupe, queue, acks and the app-level ping.
+// Unit tests of the browser client (src/client.js) on a fake WebSocket with mocked timers: reconnect policy,
+// resume parameters, dedupe, queue, acks and the app-level ping.
 import { test, beforeEach, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { PulseClient, isReconnectable, backoffDelay } from
-	'../../../../pulse-spring-boot-autoconfigure/src/main/resources/META-INF/pulse/client/client.js';
+import { readFileSync } from 'node:fs';
+import { PulseClient, PulseReplyError, isReconnectable, backoffDelay } from '../src/client.js';
+
+// the one close-code table, shared with the Java client's CloseCodePolicyTests
+const closeCodes = JSON.parse(readFileSync(new URL('../src/close-codes.json', import.meta.url), 'utf8'));
 
 class FakeWebSocket {
 	static instances = [];
@@ -77,12 +80,19 @@ afterEach(() => {
 	delete globalThis.WebSocket;
 });
 
-test('close codes decide whether the client reconnects', () => {
-	for (const code of [1001, 1006, 1012, 1013, 4002]) {
-		assert.equal(isReconnectable(code), true, 'reconnect after ' + code);
+test('every code of the shared close-code table reconnects exactly when its action is not stop', () => {
+	assert.ok(closeCodes.codes.length >= 19);
+	for (const { code, action } of closeCodes.codes) {
+		assert.ok(['resume', 'reconnect', 'stop'].includes(action), action);
+		assert.equal(isReconnectable(code), action !== 'stop', `reconnects after ${code} (${action})`);
 	}
-	for (const code of [1000, 1003, 1007, 1008, 1009, 4000, 4001, 4003, 3000, 4999]) {
-		assert.equal(isReconnectable(code), false, 'no reconnect after ' + code);
+	for (const code of closeCodes.stopExamples) {
+		assert.equal(isReconnectable(code), closeCodes.default !== 'stop', 'no reconnect after ' + code);
+	}
+	for (let code = 0; code < 6000; code++) {
+		if (isReconnectable(code)) {
+			assert.ok(closeCodes.codes.some((row) => row.code === code), `reconnecting code ${code} is in the table`);
+		}
 	}
 });
 
@@ -351,4 +361,121 @@ test('a socket that never even opens is given up after handshakeTimeoutMs too', 
 	mock.timers.tick(10);
 	assert.equal(FakeWebSocket.instances.length, 2);
 	assert.throws(() => new PulseClient({ url: 'ws://server/pulse', handshakeTimeoutMs: 0 }), RangeError);
+});
+
+test('a request carries a ref and resolves with the reply to it, which counts in seq like a message', async () => {
+	const client = new PulseClient({ url: 'ws://server/pulse' });
+	const events = record(client);
+	client.connect();
+	latest().welcome();
+	const first = client.request('sum', [1, 2]);
+	const second = client.request('sum', [3]);
+	const [a, b] = latest().messages();
+	assert.deepEqual(a, { type: 'message', event: 'sum', ref: 'r1', payload: [1, 2] });
+	assert.equal(b.ref, 'r2');
+	latest().receive({ type: 'reply', seq: 1, ref: 'r2', payload: 3 });
+	latest().receive({ type: 'reply', seq: 1, ref: 'r1', payload: 'duplicate, dropped' });
+	latest().receive({ type: 'reply', seq: 2, ref: 'r1', payload: 3 });
+	assert.equal(await first, 3);
+	assert.equal(await second, 3);
+	assert.equal(client.lastSeq, 2);
+	assert.equal(events.filter((e) => e.type === 'message').length, 0);
+	client.close();
+});
+
+test('an error reply rejects with its code; no reply in time rejects with a TimeoutError', async () => {
+	const client = new PulseClient({ url: 'ws://server/pulse' });
+	client.connect();
+	latest().welcome();
+	const refused = client.request('find', 'x');
+	latest().receive({ type: 'reply', seq: 1, ref: 'r1', error: { code: 'not-found', message: 'no x' } });
+	await assert.rejects(refused, (e) => e instanceof PulseReplyError && e.code === 'not-found' && e.message === 'no x');
+	const late = client.request('slow', null, { timeout: 500 });
+	mock.timers.tick(499);
+	latest().receive({ type: 'pong' });
+	mock.timers.tick(1);
+	await assert.rejects(late, (e) => e.name === 'TimeoutError' && /slow/.test(e.message));
+	latest().receive({ type: 'reply', seq: 2, ref: 'r2', payload: 'too late' });
+	assert.throws(() => client.request('x', null, { timeout: 0 }), RangeError);
+	client.close();
+});
+
+test('a request queued while disconnected goes out on resume; a lost session or close rejects what waits', async () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 100, jitter: 0 });
+	client.connect();
+	latest().welcome('c1', 'token-1');
+	const sent = client.request('a');
+	latest().closeFromServer(1006);
+	const queued = client.request('b');
+	mock.timers.tick(100);
+	latest().open();
+	latest().receive({ type: 'welcome', connectionId: 'c2', rooms: [], heartbeatMs: 25000, resumeFailed: 'unknown' });
+	await assert.rejects(sent, /session lost before the reply to 'a'/);
+	assert.deepEqual(latest().messages().map((m) => m.ref), ['r2']);
+	client.close();
+	await assert.rejects(queued, /client closed/);
+});
+
+function welcomeWithCseq(ws, id = 'c1', token = 'token-1') {
+	ws.open();
+	ws.receive({ type: 'welcome', connectionId: id, rooms: [], heartbeatMs: 25000, resumeToken: token,
+		resumeWindowMs: 30000, cseq: 0 });
+}
+
+test('to a server that takes them, messages carry cseq; what the server did not process is re-sent after a resume', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 100, jitter: 0 });
+	client.connect();
+	welcomeWithCseq(latest());
+	client.send('n', 1);
+	client.send('n', 2);
+	client.send('n', 3);
+	assert.deepEqual(latest().messages().map((m) => m.cseq), [1, 2, 3]);
+	latest().receive({ type: 'ack', cseq: 1 });
+	assert.equal(client.unconfirmed, 2);
+	latest().closeFromServer(1006);
+	client.send('n', 4);
+	mock.timers.tick(100);
+	latest().open();
+	latest().receive({ type: 'resumed', connectionId: 'c1', resumeToken: 'token-2', replayed: 0, missed: 0, cseq: 2 });
+	assert.deepEqual(latest().messages().map((m) => [m.cseq, m.payload]), [[3, 3], [4, 4]]);
+	latest().receive({ type: 'ack', cseq: 4 });
+	assert.equal(client.unconfirmed, 0);
+	client.close();
+});
+
+test('a server without client sequence numbers gets none, and a lost session reports what it did not confirm', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 100, jitter: 0 });
+	const events = record(client);
+	client.connect();
+	latest().welcome();
+	client.send('legacy', 1);
+	assert.equal('cseq' in latest().messages()[0], false);
+	assert.equal(client.unconfirmed, 0);
+	client.close();
+
+	const other = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 100, jitter: 0 });
+	const otherEvents = record(other);
+	other.connect();
+	welcomeWithCseq(latest());
+	other.send('n', 1);
+	other.send('n', 2);
+	latest().closeFromServer(1006);
+	mock.timers.tick(100);
+	welcomeWithCseq(latest(), 'c2', 'token-9');
+	assert.deepEqual(otherEvents.filter((e) => e.type === 'open').map((e) => e.unconfirmed), [0, 2]);
+	assert.equal(latest().messages().length, 0);
+	other.send('n', 3);
+	assert.equal(latest().messages()[0].cseq, 1);
+	other.close();
+	assert.ok(events.length > 0);
+});
+
+test('sent but unconfirmed messages count against queueLimit: a full buffer makes send return false', () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', queueLimit: 3 });
+	client.connect();
+	welcomeWithCseq(latest());
+	assert.deepEqual([1, 2, 3, 4].map((n) => client.send('n', n)), [true, true, true, false]);
+	latest().receive({ type: 'ack', cseq: 2 });
+	assert.equal(client.send('n', 5), true);
+	client.close();
 });

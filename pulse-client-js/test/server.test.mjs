@@ -1,0 +1,145 @@
+// The client against a real pulse server (ClientJsTestApplication, started by BrowserClientPackageTests) reached
+// through a fault-injecting TCP proxy: PULSE_URL is the proxied endpoint, POST PULSE_CONTROL_URL/test/cut cuts every
+// connection (RST, no close frame) so that the client has to resume.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { PulseClient, PulseReplyError } from '../src/client.js';
+
+const url = process.env.PULSE_URL;
+const control = process.env.PULSE_CONTROL_URL;
+if (!url || !control) {
+	throw new Error('PULSE_URL and PULSE_CONTROL_URL must name a running test server (see BrowserClientPackageTests)');
+}
+
+const clients = [];
+after(() => clients.forEach((c) => c.close()));
+
+function newClient(options = {}) {
+	const client = new PulseClient({ url, WebSocket, initialDelayMs: 50, maxDelayMs: 200, ...options });
+	clients.push(client);
+	return client;
+}
+
+function next(client, type, filter = () => true, timeoutMs = 10000) {
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			off();
+			reject(new Error(`no '${type}' event within ${timeoutMs} ms`));
+		}, timeoutMs);
+		const off = client.on(type, (detail) => {
+			if (filter(detail)) {
+				clearTimeout(timer);
+				off();
+				resolve(detail);
+			}
+		});
+	});
+}
+
+async function post(path) {
+	const response = await fetch(control + path, { method: 'POST' });
+	assert.equal(response.status, 200, path);
+	return response.text();
+}
+
+async function cut() {
+	const response = await fetch(control + '/test/cut', { method: 'POST' });
+	assert.equal(response.status, 200);
+	return Number(await response.text());
+}
+
+test('connects, offers pulse.v1 and gets its echo back', async () => {
+	const client = newClient({ params: { room: 'lobby' } });
+	const opened = next(client, 'open');
+	client.connect();
+	const open = await opened;
+	assert.equal(open.protocol, 'pulse.v1');
+	assert.deepEqual(open.rooms, ['lobby']);
+	const echoed = next(client, 'message', (m) => m.event === 'echo');
+	assert.equal(client.send('echo', { n: 1 }), true);
+	assert.deepEqual((await echoed).payload, { n: 1 });
+});
+
+test('resumes the same session after the proxy cuts the connection, and keeps working', async () => {
+	const client = newClient();
+	const opened = next(client, 'open');
+	client.connect();
+	const { connectionId } = await opened;
+	const dropped = next(client, 'drop');
+	const restored = next(client, 'restore');
+	assert.ok(await cut() >= 1);
+	assert.equal((await dropped).code, 1006);
+	assert.equal((await restored).connectionId, connectionId);
+	const echoed = next(client, 'message', (m) => m.event === 'echo');
+	client.send('echo', 'after the cut');
+	assert.equal((await echoed).payload, 'after the cut');
+	assert.equal(client.connectionId, connectionId);
+});
+
+test('a request resolves with the reply, and an application error rejects with its code', async () => {
+	const client = newClient();
+	const opened = next(client, 'open');
+	client.connect();
+	await opened;
+	assert.deepEqual(await client.request('request.echo', { x: 1 }), { x: 1 });
+	assert.equal(await client.request('request.echo'), undefined);
+	await assert.rejects(client.request('request.refuse', 'it'),
+		(error) => error instanceof PulseReplyError && error.code === 'refused' && error.message === 'refused it');
+	assert.equal(client.state, 'open');
+});
+
+test('a request in flight across a resume still completes', async () => {
+	const client = newClient();
+	const opened = next(client, 'open');
+	client.connect();
+	await opened;
+	await post('/test/hold');
+	const holdingBefore = Number(await (await fetch(control + '/test/holding')).text());
+	const reply = client.request('request.hold', 'through the cut', { timeout: 20000 });
+	const deadline = Date.now() + 10000;
+	while (Number(await (await fetch(control + '/test/holding')).text()) === holdingBefore) {
+		assert.ok(Date.now() < deadline, 'the handler started');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+	const restored = next(client, 'restore');
+	assert.ok(await cut() >= 1);
+	await post('/test/release');
+	assert.equal(await reply, 'through the cut');
+	await restored;
+});
+
+async function until(condition, what, timeoutMs = 20000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await condition())) {
+		assert.ok(Date.now() < deadline, what);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
+
+test('thousands of messages through repeated cuts are each handled exactly once and in order', async () => {
+	const total = 3000;
+	const cuts = 10;
+	const client = newClient({ queueLimit: total });
+	const opened = next(client, 'open');
+	client.connect();
+	const { connectionId } = await opened;
+	const counted = async () => (await (await fetch(`${control}/test/counted?id=${connectionId}`)).json());
+	let restores = 0;
+	client.on('restore', () => restores++);
+	let n = 0;
+	for (let round = 1; round <= cuts; round++) {
+		for (const end = n + total / cuts; n < end;) {
+			assert.equal(client.send('count', ++n), true, 'send ' + n);
+			if (n % 100 === 0) {
+				await new Promise((resolve) => setImmediate(resolve));
+			}
+		}
+		await cut();
+		await until(() => client.state === 'open' && restores === round, `restore ${round}`);
+	}
+	await until(async () => (await counted()).length >= total, 'every message handled');
+	assert.deepEqual(await counted(), Array.from({ length: total }, (_, i) => i + 1));
+	assert.equal(client.connectionId, connectionId);
+	await until(() => client.unconfirmed === 0, 'every message acknowledged');
+});
