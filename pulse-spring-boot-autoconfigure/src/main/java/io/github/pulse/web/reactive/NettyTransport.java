@@ -3,6 +3,7 @@ package io.github.pulse.web.reactive;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 import io.github.pulse.PulseCloseStatus;
@@ -11,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import org.apache.commons.logging.Log;
@@ -20,7 +22,7 @@ import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
  * Transport on a Reactor Netty WebSocket, through Netty's public channel API: {@link #write} puts a frame into the
- * channel's outbound buffer ({@code channel.write}) and completes at once, {@link #flush} writes the batch with one
+ * channel's outbound buffer ({@code channel.write}) and completes once it is there, {@link #flush} writes the batch with one
  * {@code channel.flush()} and completes when the last frame of the batch is on the socket (Netty completes a
  * channel's writes in order, and fails every write after one that failed). No thread waits on the socket; the engine
  * times each flush itself ({@code pulse.write-timeout}) and aborts the transport.
@@ -60,11 +62,32 @@ final class NettyTransport implements Transport {
 		return this.channel;
 	}
 
+	/**
+	 * Puts the frame into the channel's outbound buffer. Off the event loop, the frame goes in by a task on the
+	 * loop and completes there, so the engine's next write runs on the loop after it: a write that completed while
+	 * only queued could be overtaken by one the loop makes directly (the engine lets any thread be the next writer).
+	 */
 	@Override
 	public void write(Frame frame, Consumer<@Nullable Throwable> onDone) {
+		TextWebSocketFrame message = new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.utf8()));
+		EventLoop loop = this.channel.eventLoop();
+		if (loop.inEventLoop()) {
+			writeNow(message, onDone);
+			return;
+		}
+		try {
+			loop.execute(() -> writeNow(message, onDone));
+		}
+		catch (RejectedExecutionException ex) {
+			message.release();
+			onDone.accept(ex);
+		}
+	}
+
+	private void writeNow(TextWebSocketFrame message, Consumer<@Nullable Throwable> onDone) {
 		ChannelFuture future;
 		try {
-			future = this.channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.utf8())));
+			future = this.channel.write(message);
 		}
 		catch (RuntimeException ex) {
 			onDone.accept(ex);

@@ -17,6 +17,8 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
@@ -79,12 +81,33 @@ public class PulseWebFluxHandler implements WebHandler {
 	}
 
 	private Mono<Void> handshake(ServerWebExchange exchange, @Nullable Principal principal) {
-		Map<String, Object> attributes = new HashMap<>(8);
+		return Mono.deferContextual((context) -> {
+			Map<String, Object> attributes = new HashMap<>(8);
+			if (!decide(exchange, principal, attributes, context.getOrDefault(ObservationThreadLocalAccessor.KEY, null))) {
+				return exchange.getResponse().setComplete();
+			}
+			return upgrade(exchange, principal, attributes);
+		});
+	}
+
+	/**
+	 * Runs the interceptor in the scope of the HTTP server observation, which WebFlux keeps in the Reactor context
+	 * rather than on the thread, so that {@code pulse.handshake} is its child as on the servlet stack.
+	 */
+	private boolean decide(ServerWebExchange exchange, @Nullable Principal principal, Map<String, Object> attributes,
+			@Nullable Observation parent) {
 		HandshakeRequestAdapter request = new HandshakeRequestAdapter(exchange, principal);
-		if (!this.interceptor.beforeHandshake(request, new HandshakeRequestAdapter.Response(exchange), this.handler,
-				attributes)) {
-			return exchange.getResponse().setComplete();
+		HandshakeRequestAdapter.Response response = new HandshakeRequestAdapter.Response(exchange);
+		if (parent == null) {
+			return this.interceptor.beforeHandshake(request, response, this.handler, attributes);
 		}
+		try (Observation.Scope scope = parent.openScope()) {
+			return this.interceptor.beforeHandshake(request, response, this.handler, attributes);
+		}
+	}
+
+	private Mono<Void> upgrade(ServerWebExchange exchange, @Nullable Principal principal,
+			Map<String, Object> attributes) {
 		String protocol = this.subprotocols.select(Subprotocols.requested(exchange.getRequest().getHeaders()));
 		WebsocketServerSpec.Builder builder = WebsocketServerSpec.builder();
 		if (protocol != null) {
