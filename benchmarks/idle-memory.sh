@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idle memory per connection of the pulse server: heap after a full GC and RSS, with N idle connections minus
 # with none. Usage: benchmarks/idle-memory.sh [connections] [extra server args...]
+# pulse on WebFlux and Reactor Netty instead of Tomcat: pass --spring.main.web-application-type=reactive.
 # SERVER_MAIN picks the server (default io.github.pulse.bench.PulseBenchServer; "socketio" runs the Node peer,
 # benchmarks/socketio/server.js, whose heap is not measured: RSS only); SKIP_BUILD=1 reuses the built jar.
 # PROTOCOL (pulse, raw, stomp, socketio) makes the idle clients speak the server's protocol (handshake, keepalives).

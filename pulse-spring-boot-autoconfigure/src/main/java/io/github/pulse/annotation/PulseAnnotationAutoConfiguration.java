@@ -14,7 +14,7 @@ import org.springframework.web.socket.WebSocketHandler;
  * that the engine picks up with the other {@link io.github.pulse.PulseListener} beans.
  */
 @AutoConfiguration(before = PulseAutoConfiguration.class)
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnWebApplication
 @ConditionalOnClass(WebSocketHandler.class)
 @ConditionalOnBooleanProperty(name = "pulse.enabled", matchIfMissing = true)
 public final class PulseAnnotationAutoConfiguration {

@@ -22,7 +22,7 @@ import org.springframework.web.socket.WebSocketHandler;
  * Auto-configuration of the pulse engine: codec, connect handler, session manager and its life cycle.
  */
 @AutoConfiguration
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnWebApplication
 @ConditionalOnClass({ WebSocketHandler.class, com.fasterxml.jackson.databind.ObjectMapper.class })
 @ConditionalOnBooleanProperty(name = "pulse.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(PulseProperties.class)

@@ -1,13 +1,6 @@
 package io.github.pulse.autoconfigure;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.function.HandlerFunction;
@@ -26,12 +19,6 @@ import org.springframework.web.servlet.function.ServerResponse;
  */
 final class PulseClientResources {
 
-	static final String LOCATION = "META-INF/pulse/client/";
-
-	private static final MediaType JAVASCRIPT = MediaType.parseMediaType("text/javascript;charset=UTF-8");
-
-	private static final MediaType TEXT = MediaType.parseMediaType("text/plain;charset=UTF-8");
-
 	private PulseClientResources() {
 	}
 
@@ -43,8 +30,8 @@ final class PulseClientResources {
 	static RouterFunction<ServerResponse> routes(String path) {
 		String base = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
 		return RouterFunctions.route()
-			.route(getOrHead(base + "/client.js"), file("client.js", JAVASCRIPT))
-			.route(getOrHead(base + "/client.d.ts"), file("client.d.ts", TEXT))
+			.route(getOrHead(base + "/client.js"), file("client.js", PulseClientFiles.JAVASCRIPT))
+			.route(getOrHead(base + "/client.d.ts"), file("client.d.ts", PulseClientFiles.TEXT))
 			.build();
 	}
 
@@ -53,33 +40,14 @@ final class PulseClientResources {
 	}
 
 	private static HandlerFunction<ServerResponse> file(String name, MediaType type) {
-		byte[] content = read(LOCATION + name);
-		String etag = "\"" + sha256(content) + "\"";
+		byte[] content = PulseClientFiles.read(name);
+		String etag = PulseClientFiles.etag(content);
 		return (request) -> request.checkNotModified(etag)
 			.orElseGet(() -> ServerResponse.ok()
 				.contentType(type)
 				.eTag(etag)
 				.cacheControl(CacheControl.noCache())
 				.body(content));
-	}
-
-	private static byte[] read(String location) {
-		try (InputStream in = new ClassPathResource(location, PulseClientResources.class.getClassLoader())
-			.getInputStream()) {
-			return in.readAllBytes();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("pulse browser client " + location + " is missing from the classpath", ex);
-		}
-	}
-
-	private static String sha256(byte[] content) {
-		try {
-			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content), 0, 16);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

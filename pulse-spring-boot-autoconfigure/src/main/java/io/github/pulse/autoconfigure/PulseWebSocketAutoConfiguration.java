@@ -3,19 +3,19 @@ package io.github.pulse.autoconfigure;
 import io.github.pulse.PulseConnectHandler;
 import io.github.pulse.core.PulseObserver;
 import io.github.pulse.core.SessionManager;
-import io.github.pulse.web.AddressLimits;
 import io.github.pulse.web.CompressionOfferFilter;
 import io.github.pulse.web.PulseHandshakeInterceptor;
 import io.github.pulse.web.PulseWebSocketHandler;
 import io.github.pulse.web.ResumeTokenRedactingFilter;
-import io.github.pulse.web.Subprotocols;
 import io.github.pulse.web.TransportDropListener;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
@@ -28,6 +28,8 @@ import org.springframework.web.socket.config.annotation.EnableWebSocket;
  * and serves the browser client at {@code <pulse.path>/client.js}.
  */
 @AutoConfiguration(after = PulseAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
 @ConditionalOnBean(SessionManager.class)
 @EnableWebSocket
 public final class PulseWebSocketAutoConfiguration {
@@ -35,8 +37,7 @@ public final class PulseWebSocketAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	PulseWebSocketHandler pulseWebSocketHandler(SessionManager sessionManager, PulseProperties properties) {
-		return new PulseWebSocketHandler(sessionManager, (int) properties.getMaxMessageSize().toBytes(),
-				properties.getWriteTimeout(), properties.getContainer().isGatherWrites());
+		return PulseHandshakes.handler(sessionManager, properties);
 	}
 
 	@Bean
@@ -44,12 +45,7 @@ public final class PulseWebSocketAutoConfiguration {
 	PulseHandshakeInterceptor pulseHandshakeInterceptor(SessionManager sessionManager,
 			PulseConnectHandler connectHandler, ObjectProvider<PulseObserver> observer,
 			ObjectProvider<ObservationRegistry> observationRegistry, PulseProperties properties) {
-		PulseHandshakeInterceptor interceptor = new PulseHandshakeInterceptor(sessionManager, connectHandler,
-				observer.getIfAvailable(() -> PulseObserver.NOOP));
-		interceptor.setObservationRegistry(observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP));
-		interceptor.setSubprotocols(new Subprotocols(properties.getSubprotocols()));
-		interceptor.setAddressLimits(addressLimits(properties));
-		return interceptor;
+		return PulseHandshakes.interceptor(sessionManager, connectHandler, observer, observationRegistry, properties);
 	}
 
 	@Bean
@@ -83,14 +79,6 @@ public final class PulseWebSocketAutoConfiguration {
 	@Bean
 	RouterFunction<ServerResponse> pulseClientRoutes(PulseProperties properties) {
 		return PulseClientResources.routes(properties.getPath());
-	}
-
-	private static AddressLimits addressLimits(PulseProperties properties) {
-		PulseProperties.Handshake handshake = properties.getHandshake();
-		int burst = (handshake.getBurst() != null) ? handshake.getBurst()
-				: (int) Math.max(1, Math.ceil(handshake.getRate()));
-		return new AddressLimits(properties.getMaxConnectionsPerAddress(), handshake.getRate(), burst,
-				handshake.getMaxAddresses(), System::nanoTime);
 	}
 
 	@Bean

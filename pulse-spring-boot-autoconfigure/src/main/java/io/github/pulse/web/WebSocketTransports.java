@@ -30,6 +30,11 @@ final class WebSocketTransports {
 	}
 
 	static Transport create(WebSocketSession session, Duration writeTimeout, boolean gatherWrites, Executor io) {
+		if (session instanceof NativeWebSocketSession nativeSession
+				&& nativeSession.getNativeSession() instanceof Transport transport) {
+			// a session whose native side is a pulse transport already (Reactor Netty, io.github.pulse.web.reactive)
+			return transport;
+		}
 		if (JAKARTA_PRESENT && session instanceof NativeWebSocketSession nativeSession
 				&& nativeSession.getNativeSession() instanceof jakarta.websocket.Session jakartaSession) {
 			StandardTransport standard = new StandardTransport(session, jakartaSession, writeTimeout, io);

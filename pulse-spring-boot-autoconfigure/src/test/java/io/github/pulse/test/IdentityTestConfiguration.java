@@ -37,6 +37,23 @@ public class IdentityTestConfiguration {
 		};
 	}
 
+	/**
+	 * The same on WebFlux, where the principal is the exchange's.
+	 */
+	@Bean
+	@org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication(
+			type = org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type.REACTIVE)
+	org.springframework.web.server.WebFilter reactivePrincipalFromHeader() {
+		return (exchange, chain) -> {
+			String user = exchange.getRequest().getHeaders().getFirst("X-User");
+			if (user == null) {
+				return chain.filter(exchange);
+			}
+			Principal principal = () -> user;
+			return chain.filter(exchange.mutate().principal(reactor.core.publisher.Mono.just(principal)).build());
+		};
+	}
+
 	@Bean
 	PulseConnectHandler explicitIdConnectHandler() {
 		DefaultPulseConnectHandler defaults = new DefaultPulseConnectHandler("default");
