@@ -332,14 +332,17 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.nodeId = nodeId;
 		this.prefix = prefix;
 		this.keys = new ClusterKeys(prefix);
-		this.inbox = new ClusterInbox(new InboxTarget(), this.redis, this.keys, Math.max(1024, publishQueue * 4));
 		this.heartbeatMillis = heartbeatInterval.toMillis();
 		this.nodeTimeoutMillis = nodeTimeout.toMillis();
+		this.inbox = new ClusterInbox(new InboxTarget(), this.redis, this.keys, Math.max(1024, publishQueue * 4),
+				this.nodeTimeoutMillis);
 		this.tokenTtlMillis = Math.max(manager.settings().resumeWindow().toMillis(), this.nodeTimeoutMillis);
 		this.streamTtlMillis = this.tokenTtlMillis + this.nodeTimeoutMillis;
 		this.localDeliveryMillis = localDeliveryTimeout.toMillis();
 		this.publisher = new ClusterPublisher(this.redis, this.keys, nodeId, this.proposedEpoch, streamRetention,
-				this.streamTtlMillis, this.localDeliveryMillis, publishQueue, new PublisherHost(), this.deliveryLock);
+				this.streamTtlMillis, this.localDeliveryMillis, this.nodeTimeoutMillis, publishQueue, new PublisherHost(),
+				this.deliveryLock);
+		this.inbox.onNewEpoch(this.publisher::epochObserved);
 		manager.setClusterBridge(this);
 	}
 
