@@ -267,6 +267,22 @@ final class ClusterPublisher {
 		return this.resentBroadcasts.get();
 	}
 
+	/**
+	 * The last of this node's broadcasts delivered to its members directly that has not come back from Redis.
+	 * Direct deliveries claim in order, so every broadcast in flight up to it was delivered directly.
+	 * @return its sequence number, or {@code -1}
+	 */
+	long lastDeliveredDirectly() {
+		long last = -1;
+		for (Broadcast broadcast : this.inFlight.values()) {
+			if (!broadcast.claimed.get()) {
+				break;
+			}
+			last = broadcast.seq;
+		}
+		return last;
+	}
+
 	long failures() {
 		return this.failures.get();
 	}

@@ -982,7 +982,22 @@ public class SessionManager implements PulseServer {
 		return deliverBroadcast(room, EncodedBody.of(body));
 	}
 
+	/**
+	 * Delivers a broadcast another node published to the members of the room on this node, except some.
+	 * @param room the room
+	 * @param body the encoded body, as {@link EncodedBody#text()}
+	 * @param except ids of members that have it already
+	 * @return the members it was queued for
+	 */
+	public int deliverBroadcast(String room, String body, Set<String> except) {
+		return deliverBroadcast(room, EncodedBody.of(body), except);
+	}
+
 	private int deliverBroadcast(String room, EncodedBody body) {
+		return deliverBroadcast(room, body, Set.of());
+	}
+
+	private int deliverBroadcast(String room, EncodedBody body, Set<String> except) {
 		Set<PulseSession> members = this.rooms.members(room);
 		if (members == null || members.isEmpty()) {
 			this.observer.broadcast(room, 0);
@@ -994,6 +1009,9 @@ public class SessionManager implements PulseServer {
 			lanes = null;
 		}
 		for (PulseSession member : members) {
+			if (!except.isEmpty() && except.contains(member.id())) {
+				continue;
+			}
 			if (member.enqueue(body, true, false, lanes)) {
 				recipients++;
 			}
