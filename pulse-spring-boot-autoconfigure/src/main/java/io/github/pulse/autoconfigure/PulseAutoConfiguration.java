@@ -49,6 +49,7 @@ public final class PulseAutoConfiguration {
 				() -> listeners.orderedStream().toList(), observer.getIfAvailable(() -> PulseObserver.NOOP),
 				System::nanoTime);
 		manager.setObservationRegistry(observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP));
+		manager.setDeliveryLanes(properties.getDelivery().threadCount(), properties.getDelivery().getMinRoomSize());
 		return manager;
 	}
 

@@ -91,6 +91,8 @@ public class PulseProperties implements InitializingBean {
 
 	private final Buffer buffer = new Buffer();
 
+	private final Delivery delivery = new Delivery();
+
 	private final Resume resume = new Resume();
 
 	private final Container container = new Container();
@@ -236,6 +238,10 @@ public class PulseProperties implements InitializingBean {
 		return this.buffer;
 	}
 
+	public Delivery getDelivery() {
+		return this.delivery;
+	}
+
 	public Resume getResume() {
 		return this.resume;
 	}
@@ -336,6 +342,51 @@ public class PulseProperties implements InitializingBean {
 
 		public void setOverflow(OverflowPolicy overflow) {
 			this.overflow = overflow;
+		}
+
+	}
+
+	/**
+	 * Where the writes of a broadcast start.
+	 */
+	public static class Delivery {
+
+		/**
+		 * Threads that start the writes of a broadcast to a large room, so that the broadcasting thread (the
+		 * application's, or with a cluster the one that delivers every broadcast of the cluster on this node) only
+		 * queues the frame for each member; 0 starts every write on the broadcasting thread. Defaults to the number
+		 * of processors.
+		 */
+		private @Nullable Integer threads;
+
+		/**
+		 * Smallest number of a room's members on this node from which a broadcast's writes are started on the
+		 * delivery threads; smaller rooms are written on the broadcasting thread.
+		 */
+		private int minRoomSize = 64;
+
+		public @Nullable Integer getThreads() {
+			return this.threads;
+		}
+
+		public void setThreads(@Nullable Integer threads) {
+			this.threads = threads;
+		}
+
+		/**
+		 * The number of delivery threads, with the default applied.
+		 * @return the count
+		 */
+		public int threadCount() {
+			return (this.threads != null) ? this.threads : Runtime.getRuntime().availableProcessors();
+		}
+
+		public int getMinRoomSize() {
+			return this.minRoomSize;
+		}
+
+		public void setMinRoomSize(int minRoomSize) {
+			this.minRoomSize = minRoomSize;
 		}
 
 	}

@@ -54,6 +54,13 @@ final class PulseSettingsFactory {
 			throw invalid("pulse.container.io-buffer-size", properties.getContainer().getIoBufferSize(),
 					"must be between 512B and 1MB");
 		}
+		PulseProperties.Delivery delivery = properties.getDelivery();
+		if (delivery.getThreads() != null && (delivery.getThreads() < 0 || delivery.getThreads() > 256)) {
+			throw invalid("pulse.delivery.threads", delivery.getThreads(), "must be between 0 and 256");
+		}
+		if (delivery.getMinRoomSize() < 1) {
+			throw invalid("pulse.delivery.min-room-size", delivery.getMinRoomSize(), "must be positive");
+		}
 		if (buffer.getSendFrames() <= 0) {
 			throw invalid("pulse.buffer.send-frames", buffer.getSendFrames(), "must be positive");
 		}

@@ -59,6 +59,9 @@ final class BroadcastSequence {
 	 */
 	private final Map<String, Long> publisherSeqs = new ConcurrentHashMap<>();
 
+	/** Since when a remembered publisher has not been alive. */
+	private final Map<String, Long> absentSince = new ConcurrentHashMap<>();
+
 	/**
 	 * Decides about a broadcast from the channel.
 	 * @param broadcast the broadcast
@@ -161,11 +164,32 @@ final class BroadcastSequence {
 	}
 
 	/**
-	 * Forgets the publishers outside {@code keep} (nodes no longer alive): bounded state.
+	 * Forgets the publishers that have been outside {@code keep} (nodes no longer alive) for longer than
+	 * {@code graceNanos}: bounded state. Not at once: after Redis lost its data the nodes register again one by
+	 * one, and a node that sends its last broadcasts again (see ClusterPublisher) must find its record here.
 	 * @param keep the nodes to keep
+	 * @param nowNanos the time now, {@link System#nanoTime()}
+	 * @param graceNanos how long a publisher may be absent and still be remembered
 	 */
-	void retainPublishers(Set<String> keep) {
-		this.publisherSeqs.keySet().retainAll(keep);
+	void retainPublishers(Set<String> keep, long nowNanos, long graceNanos) {
+		this.absentSince.keySet().retainAll(this.publisherSeqs.keySet());
+		for (String publisher : this.publisherSeqs.keySet()) {
+			if (keep.contains(publisher)) {
+				this.absentSince.remove(publisher);
+			}
+			else if (nowNanos - this.absentSince.computeIfAbsent(publisher, (absent) -> nowNanos) > graceNanos) {
+				this.publisherSeqs.remove(publisher);
+				this.absentSince.remove(publisher);
+			}
+		}
+	}
+
+	/**
+	 * The epoch of the broadcasts this node delivers.
+	 * @return the epoch, {@code null} until known
+	 */
+	@Nullable String epoch() {
+		return this.epoch;
 	}
 
 	/**

@@ -95,9 +95,15 @@ final class ClusterInbox {
 
 	private volatile boolean running;
 
+	private final long publisherGraceNanos;
+
+	private volatile Runnable epochListener = () -> {
+	};
+
 	private @Nullable Thread thread;
 
-	ClusterInbox(Target target, StringRedisTemplate redis, ClusterKeys keys, int capacity) {
+	ClusterInbox(Target target, StringRedisTemplate redis, ClusterKeys keys, int capacity, long publisherGraceMillis) {
+		this.publisherGraceNanos = TimeUnit.MILLISECONDS.toNanos(publisherGraceMillis);
 		this.target = target;
 		this.redis = redis;
 		this.keys = keys;
@@ -176,7 +182,15 @@ final class ClusterInbox {
 	 * @param keep the live nodes
 	 */
 	void retainPublishers(Set<String> keep) {
-		this.sequence.retainPublishers(keep);
+		this.sequence.retainPublishers(keep, System.nanoTime(), this.publisherGraceNanos);
+	}
+
+	/**
+	 * Tells {@code listener} (on the inbox thread) whenever the inbox sees a new epoch: Redis lost its data.
+	 * @param listener what to run
+	 */
+	void onNewEpoch(Runnable listener) {
+		this.epochListener = listener;
 	}
 
 	/**
@@ -244,6 +258,18 @@ final class ClusterInbox {
 	}
 
 	void process(ClusterMessage message) {
+		String epoch = this.sequence.epoch();
+		try {
+			route(message);
+		}
+		finally {
+			if (epoch != null && !epoch.equals(this.sequence.epoch())) {
+				this.epochListener.run();
+			}
+		}
+	}
+
+	private void route(ClusterMessage message) {
 		if (message instanceof Broadcast broadcast) {
 			Step step = this.sequence.accept(broadcast);
 			if (step instanceof Fill fill) {

@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentNavigableMap;
@@ -34,6 +36,13 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * <li>A broadcast of this node reaches its own members when it comes back from Redis, in the cluster's order; if
  * it has not come back within the local delivery timeout (Redis slow or away), it is delivered directly, once:
  * whichever comes first claims it.</li>
+ * <li>A Redis that lost its data (restarted empty) also lost the broadcasts numbered just before, which some node's
+ * subscription may not have received yet (and their streams). Each broadcast names the epoch this node last saw,
+ * and broadcast.lua numbers none in another epoch; so when the epoch changes (seen by a refused broadcast, by the
+ * inbox, or by the check after an outage and every second), this node first sends again its broadcasts numbered
+ * within the resend window before the change, then the rest. The nodes skip the copies they delivered before by
+ * publisher sequence number ({@link BroadcastSequence#repeated}), so each member gets each broadcast once, in this
+ * node's order.</li>
  * </ul>
  * Other operations (directory writes, commands to other nodes) in a failed batch are dropped and counted, as they
  * are idempotent refreshes or fail the same way a lookup would.
@@ -141,13 +150,34 @@ final class ClusterPublisher {
 
 	private final AtomicLong localDeliveries = new AtomicLong();
 
+	/** How long a numbered broadcast is kept to send again if Redis loses its data. */
+	private final long resendWindowNanos;
+
+	/**
+	 * This node's broadcasts Redis accepted in the current epoch within the resend window, by sequence number;
+	 * publisher thread only.
+	 */
+	private final NavigableMap<Long, Broadcast> recent = new TreeMap<>();
+
+	/** The epoch of the Redis data set this node last saw, {@code ""} before it saw one; publisher thread only. */
+	private String epoch = "";
+
+	/** Whether to read the epoch before the next batch: set by the inbox when it sees another epoch. */
+	private volatile boolean epochCheckDue;
+
+	/** When the epoch was read last, for the check every second; publisher thread only. */
+	private long epochCheckedNanos;
+
+	private final AtomicLong resentBroadcasts = new AtomicLong();
+
 	private volatile boolean running;
 
 	private @Nullable Thread thread;
 
 	ClusterPublisher(StringRedisTemplate redis, ClusterKeys keys, String nodeId, String proposedEpoch,
-			int streamRetention, long keyTtlMillis, long localDeliveryMillis, int capacity, Host host,
-			Lock deliveryLock) {
+			int streamRetention, long keyTtlMillis, long localDeliveryMillis, long resendWindowMillis, int capacity,
+			Host host, Lock deliveryLock) {
+		this.resendWindowNanos = TimeUnit.MILLISECONDS.toNanos(resendWindowMillis);
 		this.deliveryLock = deliveryLock;
 		this.redis = redis;
 		this.keys = keys;
@@ -221,6 +251,38 @@ final class ClusterPublisher {
 		}
 	}
 
+	/**
+	 * The inbox saw a broadcast or position of another epoch than before: the publisher reads the epoch before its
+	 * next batch.
+	 */
+	void epochObserved() {
+		this.epochCheckDue = true;
+	}
+
+	/**
+	 * Broadcasts sent again because Redis lost its data after numbering them.
+	 * @return the count
+	 */
+	long resentBroadcasts() {
+		return this.resentBroadcasts.get();
+	}
+
+	/**
+	 * The last of this node's broadcasts delivered to its members directly that has not come back from Redis.
+	 * Direct deliveries claim in order, so every broadcast in flight up to it was delivered directly.
+	 * @return its sequence number, or {@code -1}
+	 */
+	long lastDeliveredDirectly() {
+		long last = -1;
+		for (Broadcast broadcast : this.inFlight.values()) {
+			if (!broadcast.claimed.get()) {
+				break;
+			}
+			last = broadcast.seq;
+		}
+		return last;
+	}
+
 	long failures() {
 		return this.failures.get();
 	}
@@ -266,13 +328,17 @@ final class ClusterPublisher {
 					hold(batch);
 					continue;
 				}
+				if (epochCheckDue() && !checkEpoch()) {
+					hold(batch);
+					continue;
+				}
 				if (!this.held.isEmpty() && !resend(batch)) {
 					continue;
 				}
 				if (batch.isEmpty()) {
 					continue;
 				}
-				this.redis.executePipelined((RedisCallback<?>) (connection) -> {
+				List<Object> results = this.redis.executePipelined((RedisCallback<?>) (connection) -> {
 					StringRedisConnection strings = new DefaultStringRedisConnection(connection);
 					for (Op op : batch) {
 						if (op instanceof Broadcast broadcast) {
@@ -284,6 +350,15 @@ final class ClusterPublisher {
 					}
 					return null;
 				});
+				if (results.contains(-1L)) {
+					// refused, numbered in no epoch: Redis lost its data; the record tells what was numbered
+					this.uncertain = true;
+					hold(batch, false);
+					this.epochCheckDue = true;
+				}
+				else {
+					remember(batch);
+				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -294,6 +369,8 @@ final class ClusterPublisher {
 				// some of the batch may have been numbered: the record says which, once Redis answers again
 				this.uncertain = true;
 				hold(batch);
+				// Redis may come back empty
+				this.epochCheckDue = true;
 			}
 			finally {
 				batch.clear();
@@ -335,6 +412,10 @@ final class ClusterPublisher {
 	 * sent again (the oldest dropped and counted beyond the queue's capacity), the rest is dropped and counted.
 	 */
 	private void hold(List<Op> batch) {
+		hold(batch, true);
+	}
+
+	private void hold(List<Op> batch, boolean deliverNow) {
 		Broadcast last = null;
 		for (Op op : batch) {
 			if (op instanceof Broadcast broadcast) {
@@ -346,7 +427,7 @@ final class ClusterPublisher {
 			}
 		}
 		batch.clear();
-		if (last != null) {
+		if (last != null && deliverNow) {
 			deliverLocally(last);
 		}
 		while (this.held.size() > this.capacity) {
@@ -381,13 +462,78 @@ final class ClusterPublisher {
 		}
 	}
 
+	/**
+	 * Keeps the broadcasts of a batch Redis accepted for the resend window, and forgets those older than it.
+	 */
+	private void remember(List<Op> batch) {
+		for (Op op : batch) {
+			if (op instanceof Broadcast broadcast) {
+				this.recent.put(broadcast.seq, broadcast);
+			}
+		}
+		long now = System.nanoTime();
+		while (!this.recent.isEmpty() && (this.recent.size() > this.capacity
+				|| now - this.recent.firstEntry().getValue().queuedNanos > this.resendWindowNanos)) {
+			this.recent.pollFirstEntry();
+		}
+	}
+
+	private boolean epochCheckDue() {
+		return this.epochCheckDue || System.nanoTime() - this.epochCheckedNanos > TimeUnit.SECONDS.toNanos(1);
+	}
+
+	/**
+	 * Reads the epoch; if it is not the one this node last saw (Redis lost its data), holds the broadcasts of the
+	 * resend window to be sent again first, in order, with those held already. A Redis without an epoch after this
+	 * node saw one gets a new one now, so that every node sees the change even if nobody broadcasts.
+	 * @return whether Redis answered
+	 */
+	private boolean checkEpoch() {
+		String current;
+		try {
+			current = this.redis.opsForValue().get(this.keys.epoch());
+			if (current == null && !this.epoch.isEmpty()) {
+				this.redis.opsForValue().setIfAbsent(this.keys.epoch(), newEpoch());
+				current = this.redis.opsForValue().get(this.keys.epoch());
+			}
+		}
+		catch (RuntimeException ex) {
+			this.host.unavailable(ex);
+			return false;
+		}
+		this.epochCheckDue = false;
+		this.epochCheckedNanos = System.nanoTime();
+		if (current == null) {
+			return true;
+		}
+		if (!this.epoch.isEmpty() && !current.equals(this.epoch)) {
+			if (!this.recent.isEmpty()) {
+				TreeMap<Long, Broadcast> again = new TreeMap<>(this.recent);
+				this.held.forEach((broadcast) -> again.put(broadcast.seq, broadcast));
+				this.held.clear();
+				this.held.addAll(again.values());
+				// the record of the new data set holds none of them: every one is sent again
+				this.uncertain = true;
+				this.resentBroadcasts.addAndGet(this.recent.size());
+				logger.warn("pulse cluster: Redis lost its data (epoch " + this.epoch + " is now " + current
+						+ "); sending this node's last " + this.recent.size() + " broadcasts again");
+			}
+			this.recent.clear();
+		}
+		this.epoch = current;
+		return true;
+	}
+
+	private String newEpoch() {
+		return this.proposedEpoch + "-" + Long.toHexString(this.epochs.nextLong());
+	}
+
 	private void send(StringRedisConnection connection, Broadcast broadcast) {
 		connection.eval(ClusterScripts.BROADCAST, ReturnType.INTEGER, 6, this.keys.globalSeq(),
 				this.keys.roomSeq(broadcast.room), this.keys.stream(broadcast.room), this.keys.broadcastChannel(),
 				this.keys.epoch(), this.keys.published(this.nodeId), Integer.toString(this.streamRetention),
-				Long.toString(this.keyTtlMillis), this.proposedEpoch + "-" + Long.toHexString(this.epochs.nextLong()),
-				broadcast.room, broadcast.body, this.nodeId,
-				Long.toString(broadcast.seq));
+				Long.toString(this.keyTtlMillis), newEpoch(), broadcast.room, broadcast.body, this.nodeId,
+				Long.toString(broadcast.seq), this.epoch);
 	}
 
 }

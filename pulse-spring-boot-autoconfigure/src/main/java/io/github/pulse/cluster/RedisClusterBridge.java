@@ -265,6 +265,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	 */
 	private final ReentrantReadWriteLock handoverLock = new ReentrantReadWriteLock();
 
+	/** Sessions handed over to this node that got some of their old node's broadcasts directly; by id. */
+	private final Map<String, DirectlyDelivered> directlyDelivered = new ConcurrentHashMap<>();
+
 	private final Map<String, PendingResume> pendingResumes = new ConcurrentHashMap<>();
 
 	private final Map<String, Moved> moved = new ConcurrentHashMap<>();
@@ -332,14 +335,17 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.nodeId = nodeId;
 		this.prefix = prefix;
 		this.keys = new ClusterKeys(prefix);
-		this.inbox = new ClusterInbox(new InboxTarget(), this.redis, this.keys, Math.max(1024, publishQueue * 4));
 		this.heartbeatMillis = heartbeatInterval.toMillis();
 		this.nodeTimeoutMillis = nodeTimeout.toMillis();
+		this.inbox = new ClusterInbox(new InboxTarget(), this.redis, this.keys, Math.max(1024, publishQueue * 4),
+				this.nodeTimeoutMillis);
 		this.tokenTtlMillis = Math.max(manager.settings().resumeWindow().toMillis(), this.nodeTimeoutMillis);
 		this.streamTtlMillis = this.tokenTtlMillis + this.nodeTimeoutMillis;
 		this.localDeliveryMillis = localDeliveryTimeout.toMillis();
 		this.publisher = new ClusterPublisher(this.redis, this.keys, nodeId, this.proposedEpoch, streamRetention,
-				this.streamTtlMillis, this.localDeliveryMillis, publishQueue, new PublisherHost(), this.deliveryLock);
+				this.streamTtlMillis, this.localDeliveryMillis, this.nodeTimeoutMillis, publishQueue, new PublisherHost(),
+				this.deliveryLock);
+		this.inbox.onNewEpoch(this.publisher::epochObserved);
 		manager.setClusterBridge(this);
 	}
 
@@ -360,7 +366,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			int recipients = localDelivery.getAsInt();
 			if (!this.pendingResumes.isEmpty()) {
 				// not numbered: the resuming session gets it whatever the owner delivered
-				Later later = new Later(Long.MAX_VALUE, room, body.text());
+				Later later = new Later(Long.MAX_VALUE, room, body.text(), this.nodeId, -1);
 				this.pendingResumes.values().forEach((pending) -> pending.later.add(later));
 			}
 			return recipients;
@@ -642,7 +648,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				bridge.manager.deliverBroadcast(broadcast.room, broadcast.body);
 				if (!bridge.pendingResumes.isEmpty()) {
 					// not numbered yet: the resuming session gets it whatever the owner delivered
-					Later later = new Later(Long.MAX_VALUE, broadcast.room, broadcast.body);
+					Later later = new Later(Long.MAX_VALUE, broadcast.room, broadcast.body, bridge.nodeId, -1);
 					bridge.pendingResumes.values().forEach((pending) -> pending.later.add(later));
 				}
 			}
@@ -690,6 +696,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			}
 			long now = System.currentTimeMillis();
 			this.moved.values().removeIf((entry) -> entry.expiresAt < now);
+			this.directlyDelivered.values().removeIf((entry) -> entry.expiresAt() < now);
 			long expiry = now + this.nodeTimeoutMillis;
 			Expiration ttl = Expiration.milliseconds(this.nodeTimeoutMillis);
 			this.redis.executePipelined((RedisCallback<?>) (connection) -> {
@@ -843,7 +850,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 					return -1;
 				}
 				if (!bridge.pendingResumes.isEmpty()) {
-					Later later = new Later(broadcast.g(), broadcast.room(), body);
+					Later later = new Later(broadcast.g(), broadcast.room(), body, broadcast.node(), broadcast.seq());
 					bridge.pendingResumes.values().forEach((pending) -> pending.later.add(later));
 				}
 				for (DeadPending pending : bridge.deadPending.values()) {
@@ -851,7 +858,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 						pending.broadcasts.add(new StreamEntry(broadcast.g(), broadcast.n(), broadcast.room(), body));
 					}
 				}
-				int members = bridge.manager.deliverBroadcast(broadcast.room(), body);
+				int members = bridge.directlyDelivered.isEmpty() ? bridge.manager.deliverBroadcast(broadcast.room(), body)
+						: bridge.manager.deliverBroadcast(broadcast.room(), body, bridge.alreadyHave(broadcast));
 				if (bridge.waiting.get() > 0) {
 					bridge.advanced.signalAll();
 				}
@@ -925,6 +933,23 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}
 	}
 
+	/**
+	 * The sessions handed over here that got this broadcast directly on their old node; forgets those for which the
+	 * old node's broadcasts have passed what they got (a node's broadcasts arrive in its order). Inbox thread.
+	 */
+	private Set<String> alreadyHave(ClusterMessage.Broadcast broadcast) {
+		Set<String> have = new HashSet<>();
+		this.directlyDelivered.forEach((connectionId, direct) -> {
+			if (direct.covers(broadcast.node(), broadcast.seq())) {
+				have.add(connectionId);
+			}
+			else if (direct.node().equals(broadcast.node())) {
+				this.directlyDelivered.remove(connectionId, direct);
+			}
+		});
+		return have;
+	}
+
 	// ---- hand-over between nodes
 
 	/**
@@ -942,6 +967,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}
 		HandoverState state;
 		long delivered;
+		long directUpTo;
 		long sendBase = -1;
 		this.handoverLock.writeLock().lock();
 		try {
@@ -954,6 +980,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			}
 			// this is the inbox thread: the session has every broadcast of its rooms up to this number, no other
 			delivered = this.inbox.delivered();
+			// and those of this node's own that reached it directly (exclusive with direct deliveries, which hold
+			// the read lock), which Redis numbers later
+			directUpTo = this.publisher.lastDeliveredDirectly();
 			if (state != null) {
 				// sends and kicks that still reach this node follow the session for a while
 				this.moved.put(state.connectionId(),
@@ -965,7 +994,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}
 		HandoverReply reply = new HandoverReply(request.requestId(),
 				(state != null) ? null : this.manager.resumeFailure(request.token()), state,
-				(state != null) ? attributeTypes(state.attributes()) : Map.of(), delivered, sendBase);
+				(state != null) ? attributeTypes(state.attributes()) : Map.of(), delivered, sendBase, this.nodeId,
+				directUpTo);
 		String encoded;
 		try {
 			encoded = "H" + this.json.writeValueAsString(reply);
@@ -1019,8 +1049,12 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			}
 			Set<String> rooms = new HashSet<>(state.rooms());
 			List<String> later = new ArrayList<>();
+			DirectlyDelivered direct = (reply.node() != null && reply.directUpTo() >= 0)
+					? new DirectlyDelivered(reply.node(), reply.directUpTo(), System.currentTimeMillis() + this.nodeTimeoutMillis)
+					: null;
 			for (Later broadcast : pending.later) {
-				if (rooms.contains(broadcast.room()) && broadcast.g() > reply.delivered()) {
+				if (rooms.contains(broadcast.room()) && broadcast.g() > reply.delivered()
+						&& (direct == null || !direct.covers(broadcast.node(), broadcast.seq()))) {
 					later.add(broadcast.body());
 				}
 			}
@@ -1030,6 +1064,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				entry.sendBase = reply.sendBase();
 				this.tracked.put(state.connectionId(), entry);
 				PulseConnection connection = this.manager.adopt(state, later, pending.decision, pending.principal);
+				if (direct != null) {
+					this.directlyDelivered.put(state.connectionId(), direct);
+				}
 				pending.result.complete(new RemoteResume(connection, null));
 			}
 			catch (RuntimeException ex) {
@@ -1435,8 +1472,23 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	}
 
-	/** A broadcast delivered here while a resume waits for its hand-over: {@code g} its cluster-wide number. */
-	private record Later(long g, String room, String body) {
+	/**
+	 * A broadcast delivered here while a resume waits for its hand-over: {@code g} its cluster-wide number,
+	 * {@code node} and {@code seq} its publisher and the publisher's number ({@code -1} if not numbered yet).
+	 */
+	private record Later(long g, String room, String body, String node, long seq) {
+	}
+
+	/**
+	 * A session handed over from {@code node} that got the node's broadcasts up to {@code seq} directly, before
+	 * Redis numbered them: this node does not deliver those to it again when they arrive numbered.
+	 */
+	private record DirectlyDelivered(String node, long seq, long expiresAt) {
+
+		boolean covers(String publisher, long publisherSeq) {
+			return this.node.equals(publisher) && publisherSeq <= this.seq;
+		}
+
 	}
 
 
@@ -1529,8 +1581,15 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			@Nullable String principalName, @Nullable String connectionId) {
 	}
 
+	/**
+	 * The owner's answer to a resume.
+	 * @param delivered the global number up to which the session got every broadcast of its rooms
+	 * @param node the owner
+	 * @param directUpTo the owner's last broadcast (its sequence number) that reached the session directly before
+	 * Redis numbered it (Redis slow or away), {@code -1} if none is still waiting for its number
+	 */
 	record HandoverReply(String requestId, @Nullable String failure, @Nullable HandoverState state,
-			Map<String, String> attributeTypes, long delivered, long sendBase) {
+			Map<String, String> attributeTypes, long delivered, long sendBase, @Nullable String node, long directUpTo) {
 	}
 
 	private static Map<String, String> attributeTypes(Map<String, Object> attributes) {

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.pulse.ConnectionClosedException;
 import io.github.pulse.ConnectionState;
@@ -42,6 +43,9 @@ final class PulseSession implements PulseConnection {
 
 	/** Client sequence numbers processed, for client-to-server exactly once; {@code cseq} in the protocol. */
 	final ClientSequence clientSequence;
+
+	/** Queued on its delivery lane to start its writer (see {@link DeliveryLanes}). */
+	final AtomicBoolean laneQueued = new AtomicBoolean();
 
 	// ---- guarded by lock
 
@@ -246,6 +250,16 @@ final class PulseSession implements PulseConnection {
 	 * @return whether the frame was queued
 	 */
 	boolean enqueue(EncodedBody body, boolean broadcast, boolean counted) {
+		return enqueue(body, broadcast, counted, null);
+	}
+
+	/**
+	 * Queues a message frame.
+	 * @param counted whether this is a direct send the cluster counted (see {@link SessionSnapshot#directSends()})
+	 * @param lanes where to start the writer if it is idle, or {@code null} to start it on this thread
+	 * @return whether the frame was queued
+	 */
+	boolean enqueue(EncodedBody body, boolean broadcast, boolean counted, @Nullable DeliveryLanes lanes) {
 		boolean slowConsumer = false;
 		boolean startWriter;
 		int dropped = 0;
@@ -299,7 +313,12 @@ final class PulseSession implements PulseConnection {
 			return false;
 		}
 		if (startWriter) {
-			this.writer.drain();
+			if (lanes != null) {
+				lanes.start(this);
+			}
+			else {
+				this.writer.drain();
+			}
 		}
 		return true;
 	}

@@ -83,6 +83,13 @@ public class SessionManager implements PulseServer {
 
 	private volatile @Nullable ClusterBridge cluster;
 
+	/** Threads that start the writes of large broadcasts; {@code null} while stopped or switched off. */
+	private volatile @Nullable DeliveryLanes lanes;
+
+	private int laneThreads;
+
+	private int laneMinRecipients;
+
 	/**
 	 * Creates an engine. Call {@link #start()} to run its timer.
 	 * @param settings the effective settings
@@ -193,7 +200,25 @@ public class SessionManager implements PulseServer {
 	public void start() {
 		this.closer.restart();
 		this.draining = false;
+		if (this.laneThreads > 0 && this.lanes == null) {
+			this.lanes = new DeliveryLanes(this.laneThreads, this.laneMinRecipients);
+		}
 		this.timer.start(this::tick);
+	}
+
+	/**
+	 * Starts the writes of a broadcast to at least {@code minRecipients} members of a room on this node on
+	 * {@code threads} threads of the engine's own, instead of the broadcasting thread (the application's, or the
+	 * cluster inbox's): that thread then only queues the frame for each member. Call before {@link #start()}.
+	 * @param threads number of delivery threads; 0 to start every write on the broadcasting thread
+	 * @param minRecipients the smallest room (members on this node) whose writes go to the delivery threads
+	 */
+	public void setDeliveryLanes(int threads, int minRecipients) {
+		if (threads < 0 || minRecipients < 1) {
+			throw new IllegalArgumentException("threads must be 0 or more and minRecipients 1 or more");
+		}
+		this.laneThreads = threads;
+		this.laneMinRecipients = minRecipients;
 	}
 
 	/**
@@ -267,6 +292,11 @@ public class SessionManager implements PulseServer {
 			closeAbandoned(session, transport);
 		}
 		this.timer.stop();
+		DeliveryLanes stopping = this.lanes;
+		this.lanes = null;
+		if (stopping != null) {
+			stopping.stop(1000);
+		}
 		this.closer.takeAllLeaving().forEach(this::abortTransport);
 		this.closer.shutdown(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 1000);
 	}
@@ -1073,15 +1103,37 @@ public class SessionManager implements PulseServer {
 		return deliverBroadcast(room, EncodedBody.of(body));
 	}
 
+	/**
+	 * Delivers a broadcast another node published to the members of the room on this node, except some.
+	 * @param room the room
+	 * @param body the encoded body, as {@link EncodedBody#text()}
+	 * @param except ids of members that have it already
+	 * @return the members it was queued for
+	 */
+	public int deliverBroadcast(String room, String body, Set<String> except) {
+		return deliverBroadcast(room, EncodedBody.of(body), except);
+	}
+
 	private int deliverBroadcast(String room, EncodedBody body) {
+		return deliverBroadcast(room, body, Set.of());
+	}
+
+	private int deliverBroadcast(String room, EncodedBody body, Set<String> except) {
 		Set<PulseSession> members = this.rooms.members(room);
 		if (members == null || members.isEmpty()) {
 			this.observer.broadcast(room, 0);
 			return 0;
 		}
 		int recipients = 0;
+		DeliveryLanes lanes = this.lanes;
+		if (lanes != null && !lanes.carries(members.size())) {
+			lanes = null;
+		}
 		for (PulseSession member : members) {
-			if (member.enqueue(body, true)) {
+			if (!except.isEmpty() && except.contains(member.id())) {
+				continue;
+			}
+			if (member.enqueue(body, true, false, lanes)) {
 				recipients++;
 			}
 		}

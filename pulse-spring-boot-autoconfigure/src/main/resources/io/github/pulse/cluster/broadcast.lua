@@ -4,7 +4,14 @@
 -- new one (the proposal is fresh for every call, so a new epoch never repeats an old id), and the nodes know the
 -- numbers start over.
 -- KEYS: global counter, room counter, room stream, broadcast channel, epoch, publisher record.
--- ARGV: retention, key TTL (ms), proposed epoch, room, body, node, node's sequence number.
+-- ARGV: retention, key TTL (ms), proposed epoch, room, body, node, node's sequence number, the epoch the node last
+-- saw ('' before it saw one).
+-- Returns the global number; 0 if numbered already; -1, numbering nothing, if the node last saw another epoch (Redis
+-- lost its data since: the node first sends again its broadcasts that some node may not have received, then this).
+local e = redis.call('GET', KEYS[5])
+if ARGV[8] ~= '' and e ~= ARGV[8] then
+	return -1
+end
 -- numbered already (a batch sent again after its answer was lost, or replayed by the client on reconnect): this
 -- node numbers its broadcasts in order, so a sequence number at or below its record is a second copy. Sequence
 -- numbers have 19 digits: compared as strings, not as Lua numbers (doubles).
@@ -12,7 +19,6 @@ local last = redis.call('GET', KEYS[6])
 if last and (#last > #ARGV[7] or (#last == #ARGV[7] and last >= ARGV[7])) then
 	return 0
 end
-local e = redis.call('GET', KEYS[5])
 if not e then
 	e = ARGV[3]
 	redis.call('SET', KEYS[5], e)

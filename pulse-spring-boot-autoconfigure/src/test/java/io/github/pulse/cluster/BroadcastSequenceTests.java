@@ -74,8 +74,34 @@ class BroadcastSequenceTests {
 		assertThat(this.sequence.repeated(first)).isFalse();
 		assertThat(this.sequence.repeated(new Broadcast("e2", 1, 1, "n1", 7, "lobby", "{}"))).isTrue();
 		assertThat(this.sequence.repeated(new Broadcast("e2", 2, 2, "n1", 8, "lobby", "{}"))).isFalse();
-		this.sequence.retainPublishers(Set.of("n2"));
+		// absent, but not yet longer than the grace: still remembered
+		this.sequence.retainPublishers(Set.of("n2"), 1_000, 500);
+		this.sequence.retainPublishers(Set.of("n2"), 1_400, 500);
+		assertThat(this.sequence.repeated(first)).isTrue();
+		this.sequence.retainPublishers(Set.of("n2"), 1_501, 500);
 		assertThat(this.sequence.repeated(first)).isFalse();
+	}
+
+	@Test
+	void aPublisherBackWithinTheGraceIsNotForgotten() {
+		// Redis lost its data: the nodes register again one by one, and the first heartbeat sees only some of them
+		this.sequence.repeated(new Broadcast("e1", 1, 1, "n1", 7, "lobby", "{}"));
+		this.sequence.retainPublishers(Set.of("n2"), 1_000, 500);
+		this.sequence.retainPublishers(Set.of("n1", "n2"), 1_400, 500);
+		this.sequence.retainPublishers(Set.of("n2"), 1_600, 500);
+		// absent since 1,600 only
+		this.sequence.retainPublishers(Set.of("n2"), 2_000, 500);
+		assertThat(this.sequence.repeated(new Broadcast("e2", 1, 1, "n1", 7, "lobby", "{}")))
+			.as("a copy sent again after Redis lost its data").isTrue();
+	}
+
+	@Test
+	void theEpochIsKnownFromTheBaselineOrTheFirstBroadcast() {
+		assertThat(this.sequence.epoch()).isNull();
+		this.sequence.accept(new Broadcast("e1", 4, 1, "n1", 1, "lobby", "{}"));
+		assertThat(this.sequence.epoch()).isEqualTo("e1");
+		this.sequence.accept(new Position("e2", 3, false));
+		assertThat(this.sequence.epoch()).isEqualTo("e2");
 	}
 
 	@Test

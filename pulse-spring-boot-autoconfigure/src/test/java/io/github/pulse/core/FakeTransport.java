@@ -21,6 +21,9 @@ final class FakeTransport implements Transport {
 
 	final List<PulseCloseStatus> closes = new CopyOnWriteArrayList<>();
 
+	/** The thread of each write, in the order of {@link #texts}. */
+	final List<String> writerThreads = new CopyOnWriteArrayList<>();
+
 	volatile int pings;
 
 	volatile int aborts;
@@ -56,6 +59,7 @@ final class FakeTransport implements Transport {
 			return;
 		}
 		this.texts.add(frame.text());
+		this.writerThreads.add(Thread.currentThread().getName());
 		complete(onDone);
 	}
 

@@ -36,6 +36,12 @@ public final class ResumingClient {
 
 	private int resumes;
 
+	/** Why each failed resume failed ({@code resumeFailed} of the fresh session's welcome), in order. */
+	private final List<String> failedResumes = new ArrayList<>();
+
+	/** Index in {@link #messages} where the current session's frames start. */
+	private int sessionStart;
+
 	/**
 	 * Connects to {@code base} (which may point at a proxy) and consumes the welcome frame.
 	 * @param base the ws:// URI including the room query parameter
@@ -93,27 +99,60 @@ public final class ResumingClient {
 	 * @return the {@code resumed} frame
 	 */
 	public synchronized JsonNode resume(URI resumeBase) {
+		JsonNode first = resumeOrStartOver(resumeBase);
+		if (!"resumed".equals(first.path("type").asText())) {
+			throw new AssertionError("expected resumed, got " + FrameSummary.of(first));
+		}
+		return first;
+	}
+
+	/**
+	 * As {@link #resume(URI)}, but a resume the server refuses is not an error: the client carries on with the
+	 * fresh session the server gave it (told why in {@code resumeFailed}), as the real clients do.
+	 * @param resumeBase where to reconnect
+	 * @return the {@code resumed} frame, or the fresh session's {@code welcome}
+	 */
+	public synchronized JsonNode resumeOrStartOver(URI resumeBase) {
 		this.client.abort();
 		pump();
 		String separator = resumeBase.getQuery() == null ? "?" : "&";
 		this.client = TestClient.connect(URI.create(resumeBase + separator + "resume=" + this.token + "&lastSeq="
 				+ this.lastSeq), this.headers);
-		JsonNode first = this.client.next();
-		if (!"resumed".equals(first.path("type").asText())) {
-			throw new AssertionError("expected resumed, got " + FrameSummary.of(first));
+		JsonNode first = this.client.next(java.time.Duration.ofSeconds(30));
+		if ("welcome".equals(first.path("type").asText())) {
+			String reason = first.path("resumeFailed").asText("");
+			if (reason.isEmpty()) {
+				throw new AssertionError("a fresh session without resumeFailed: " + FrameSummary.of(first));
+			}
+			this.failedResumes.add(reason);
+			this.token = first.path("resumeToken").asText();
+			this.connectionId = first.path("connectionId").asText();
+			this.lastSeq = 0;
+			this.lastAcked = 0;
+			this.sessionStart = this.messages.size();
+			return first;
 		}
-		if (!this.connectionId.equals(first.path("connectionId").asText())) {
-			throw new AssertionError("resumed another session: " + FrameSummary.of(first));
+		if (!"resumed".equals(first.path("type").asText()) || !this.connectionId.equals(first.path("connectionId").asText())) {
+			throw new AssertionError("expected resumed or a fresh welcome, got " + FrameSummary.of(first));
 		}
 		this.token = first.path("resumeToken").asText();
 		long frameMissed = first.path("missed").asLong();
 		if (frameMissed > 0) {
-			// the server says exactly what it lost: skip over it
 			this.missed += frameMissed;
 			this.lastSeq += frameMissed;
 		}
 		this.resumes++;
 		return first;
+	}
+
+	/** @return why each refused resume was refused, in order */
+	public synchronized List<String> failedResumes() {
+		return List.copyOf(this.failedResumes);
+	}
+
+	/** @return the message frames of the current session (since the last refused resume), in order */
+	public synchronized List<JsonNode> sessionMessages() {
+		return List.copyOf(this.messages.subList(this.sessionStart, this.messages.size()));
 	}
 
 	/** @return the base URI this client was created with */
