@@ -99,6 +99,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private final DeadNodeRecovery recovery;
 
+	private final WriteHolds holds;
+
 	/** The cluster's position at the previous heartbeat: what is still undelivered one heartbeat later is lost. */
 	private volatile ClusterMessage.@Nullable Position lastPosition;
 
@@ -160,8 +162,10 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				this.deliveryLock);
 		this.registry = new NodeRegistry(this.redis, this.keys, nodeId, this.nodeTimeoutMillis, tokenTtlMillis,
 				this.publisher);
+		this.holds = new WriteHolds(manager, this.localDeliveryMillis);
 		this.snapshots = new SnapshotStore(manager, this.redis, this.keys, nodeId, tokenTtlMillis,
-				this.nodeTimeoutMillis, this.inbox, this.deliveryLock, this.availability, json);
+				this.nodeTimeoutMillis, this.inbox, this.deliveryLock, this.availability, json, this.publisher,
+				this.holds);
 		this.handover = new LiveHandover(manager, nodeId, this.nodeTimeoutMillis, this.registry, this.inbox,
 				this.snapshots, json);
 		this.recovery = new DeadNodeRecovery(manager, this.redis, this.keys, nodeId, tokenTtlMillis,
@@ -196,26 +200,13 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	@Override
 	public boolean send(String connectionId, EncodedBody body) {
-		return lookup(connectionId) && this.registry.send(connectionId, body.text());
+		// no lookup here: send.lua finds the owner when the pipeline gets to Redis
+		return this.availability.available() && this.registry.send(connectionId, body.text());
 	}
 
 	@Override
 	public boolean kick(String connectionId) {
-		return lookup(connectionId) && this.registry.kick(connectionId);
-	}
-
-	private boolean lookup(String connectionId) {
-		if (!this.availability.available()) {
-			return false;
-		}
-		try {
-			String node = this.redis.opsForValue().get(this.keys.connection(connectionId));
-			return node != null && !node.equals(this.nodeId);
-		}
-		catch (RuntimeException ex) {
-			this.availability.failed(ex);
-			return false;
-		}
+		return this.availability.available() && this.registry.kick(connectionId);
 	}
 
 	@Override
@@ -229,8 +220,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	}
 
 	@Override
-	public boolean tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
-		return this.snapshots.tokenIssued(session, tokenKey, secretDigest);
+	public void tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
+		this.snapshots.tokenIssued(session, tokenKey, secretDigest);
 	}
 
 	@Override
@@ -313,6 +304,14 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	 */
 	long directDeliveries() {
 		return this.publisher.localDeliveries();
+	}
+
+	/**
+	 * Session write holds that ended by the local delivery timeout rather than by Redis (Redis slow or away).
+	 * @return the count since start
+	 */
+	long timedOutHolds() {
+		return this.holds.timedOut();
 	}
 
 	// ---- heartbeat: registration, directory and snapshot refresh, cluster counts
@@ -539,8 +538,10 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.publisher.start();
 		this.watchdog = daemonScheduler("pulse-cluster-local-delivery");
 		long period = Math.max(10, this.localDeliveryMillis / 4);
-		this.watchdog.scheduleWithFixedDelay(() -> safely(this.publisher::deliverOverdue), period, period,
-				TimeUnit.MILLISECONDS);
+		this.watchdog.scheduleWithFixedDelay(() -> {
+			safely(this.publisher::deliverOverdue);
+			safely(this.holds::releaseOverdue);
+		}, period, period, TimeUnit.MILLISECONDS);
 		this.availability.assumeAvailable();
 		heartbeat();
 		ScheduledExecutorService scheduler = daemonScheduler("pulse-cluster-heartbeat");

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
 
@@ -37,12 +38,7 @@ final class SnapshotStore {
 
 	private static final Log logger = LogFactory.getLog(SnapshotStore.class);
 
-	private static final DefaultRedisScript<Long> ISSUE = new DefaultRedisScript<>(ClusterScripts.ISSUE, Long.class);
-
 	private static final DefaultRedisScript<Long> WRITE = new DefaultRedisScript<>(ClusterScripts.WRITE_SNAPSHOT,
-			Long.class);
-
-	private static final DefaultRedisScript<Long> COUNT_SEND = new DefaultRedisScript<>(ClusterScripts.COUNT_SEND,
 			Long.class);
 
 	private final SessionManager manager;
@@ -66,12 +62,18 @@ final class SnapshotStore {
 
 	private final ObjectMapper json;
 
+	private final ClusterPublisher publisher;
+
+	private final WriteHolds holds;
+
 	/** Local sessions that hold a resume token: their snapshot bookkeeping. */
 	private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
 
 	SnapshotStore(SessionManager manager, StringRedisTemplate redis, ClusterKeys keys, String nodeId,
 			long tokenTtlMillis, long nodeTimeoutMillis, ClusterInbox inbox, Lock deliveryLock,
-			RedisAvailability availability, ObjectMapper json) {
+			RedisAvailability availability, ObjectMapper json, ClusterPublisher publisher, WriteHolds holds) {
+		this.publisher = publisher;
+		this.holds = holds;
 		this.manager = manager;
 		this.redis = redis;
 		this.keys = keys;
@@ -85,10 +87,12 @@ final class SnapshotStore {
 	}
 
 	/**
-	 * A token was issued to a session of this node: its entry and snapshot are written before the client gets it.
-	 * @return {@code false} if another node has taken the session over
+	 * A token was issued to a session of this node (caller's thread, no Redis round trip): its entry and snapshot
+	 * are queued in the pipeline, and the session's writes (the welcome or resumed frame with the token first) are
+	 * held until the write went through, so that a resume on another node finds it. If another node took the
+	 * session over meanwhile, the write leaves a tombstone and the next heartbeat ends the session here.
 	 */
-	boolean tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
+	void tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
 		// bookkeeping belongs to one session: a newer session with the same id gets its own
 		Tracked entry = this.tracked.compute(session.id(),
 				(id, existing) -> (existing != null && (existing.session == null || existing.session == session))
@@ -101,35 +105,24 @@ final class SnapshotStore {
 			if (!this.availability.available()) {
 				// the first heartbeat that reaches Redis writes it
 				entry.dirty = true;
-				return true;
+				return;
 			}
 			Snapshot snapshot = read(entry, session, null, false);
-			try {
-				Long base = this.redis.execute(ISSUE,
-						List.of(this.keys.snapshot(tokenKey), this.keys.sends(session.id()), this.keys.token(tokenKey)),
-						Long.toString(snapshot.version()), snapshot.json(), Long.toString(this.tokenTtlMillis),
-						(entry.sendBase >= 0) ? Long.toString(entry.sendBase) : "", this.nodeId,
-						(previous != null && !previous.equals(tokenKey)) ? this.keys.snapshot(previous) : "");
-				if (base != null && base == -2) {
-					// resumed on another node while this one was taken for dead
-					entry.tokenKey = previous;
-					return false;
-				}
-				if (base != null) {
-					entry.sendBase = base;
-				}
-				entry.written(snapshot);
-			}
-			catch (RuntimeException ex) {
-				entry.dirty = true;
-				this.availability.failed(ex);
-			}
-			return true;
+			String base = (entry.sendBase >= 0) ? Long.toString(entry.sendBase) : "";
+			String previousKey = (previous != null && !previous.equals(tokenKey)) ? this.keys.snapshot(previous) : "";
+			// counts queued after this write find their base read first (one pipeline, in order)
+			entry.basePending = entry.sendBase < 0;
+			queue(entry, session, snapshot, (connection) -> connection.eval(ClusterScripts.ISSUE, ReturnType.INTEGER, 3,
+					this.keys.snapshot(tokenKey), this.keys.sends(session.id()), this.keys.token(tokenKey),
+					Long.toString(snapshot.version()), snapshot.json(), Long.toString(this.tokenTtlMillis), base,
+					this.nodeId, previousKey));
 		}
 	}
 
 	/**
-	 * A session of this node joins or leaves a room: recorded before it takes effect.
+	 * A session of this node joins or leaves a room (caller's thread, no Redis round trip): the change applies here
+	 * at once; the snapshot recording it is queued in the pipeline before, and the session's writes are held until
+	 * it went through, so that the client gets no frame of the room Redis does not know it may have.
 	 */
 	boolean changeMembership(PulseConnection session, String room, boolean join, BooleanSupplier apply) {
 		Tracked entry = this.tracked.get(session.id());
@@ -141,12 +134,10 @@ final class SnapshotStore {
 			// counted as possibly received (never replayed); the next snapshot makes them exact again
 			if (this.availability.available() && entry.tokenKey != null) {
 				Snapshot snapshot = read(entry, session, room, join);
-				try {
-					write(entry, snapshot);
-				}
-				catch (RuntimeException ex) {
-					this.availability.failed(ex);
-				}
+				String base = (entry.sendBase >= 0) ? Long.toString(entry.sendBase) : "";
+				queue(entry, session, snapshot, (connection) -> connection.eval(ClusterScripts.WRITE_SNAPSHOT,
+						ReturnType.INTEGER, 2, this.keys.snapshot(snapshot.tokenKey()), this.keys.sends(entry.connectionId),
+						Long.toString(snapshot.version()), snapshot.json(), Long.toString(this.tokenTtlMillis), base));
 			}
 			entry.dirty = true;
 			return apply.getAsBoolean();
@@ -154,24 +145,59 @@ final class SnapshotStore {
 	}
 
 	/**
-	 * Counts a direct send to a session of this node.
-	 * @return whether it was counted
+	 * Queues a snapshot write and holds the session's writes until its batch went through or failed (or the hold
+	 * timed out); call holding the entry's monitor.
+	 */
+	private void queue(Tracked entry, PulseConnection session, Snapshot snapshot,
+			java.util.function.Consumer<StringRedisConnection> write) {
+		Runnable release = this.holds.hold(session);
+		boolean queued = this.publisher.offer(write, (sent) -> {
+			synchronized (entry) {
+				if (sent) {
+					entry.written(snapshot);
+				}
+				else {
+					// the heartbeat writes it once Redis answers again
+					entry.dirty = true;
+					entry.basePending = false;
+				}
+			}
+			release.run();
+		});
+		if (!queued) {
+			entry.dirty = true;
+			entry.basePending = false;
+			release.run();
+		}
+	}
+
+	/**
+	 * Counts a direct send to a session of this node (caller's thread, no Redis round trip): the count is queued in
+	 * the pipeline and the session's writes are held until it went through. A count whose batch failed is sent again
+	 * by the next heartbeat (at worst twice: a resume after this node's death then over-counts {@code missed}, it
+	 * never loses a frame silently).
+	 * @return whether it is counted
 	 */
 	boolean countDirectSend(String connectionId) {
 		Tracked entry = this.tracked.get(connectionId);
-		if (entry == null || entry.sendBase < 0 || !this.availability.available()) {
+		PulseConnection session = (entry != null) ? entry.session : null;
+		if (entry == null || session == null || !this.availability.available()
+				|| (entry.sendBase < 0 && !entry.basePending)) {
 			// not counted: the next snapshot covers it (see docs/scaling.md, Redis away)
 			return false;
 		}
-		try {
-			Long value = this.redis.execute(COUNT_SEND, List.of(this.keys.sends(connectionId)),
-					Long.toString(this.tokenTtlMillis));
-			return value != null && value > entry.sendBase;
+		Runnable release = this.holds.hold(session);
+		boolean queued = this.publisher.offer((connection) -> connection.eval(ClusterScripts.COUNT_SEND,
+				ReturnType.INTEGER, 1, this.keys.sends(connectionId), Long.toString(this.tokenTtlMillis)), (sent) -> {
+					if (!sent) {
+						entry.unsentCounts.incrementAndGet();
+					}
+					release.run();
+				});
+		if (!queued) {
+			release.run();
 		}
-		catch (RuntimeException ex) {
-			this.availability.failed(ex);
-			return false;
-		}
+		return queued;
 	}
 
 	/**
@@ -303,6 +329,19 @@ final class SnapshotStore {
 				}
 			}
 		}
+		for (Tracked entry : refresh.refreshed) {
+			long unsent = entry.unsentCounts.getAndSet(0);
+			if (unsent > 0) {
+				// counted here, lost on the way: after the base, so the counter is base + counted sends again
+				try {
+					this.redis.opsForValue().increment(this.keys.sends(entry.connectionId), unsent);
+				}
+				catch (RuntimeException ex) {
+					entry.unsentCounts.addAndGet(unsent);
+					throw ex;
+				}
+			}
+		}
 	}
 
 	/**
@@ -404,8 +443,14 @@ final class SnapshotStore {
 
 		volatile @Nullable String digest;
 
-		/** Value of the send counter when the session started counting; -1 until known. */
+		/** Value of the send counter when the session started counting; -1 until known (learnt by the heartbeat). */
 		volatile long sendBase = -1;
+
+		/** Whether a queued write reads the base before any count queued after it. */
+		volatile boolean basePending;
+
+		/** Counts whose batch failed: the heartbeat sends them again. */
+		final AtomicLong unsentCounts = new AtomicLong();
 
 		long version;
 
