@@ -2,7 +2,6 @@ package io.github.pulse.cluster;
 
 import java.security.Principal;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -43,8 +42,9 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * <li>{@link ClusterPublisher}: the node's one pipeline of writes to Redis; broadcasts are numbered cluster-wide and
  * in their room, appended to the room's stream and published once on {@code <prefix>broadcast}.</li>
  * <li>{@link ClusterInbox}: every node, the publisher included, delivers every broadcast in that one order, filling
- * gaps of its subscription from the streams (see {@link BroadcastSequence}); it also runs the commands to this
- * node.</li>
+ * gaps of its subscription from the streams (see {@link BroadcastSequence}), into {@link InboxDelivery}, which also
+ * runs the commands to this node.</li>
+ * <li>{@link WriteHolds}: a session's writes wait for a pipelined write they depend on, its callers do not.</li>
  * <li>{@link NodeRegistry}: node registration, cluster counts, and the connection directory that send and kick by
  * id go through.</li>
  * <li>{@link SnapshotStore}: each session's snapshot, token entry and send counter.</li>
@@ -155,7 +155,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.localDeliveryMillis = localDeliveryTimeout.toMillis();
 		this.availability = new RedisAvailability(nodeId);
 		ObjectMapper json = new ObjectMapper();
-		this.inbox = new ClusterInbox(new InboxTarget(), this.redis, this.keys, Math.max(1024, publishQueue * 4));
+		InboxDelivery delivery = new InboxDelivery(manager, nodeId, this.deliveryLock);
+		this.inbox = new ClusterInbox(delivery, this.redis, this.keys, Math.max(1024, publishQueue * 4));
 		// the epoch this node proposes if it numbers the first broadcast of a Redis data set
 		this.publisher = new ClusterPublisher(this.redis, this.keys, nodeId, UUID.randomUUID().toString(),
 				streamRetention, this.streamTtlMillis, this.localDeliveryMillis, publishQueue, new PublisherHost(),
@@ -171,6 +172,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.recovery = new DeadNodeRecovery(manager, this.redis, this.keys, nodeId, tokenTtlMillis,
 				this.nodeTimeoutMillis, this.inbox, this.deliveryLock, this.registry, this.snapshots,
 				this.availability, json);
+		delivery.connect(this.publisher, this.snapshots, this.handover, this.recovery);
 		manager.setClusterBridge(this);
 	}
 
@@ -410,96 +412,6 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			}
 		}
 
-	}
-
-	/**
-	 * What the inbox delivers to: this node's members, the resumes waiting for broadcasts, and the commands.
-	 */
-	private final class InboxTarget implements ClusterInbox.Target {
-
-		@Override
-		public Set<String> neededRooms() {
-			Set<String> rooms = new HashSet<>(RedisClusterBridge.this.manager.rooms());
-			RedisClusterBridge.this.recovery.addNeededRooms(rooms);
-			return rooms;
-		}
-
-		@Override
-		public int deliver(ClusterMessage.Broadcast broadcast, long lost) {
-			RedisClusterBridge bridge = RedisClusterBridge.this;
-			String body = (lost > 0) ? ",\"missed\":" + lost + broadcast.body() : broadcast.body();
-			bridge.deliveryLock.lock();
-			try {
-				if (broadcast.node().equals(bridge.nodeId) && !bridge.publisher.claimReturned(broadcast.seq())) {
-					// delivered here directly while Redis was slow or away
-					return -1;
-				}
-				bridge.handover.numbered(broadcast.g(), broadcast.room(), body);
-				int members = bridge.manager.deliverBroadcast(broadcast.room(), body);
-				bridge.recovery.delivered(broadcast.g(), broadcast.n(), broadcast.room(), body);
-				return members;
-			}
-			finally {
-				bridge.deliveryLock.unlock();
-			}
-		}
-
-		@Override
-		public void advanced() {
-			RedisClusterBridge.this.recovery.advanced();
-		}
-
-		@Override
-		public void command(String text) {
-			onCommand(text);
-		}
-
-	}
-
-	/** A command on this node's channel (inbox thread). */
-	private void onCommand(String text) {
-		if (text.startsWith("C")) {
-			onSend(text);
-		}
-		else if (text.startsWith("K")) {
-			String connectionId = text.substring(1);
-			if (!this.manager.kickLocal(connectionId)) {
-				this.handover.forwardIfMoved(connectionId, text);
-			}
-		}
-		else if (text.startsWith("R")) {
-			this.handover.onRequest(text.substring(1));
-		}
-		else if (text.startsWith("H")) {
-			this.handover.onReply(text.substring(1));
-		}
-		else {
-			logger.warn("pulse cluster: ignored a malformed command");
-		}
-	}
-
-	/** {@code C<counter>:<length>:<id><body>}: a direct send counted in the connection's send counter. */
-	private void onSend(String text) {
-		int first = text.indexOf(':');
-		int second = text.indexOf(':', first + 1);
-		long counter = Long.parseLong(text, 1, first, 10);
-		int length = Integer.parseInt(text, first + 1, second, 10);
-		String connectionId = text.substring(second + 1, second + 1 + length);
-		String body = text.substring(second + 1 + length);
-		boolean counted = this.snapshots.counted(connectionId, counter);
-		boolean delivered;
-		// a session being rebuilt after its node died records it, atomically with reading its state
-		this.deliveryLock.lock();
-		try {
-			delivered = this.manager.deliverSend(connectionId, body, counted)
-					|| this.recovery.recordSend(connectionId, counter, body);
-		}
-		finally {
-			this.deliveryLock.unlock();
-		}
-		if (!delivered) {
-			this.handover.forwardIfMoved(connectionId, text);
-		}
 	}
 
 	// ---- SmartLifecycle

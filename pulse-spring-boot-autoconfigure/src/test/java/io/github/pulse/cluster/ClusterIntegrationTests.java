@@ -245,9 +245,10 @@ class ClusterIntegrationTests extends ClusterNodesTestSupport {
 	static class RedisConfiguration {
 
 		@Bean
-		LettuceConnectionFactory redisConnectionFactory(@Value("${test.redis.port}") int port) {
+		LettuceConnectionFactory redisConnectionFactory(@Value("${test.redis.port}") int port,
+				@Value("${test.redis.timeout:1s}") Duration timeout) {
 			return new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port),
-					LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(1)).build());
+					LettuceClientConfiguration.builder().commandTimeout(timeout).build());
 		}
 
 	}

@@ -31,13 +31,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("chaos")
 class ClusterSlowRedisIntegrationTests extends ClusterNodesTestSupport {
 
-	/** Far below the 2 s sleep: a call that waited for Redis would take 1 s (the test's command timeout) or more. */
+	/** Far below the 2 s sleep: a call that waited for Redis would take until Redis wakes up. */
 	private static final long CALL_BOUND_MILLIS = 300;
+
+	/** The hold on the welcome ends after the local delivery timeout (500 ms) at the latest. */
+	private static final long HANDSHAKE_BOUND_MILLIS = 1200;
 
 	@Test
 	void aSleepingRedisStallsNoHandshakeJoinSendOrLocalDelivery() throws Exception {
 		for (int i = 0; i < 2; i++) {
-			startNode(redis.port(), "pulse.cluster.node-timeout=5s");
+			// a command timeout beyond the sleep: a Redis call on a caller's thread would wait until Redis wakes up
+			// (with a shorter one, the first timeout marks Redis away and hides the stall)
+			startNode(redis.port(), "pulse.cluster.node-timeout=5s", "test.redis.timeout=10s");
 		}
 		awaitNodesSeeEachOther();
 		TestClient remote = connect(1, "?id=remote&room=lobby", Map.of());
@@ -54,8 +59,10 @@ class ClusterSlowRedisIntegrationTests extends ClusterNodesTestSupport {
 		Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20)).until(this::redisAsleep);
 
 		// a handshake on a Tomcat thread: the welcome comes without waiting for Redis
+		long connecting = System.nanoTime();
 		TestClient newcomer = connect(0, "?id=newcomer&room=lobby", Map.of());
 		JsonNode welcome = newcomer.nextOfType("welcome");
+		assertThat(elapsedMillis(connecting)).as("handshake to welcome (ms)").isLessThan(HANDSHAKE_BOUND_MILLIS);
 		assertThat(welcome.path("resumeToken").asText()).isNotEmpty();
 		PulseConnection joining = connection(0, "newcomer");
 
