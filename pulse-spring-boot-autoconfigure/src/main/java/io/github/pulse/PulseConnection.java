@@ -73,7 +73,10 @@ public interface PulseConnection {
 	void send(String event, @Nullable Object payload);
 
 	/**
-	 * Joins a room, creating it if needed.
+	 * Joins a room, creating it if needed. Takes effect on this node at once: a broadcast made after the call
+	 * reaches the connection. With a cluster, the change is recorded in Redis through the node's pipeline, in order
+	 * with the connection's other changes; the call does not wait for it (the connection's frames do, up to
+	 * {@code pulse.cluster.local-delivery-timeout}).
 	 * @param room the room name, matching {@code [A-Za-z0-9._:-]{1,128}}
 	 * @return {@code true} if the connection was not yet a member
 	 * @throws ConnectionClosedException if the session has ended
@@ -81,7 +84,8 @@ public interface PulseConnection {
 	boolean join(String room);
 
 	/**
-	 * Leaves a room; the room is removed when its last member leaves.
+	 * Leaves a room; the room is removed when its last member leaves. Takes effect on this node at once; with a
+	 * cluster, recorded in Redis as {@link #join} is.
 	 * @param room the room name
 	 * @return {@code true} if the connection was a member
 	 */

@@ -12,11 +12,15 @@ import org.jspecify.annotations.Nullable;
 public interface PulseServer {
 
 	/**
-	 * Sends an application frame to one connection.
+	 * Sends an application frame to one connection. Never waits for the network: with a cluster, a connection that
+	 * is not on this node is looked up in Redis when the node's pipeline gets there, not on the calling thread.
 	 * @param connectionId the connection id
 	 * @param event the event name, 1 to 128 characters
 	 * @param payload the payload; may be {@code null}
-	 * @return {@code true} if the frame was queued, {@code false} if no such session exists
+	 * @return {@code true} if the frame was queued for a session of this node, or, with a cluster, if the cluster
+	 * accepted it for a connection not on this node (it reaches the connection if a node holds it when the frame
+	 * gets to Redis, and is dropped otherwise); {@code false} if no such session exists here and no cluster
+	 * accepted it (none configured, Redis away, or its queue full)
 	 * @throws SendBufferFullException if the connection's send buffer is full
 	 */
 	boolean send(String connectionId, String event, @Nullable Object payload);
@@ -34,8 +38,11 @@ public interface PulseServer {
 	/**
 	 * Ends a session at once, whether its transport is open or suspended, closing the transport with 4000
 	 * "kicked".
+	 * With a cluster, a connection that is not on this node is kicked by whichever node holds it when the kick gets
+	 * to Redis; the call never waits for the network.
 	 * @param connectionId the connection id
-	 * @return {@code true} if a session was ended
+	 * @return {@code true} if a session of this node was ended, or the cluster accepted the kick for a connection
+	 * not on this node
 	 */
 	boolean kick(String connectionId);
 

@@ -72,8 +72,20 @@ final class ClusterPublisher {
 	sealed interface Op {
 	}
 
-	/** Any operation but a broadcast. */
-	record Command(Consumer<StringRedisConnection> action) implements Op {
+	/**
+	 * Any operation but a broadcast.
+	 * @param action what to send
+	 * @param done told, on the publisher thread, whether the batch holding it went through ({@code true}) or was
+	 * dropped; {@code null} if nobody waits for it
+	 */
+	record Command(Consumer<StringRedisConnection> action, @Nullable Consumer<Boolean> done) implements Op {
+
+		void done(boolean sent) {
+			if (this.done != null) {
+				this.done.accept(sent);
+			}
+		}
+
 	}
 
 	/** A broadcast of this node, until its local delivery is claimed. */
@@ -214,7 +226,18 @@ final class ClusterPublisher {
 	 * @return whether it was queued
 	 */
 	boolean offer(Consumer<StringRedisConnection> action) {
-		if (!this.running || !this.queue.offer(new Command(action))) {
+		return offer(action, null);
+	}
+
+	/**
+	 * Queues any other operation, and says when its batch went through or was dropped: callers that must not go
+	 * ahead of Redis wait for that, not for Redis.
+	 * @param action what to send
+	 * @param done told on the publisher thread, unless this returns {@code false}; must be quick
+	 * @return whether it was queued
+	 */
+	boolean offer(Consumer<StringRedisConnection> action, @Nullable Consumer<Boolean> done) {
+		if (!this.running || !this.queue.offer(new Command(action, done))) {
 			this.failures.incrementAndGet();
 			return false;
 		}
@@ -350,6 +373,11 @@ final class ClusterPublisher {
 					}
 					return null;
 				});
+				for (Op op : batch) {
+					if (op instanceof Command command) {
+						command.done(true);
+					}
+				}
 				if (results.contains(-1L)) {
 					// refused, numbered in no epoch: Redis lost its data; the record tells what was numbered
 					this.uncertain = true;
@@ -424,6 +452,7 @@ final class ClusterPublisher {
 			}
 			else {
 				this.failures.incrementAndGet();
+				((Command) op).done(false);
 			}
 		}
 		batch.clear();

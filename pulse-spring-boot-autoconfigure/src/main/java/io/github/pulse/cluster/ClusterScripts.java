@@ -17,6 +17,36 @@ final class ClusterScripts {
 	/** Reads a range of a room stream to fill a gap. */
 	static final String READ_RANGE = load("read-range.lua");
 
+	/** Deletes a directory entry if it still names this node. */
+	static final String DELETE_IF_OWNER = load("delete-if-owner.lua");
+
+	/** Counts a direct send to a connection of another node and publishes it to that node. */
+	static final String SEND = load("send.lua");
+
+	/** Publishes a kick to the node holding a connection. */
+	static final String KICK = load("kick.lua");
+
+	/** Counts a direct send to a session of this node. */
+	static final String COUNT_SEND = load("count-send.lua");
+
+	/** Writes a session snapshot unless a newer one is there. */
+	static final String WRITE_SNAPSHOT = load("write-snapshot.lua");
+
+	/** Writes a new token's entry and snapshot (issue.lua followed by write-snapshot.lua, in one script). */
+	static final String ISSUE = load("issue.lua") + WRITE_SNAPSHOT;
+
+	/** Claims a snapshot once for a resume after its node died. */
+	static final String CLAIM = load("claim.lua");
+
+	/** Refreshes a session's keys unless it was taken over. */
+	static final String REFRESH = load("refresh.lua");
+
+	/** Puts a claimed snapshot back. */
+	static final String RESTORE = load("restore.lua");
+
+	/** Reads what a resume after the owner's death needs, at one instant. */
+	static final String READ_STATE = load("read-state.lua");
+
 	private ClusterScripts() {
 	}
 

@@ -10,9 +10,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Connects the engine to the other nodes of a cluster. The engine calls it only when one is set
- * ({@link SessionManager#setClusterBridge}), so a single node pays nothing. Implementations must never block a
- * caller on the network for long: broadcasts and commands are queued, lookups fail fast while the cluster is
- * unreachable.
+ * ({@link SessionManager#setClusterBridge}), so a single node pays nothing. Implementations never make a caller
+ * wait for the network, except {@link #resume} (bounded): broadcasts, sends, kicks, membership changes, tokens and
+ * counts are queued; where the client must not get ahead of the cluster, the session's writes wait instead
+ * ({@link SessionManager#holdWrites}). Calls from the bridge's own threads into the engine never run listener
+ * callbacks on those threads.
  */
 public interface ClusterBridge {
 
@@ -29,20 +31,22 @@ public interface ClusterBridge {
 
 	/**
 	 * A resume token was issued to a session of this node (on open and on every resume), so that other nodes can
-	 * find the session's owner, and resume it if this node dies.
+	 * find the session's owner, and resume it if this node dies. Called on the handshake's thread: the bridge must
+	 * not wait for the network, and holds the session's writes instead (see
+	 * {@link SessionManager#holdWrites}) until the token is where a resume on another node looks for it. If another
+	 * node took the session over meanwhile (it resumed there while this node was taken for dead), the bridge ends
+	 * the session here ({@link SessionManager#endTakenOver}).
 	 * @param session the session
 	 * @param tokenKey the token's lookup half, which grants nothing by itself
 	 * @param secretDigest SHA-256 of the token's secret half
-	 * @return {@code false} if another node has taken the session over (it resumed there while this node was
-	 * taken for dead): the caller must not hand the token out
 	 */
-	default boolean tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
-		return true;
+	default void tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
 	}
 
 	/**
 	 * A session of this node joins or leaves a room. The bridge may record it before {@code apply} makes it
-	 * effective; the default just applies it. Never called with a session lock held.
+	 * effective, without waiting for the network (the change applies at once); the default just applies it. Never
+	 * called with a session lock held.
 	 * @param session the session
 	 * @param room the room
 	 * @param join {@code true} to join, {@code false} to leave
@@ -55,7 +59,8 @@ public interface ClusterBridge {
 
 	/**
 	 * A direct send to a session of this node is about to be queued: count it where a resume after this node's
-	 * death can read it. May block briefly.
+	 * death can read it. Must not wait for the network (the bridge may hold the session's writes until the count
+	 * is recorded).
 	 * @param connectionId the session's id
 	 * @return whether it was counted
 	 */
@@ -94,17 +99,18 @@ public interface ClusterBridge {
 	}
 
 	/**
-	 * Sends to a connection that does not live on this node.
+	 * Sends to a connection that does not live on this node, without waiting for the network.
 	 * @param connectionId the connection id
 	 * @param body the encoded frame body
-	 * @return whether the connection is known to live on another node and the frame was handed over for it
+	 * @return whether the cluster accepted the frame: it reaches the connection if a node holds it when the frame
+	 * gets to the cluster, and is dropped otherwise
 	 */
 	boolean send(String connectionId, EncodedBody body);
 
 	/**
-	 * Kicks a connection that does not live on this node.
+	 * Kicks a connection that does not live on this node, without waiting for the network.
 	 * @param connectionId the connection id
-	 * @return whether the connection is known to live on another node and the kick was handed over for it
+	 * @return whether the cluster accepted the kick, for whichever node holds the connection when it gets there
 	 */
 	boolean kick(String connectionId);
 

@@ -89,6 +89,9 @@ final class PulseSession implements PulseConnection {
 
 	boolean delivering;
 
+	/** Holds on the writer: while positive, frames queue but only a close is written; see {@link #holdWrites()}. */
+	int writeHolds;
+
 	// ---- written under lock or by the inbound thread, read lock-free by the heartbeat and inbound paths
 
 	volatile boolean tokenUnconfirmed;
@@ -250,16 +253,19 @@ final class PulseSession implements PulseConnection {
 	 * @return whether the frame was queued
 	 */
 	boolean enqueue(EncodedBody body, boolean broadcast, boolean counted) {
-		return enqueue(body, broadcast, counted, null);
+		return enqueue(body, broadcast, counted, false, null);
 	}
 
 	/**
 	 * Queues a message frame.
 	 * @param counted whether this is a direct send the cluster counted (see {@link SessionSnapshot#directSends()})
+	 * @param fromCluster whether a cluster thread delivers it: a slow-consumer end then calls the listeners on the
+	 * engine's executor
 	 * @param lanes where to start the writer if it is idle, or {@code null} to start it on this thread
 	 * @return whether the frame was queued
 	 */
-	boolean enqueue(EncodedBody body, boolean broadcast, boolean counted, @Nullable DeliveryLanes lanes) {
+	boolean enqueue(EncodedBody body, boolean broadcast, boolean counted, boolean fromCluster,
+			@Nullable DeliveryLanes lanes) {
 		boolean slowConsumer = false;
 		boolean startWriter;
 		int dropped = 0;
@@ -304,7 +310,14 @@ final class PulseSession implements PulseConnection {
 		}
 		if (slowConsumer) {
 			this.manager.logSlowConsumer(this);
-			this.manager.states().end(this, decidedAt, DisconnectReason.SLOW_CONSUMER, CloseCodes.SLOW_CONSUMER, false);
+			if (fromCluster) {
+				this.manager.states().endOffThread(this, decidedAt, DisconnectReason.SLOW_CONSUMER,
+						CloseCodes.SLOW_CONSUMER, false);
+			}
+			else {
+				this.manager.states().end(this, decidedAt, DisconnectReason.SLOW_CONSUMER, CloseCodes.SLOW_CONSUMER,
+						false);
+			}
 			return false;
 		}
 		this.manager.framesDropped(dropped == -1 ? 1 : dropped, "send-buffer-overflow");
@@ -338,6 +351,33 @@ final class PulseSession implements PulseConnection {
 		if (startWriter) {
 			this.writer.drain();
 		}
+	}
+
+	/**
+	 * Holds this session's writes: frames queue as usual (and count against the buffers), but none reaches the
+	 * transport until every hold is released; a close still goes out. The cluster holds them while Redis has not yet
+	 * recorded what a resume on another node needs, so that the client never gets ahead of Redis.
+	 * @return releases the hold, once (later calls do nothing), from any thread; the writer resumes on the engine's
+	 * executor, never on the releasing thread
+	 */
+	Runnable holdWrites() {
+		synchronized (this.lock) {
+			this.writeHolds++;
+		}
+		AtomicBoolean released = new AtomicBoolean();
+		return () -> {
+			if (!released.compareAndSet(false, true)) {
+				return;
+			}
+			boolean resume;
+			synchronized (this.lock) {
+				this.writeHolds--;
+				resume = this.writeHolds == 0 && this.transport != null && !this.writer.writing;
+			}
+			if (resume) {
+				this.manager.execute(this.writer::drain);
+			}
+		};
 	}
 
 	/**

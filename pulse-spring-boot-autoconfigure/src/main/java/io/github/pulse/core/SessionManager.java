@@ -1020,7 +1020,7 @@ public class SessionManager implements PulseServer {
 
 	private boolean sendLocal(PulseSession session, EncodedBody body, boolean counted) {
 		try {
-			session.enqueue(body, false, counted);
+			session.enqueue(body, false, counted, true, null);
 			return true;
 		}
 		catch (ConnectionClosedException ex) {
@@ -1029,7 +1029,7 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * Delivers a frame another node sent to a connection of this node.
+	 * Delivers an uncounted frame another node sent to a connection of this node.
 	 * @param connectionId the connection id
 	 * @param body the encoded body, as {@link EncodedBody#text()}
 	 * @return whether the frame was queued
@@ -1039,7 +1039,8 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * Delivers a frame another node sent to a connection of this node.
+	 * Delivers a frame another node sent to a connection of this node; for the cluster's threads (listener callbacks
+	 * run on the engine's executor).
 	 * @param connectionId the connection id
 	 * @param body the encoded body, as {@link EncodedBody#text()}
 	 * @param counted whether the sender counted it in the connection's send counter in Redis
@@ -1052,24 +1053,26 @@ public class SessionManager implements PulseServer {
 
 	/**
 	 * Ends a session of this node that another node resumed while this one was taken for dead: it closes with
-	 * 4001 (replaced), as when a newer connection takes the same id.
+	 * 4001 (replaced), as when a newer connection takes the same id. For the cluster's threads: {@code onDisconnect}
+	 * runs on the engine's executor.
 	 * @param connectionId the connection id
 	 * @return whether a live session of this node was ended
 	 */
 	public boolean endTakenOver(String connectionId) {
 		PulseSession session = this.sessions.get(connectionId);
-		return session != null && this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED,
+		return session != null && this.states.endOffThread(session, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED,
 				CloseCodes.REPLACED, false);
 	}
 
 	/**
-	 * Kicks a connection of this node, on behalf of another node.
+	 * Kicks a connection of this node, on behalf of another node. For the cluster's threads: {@code onDisconnect}
+	 * runs on the engine's executor.
 	 * @param connectionId the connection id
 	 * @return whether a live session of this node was kicked
 	 */
 	public boolean kickLocal(String connectionId) {
 		PulseSession session = this.sessions.get(connectionId);
-		return session != null && this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.KICKED,
+		return session != null && this.states.endOffThread(session, SessionStates.ANY_EPOCH, DisconnectReason.KICKED,
 				CloseCodes.KICKED, false);
 	}
 
@@ -1094,13 +1097,26 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * Delivers a broadcast another node published to the members of the room on this node.
+	 * Delivers a broadcast the cluster numbered to the members of the room on this node; for the cluster's threads
+	 * (a slow-consumer end calls the listeners on the engine's executor).
 	 * @param room the room
 	 * @param body the encoded body, as {@link EncodedBody#text()}
 	 * @return the members it was queued for
 	 */
 	public int deliverBroadcast(String room, String body) {
-		return deliverBroadcast(room, EncodedBody.of(body));
+		return deliverBroadcast(room, EncodedBody.of(body), true, Set.of());
+	}
+
+	/**
+	 * Holds a session's writes until the returned release runs: frames queue as usual, but none reaches the client
+	 * before (a close still goes out). The cluster holds a session's writes while Redis has not yet recorded what a
+	 * resume on another node needs (its new token, a membership change, a counted direct send), so that no caller
+	 * waits for Redis and the client never gets ahead of it.
+	 * @param connection a session of this node
+	 * @return releases the hold, once; callable from any thread, the writer resumes on the engine's executor
+	 */
+	public Runnable holdWrites(PulseConnection connection) {
+		return ((PulseSession) connection).holdWrites();
 	}
 
 	/**
@@ -1111,14 +1127,14 @@ public class SessionManager implements PulseServer {
 	 * @return the members it was queued for
 	 */
 	public int deliverBroadcast(String room, String body, Set<String> except) {
-		return deliverBroadcast(room, EncodedBody.of(body), except);
+		return deliverBroadcast(room, EncodedBody.of(body), true, except);
 	}
 
 	private int deliverBroadcast(String room, EncodedBody body) {
-		return deliverBroadcast(room, body, Set.of());
+		return deliverBroadcast(room, body, false, Set.of());
 	}
 
-	private int deliverBroadcast(String room, EncodedBody body, Set<String> except) {
+	private int deliverBroadcast(String room, EncodedBody body, boolean fromCluster, Set<String> except) {
 		Set<PulseSession> members = this.rooms.members(room);
 		if (members == null || members.isEmpty()) {
 			this.observer.broadcast(room, 0);
@@ -1133,7 +1149,7 @@ public class SessionManager implements PulseServer {
 			if (!except.isEmpty() && except.contains(member.id())) {
 				continue;
 			}
-			if (member.enqueue(body, true, false, lanes)) {
+			if (member.enqueue(body, true, false, fromCluster, lanes)) {
 				recipients++;
 			}
 		}

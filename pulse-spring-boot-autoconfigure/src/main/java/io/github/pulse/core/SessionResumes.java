@@ -126,13 +126,8 @@ final class SessionResumes {
 			return null;
 		}
 		String newToken = this.tokens.issue(session);
-		// resolvable cluster-wide before the client can hold it
-		if (!tokenIssued(session, newToken)) {
-			// another node resumed this session while this one was cut off: that copy is the session now
-			this.tokens.revoke(newToken, false, this.manager.nanoTime());
-			this.states.end(session, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
-			return null;
-		}
+		// resolvable cluster-wide before the client can hold it: the cluster holds the session's writes until then
+		tokenIssued(session, newToken);
 		SessionStates.Resumption resumption = this.states.resume(session, transport, lastSeq, token, newToken);
 		if (resumption == null) {
 			this.tokens.revoke(newToken, false, this.manager.nanoTime());
@@ -165,9 +160,11 @@ final class SessionResumes {
 				&& (connectionId == null || connectionId.equals(session.id()));
 	}
 
-	boolean tokenIssued(PulseSession session, String token) {
+	void tokenIssued(PulseSession session, String token) {
 		ClusterBridge cluster = this.manager.clusterBridge();
-		return cluster == null || cluster.tokenIssued(session, ResumeTokens.key(token), SessionManager.secretDigest(token));
+		if (cluster != null) {
+			cluster.tokenIssued(session, ResumeTokens.key(token), SessionManager.secretDigest(token));
+		}
 	}
 
 	/**

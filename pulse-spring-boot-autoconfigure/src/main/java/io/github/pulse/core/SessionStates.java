@@ -264,7 +264,17 @@ final class SessionStates {
 	 */
 	boolean end(PulseSession session, long expectedEpoch, DisconnectReason reason, @Nullable PulseCloseStatus status,
 			boolean flush) {
-		return end(session, expectedEpoch, null, reason, status, flush);
+		return end(session, expectedEpoch, null, reason, status, flush, false);
+	}
+
+	/**
+	 * As {@link #end(PulseSession, long, DisconnectReason, PulseCloseStatus, boolean)}, with the listener callbacks
+	 * delivered on the engine's executor: for the cluster's threads, where a listener must never run (a slow one
+	 * would hold up every delivery from Redis).
+	 */
+	boolean endOffThread(PulseSession session, long expectedEpoch, DisconnectReason reason,
+			@Nullable PulseCloseStatus status, boolean flush) {
+		return end(session, expectedEpoch, null, reason, status, flush, true);
 	}
 
 	/**
@@ -272,11 +282,11 @@ final class SessionStates {
 	 */
 	boolean end(PulseSession session, Transport expected, DisconnectReason reason, @Nullable PulseCloseStatus status,
 			boolean flush) {
-		return end(session, ANY_EPOCH, expected, reason, status, flush);
+		return end(session, ANY_EPOCH, expected, reason, status, flush, false);
 	}
 
 	private boolean end(PulseSession session, long expectedEpoch, @Nullable Transport expectedTransport,
-			DisconnectReason reason, @Nullable PulseCloseStatus status, boolean flush) {
+			DisconnectReason reason, @Nullable PulseCloseStatus status, boolean flush, boolean callbacksOffThread) {
 		boolean startWriter = false;
 		Transport gone = null;
 		ConnectionState previous;
@@ -316,7 +326,12 @@ final class SessionStates {
 			// socket would otherwise be left attached to nothing
 			this.manager.abortTransport(gone);
 		}
-		deliver(session);
+		if (callbacksOffThread) {
+			this.manager.execute(() -> deliver(session));
+		}
+		else {
+			deliver(session);
+		}
 		if (startWriter) {
 			session.writer.drain();
 		}

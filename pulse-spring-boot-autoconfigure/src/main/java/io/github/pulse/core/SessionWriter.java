@@ -101,7 +101,9 @@ final class SessionWriter {
 			boolean alone = false;
 			synchronized (s.lock) {
 				target = s.transport;
-				if (this.writing || target == null || (s.state == ConnectionState.CLOSED && !this.closing)) {
+				if (this.writing || target == null || (s.state == ConnectionState.CLOSED && !this.closing)
+						|| (s.writeHolds > 0 && !this.closing)) {
+					// held: the release drains (see PulseSession#holdWrites)
 					return;
 				}
 				OutFrame next = s.buffer.peek();

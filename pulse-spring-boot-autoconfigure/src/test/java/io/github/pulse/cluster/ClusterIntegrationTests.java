@@ -64,9 +64,19 @@ class ClusterIntegrationTests extends ClusterNodesTestSupport {
 		assertThat(direct.has("room")).isFalse();
 		assertThat(manager(0).kick(thirdId)).isTrue();
 		assertThat(onThird.awaitClose()).isEqualTo(new TestClient.Close(4000, "kicked"));
-		Awaitility.await().until(() -> !manager(0).send(thirdId, "late", null));
-		assertThat(manager(0).kick("no-such-connection")).isFalse();
-		assertThat(manager(0).send("no-such-connection", "nobody", null)).isFalse();
+		// the kicked connection leaves the directory
+		StringRedisTemplate redisTemplate = new StringRedisTemplate(
+				this.nodes.get(0).getBean(LettuceConnectionFactory.class));
+		Awaitility.await().until(() -> !redisTemplate.hasKey(this.keyPrefix + "conn:" + thirdId));
+		// without a lookup on the caller's thread, the cluster accepts a send or kick for any id: the script finds no
+		// owner when the pipeline gets to Redis, and nothing is published or counted
+		assertThat(manager(0).kick("no-such-connection")).isTrue();
+		assertThat(manager(0).send("no-such-connection", "nobody", null)).isTrue();
+		assertThat(manager(0).send(thirdId, "late", null)).isTrue();
+		// a send after them in the same pipeline arrives: the ones before it were dropped, not delivered elsewhere
+		assertThat(manager(0).send(secondId, "after", null)).isTrue();
+		assertThat(onSecond.nextOfType("message").path("event").asText()).isEqualTo("after");
+		assertThat(redisTemplate.hasKey(this.keyPrefix + "sends:no-such-connection")).as("counted for nobody").isFalse();
 	}
 
 	@Test
@@ -108,8 +118,14 @@ class ClusterIntegrationTests extends ClusterNodesTestSupport {
 			.atMost(Duration.ofSeconds(20))
 			.untilAsserted(() -> assertThat(status(0).nodes()).isEqualTo(2));
 		assertThat(status(0).clusterConnections()).isZero();
-		assertThat(manager(0).kick(thirdId)).isFalse();
-		assertThat(manager(0).send(thirdId, "lost", null)).isFalse();
+		StringRedisTemplate redisTemplate = new StringRedisTemplate(
+				this.nodes.get(0).getBean(LettuceConnectionFactory.class));
+		Awaitility.await().until(() -> !redisTemplate.hasKey(this.keyPrefix + "conn:" + thirdId));
+		// accepted, and dropped by the script: the directory names no node
+		assertThat(manager(0).kick(thirdId)).isTrue();
+		assertThat(manager(0).send(thirdId, "lost", null)).isTrue();
+		assertThat(redisTemplate.opsForValue().get(this.keyPrefix + "sends:" + thirdId)).as("counted for nobody")
+			.isIn(null, "0");
 		assertThat(onThird.isClosed()).isFalse();
 	}
 
@@ -229,9 +245,10 @@ class ClusterIntegrationTests extends ClusterNodesTestSupport {
 	static class RedisConfiguration {
 
 		@Bean
-		LettuceConnectionFactory redisConnectionFactory(@Value("${test.redis.port}") int port) {
+		LettuceConnectionFactory redisConnectionFactory(@Value("${test.redis.port}") int port,
+				@Value("${test.redis.timeout:1s}") Duration timeout) {
 			return new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port),
-					LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(1)).build());
+					LettuceClientConfiguration.builder().commandTimeout(timeout).build());
 		}
 
 	}

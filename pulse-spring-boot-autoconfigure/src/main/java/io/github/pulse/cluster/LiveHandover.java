@@ -1,0 +1,391 @@
+package io.github.pulse.cluster;
+
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.pulse.ConnectDecision;
+import io.github.pulse.PulseConnection;
+import io.github.pulse.core.ClusterBridge.RemoteResume;
+import io.github.pulse.core.HandoverState;
+import io.github.pulse.core.SessionManager;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Live hand-over: a client resumes on this node with a token another live node holds. This node asks the owner on
+ * its command channel ({@code R}), the owner hands the session over ({@code H}) with the cluster-wide number of the
+ * last broadcast it delivered, and this node rebuilds the session with exactly the broadcasts the owner had not
+ * delivered to it. Sends and kicks that still reach the old owner follow the session for a node timeout.
+ */
+final class LiveHandover {
+
+	private static final Log logger = LogFactory.getLog(LiveHandover.class);
+
+	private final SessionManager manager;
+
+	private final String nodeId;
+
+	private final long nodeTimeoutMillis;
+
+	private final NodeRegistry registry;
+
+	private final ClusterInbox inbox;
+
+	private final SnapshotStore snapshots;
+
+	private final ObjectMapper json;
+
+	/**
+	 * Held shared by this node's broadcasts (number, deliver locally, record, queue) and exclusively while a
+	 * session is handed over or adopted, so that a session's frames and the broadcast numbers agree.
+	 */
+	private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+	private final Map<String, PendingResume> pending = new ConcurrentHashMap<>();
+
+	private final Map<String, Moved> moved = new ConcurrentHashMap<>();
+
+	private final ClusterPublisher publisher;
+
+	/** Sessions handed over to this node that got some of their old node's broadcasts directly; by id. */
+	private final Map<String, DirectlyDelivered> directlyDelivered = new ConcurrentHashMap<>();
+
+	LiveHandover(SessionManager manager, String nodeId, long nodeTimeoutMillis, NodeRegistry registry,
+			ClusterInbox inbox, SnapshotStore snapshots, ObjectMapper json, ClusterPublisher publisher) {
+		this.publisher = publisher;
+		this.manager = manager;
+		this.nodeId = nodeId;
+		this.nodeTimeoutMillis = nodeTimeoutMillis;
+		this.registry = registry;
+		this.inbox = inbox;
+		this.snapshots = snapshots;
+		this.json = json;
+	}
+
+	/**
+	 * The lock a broadcast of this node holds (shared) from numbering to queueing.
+	 * @return the shared lock
+	 */
+	Lock broadcastLock() {
+		return this.lock.readLock();
+	}
+
+	/**
+	 * A broadcast reached this node's members without a cluster-wide number (directly, or not queued): a resume
+	 * waiting for its hand-over gets it whatever the owner delivered. Call holding {@link #broadcastLock()} or the
+	 * inbox's delivery lock.
+	 */
+	void unnumbered(String room, String body) {
+		if (!this.pending.isEmpty()) {
+			Later later = new Later(Long.MAX_VALUE, room, body, this.nodeId, -1);
+			this.pending.values().forEach((resume) -> resume.later.add(later));
+		}
+	}
+
+	/**
+	 * A broadcast with cluster-wide number {@code g} reached this node's members: a resume waiting for its hand-over
+	 * gets it if the owner had not delivered it.
+	 */
+	void numbered(ClusterMessage.Broadcast broadcast, String body) {
+		if (!this.pending.isEmpty()) {
+			Later later = new Later(broadcast.g(), broadcast.room(), body, broadcast.node(), broadcast.seq());
+			this.pending.values().forEach((resume) -> resume.later.add(later));
+		}
+	}
+
+	/**
+	 * The sessions handed over here that got this broadcast directly on their old node, before Redis numbered it;
+	 * forgets those for which the old node's broadcasts have passed what they got (a node's broadcasts arrive in
+	 * its order). Inbox thread.
+	 * @param broadcast a broadcast about to be delivered here
+	 * @return their ids, usually none
+	 */
+	Set<String> alreadyHave(ClusterMessage.Broadcast broadcast) {
+		if (this.directlyDelivered.isEmpty()) {
+			return Set.of();
+		}
+		Set<String> have = new HashSet<>();
+		this.directlyDelivered.forEach((connectionId, direct) -> {
+			if (direct.covers(broadcast.node(), broadcast.seq())) {
+				have.add(connectionId);
+			}
+			else if (direct.node().equals(broadcast.node())) {
+				this.directlyDelivered.remove(connectionId, direct);
+			}
+		});
+		return have;
+	}
+
+	/**
+	 * Asks the live owner of a token to hand its session over and adopts it here (caller's thread, bounded by the
+	 * node timeout).
+	 * @return the outcome, with the adopted session not yet attached; {@code null} if the owner did not answer
+	 */
+	@Nullable RemoteResume resume(String owner, String token, long lastSeq, ConnectDecision decision,
+			@Nullable Principal principal) {
+		String requestId = UUID.randomUUID().toString();
+		PendingResume resume = new PendingResume(decision, principal);
+		String request = "R" + encode(new HandoverRequest(requestId, this.nodeId, token, lastSeq,
+				(principal != null) ? principal.getName() : null, decision.connectionId()));
+		// registered and queued together, exclusively: a broadcast of this node is either queued before the request
+		// (so the owner delivered it before handing over) or recorded for this resume
+		this.lock.writeLock().lock();
+		try {
+			this.pending.put(requestId, resume);
+			if (!this.registry.command(owner, request)) {
+				this.pending.remove(requestId);
+				return RemoteResume.UNKNOWN;
+			}
+		}
+		finally {
+			this.lock.writeLock().unlock();
+		}
+		try {
+			return resume.result.get(this.nodeTimeoutMillis, TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException ex) {
+			if (giveUp(requestId)) {
+				logger.warn("pulse cluster: node " + owner + " did not answer a resume hand-over within "
+						+ this.nodeTimeoutMillis + " ms");
+				return null;
+			}
+			// the answer is being applied right now
+			return resume.result.join();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.pending.remove(requestId);
+			return RemoteResume.UNKNOWN;
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException("Adopting a handed-over session failed", ex.getCause());
+		}
+	}
+
+	/** Whether this thread removed the pending resume (else its answer is being applied). */
+	private boolean giveUp(String requestId) {
+		this.lock.writeLock().lock();
+		try {
+			return this.pending.remove(requestId) != null;
+		}
+		finally {
+			this.lock.writeLock().unlock();
+		}
+	}
+
+	/**
+	 * On the owning node (inbox thread): hand the session over, exclusively, so that the reply's broadcast numbers
+	 * say exactly which broadcasts the session received here.
+	 */
+	void onRequest(String text) {
+		HandoverRequest request;
+		try {
+			request = this.json.readValue(text, HandoverRequest.class);
+		}
+		catch (JsonProcessingException ex) {
+			logger.warn("pulse cluster: ignored a malformed hand-over request");
+			return;
+		}
+		HandoverState state;
+		long delivered;
+		long directUpTo;
+		long sendBase = -1;
+		this.lock.writeLock().lock();
+		try {
+			// read first: handing over ends the session's bookkeeping here
+			Map<String, Long> bases = this.snapshots.sendBases();
+			state = this.manager.handOver(request.token(), request.principalName(), request.connectionId(),
+					request.lastSeq());
+			if (state != null) {
+				sendBase = bases.getOrDefault(state.connectionId(), -1L);
+				// sends and kicks that still reach this node follow the session for a while
+				this.moved.put(state.connectionId(),
+						new Moved(request.replyNode(), System.currentTimeMillis() + this.nodeTimeoutMillis));
+			}
+			// this is the inbox thread: the session has every broadcast of its rooms up to this number, no other
+			delivered = this.inbox.delivered();
+			// and those of this node's own that reached it directly (exclusive with direct deliveries, which hold
+			// the read lock), which Redis numbers later
+			directUpTo = this.publisher.lastDeliveredDirectly();
+		}
+		finally {
+			this.lock.writeLock().unlock();
+		}
+		HandoverReply reply = new HandoverReply(request.requestId(),
+				(state != null) ? null : this.manager.resumeFailure(request.token()), state,
+				(state != null) ? AttributeTypes.of(state.attributes()) : Map.of(), delivered, sendBase, this.nodeId,
+				directUpTo);
+		if (!this.registry.command(request.replyNode(), "H" + encode(reply)) && state != null) {
+			logger.warn("pulse cluster: could not queue the hand-over of " + state.connectionId() + " to node "
+					+ request.replyNode() + "; the session is lost");
+		}
+	}
+
+	/**
+	 * On the resuming node (inbox thread): rebuild the session with the broadcasts the owner had not delivered to
+	 * it, atomically with this node's own broadcasts (write lock) and the remote ones (this is the inbox thread).
+	 */
+	void onReply(String text) {
+		HandoverReply reply;
+		try {
+			reply = this.json.readValue(text, HandoverReply.class);
+		}
+		catch (JsonProcessingException ex) {
+			logger.warn("pulse cluster: ignored a malformed hand-over reply");
+			return;
+		}
+		// the session has every broadcast up to the owner's position: this node delivers up to there first, so
+		// that what it delivers later is exactly what the session has not got
+		this.inbox.catchUpTo(reply.delivered());
+		this.lock.writeLock().lock();
+		try {
+			adopt(reply);
+		}
+		finally {
+			this.lock.writeLock().unlock();
+		}
+	}
+
+	/** Applies a hand-over reply; call holding the write lock. */
+	private void adopt(HandoverReply reply) {
+		PendingResume resume = this.pending.remove(reply.requestId());
+		HandoverState state = reply.state();
+		if (resume == null) {
+			if (state != null) {
+				logger.warn("pulse cluster: the hand-over of " + state.connectionId()
+						+ " arrived after the resume gave up; the session is lost");
+			}
+			return;
+		}
+		if (state == null) {
+			resume.result.complete(new RemoteResume(null, "expired".equals(reply.failure()) ? "expired" : "unknown"));
+			return;
+		}
+		// without the old node's counter base, counting starts afresh from the counter's value now
+		state = new HandoverState(state.connectionId(), state.principalName(),
+				AttributeTypes.typed(state.attributes(), reply.attributeTypes()), state.rooms(), state.lastSeq(),
+				state.frames(), (reply.sendBase() >= 0) ? state.directSends() : 0);
+		Set<String> rooms = new HashSet<>(state.rooms());
+		List<String> later = new ArrayList<>();
+		DirectlyDelivered direct = (reply.node() != null && reply.directUpTo() >= 0)
+				? new DirectlyDelivered(reply.node(), reply.directUpTo(), System.currentTimeMillis() + this.nodeTimeoutMillis)
+				: null;
+		for (Later broadcast : resume.later) {
+			if (rooms.contains(broadcast.room()) && broadcast.g() > reply.delivered()
+					&& (direct == null || !direct.covers(broadcast.node(), broadcast.seq()))) {
+				later.add(broadcast.body());
+			}
+		}
+		try {
+			this.snapshots.adopting(state.connectionId(), reply.sendBase());
+			PulseConnection connection = this.manager.adopt(state, later, resume.decision, resume.principal);
+			if (direct != null) {
+				this.directlyDelivered.put(state.connectionId(), direct);
+			}
+			resume.result.complete(new RemoteResume(connection, null));
+		}
+		catch (RuntimeException ex) {
+			resume.result.completeExceptionally(ex);
+			throw ex;
+		}
+	}
+
+	/**
+	 * Sends a command that reached this node for a connection handed over from here on to its new node.
+	 * @param connectionId the connection
+	 * @param command the command
+	 */
+	void forwardIfMoved(String connectionId, String command) {
+		Moved target = this.moved.get(connectionId);
+		if (target != null) {
+			this.registry.command(target.node(), command);
+		}
+	}
+
+	/** Forgets hand-overs older than a node timeout (heartbeat). */
+	void purge(long now) {
+		this.moved.values().removeIf((entry) -> entry.expiresAt() < now);
+		this.directlyDelivered.values().removeIf((entry) -> entry.expiresAt() < now);
+	}
+
+	private String encode(Object message) {
+		try {
+			return this.json.writeValueAsString(message);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** A resume waiting for the owner's answer, and the broadcasts made meanwhile. */
+	private static final class PendingResume {
+
+		final ConnectDecision decision;
+
+		final @Nullable Principal principal;
+
+		final ConcurrentLinkedQueue<Later> later = new ConcurrentLinkedQueue<>();
+
+		final CompletableFuture<RemoteResume> result = new CompletableFuture<>();
+
+		PendingResume(ConnectDecision decision, @Nullable Principal principal) {
+			this.decision = decision;
+			this.principal = principal;
+		}
+
+	}
+
+	/**
+	 * A broadcast delivered here while a resume waits for its hand-over: {@code g} its cluster-wide number,
+	 * {@code node} and {@code seq} its publisher and the publisher's number ({@code -1} if not numbered yet).
+	 */
+	private record Later(long g, String room, String body, String node, long seq) {
+	}
+
+	/**
+	 * A session handed over from {@code node} that got the node's broadcasts up to {@code seq} directly, before
+	 * Redis numbered them: this node does not deliver those to it again when they arrive numbered.
+	 */
+	private record DirectlyDelivered(String node, long seq, long expiresAt) {
+
+		boolean covers(String publisher, long publisherSeq) {
+			return this.node.equals(publisher) && publisherSeq <= this.seq;
+		}
+
+	}
+
+	private record Moved(String node, long expiresAt) {
+	}
+
+	record HandoverRequest(String requestId, String replyNode, String token, long lastSeq,
+			@Nullable String principalName, @Nullable String connectionId) {
+	}
+
+	/**
+	 * The owner's answer to a resume.
+	 * @param delivered the global number up to which the session got every broadcast of its rooms
+	 * @param node the owner
+	 * @param directUpTo the owner's last broadcast (its sequence number) that reached the session directly before
+	 * Redis numbered it (Redis slow or away), {@code -1} if none is still waiting for its number
+	 */
+	record HandoverReply(String requestId, @Nullable String failure, @Nullable HandoverState state,
+			Map<String, String> attributeTypes, long delivered, long sendBase, @Nullable String node, long directUpTo) {
+	}
+
+}
