@@ -93,7 +93,8 @@ public final class PulseMessage {
 	}
 
 	/**
-	 * Payload as decoded by the codec (a {@code JsonNode} with the default codec).
+	 * Payload as decoded by the codec (a Jackson 3 {@code tools.jackson.databind.JsonNode} with the default codec,
+	 * a Jackson 2 one with {@code Jackson2PulseCodec}).
 	 * @return the payload or {@code null}
 	 */
 	public @Nullable Object payload() {

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,7 +66,7 @@ public final class PulseClientBuilder {
 
 	private Duration closeTimeout = Duration.ofSeconds(5);
 
-	private @Nullable ObjectMapper objectMapper;
+	private @Nullable JsonMapper objectMapper;
 
 	private @Nullable HttpClient httpClient;
 
@@ -287,12 +288,13 @@ public final class PulseClientBuilder {
 	}
 
 	/**
-	 * Mapper for payloads, sent and received. Default a plain {@code new ObjectMapper()} with modules found on the
-	 * class path registered.
+	 * Jackson 3 mapper for payloads, sent and received: pass the application's (in a Spring Boot application, the
+	 * {@code JsonMapper} bean) so that its modules and naming settings apply. Default a {@code JsonMapper} with the
+	 * modules found on the class path.
 	 * @param mapper the mapper
 	 * @return this builder
 	 */
-	public PulseClientBuilder objectMapper(ObjectMapper mapper) {
+	public PulseClientBuilder jsonMapper(JsonMapper mapper) {
 		this.objectMapper = mapper;
 		return this;
 	}
@@ -376,7 +378,7 @@ public final class PulseClientBuilder {
 		Map<String, List<ClientSettings.TypedHandler<?>>> handlerCopy = new LinkedHashMap<>();
 		this.handlers.forEach((event, list) -> handlerCopy.put(event, List.copyOf(list)));
 		ObjectMapper mapper = (this.objectMapper != null) ? this.objectMapper
-				: new ObjectMapper().findAndRegisterModules();
+				: JsonMapper.builder().findAndAddModules().build();
 		ClientSettings settings = new ClientSettings(this.uri, Map.copyOf(this.headers), this.headerSupplier,
 				this.subprotocols, this.connectTimeout, this.handshakeTimeout, this.backoff,
 				this.maxConsecutiveFailures, this.retryInitialConnect, this.closeCodePolicy, this.resume,

@@ -8,6 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -86,6 +88,25 @@ class PulseClientMessagingTests {
 				client.send("echo", i);
 			}
 			await().untilAsserted(() -> assertThat(echoes).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+		}
+	}
+
+	record Signature(String fromName) {
+	}
+
+	@Test
+	void theApplicationsJsonMapperWritesAndReadsPayloads() {
+		JsonMapper snakeCase = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+		Recorder recorder = new Recorder();
+		List<Signature> echoes = new CopyOnWriteArrayList<>();
+		try (PulseClient client = PulseClient.builder(server.url(""))
+			.jsonMapper(snakeCase)
+			.listener(recorder)
+			.on("echo", Signature.class, echoes::add)
+			.connect()) {
+			client.send("echo", new Signature("ann")).join();
+			await().untilAsserted(() -> assertThat(echoes).containsExactly(new Signature("ann")));
+			assertThat(recorder.messages.get(0).payload().path("from_name").asString()).isEqualTo("ann");
 		}
 	}
 

@@ -2,8 +2,8 @@ package io.github.pulse.autoconfigure;
 
 import io.github.pulse.PulseConnectHandler;
 import io.github.pulse.PulseListener;
-import io.github.pulse.codec.JacksonPulseCodec;
 import io.github.pulse.codec.PulseCodec;
+import io.github.pulse.core.PulseExecutors;
 import io.github.pulse.core.PulseObserver;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.web.DefaultPulseConnectHandler;
@@ -16,23 +16,24 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.web.socket.WebSocketHandler;
 
 /**
- * Auto-configuration of the pulse engine: codec, connect handler, session manager and its life cycle.
+ * Auto-configuration of the pulse engine: codec (on the application's Jackson {@code JsonMapper}), executors,
+ * connect handler, session manager and its life cycle.
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = { "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+		"org.springframework.boot.jackson2.autoconfigure.Jackson2AutoConfiguration" })
 @ConditionalOnWebApplication
-@ConditionalOnClass({ WebSocketHandler.class, com.fasterxml.jackson.databind.ObjectMapper.class })
+@ConditionalOnClass(WebSocketHandler.class)
 @ConditionalOnBooleanProperty(name = "pulse.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(PulseProperties.class)
+@Import({ PulseCodecConfigurations.JacksonCodecConfiguration.class,
+		PulseCodecConfigurations.Jackson2CodecConfiguration.class,
+		PulseExecutorsConfigurations.PlatformThreadsConfiguration.class,
+		PulseExecutorsConfigurations.VirtualThreadsConfiguration.class })
 public final class PulseAutoConfiguration {
-
-	@Bean
-	@ConditionalOnMissingBean
-	PulseCodec pulseCodec() {
-		return new JacksonPulseCodec();
-	}
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -43,12 +44,13 @@ public final class PulseAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	SessionManager pulseSessionManager(PulseProperties properties, PulseCodec codec,
-			ObjectProvider<PulseListener> listeners, ObjectProvider<PulseObserver> observer,
+			PulseExecutors executors, ObjectProvider<PulseListener> listeners, ObjectProvider<PulseObserver> observer,
 			ObjectProvider<ObservationRegistry> observationRegistry) {
 		SessionManager manager = new SessionManager(PulseSettingsFactory.create(properties), codec,
 				() -> listeners.orderedStream().toList(), observer.getIfAvailable(() -> PulseObserver.NOOP),
 				System::nanoTime);
 		manager.setObservationRegistry(observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP));
+		manager.setExecutors(executors);
 		manager.setDeliveryLanes(properties.getDelivery().threadCount(), properties.getDelivery().getMinRoomSize());
 		return manager;
 	}

@@ -105,6 +105,8 @@ public class PulseProperties implements InitializingBean {
 
 	private final Handshake handshake = new Handshake();
 
+	private final Threads threads = new Threads();
+
 	/**
 	 * Validates the settings as soon as they are bound, so that an invalid value stops startup with a message
 	 * naming the property before any pulse bean is created.
@@ -116,6 +118,12 @@ public class PulseProperties implements InitializingBean {
 			.isPresent("org.springframework.data.redis.connection.RedisConnectionFactory", null)) {
 			throw new IllegalStateException("pulse.cluster.enabled=true needs Spring Data Redis with Lettuce on the "
 					+ "classpath: add spring-boot-starter-data-redis");
+		}
+		if (this.cluster.isEnabled()
+				&& !org.springframework.util.ClassUtils.isPresent("com.fasterxml.jackson.databind.ObjectMapper", null)) {
+			// the cluster's Redis records are still read with Jackson 2, which the starter no longer brings
+			throw new IllegalStateException("pulse.cluster.enabled=true needs Jackson 2 on the classpath for now: "
+					+ "add com.fasterxml.jackson.core:jackson-databind");
 		}
 	}
 	private final Debug debug = new Debug();
@@ -260,6 +268,45 @@ public class PulseProperties implements InitializingBean {
 
 	public Debug getDebug() {
 		return this.debug;
+	}
+
+	public Threads getThreads() {
+		return this.threads;
+	}
+
+	/**
+	 * Threads of the engine's own executors, used unless the application defines a {@code PulseExecutors} bean.
+	 */
+	public static class Threads {
+
+		/**
+		 * Maximum number of platform threads doing the engine's I/O work (close frames, aborts, blocking pings);
+		 * with virtual threads enabled each task gets its own virtual thread instead.
+		 */
+		private int ioPoolSize = 32;
+
+		/**
+		 * Time an idle I/O platform thread is kept before it ends.
+		 */
+		@DurationUnit(ChronoUnit.SECONDS)
+		private Duration ioKeepAlive = Duration.ofSeconds(30);
+
+		public int getIoPoolSize() {
+			return this.ioPoolSize;
+		}
+
+		public void setIoPoolSize(int ioPoolSize) {
+			this.ioPoolSize = ioPoolSize;
+		}
+
+		public Duration getIoKeepAlive() {
+			return this.ioKeepAlive;
+		}
+
+		public void setIoKeepAlive(Duration ioKeepAlive) {
+			this.ioKeepAlive = ioKeepAlive;
+		}
+
 	}
 
 	/**

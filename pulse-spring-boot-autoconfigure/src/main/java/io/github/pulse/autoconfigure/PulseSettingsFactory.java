@@ -34,6 +34,10 @@ final class PulseSettingsFactory {
 		}
 		positive("pulse.write-timeout", properties.getWriteTimeout());
 		positive("pulse.shutdown-timeout", properties.getShutdownTimeout());
+		if (properties.getThreads().getIoPoolSize() <= 0) {
+			throw invalid("pulse.threads.io-pool-size", properties.getThreads().getIoPoolSize(), "must be positive");
+		}
+		positive("pulse.threads.io-keep-alive", properties.getThreads().getIoKeepAlive());
 		if (properties.getIdleTimeout() != null) {
 			positive("pulse.idle-timeout", properties.getIdleTimeout());
 		}

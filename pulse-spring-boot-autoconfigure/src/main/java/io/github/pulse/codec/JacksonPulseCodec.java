@@ -1,25 +1,25 @@
 package io.github.pulse.codec;
 
-import java.io.IOException;
-
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.NumericNode;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.io.JsonStringEncoder;
+import tools.jackson.core.TokenStreamFactory;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.NumericNode;
 
 /**
- * Default codec on Jackson 2. Payloads decode to {@link JsonNode} and convert with the configured
- * {@link ObjectMapper}. Frames are read with a streaming parser so that the envelope is validated field by field
- * and nesting depth is bounded.
+ * Default codec, on Jackson 3 ({@code tools.jackson}). Payloads are encoded and converted with the application's
+ * {@link JsonMapper}, so its modules, naming strategy and features apply to them; they decode to {@link JsonNode}.
+ * Frames are read with a streaming parser so that the envelope is validated field by field, with the read limits
+ * below whatever the mapper's own are.
  */
 public class JacksonPulseCodec implements PulseCodec {
 
@@ -38,34 +38,48 @@ public class JacksonPulseCodec implements PulseCodec {
 	/** Maximum length of an event name. */
 	public static final int MAX_EVENT_LENGTH = 128;
 
-	private final ObjectMapper mapper;
+	/** Read limits of inbound frames. */
+	static final StreamReadConstraints FRAME_LIMITS = StreamReadConstraints.builder()
+		.maxNestingDepth(MAX_NESTING_DEPTH)
+		.maxNumberLength(MAX_NUMBER_LENGTH)
+		.maxStringLength(MAX_STRING_LENGTH)
+		.build();
+
+	private final JsonMapper mapper;
+
+	private final TokenStreamFactory frames;
 
 	/**
-	 * Creates a codec with a default {@link JsonMapper}.
+	 * Creates a codec on {@link #defaultMapper()}, for use without Spring Boot.
 	 */
 	public JacksonPulseCodec() {
-		// clients may send fields a handler's payload type does not know: newer clients talk to older servers
-		this(JsonMapper.builder()
-			.findAndAddModules()
-			.disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-			.build());
+		this(defaultMapper());
 	}
 
 	/**
-	 * Creates a codec on the given mapper. A copy of its factory is made with bounded nesting depth, number and
-	 * string lengths, so the mapper itself is not changed.
+	 * Creates a codec on the given mapper, normally the application's. The mapper itself is not changed: the codec
+	 * reads frames with a copy of its factory bounded by the limits above, and payload trees with a copy that
+	 * refuses numbers beyond a double and reads a payload in the middle of a frame.
 	 * @param mapper the mapper used to encode and convert payloads
 	 */
-	public JacksonPulseCodec(ObjectMapper mapper) {
-		ObjectMapper copy = mapper.copy();
-		copy.getFactory()
-			.setStreamReadConstraints(StreamReadConstraints.builder()
-				.maxNestingDepth(MAX_NESTING_DEPTH)
-				.maxNumberLength(MAX_NUMBER_LENGTH)
-				.maxStringLength(MAX_STRING_LENGTH)
-				.build());
-		copy.setNodeFactory(new FiniteNumberNodeFactory());
-		this.mapper = copy;
+	public JacksonPulseCodec(JsonMapper mapper) {
+		this.mapper = mapper.rebuild()
+			.nodeFactory(new FiniteNumberNodeFactory())
+			.disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+			.build();
+		this.frames = mapper.tokenStreamFactory().rebuild().streamReadConstraints(FRAME_LIMITS).build();
+	}
+
+	/**
+	 * The mapper of a codec built without one: modules found on the class path, and unknown properties ignored
+	 * (newer clients talk to older servers).
+	 * @return a new mapper
+	 */
+	public static JsonMapper defaultMapper() {
+		return JsonMapper.builder()
+			.findAndAddModules()
+			.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+			.build();
 	}
 
 	@Override
@@ -73,7 +87,7 @@ public class JacksonPulseCodec implements PulseCodec {
 		try {
 			return this.mapper.writeValueAsString(payload);
 		}
-		catch (JsonProcessingException ex) {
+		catch (JacksonException ex) {
 			throw new IllegalArgumentException("Payload of type " + payload.getClass().getName()
 					+ " cannot be encoded as JSON: " + ex.getOriginalMessage(), ex);
 		}
@@ -88,7 +102,7 @@ public class JacksonPulseCodec implements PulseCodec {
 
 	@Override
 	public InboundFrame decode(String text) throws FrameDecodingException {
-		try (JsonParser parser = this.mapper.createParser(text)) {
+		try (JsonParser parser = this.frames.createParser(ObjectReadContext.empty(), text)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
 				throw new FrameDecodingException("frame must be a JSON object");
 			}
@@ -99,7 +113,7 @@ public class JacksonPulseCodec implements PulseCodec {
 			String ref = null;
 			long cseq = -1;
 			JsonToken token;
-			while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+			while ((token = parser.nextToken()) == JsonToken.PROPERTY_NAME) {
 				String field = parser.currentName();
 				JsonToken value = parser.nextToken();
 				switch (field) {
@@ -118,28 +132,25 @@ public class JacksonPulseCodec implements PulseCodec {
 			if (hasTrailingData(parser)) {
 				throw new FrameDecodingException("trailing data after frame");
 			}
-			if (type == null) {
-				throw new FrameDecodingException("missing type");
-			}
-			return validate(type, event, payload, seq, ref, cseq);
+			return FrameRules.validate(type, event, (payload != null && !payload.isNull()) ? payload : null, seq, ref,
+					cseq);
 		}
-		catch (FrameDecodingException ex) {
-			throw ex;
-		}
-		catch (NumberOutOfRangeException ex) {
+		catch (FrameRules.NumberOutOfRangeException ex) {
 			throw new FrameDecodingException("number out of range");
 		}
 		catch (StreamConstraintsException ex) {
-			throw new FrameDecodingException(constraintViolated(ex));
+			throw new FrameDecodingException(FrameRules.constraintViolated(ex.getOriginalMessage()));
 		}
-		catch (IOException ex) {
+		catch (JacksonException ex) {
+			if (ex.getCause() instanceof FrameRules.NumberOutOfRangeException) {
+				throw new FrameDecodingException("number out of range");
+			}
 			throw new FrameDecodingException("malformed JSON");
 		}
 	}
 
 	/**
-	 * Refuses numbers that do not fit a double, such as {@code 1e999}: as a double they become Infinity, which JSON
-	 * cannot carry, so a relayed payload would change meaning.
+	 * Refuses numbers that do not fit a double ({@link FrameRules#finite}).
 	 */
 	private static final class FiniteNumberNodeFactory extends JsonNodeFactory {
 
@@ -147,85 +158,33 @@ public class JacksonPulseCodec implements PulseCodec {
 
 		@Override
 		public NumericNode numberNode(double value) {
-			if (!Double.isFinite(value)) {
-				throw new NumberOutOfRangeException();
-			}
-			return super.numberNode(value);
+			return super.numberNode(FrameRules.finite(value));
 		}
 
-	}
-
-	private static final class NumberOutOfRangeException extends RuntimeException {
-
-		private static final long serialVersionUID = 1L;
-
-		NumberOutOfRangeException() {
-			super("number out of range", null, false, false);
-		}
-
-	}
-
-	private static String constraintViolated(StreamConstraintsException ex) {
-		String message = String.valueOf(ex.getOriginalMessage());
-		if (message.startsWith("Number")) {
-			return "number too long";
-		}
-		if (message.startsWith("String")) {
-			return "string too long";
-		}
-		return "frame nested too deeply";
 	}
 
 	private static boolean hasTrailingData(JsonParser parser) {
 		try {
 			return parser.nextToken() != null;
 		}
-		catch (IOException ex) {
+		catch (JacksonException ex) {
 			return true;
 		}
 	}
 
-	private static InboundFrame validate(String type, @Nullable String event, @Nullable JsonNode payload, long seq,
-			@Nullable String ref, long cseq) throws FrameDecodingException {
-		if (InboundFrame.MESSAGE.equals(type)) {
-			if (event == null) {
-				throw new FrameDecodingException("missing event");
-			}
-			if (event.isEmpty() || event.length() > MAX_EVENT_LENGTH) {
-				throw new FrameDecodingException("event must be 1 to " + MAX_EVENT_LENGTH + " characters");
-			}
-			for (int i = 0; i < event.length(); i++) {
-				if (Character.isISOControl(event.charAt(i))) {
-					throw new FrameDecodingException("event must not contain control characters");
-				}
-			}
-			return new InboundFrame(type, event, (payload != null && !payload.isNull()) ? payload : null, -1, ref,
-					cseq);
-		}
-		if (InboundFrame.ACK.equals(type) && seq < 0) {
-			throw new FrameDecodingException("ack needs a non-negative integer seq");
-		}
-		return new InboundFrame(type, null, null, seq);
-	}
-
 	private static String readString(JsonToken token, JsonParser parser, String field)
-			throws IOException, FrameDecodingException {
+			throws FrameDecodingException {
 		if (token != JsonToken.VALUE_STRING) {
 			throw new FrameDecodingException(field + " must be a string");
 		}
-		return parser.getText();
+		return parser.getString();
 	}
 
-	private static long readSeq(JsonToken token, JsonParser parser, String field)
-			throws IOException, FrameDecodingException {
+	private static long readSeq(JsonToken token, JsonParser parser, String field) throws FrameDecodingException {
 		if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
 			throw new FrameDecodingException(field + " must be an integer");
 		}
-		long seq = parser.getLongValue();
-		if (seq < 0) {
-			throw new FrameDecodingException(field + " must not be negative");
-		}
-		return seq;
+		return FrameRules.seq(parser.getLongValue(), field);
 	}
 
 	@Override
@@ -239,30 +198,15 @@ public class JacksonPulseCodec implements PulseCodec {
 		try {
 			return this.mapper.treeToValue((JsonNode) payload, type);
 		}
-		catch (JsonProcessingException | ClassCastException ex) {
-			// not chained: Jackson's message quotes the value it could not read, and would reach any log
-			throw new IllegalArgumentException("Payload cannot be converted to " + type.getName() + location(ex)
-					+ " (" + ex.getClass().getSimpleName() + ")");
-		}
-	}
-
-	/**
-	 * Where in the payload a conversion failed, as a JSON path of property names and indexes, never a value.
-	 */
-	private static String location(Exception failure) {
-		if (!(failure instanceof JsonMappingException mapping) || mapping.getPath().isEmpty()) {
-			return "";
-		}
-		StringBuilder path = new StringBuilder(" at $");
-		for (JsonMappingException.Reference reference : mapping.getPath()) {
-			if (reference.getFieldName() != null) {
-				path.append('.').append(reference.getFieldName());
+		catch (JacksonException | ClassCastException ex) {
+			StringBuilder path = new StringBuilder();
+			if (ex instanceof JacksonException jackson) {
+				for (JacksonException.Reference reference : jackson.getPath()) {
+					FrameRules.appendPathSegment(path, reference.getPropertyName(), reference.getIndex());
+				}
 			}
-			else if (reference.getIndex() >= 0) {
-				path.append('[').append(reference.getIndex()).append(']');
-			}
+			throw FrameRules.conversionFailed(type, path.toString(), ex);
 		}
-		return path.toString();
 	}
 
 }

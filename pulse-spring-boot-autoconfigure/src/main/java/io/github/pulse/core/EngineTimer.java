@@ -1,22 +1,27 @@
 package io.github.pulse.core;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * The engine's one timer thread ({@code pulse-timer}): heartbeats, write and idle timeouts, resume expiry and the
- * closes that wait for a write, for every connection, with no task per connection. It only decides and hands work
- * on; it never does I/O itself.
+ * The engine's one timer task: heartbeats, write and idle timeouts, resume expiry and the closes that wait for a
+ * write, for every connection, with no task per connection. It only decides and hands work on; it never does I/O
+ * itself. It runs on its own thread ({@code pulse-timer}) unless it is given a scheduler, which it then never shuts
+ * down.
  */
 final class EngineTimer {
 
 	private final Duration period;
 
-	private @Nullable ScheduledExecutorService scheduler;
+	private @Nullable ScheduledExecutorService supplied;
+
+	private @Nullable ScheduledExecutorService own;
+
+	private @Nullable ScheduledFuture<?> ticking;
 
 	EngineTimer(PulseSettings settings) {
 		this.period = periodFor(settings);
@@ -45,29 +50,41 @@ final class EngineTimer {
 	}
 
 	/**
+	 * Ticks on the given scheduler, which this class never shuts down, instead of its own thread. Call before
+	 * {@link #start}.
+	 */
+	synchronized void useScheduler(@Nullable ScheduledExecutorService scheduler) {
+		this.supplied = scheduler;
+	}
+
+	/**
 	 * Starts ticking.
 	 * @return {@code false} if it was running already
 	 */
 	synchronized boolean start(Runnable tick) {
-		if (this.scheduler != null) {
+		if (this.ticking != null) {
 			return false;
 		}
-		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "pulse-timer");
-			thread.setDaemon(true);
-			return thread;
-		});
+		ScheduledExecutorService scheduler = this.supplied;
+		if (scheduler == null) {
+			scheduler = PulseExecutors.newTimer();
+			this.own = scheduler;
+		}
 		long nanos = this.period.toNanos();
-		scheduler.scheduleAtFixedRate(tick, nanos, nanos, TimeUnit.NANOSECONDS);
-		this.scheduler = scheduler;
+		this.ticking = scheduler.scheduleAtFixedRate(tick, nanos, nanos, TimeUnit.NANOSECONDS);
 		return true;
 	}
 
 	synchronized void stop() {
-		ScheduledExecutorService scheduler = this.scheduler;
-		if (scheduler != null) {
-			scheduler.shutdownNow();
-			this.scheduler = null;
+		ScheduledFuture<?> ticking = this.ticking;
+		if (ticking != null) {
+			ticking.cancel(false);
+			this.ticking = null;
+		}
+		ScheduledExecutorService own = this.own;
+		if (own != null) {
+			own.shutdownNow();
+			this.own = null;
 		}
 	}
 

@@ -178,6 +178,17 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
+	 * Runs the engine's I/O work and its timer on the given executors instead of the engine's own threads. The
+	 * engine never shuts them down: it waits for its I/O work under way when it shuts down and cancels its timer
+	 * task. Call before {@link #start()}.
+	 * @param executors the executors
+	 */
+	public void setExecutors(PulseExecutors executors) {
+		this.closer.replaceExecutor(executors.io());
+		this.timer.useScheduler(executors.timer());
+	}
+
+	/**
 	 * Connects the engine to a cluster: broadcasts, sends and kicks also reach other nodes, and session starts and
 	 * ends are reported. Call before the first connection.
 	 * @param cluster the bridge, or {@code null} for a single node (the default)
@@ -195,7 +206,7 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * Starts the timer that drives heartbeats, timeouts and resume expiry: one thread for all connections.
+	 * Starts the timer that drives heartbeats, timeouts and resume expiry: one task for all connections.
 	 */
 	public void start() {
 		this.closer.restart();

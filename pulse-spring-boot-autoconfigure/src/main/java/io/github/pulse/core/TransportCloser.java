@@ -1,10 +1,10 @@
 package io.github.pulse.core;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +31,11 @@ final class TransportCloser {
 
 	private volatile @Nullable Executor replacement;
 
+	/** Tasks handed to an executor and not yet finished, so that a shutdown can wait for them on any executor. */
+	private final AtomicInteger running = new AtomicInteger();
+
+	private final Object idle = new Object();
+
 	/** Transports let go of while a write was in flight on them, waiting for that write to close them. */
 	private final Map<Transport, Leaving> leaving = new ConcurrentHashMap<>();
 
@@ -40,17 +45,12 @@ final class TransportCloser {
 	}
 
 	private static ThreadPoolExecutor newIoExecutor() {
-		AtomicInteger threads = new AtomicInteger();
-		ThreadPoolExecutor executor = new ThreadPoolExecutor(32, 32, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-				(task) -> {
-					Thread thread = new Thread(task, "pulse-io-" + threads.incrementAndGet());
-					thread.setDaemon(true);
-					return thread;
-				});
-		executor.allowCoreThreadTimeOut(true);
-		return executor;
+		return PulseExecutors.newIoPool(32, Duration.ofSeconds(30));
 	}
 
+	/**
+	 * Runs the I/O work on the given executor, which this class never shuts down, instead of its own pool.
+	 */
 	void replaceExecutor(@Nullable Executor executor) {
 		this.replacement = executor;
 	}
@@ -65,16 +65,31 @@ final class TransportCloser {
 	}
 
 	void execute(Runnable task) {
-		Executor executor = this.replacement;
-		if (executor != null) {
-			executor.execute(task);
-			return;
-		}
+		Executor replacement = this.replacement;
+		Executor executor = (replacement != null) ? replacement : this.io;
+		this.running.incrementAndGet();
+		Runnable tracked = () -> {
+			try {
+				task.run();
+			}
+			finally {
+				finished();
+			}
+		};
 		try {
-			this.io.execute(task);
+			executor.execute(tracked);
 		}
 		catch (RejectedExecutionException ex) {
-			task.run();
+			// shut down already (a close owed during or after shutdown): do it here rather than never
+			tracked.run();
+		}
+	}
+
+	private void finished() {
+		if (this.running.decrementAndGet() == 0) {
+			synchronized (this.idle) {
+				this.idle.notifyAll();
+			}
 		}
 	}
 
@@ -131,16 +146,31 @@ final class TransportCloser {
 	}
 
 	/**
-	 * Stops the pool, waiting up to {@code waitMillis} for closes under way.
+	 * Waits up to {@code waitMillis} for the I/O work under way, on whichever executor, then stops the engine's own
+	 * pool; an executor passed to {@link #replaceExecutor} is left running.
 	 */
 	void shutdown(long waitMillis) {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+		synchronized (this.idle) {
+			long left;
+			while (this.running.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this.idle, left);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					break;
+				}
+			}
+		}
 		this.io.shutdown();
-		try {
-			this.io.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+	}
+
+	/**
+	 * The number of I/O tasks handed on and not finished.
+	 */
+	int runningTasks() {
+		return this.running.get();
 	}
 
 	private record Leaving(PulseCloseStatus status, long sinceNanos) {

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.PulseListener;
 import io.github.pulse.PulseMessage;
@@ -338,7 +338,7 @@ class PulseActuatorIntegrationTests {
 		try {
 			return MAPPER.readTree(response.body());
 		}
-		catch (IOException ex) {
+		catch (tools.jackson.core.JacksonException ex) {
 			throw new AssertionError("Not JSON: " + response.body(), ex);
 		}
 	}

@@ -155,6 +155,8 @@ class PulseAutoConfigurationTests {
 			"pulse.heartbeat.timeout        | 30s   | pulse.heartbeat.timeout (PT30S) must be shorter than pulse.heartbeat.interval",
 			"pulse.write-timeout            | 0     | pulse.write-timeout (PT0S) must be positive",
 			"pulse.shutdown-timeout         | 0     | pulse.shutdown-timeout (PT0S) must be positive",
+			"pulse.threads.io-pool-size     | 0     | pulse.threads.io-pool-size (0) must be positive",
+			"pulse.threads.io-keep-alive    | 0     | pulse.threads.io-keep-alive (PT0S) must be positive",
 			"pulse.idle-timeout             | 0     | pulse.idle-timeout (PT0S) must be positive",
 			"pulse.buffer.send-frames       | 0     | pulse.buffer.send-frames (0) must be positive",
 			"pulse.buffer.send-bytes        | 0     | pulse.buffer.send-bytes (0B) must be positive",

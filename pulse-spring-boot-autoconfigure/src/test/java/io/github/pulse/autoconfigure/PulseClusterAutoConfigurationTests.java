@@ -72,6 +72,19 @@ class PulseClusterAutoConfigurationTests {
 	}
 
 	@Test
+	void enabledClusterWithoutJackson2FailsStartupSayingWhatToAdd() {
+		// the cluster's Redis records are read with Jackson 2 until it moves to Jackson 3; the starter brings only 3
+		this.contextRunner.withClassLoader(new FilteredClassLoader("com.fasterxml.jackson.databind"))
+			.withBean(RedisConnectionFactory.class, PulseClusterAutoConfigurationTests::connectionFactory)
+			.withPropertyValues("pulse.cluster.enabled=true")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("needs Jackson 2")
+				.hasMessageContaining("com.fasterxml.jackson.core:jackson-databind"));
+	}
+
+	@Test
 	void nodeTimeoutNotLongerThanTheHeartbeatFailsStartup() {
 		this.contextRunner.withBean(RedisConnectionFactory.class, PulseClusterAutoConfigurationTests::connectionFactory)
 			.withPropertyValues("pulse.cluster.enabled=true", "pulse.cluster.heartbeat-interval=5s",

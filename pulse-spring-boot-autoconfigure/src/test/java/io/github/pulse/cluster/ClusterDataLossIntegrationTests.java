@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.test.FaultInjectingProxy;
 import io.github.pulse.test.TestClient;
 import org.awaitility.Awaitility;

@@ -8,8 +8,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.test.FaultInjectingProxy;
 import io.github.pulse.test.ResumingClient;

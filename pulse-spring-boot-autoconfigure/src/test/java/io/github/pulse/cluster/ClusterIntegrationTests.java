@@ -3,7 +3,7 @@ package io.github.pulse.cluster;
 import java.time.Duration;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.actuate.endpoint.PulseEndpoint;
 import io.github.pulse.core.ClusterStatus;
 import io.github.pulse.health.PulseHealthIndicator;

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.test.ChatTestApplication;
 import io.github.pulse.test.PulseIntegrationTest;
 import io.github.pulse.test.TestClient;

@@ -3,7 +3,7 @@ package io.github.pulse.test;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What a failure message says about received frames: how many, their types, seq ranges and sizes, never their

@@ -3,7 +3,7 @@ package io.github.pulse.test;
 import java.net.URI;
 import java.time.Duration;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.core.SessionManager;
 import org.awaitility.Awaitility;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -2,7 +2,7 @@ package io.github.pulse.web;
 
 import java.time.Duration;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.DisconnectReason;
 import io.github.pulse.test.ChatTestApplication;
 import io.github.pulse.test.PulseIntegrationTest;

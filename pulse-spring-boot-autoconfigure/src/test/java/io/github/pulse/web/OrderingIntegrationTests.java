@@ -3,7 +3,7 @@ package io.github.pulse.web;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.test.ChatTestApplication;
 import io.github.pulse.test.PulseIntegrationTest;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.github.pulse.web;
 import java.net.URI;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.test.ChatTestApplication;
 import io.github.pulse.test.TestClient;
 import org.junit.jupiter.api.Test;

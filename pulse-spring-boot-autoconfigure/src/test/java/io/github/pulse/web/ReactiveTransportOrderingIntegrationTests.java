@@ -1,6 +1,6 @@
 package io.github.pulse.web;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.test.ChatTestApplication;
 import io.github.pulse.test.OnNetty;
 import io.github.pulse.test.PulseIntegrationTest;

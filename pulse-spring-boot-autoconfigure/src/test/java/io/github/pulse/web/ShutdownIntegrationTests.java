@@ -5,7 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.DisconnectReason;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.test.ChatTestApplication;

@@ -5,7 +5,7 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.test.ChatTestApplication;
 import io.github.pulse.test.PulseIntegrationTest;

@@ -3,7 +3,7 @@ package io.github.pulse.web;
 import java.net.URI;
 import java.time.Duration;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.ConnectionState;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.core.SessionManager;

@@ -1,6 +1,6 @@
 package io.github.pulse.sample;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.InvalidPayloadException;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.PulseServer;

@@ -6,8 +6,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.github.pulse.ConnectionState;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.core.SessionManager;
@@ -87,16 +87,16 @@ class SampleContractTests {
 			alice.sendMessage("hello", "{\"name\":\"alice\"}");
 			JsonNode answer = alice.nextMatching((frame) -> frame.path("event").asText().equals("hello"));
 			assertThat(answer.path("payload").path("room").asText()).isEqualTo("presence");
-			assertThat(answer.path("payload").path("members").findValuesAsText("name")).containsExactly("alice");
+			assertThat(answer.path("payload").path("members").findValuesAsString("name")).containsExactly("alice");
 			try (TestClient bob = connect("?room=presence")) {
 				bob.nextOfType("welcome");
 				bob.sendMessage("hello", "{\"name\":\"bob\"}");
 				JsonNode update = alice.nextMatching((frame) -> frame.path("event").asText().equals("presence"));
-				assertThat(update.path("payload").path("members").findValuesAsText("name")).containsExactly("alice",
+				assertThat(update.path("payload").path("members").findValuesAsString("name")).containsExactly("alice",
 						"bob");
 				bob.close(1000);
 				JsonNode departure = alice.nextMatching((frame) -> frame.path("event").asText().equals("presence"));
-				assertThat(departure.path("payload").path("members").findValuesAsText("name")).containsExactly("alice");
+				assertThat(departure.path("payload").path("members").findValuesAsString("name")).containsExactly("alice");
 			}
 		}
 	}
@@ -158,7 +158,7 @@ class SampleContractTests {
 		try (TestClient client = connect("?room=listed")) {
 			client.nextOfType("welcome");
 			JsonNode rooms = JSON.readTree(get("/api/rooms").body());
-			assertThat(rooms.findValuesAsText("room")).contains("listed");
+			assertThat(rooms.findValuesAsString("room")).contains("listed");
 			assertThat(get("/api/rooms/bad%20name").statusCode()).isEqualTo(400);
 		}
 	}

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Turns JMH's JSON results ({@code -rf json}) into a markdown table fragment: score, error (99.9 % confidence),
@@ -66,7 +66,7 @@ public final class JmhReport {
 
 	private static String parameters(JsonNode params) {
 		List<String> pairs = new ArrayList<>();
-		params.fields().forEachRemaining((entry) -> pairs.add(entry.getKey() + "=" + entry.getValue().asText()));
+		params.properties().forEach((entry) -> pairs.add(entry.getKey() + "=" + entry.getValue().asString()));
 		return String.join(", ", pairs);
 	}
 
