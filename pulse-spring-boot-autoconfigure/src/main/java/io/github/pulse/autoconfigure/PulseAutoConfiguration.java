@@ -51,7 +51,7 @@ public final class PulseAutoConfiguration {
 				System::nanoTime);
 		manager.setObservationRegistry(observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP));
 		manager.setExecutors(executors);
-		manager.setDeliveryLanes(properties.getDelivery().threadCount(), properties.getDelivery().getMinRoomSize());
+		manager.setDeliveryLanes(properties.getDelivery().laneCount(), properties.getDelivery().getMinRoomSize());
 		return manager;
 	}
 

@@ -399,12 +399,12 @@ public class PulseProperties implements InitializingBean {
 	public static class Delivery {
 
 		/**
-		 * Threads that start the writes of a broadcast to a large room, so that the broadcasting thread (the
+		 * Delivery lanes (threads) that start the writes of a broadcast to a large room, so that the broadcasting thread (the
 		 * application's, or with a cluster the one that delivers every broadcast of the cluster on this node) only
 		 * queues the frame for each member; 0 starts every write on the broadcasting thread. Defaults to the number
 		 * of processors.
 		 */
-		private @Nullable Integer threads;
+		private @Nullable Integer lanes;
 
 		/**
 		 * Smallest number of a room's members on this node from which a broadcast's writes are started on the
@@ -412,20 +412,20 @@ public class PulseProperties implements InitializingBean {
 		 */
 		private int minRoomSize = 64;
 
-		public @Nullable Integer getThreads() {
-			return this.threads;
+		public @Nullable Integer getLanes() {
+			return this.lanes;
 		}
 
-		public void setThreads(@Nullable Integer threads) {
-			this.threads = threads;
+		public void setLanes(@Nullable Integer lanes) {
+			this.lanes = lanes;
 		}
 
 		/**
-		 * The number of delivery threads, with the default applied.
+		 * The number of delivery lanes (threads), with the default applied.
 		 * @return the count
 		 */
-		public int threadCount() {
-			return (this.threads != null) ? this.threads : Runtime.getRuntime().availableProcessors();
+		public int laneCount() {
+			return (this.lanes != null) ? this.lanes : Runtime.getRuntime().availableProcessors();
 		}
 
 		public int getMinRoomSize() {

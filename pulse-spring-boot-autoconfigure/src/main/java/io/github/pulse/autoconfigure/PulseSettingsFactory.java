@@ -59,8 +59,8 @@ final class PulseSettingsFactory {
 					"must be between 512B and 1MB");
 		}
 		PulseProperties.Delivery delivery = properties.getDelivery();
-		if (delivery.getThreads() != null && (delivery.getThreads() < 0 || delivery.getThreads() > 256)) {
-			throw invalid("pulse.delivery.threads", delivery.getThreads(), "must be between 0 and 256");
+		if (delivery.getLanes() != null && (delivery.getLanes() < 0 || delivery.getLanes() > 256)) {
+			throw invalid("pulse.delivery.lanes", delivery.getLanes(), "must be between 0 and 256");
 		}
 		if (delivery.getMinRoomSize() < 1) {
 			throw invalid("pulse.delivery.min-room-size", delivery.getMinRoomSize(), "must be positive");

@@ -173,6 +173,8 @@ class PulseAutoConfigurationTests {
 			"pulse.inbound.rate             | -1    | pulse.inbound.rate (-1.0) must be zero (no limit) or a positive number",
 			"pulse.inbound.rate             | NaN   | pulse.inbound.rate (NaN) must be zero (no limit) or a positive number",
 			"pulse.inbound.burst            | 0     | pulse.inbound.burst (0) must be at least 1",
+			"pulse.delivery.lanes           | -1    | pulse.delivery.lanes (-1) must be between 0 and 256",
+			"pulse.delivery.min-room-size   | 0     | pulse.delivery.min-room-size (0) must be positive",
 			"pulse.resume.max-failures-per-minute | -1 | pulse.resume.max-failures-per-minute (-1) must not be negative" })
 	void invalidSettingFailsStartupNamingTheProperty(String property, String value, String message) {
 		this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
