@@ -309,7 +309,7 @@ public class SessionManager implements PulseServer {
 			stopping.stop(1000);
 		}
 		this.closer.takeAllLeaving().forEach(this::abortTransport);
-		this.closer.shutdown(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 1000);
+		this.closer.shutdown(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), 1000);
 	}
 
 	/**

@@ -146,11 +146,13 @@ final class TransportCloser {
 	}
 
 	/**
-	 * Waits up to {@code waitMillis} for the I/O work under way, on whichever executor, then stops the engine's own
-	 * pool; an executor passed to {@link #replaceExecutor} is left running.
+	 * Waits up to {@code waitMillis} for the I/O work under way, on whichever executor (and {@code graceMillis} more
+	 * on the engine's own pool, whose close frames are its own), then stops the engine's own pool; an executor
+	 * passed to {@link #replaceExecutor} is left running.
 	 */
-	void shutdown(long waitMillis) {
-		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+	void shutdown(long waitMillis, long graceMillis) {
+		long total = waitMillis + ((this.replacement == null) ? graceMillis : 0);
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(total);
 		synchronized (this.idle) {
 			long left;
 			while (this.running.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
