@@ -45,17 +45,22 @@ public final class JmhReport {
 		table.append("| --- | --- | ---: | ---: | --- | ---: | ---: |\n");
 		for (JsonNode result : results) {
 			JsonNode primary = result.path("primaryMetric");
-			double score = primary.path("score").asDouble();
+			double score = score(primary.path("score"));
 			JsonNode allocation = result.path("secondaryMetrics").path(ALLOCATION);
-			Double bytes = allocation.isMissingNode() ? null : allocation.path("score").asDouble();
+			Double bytes = allocation.isMissingNode() ? null : score(allocation.path("score"));
 			int recipients = result.path("params").path("recipients").asInt(0);
 			String unit = primary.path("scoreUnit").asText();
 			table.append(String.format(Locale.ROOT, "| %s | %s | %s | ± %s | %s | %s | %s |%n", name(result),
-					parameters(result.path("params")), number(score), number(primary.path("scoreError").asDouble()),
+					parameters(result.path("params")), number(score), number(score(primary.path("scoreError"))),
 					unit, (bytes != null) ? number(bytes) + " B/op" : "n/a",
 					(recipients > 0) ? perRecipient(score, unit, bytes, recipients) : ""));
 		}
 		return table.toString();
+	}
+
+	/** A JMH score: a number, or the string {@code "NaN"} JMH writes when there is no error estimate. */
+	private static double score(JsonNode value) {
+		return value.isNumber() ? value.asDouble() : Double.parseDouble(value.asText());
 	}
 
 	/** The benchmark's simple class name and method, without the package. */
