@@ -120,10 +120,10 @@ public class PulseProperties implements InitializingBean {
 					+ "classpath: add spring-boot-starter-data-redis");
 		}
 		if (this.cluster.isEnabled()
-				&& !org.springframework.util.ClassUtils.isPresent("com.fasterxml.jackson.databind.ObjectMapper", null)) {
-			// the cluster's Redis records are still read with Jackson 2, which the starter no longer brings
-			throw new IllegalStateException("pulse.cluster.enabled=true needs Jackson 2 on the classpath for now: "
-					+ "add com.fasterxml.jackson.core:jackson-databind");
+				&& !org.springframework.util.ClassUtils.isPresent("tools.jackson.databind.json.JsonMapper", null)) {
+			// the nodes' Redis records are written and read with Jackson 3, which the starter brings
+			throw new IllegalStateException("pulse.cluster.enabled=true needs Jackson 3 on the classpath: "
+					+ "add tools.jackson.core:jackson-databind (spring-boot-starter-json brings it)");
 		}
 	}
 	private final Debug debug = new Debug();

@@ -13,8 +13,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.github.pulse.cluster.BroadcastSequence.Fill;
 import io.github.pulse.cluster.BroadcastSequence.Step;
 import io.github.pulse.cluster.ClusterMessage.Broadcast;
@@ -350,8 +350,8 @@ final class ClusterInbox {
 				previous.put(room, prev);
 			}
 			for (JsonNode entry : read.path("entries")) {
-				found.add(new Broadcast("", entry.path(0).asLong(), entry.path(1).asLong(), entry.path(3).asText(),
-						entry.path(4).asLong(), room, entry.path(2).asText()));
+				found.add(new Broadcast("", entry.path(0).asLong(), entry.path(1).asLong(), entry.path(3).asString(),
+						entry.path(4).asLong(), room, entry.path(2).asString()));
 			}
 		}
 		found.sort(Comparator.comparingLong(Broadcast::g));

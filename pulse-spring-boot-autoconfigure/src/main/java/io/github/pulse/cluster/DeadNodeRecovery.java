@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.github.pulse.ConnectDecision;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.core.ClusterBridge.DeadResumes;
@@ -218,7 +218,7 @@ final class DeadNodeRecovery {
 			}
 			rebuild = plan;
 		}
-		catch (JsonProcessingException ex) {
+		catch (JacksonException ex) {
 			logger.warn("pulse cluster: could not read the streams of " + snapshot.id(), ex);
 			restore(claimed);
 			return RemoteResume.UNKNOWN;
@@ -295,7 +295,7 @@ final class DeadNodeRecovery {
 		}
 	}
 
-	private RecoveryPlan.Observed readState(SnapshotData snapshot, List<String> rooms) throws JsonProcessingException {
+	private RecoveryPlan.Observed readState(SnapshotData snapshot, List<String> rooms) throws JacksonException {
 		List<String> keys = new ArrayList<>();
 		keys.add(this.keys.globalSeq());
 		keys.add(this.keys.sends(snapshot.id()));
@@ -316,10 +316,10 @@ final class DeadNodeRecovery {
 				return null;
 			}
 			JsonNode node = this.json.readTree(raw);
-			return new Claimed(tokenKey, node.path("j").asText(), node.path("b").asLong(-1), node.path("v").asText(),
-					this.json.readValue(node.path("j").asText(), SnapshotData.class));
+			return new Claimed(tokenKey, node.path("j").asString(), node.path("b").asLong(-1), node.path("v").asString(),
+					this.json.readValue(node.path("j").asString(), SnapshotData.class));
 		}
-		catch (JsonProcessingException ex) {
+		catch (JacksonException ex) {
 			logger.warn("pulse cluster: ignored a malformed session snapshot");
 			return null;
 		}

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 import io.github.pulse.ConnectDecision;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.core.ClusterBridge.RemoteResume;
@@ -198,7 +198,7 @@ final class LiveHandover {
 		try {
 			request = this.json.readValue(text, HandoverRequest.class);
 		}
-		catch (JsonProcessingException ex) {
+		catch (JacksonException ex) {
 			logger.warn("pulse cluster: ignored a malformed hand-over request");
 			return;
 		}
@@ -246,7 +246,7 @@ final class LiveHandover {
 		try {
 			reply = this.json.readValue(text, HandoverReply.class);
 		}
-		catch (JsonProcessingException ex) {
+		catch (JacksonException ex) {
 			logger.warn("pulse cluster: ignored a malformed hand-over reply");
 			return;
 		}
@@ -328,7 +328,7 @@ final class LiveHandover {
 		try {
 			return this.json.writeValueAsString(message);
 		}
-		catch (JsonProcessingException ex) {
+		catch (JacksonException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}

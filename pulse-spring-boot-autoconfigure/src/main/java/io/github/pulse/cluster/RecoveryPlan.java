@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.github.pulse.core.HandoverState;
 import org.jspecify.annotations.Nullable;
 
@@ -75,11 +75,11 @@ final class RecoveryPlan {
 						(first.isArray() && !first.isEmpty()) ? entry(first, rooms.get(i)) : null));
 			}
 			return new Observed(state.path("gnow").asLong(), state.path("sends").asLong(),
-					state.path("epoch").asText(), read);
+					state.path("epoch").asString(), read);
 		}
 
 		private static StreamEntry entry(JsonNode entry, String room) {
-			return new StreamEntry(entry.path(0).asLong(), entry.path(1).asLong(), room, entry.path(2).asText());
+			return new StreamEntry(entry.path(0).asLong(), entry.path(1).asLong(), room, entry.path(2).asString());
 		}
 
 	}

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.core.SessionSnapshot;
@@ -383,7 +383,7 @@ final class SnapshotStore {
 			return new Snapshot(Objects.requireNonNull(entry.tokenKey), ++entry.version,
 					this.json.writeValueAsString(data), view.lastSeq(), view.directSends(), rooms);
 		}
-		catch (JsonProcessingException ex) {
+		catch (JacksonException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}

@@ -72,16 +72,25 @@ class PulseClusterAutoConfigurationTests {
 	}
 
 	@Test
-	void enabledClusterWithoutJackson2FailsStartupSayingWhatToAdd() {
-		// the cluster's Redis records are read with Jackson 2 until it moves to Jackson 3; the starter brings only 3
-		this.contextRunner.withClassLoader(new FilteredClassLoader("com.fasterxml.jackson.databind"))
+	void enabledClusterWithoutJackson3FailsStartupSayingWhatToAdd() {
+		// the nodes' Redis records are Jackson 3's; an application that excluded it is told what to add
+		this.contextRunner.withClassLoader(new FilteredClassLoader("tools.jackson"))
 			.withBean(RedisConnectionFactory.class, PulseClusterAutoConfigurationTests::connectionFactory)
 			.withPropertyValues("pulse.cluster.enabled=true")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessageContaining("needs Jackson 2")
-				.hasMessageContaining("com.fasterxml.jackson.core:jackson-databind"));
+				.hasMessageContaining("needs Jackson 3")
+				.hasMessageContaining("tools.jackson.core:jackson-databind"));
+	}
+
+	@Test
+	void enabledClusterWithJackson3AloneStarts() {
+		// the starter brings Jackson 3 only: the cluster must not need Jackson 2
+		this.contextRunner.withClassLoader(new FilteredClassLoader("com.fasterxml.jackson.databind"))
+			.withBean(RedisConnectionFactory.class, PulseClusterAutoConfigurationTests::connectionFactory)
+			.withPropertyValues("pulse.cluster.enabled=true")
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(RedisClusterBridge.class));
 	}
 
 	@Test
