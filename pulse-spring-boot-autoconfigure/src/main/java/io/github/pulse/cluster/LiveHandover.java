@@ -280,7 +280,7 @@ final class LiveHandover {
 		// without the old node's counter base, counting starts afresh from the counter's value now
 		state = new HandoverState(state.connectionId(), state.principalName(),
 				AttributeTypes.typed(state.attributes(), reply.attributeTypes()), state.rooms(), state.lastSeq(),
-				state.frames(), (reply.sendBase() >= 0) ? state.directSends() : 0);
+				state.frames(), (reply.sendBase() >= 0) ? state.directSends() : 0, state.clientSeq());
 		Set<String> rooms = new HashSet<>(state.rooms());
 		List<String> later = new ArrayList<>();
 		DirectlyDelivered direct = (reply.node() != null && reply.directUpTo() >= 0)

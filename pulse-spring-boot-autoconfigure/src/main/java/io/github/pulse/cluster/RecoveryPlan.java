@@ -203,7 +203,7 @@ final class RecoveryPlan {
 		}
 		HandoverState rebuilt = new HandoverState(snapshot.id(), snapshot.principal(),
 				AttributeTypes.typed(snapshot.attributes(), snapshot.types()), member, total - replay.size(), List.of(),
-				counted);
+				counted, HandoverState.UNKNOWN_CLIENT_SEQ);
 		return new Rebuild(rebuilt, later, sendsNow, replay.size(), total - lastSeq - replay.size());
 	}
 

@@ -56,6 +56,22 @@ final class ClientSequence {
 	}
 
 	/**
+	 * Takes over the number a session handed over by another node had processed there; before the session is
+	 * attached to a transport.
+	 * @param processed the number, or {@link #UNKNOWN}
+	 */
+	void adopt(long processed) {
+		this.order.lock();
+		try {
+			this.lastProcessed = (processed >= 0) ? processed : UNKNOWN;
+			this.lastAcknowledged = Math.max(processed, 0);
+		}
+		finally {
+			this.order.unlock();
+		}
+	}
+
+	/**
 	 * Judges a message's number and, if it is the next, records it as processed. Callers hold {@link #order}.
 	 */
 	Verdict accept(long cseq) {

@@ -18,9 +18,14 @@ import org.jspecify.annotations.Nullable;
  * @param frames the retained message frames, in sequence order
  * @param directSends direct sends to the session counted in the cluster's per-connection send counter that the
  * session has seen (delivered or refused); see {@code docs/scaling.md}
+ * @param clientSeq the last client sequence number ({@code cseq}) whose message the session handed to the listeners,
+ * {@code 0} if none, {@link #UNKNOWN_CLIENT_SEQ} if not known (a session rebuilt from a snapshot)
  */
 public record HandoverState(String connectionId, @Nullable String principalName, Map<String, Object> attributes,
-		List<String> rooms, long lastSeq, List<Frame> frames, long directSends) {
+		List<String> rooms, long lastSeq, List<Frame> frames, long directSends, long clientSeq) {
+
+	/** {@link #clientSeq()} when the last processed client sequence number is not known. */
+	public static final long UNKNOWN_CLIENT_SEQ = ClientSequence.UNKNOWN;
 
 	/**
 	 * A retained message frame.

@@ -579,7 +579,15 @@ public class SessionManager implements PulseServer {
 		long acknowledge;
 		sequence.order.lock();
 		try {
-			switch (sequence.accept(frame.cseq())) {
+			ClientSequence.Verdict verdict;
+			synchronized (session.lock) {
+				if (!session.isCurrent(transport) || session.state() == ConnectionState.CLOSED) {
+					// handed over to another node (or ended) since it arrived: the client sends it again there
+					return;
+				}
+				verdict = sequence.accept(frame.cseq());
+			}
+			switch (verdict) {
 				case GAP -> {
 					rejectFrame(session, transport, "malformed",
 							CloseCodes.invalidFrame("cseq must follow the last one (" + sequence.lastProcessed() + ")"));

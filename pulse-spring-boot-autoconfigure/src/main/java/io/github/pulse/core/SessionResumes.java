@@ -212,7 +212,7 @@ final class SessionResumes {
 			this.observer.transportDropped(DisconnectReason.TRANSPORT_ERROR);
 		}
 		return new HandoverState(session.id(), SessionManager.name(session.principal()), attributes, detached.rooms(),
-				detached.lastSeq(), detached.frames(), detached.directSends());
+				detached.lastSeq(), detached.frames(), detached.directSends(), detached.clientSeq());
 	}
 
 	String resumeFailure(String token) {
@@ -227,6 +227,7 @@ final class SessionResumes {
 		PulseSession session = new PulseSession(this.manager, state.connectionId(), principal, attributes, null,
 				ConnectionState.SUSPENDED, this.manager.nanoTime());
 		int evicted = session.adoptFrames(state.lastSeq(), state.frames(), later, state.directSends());
+		session.clientSequence.adopt(state.clientSeq());
 		this.manager.framesDropped(evicted, "resume-buffer-overflow");
 		this.states.adopted(session);
 		this.manager.register(session);

@@ -405,8 +405,10 @@ final class SessionStates {
 						(listener) -> listener.onTransportDrop(session, DisconnectReason.TRANSPORT_ERROR),
 						"onTransportDrop"));
 			}
+			// closed under the lock a numbered message is accepted under: each is processed here, or sent again and
+			// processed on the new node, never both
 			detached = new Detached(previous, List.copyOf(session.roomSet()), session.lastSeq, frames,
-					session.directSends);
+					session.directSends, session.clientSequence.lastProcessed());
 		}
 		if (stale != null && !staleWriting) {
 			this.manager.closeTransport(stale, CloseCodes.REPLACED);
@@ -429,7 +431,7 @@ final class SessionStates {
 	 * State of a session handed off by {@link #handOff}.
 	 */
 	record Detached(ConnectionState previous, List<String> rooms, long lastSeq, List<HandoverState.Frame> frames,
-			long directSends) {
+			long directSends, long clientSeq) {
 	}
 
 	// ---- effects
