@@ -66,8 +66,13 @@ final class LiveHandover {
 	/** Sessions handed over to this node that got some of their old node's broadcasts directly; by id. */
 	private final Map<String, DirectlyDelivered> directlyDelivered = new ConcurrentHashMap<>();
 
+	/** Counts of lost broadcasts sessions here are owed: they move with a session, both ways. */
+	private final UntoldLosses losses;
+
 	LiveHandover(SessionManager manager, String nodeId, long nodeTimeoutMillis, NodeRegistry registry,
-			ClusterInbox inbox, SnapshotStore snapshots, ObjectMapper json, ClusterPublisher publisher) {
+			ClusterInbox inbox, SnapshotStore snapshots, ObjectMapper json, ClusterPublisher publisher,
+			UntoldLosses losses) {
+		this.losses = losses;
 		this.publisher = publisher;
 		this.manager = manager;
 		this.nodeId = nodeId;
@@ -206,6 +211,7 @@ final class LiveHandover {
 		long delivered;
 		long directUpTo;
 		long sendBase = -1;
+		long missed = 0;
 		this.lock.writeLock().lock();
 		try {
 			// read first: handing over ends the session's bookkeeping here
@@ -214,6 +220,8 @@ final class LiveHandover {
 					request.lastSeq());
 			if (state != null) {
 				sendBase = bases.getOrDefault(state.connectionId(), -1L);
+				// broadcasts it lost here and has not been told of yet (this is the inbox thread, which owes them)
+				missed = this.losses.take(state.connectionId());
 				// sends and kicks that still reach this node follow the session for a while
 				this.moved.put(state.connectionId(),
 						new Moved(request.replyNode(), System.currentTimeMillis() + this.nodeTimeoutMillis));
@@ -230,7 +238,7 @@ final class LiveHandover {
 		HandoverReply reply = new HandoverReply(request.requestId(),
 				(state != null) ? null : this.manager.resumeFailure(request.token()), state,
 				(state != null) ? AttributeTypes.of(state.attributes()) : Map.of(), delivered, sendBase, this.nodeId,
-				directUpTo);
+				directUpTo, missed);
 		if (!this.registry.command(request.replyNode(), "H" + encode(reply)) && state != null) {
 			logger.warn("pulse cluster: could not queue the hand-over of " + state.connectionId() + " to node "
 					+ request.replyNode() + "; the session is lost");
@@ -292,9 +300,17 @@ final class LiveHandover {
 				later.add(broadcast.body());
 			}
 		}
+		if (reply.missed() > 0 && !later.isEmpty()) {
+			// lost on the old node before these: told on the first of them
+			later.set(0, UntoldLosses.withMissed(later.get(0), reply.missed()));
+		}
 		try {
 			this.snapshots.adopting(state.connectionId(), reply.sendBase());
 			PulseConnection connection = this.manager.adopt(state, later, resume.decision, resume.principal);
+			if (reply.missed() > 0 && later.isEmpty()) {
+				// lost on the old node: told on the session's next broadcast here
+				this.losses.owe(List.of(state.connectionId()), reply.missed());
+			}
 			if (direct != null) {
 				this.directlyDelivered.put(state.connectionId(), direct);
 			}
@@ -383,9 +399,12 @@ final class LiveHandover {
 	 * @param node the owner
 	 * @param directUpTo the owner's last broadcast (its sequence number) that reached the session directly before
 	 * Redis numbered it (Redis slow or away), {@code -1} if none is still waiting for its number
+	 * @param missed broadcasts the session lost on the owner (beyond the streams) that it was not told of yet: the
+	 * {@code missed} of its next frame
 	 */
 	record HandoverReply(String requestId, @Nullable String failure, @Nullable HandoverState state,
-			Map<String, String> attributeTypes, long delivered, long sendBase, @Nullable String node, long directUpTo) {
+			Map<String, String> attributeTypes, long delivered, long sendBase, @Nullable String node, long directUpTo,
+			long missed) {
 	}
 
 }

@@ -125,10 +125,6 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 	}
 
 	@Test
-	@Disabled("Known gap, issue 13: a client of a node cut off from Redis longer than the streams hold, resuming on "
-			+ "another node right after the node is back, is rebuilt as if its node had died and then gets nothing "
-			+ "of what the streams no longer hold, without a count (a mover: 616 frames of 900, missed 0); and a "
-			+ "client moved onto the cut-off node is told it missed what it did not (received 900, missed 284)")
 	void clientsResumedAcrossNodesAroundANodeCutOffBeyondRetentionAreToldWhatTheyMissed() throws IOException {
 		cutOffBeyondRetention(true);
 	}
