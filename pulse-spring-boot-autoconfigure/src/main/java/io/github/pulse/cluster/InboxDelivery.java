@@ -93,7 +93,7 @@ final class InboxDelivery implements ClusterInbox.Target {
 		this.manager.connections(room).forEach((member) -> members.add(member.id()));
 		members.removeAll(have);
 		Map<String, String> instead = new HashMap<>();
-		this.losses.takeAll(members).forEach((id, owed) -> instead.put(id, UntoldLosses.withMissed(body, owed)));
+		this.losses.takeAll(room, members).forEach((id, owed) -> instead.put(id, UntoldLosses.withMissed(body, owed)));
 		return instead;
 	}
 
@@ -101,7 +101,7 @@ final class InboxDelivery implements ClusterInbox.Target {
 	public void lostBeforeUndelivered(String room, long lost) {
 		this.deliveryLock.lock();
 		try {
-			this.losses.owe(this.manager.connections(room).stream().map(PulseConnection::id).toList(), lost);
+			this.losses.owe(this.manager.connections(room).stream().map(PulseConnection::id).toList(), room, lost);
 		}
 		finally {
 			this.deliveryLock.unlock();

@@ -2,9 +2,11 @@ package io.github.pulse.cluster;
 
 import java.security.Principal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -211,7 +213,7 @@ final class LiveHandover {
 		long delivered;
 		long directUpTo;
 		long sendBase = -1;
-		long missed = 0;
+		Map<String, Long> missed = Map.of();
 		this.lock.writeLock().lock();
 		try {
 			// read first: handing over ends the session's bookkeeping here
@@ -294,23 +296,19 @@ final class LiveHandover {
 		DirectlyDelivered direct = (reply.node() != null && reply.directUpTo() >= 0)
 				? new DirectlyDelivered(reply.node(), reply.directUpTo(), System.currentTimeMillis() + this.nodeTimeoutMillis)
 				: null;
+		// broadcasts it lost on the old node, not told yet: on its room's next frame
+		Map<String, Long> untold = new HashMap<>(Objects.requireNonNullElse(reply.missed(), Map.of()));
 		for (Later broadcast : resume.later) {
 			if (rooms.contains(broadcast.room()) && broadcast.g() > reply.delivered()
 					&& (direct == null || !direct.covers(broadcast.node(), broadcast.seq()))) {
-				later.add(broadcast.body());
+				Long lost = untold.remove(broadcast.room());
+				later.add((lost != null) ? UntoldLosses.withMissed(broadcast.body(), lost) : broadcast.body());
 			}
-		}
-		if (reply.missed() > 0 && !later.isEmpty()) {
-			// lost on the old node before these: told on the first of them
-			later.set(0, UntoldLosses.withMissed(later.get(0), reply.missed()));
 		}
 		try {
 			this.snapshots.adopting(state.connectionId(), reply.sendBase());
 			PulseConnection connection = this.manager.adopt(state, later, resume.decision, resume.principal);
-			if (reply.missed() > 0 && later.isEmpty()) {
-				// lost on the old node: told on the session's next broadcast here
-				this.losses.owe(List.of(state.connectionId()), reply.missed());
-			}
+			this.losses.owe(state.connectionId(), untold);
 			if (direct != null) {
 				this.directlyDelivered.put(state.connectionId(), direct);
 			}
@@ -399,12 +397,12 @@ final class LiveHandover {
 	 * @param node the owner
 	 * @param directUpTo the owner's last broadcast (its sequence number) that reached the session directly before
 	 * Redis numbered it (Redis slow or away), {@code -1} if none is still waiting for its number
-	 * @param missed broadcasts the session lost on the owner (beyond the streams) that it was not told of yet: the
-	 * {@code missed} of its next frame
+	 * @param missed per room, broadcasts the session lost on the owner (beyond the streams) that it was not told of
+	 * yet: the {@code missed} of the room's next frame to it
 	 */
 	record HandoverReply(String requestId, @Nullable String failure, @Nullable HandoverState state,
 			Map<String, String> attributeTypes, long delivered, long sendBase, @Nullable String node, long directUpTo,
-			long missed) {
+			Map<String, Long> missed) {
 	}
 
 }

@@ -8,25 +8,37 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * Broadcasts lost beyond the streams that sessions of this node have not been told of yet, per session: a loss
- * found on a broadcast this node does not deliver (its own, delivered directly before; a second copy) is owed to
- * the sessions that were members of the room then, and told in {@code missed} on their next broadcast here, or
- * handed over with them to another node. Never to a session that joined or arrived afterwards, which did not lose
+ * Broadcasts lost beyond the streams that sessions of this node have not been told of yet, per session and room: a
+ * loss found on a broadcast this node does not deliver (its own, delivered directly before; a second copy) is owed
+ * to the sessions that were members of the room then, and told in {@code missed} on the room's next broadcast to
+ * them, here or on the node a session is handed over to. Never to a session that joined or arrived afterwards, which did not lose
  * them. Changed on the inbox thread; read by the heartbeat.
  */
 final class UntoldLosses {
 
-	private final Map<String, Long> owed = new ConcurrentHashMap<>();
+	/** Per session, per room, the broadcasts lost and not told yet. */
+	private final Map<String, Map<String, Long>> owed = new ConcurrentHashMap<>();
 
 	/**
-	 * Owes {@code lost} to each of {@code sessions}.
+	 * Owes {@code lost} broadcasts of {@code room} to each of {@code sessions}.
 	 * @param sessions ids of the sessions that lost them
+	 * @param room the room
 	 * @param lost how many
 	 */
-	void owe(Collection<String> sessions, long lost) {
+	void owe(Collection<String> sessions, String room, long lost) {
 		if (lost > 0) {
-			sessions.forEach((id) -> this.owed.merge(id, lost, Long::sum));
+			sessions.forEach((id) -> this.owed.computeIfAbsent(id, (key) -> new ConcurrentHashMap<>())
+				.merge(room, lost, Long::sum));
 		}
+	}
+
+	/**
+	 * Owes one session what it lost on another node.
+	 * @param session the session's id
+	 * @param perRoom per room, how many
+	 */
+	void owe(String session, Map<String, Long> perRoom) {
+		perRoom.forEach((room, lost) -> owe(Set.of(session), room, lost));
 	}
 
 	boolean isEmpty() {
@@ -34,30 +46,36 @@ final class UntoldLosses {
 	}
 
 	/**
-	 * Takes what {@code session} is owed, for a hand-over or a frame.
+	 * Takes what {@code session} is owed, for a hand-over.
 	 * @param session the session's id
-	 * @return the count, 0 if none
+	 * @return per room, the count; empty if none
 	 */
-	long take(String session) {
-		Long lost = this.owed.remove(session);
-		return (lost != null) ? lost : 0;
+	Map<String, Long> take(String session) {
+		Map<String, Long> lost = this.owed.remove(session);
+		return (lost != null) ? Map.copyOf(lost) : Map.of();
 	}
 
 	/**
-	 * Takes what the sessions among {@code members} are owed, for the frame about to be delivered to them.
-	 * @param members ids of the members a broadcast is delivered to
+	 * Takes what the sessions among {@code members} are owed for {@code room}, for the room's broadcast about to be
+	 * delivered to them.
+	 * @param room the room
+	 * @param members ids of the members the broadcast is delivered to
 	 * @return per owing member, the count; usually empty
 	 */
-	Map<String, Long> takeAll(Set<String> members) {
+	Map<String, Long> takeAll(String room, Set<String> members) {
 		if (this.owed.isEmpty()) {
 			return Map.of();
 		}
 		Map<String, Long> taken = new HashMap<>();
-		for (String id : this.owed.keySet()) {
-			if (members.contains(id)) {
-				taken.put(id, take(id));
+		this.owed.forEach((id, rooms) -> {
+			Long lost = members.contains(id) ? rooms.remove(room) : null;
+			if (lost != null) {
+				taken.put(id, lost);
 			}
-		}
+			if (rooms.isEmpty()) {
+				this.owed.remove(id, rooms);
+			}
+		});
 		return taken;
 	}
 

@@ -137,6 +137,7 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 		Outcome outcome = stream("node cut off beyond stream retention", Map.of(NODES - 1, link.port()), 1,
 				(members) -> {
 					link.blackhole(true);
+					long start = System.nanoTime();
 					try {
 						// the other nodes' broadcasts go on past what the streams keep (about 10 to 110 per room)
 						int before = members.get(0).history().size();
@@ -146,6 +147,9 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 					finally {
 						link.blackhole(false);
 						link.cutAll();
+						// below node-timeout (2 s), the cluster does not take the node for dead: see docs/scaling.md
+						System.out.println("chaos cut off for " + Duration.ofNanos(System.nanoTime() - start).toMillis()
+								+ " ms; live nodes as node 1 sees them: " + manager(0).clusterBridge().status().nodes());
 					}
 				});
 		outcome.assertExactlyOnceInOrder();
