@@ -11,8 +11,8 @@ import java.util.function.Predicate;
  * Broadcasts lost beyond the streams that sessions of this node have not been told of yet, per session and room: a
  * loss found on a broadcast this node does not deliver (its own, delivered directly before; a second copy) is owed
  * to the sessions that were members of the room then, and told in {@code missed} on the room's next broadcast to
- * them, here or on the node a session is handed over to. Never to a session that joined or arrived afterwards, which did not lose
- * them. Changed on the inbox thread; read by the heartbeat.
+ * them, here or on the node a session is handed over to; never to a session that joined the room or arrived on
+ * this node afterwards, which did not lose them. Changed on the inbox thread; the heartbeat forgets ended sessions.
  */
 final class UntoldLosses {
 
