@@ -58,6 +58,14 @@ final class ClusterInbox {
 		int deliver(Broadcast broadcast, long lost);
 
 		/**
+		 * Broadcasts of a room were lost right before one that is not delivered here (this node's own, delivered
+		 * directly before, or a second copy): the room's members here are owed the count.
+		 * @param room the room
+		 * @param lost how many
+		 */
+		void lostBeforeUndelivered(String room, long lost);
+
+		/**
 		 * The delivered position advanced without a delivery (a fill found nothing for this node's rooms).
 		 */
 		void advanced();
@@ -89,9 +97,6 @@ final class ClusterInbox {
 	private final AtomicLong droppedMessages = new AtomicLong();
 
 	private final AtomicLong repeatedBroadcasts = new AtomicLong();
-
-	/** Per room, broadcasts lost before one that was not delivered here: told with the room's next one. */
-	private final Map<String, Long> pendingLost = new HashMap<>();
 
 	private volatile boolean running;
 
@@ -300,9 +305,7 @@ final class ClusterInbox {
 	private void deliver(Broadcast broadcast) {
 		boolean repeated = this.sequence.repeated(broadcast);
 		long detected = this.sequence.deliver(broadcast);
-		Long carried = this.pendingLost.remove(broadcast.room());
-		long lost = detected + ((carried != null) ? carried : 0);
-		int members = repeated ? -1 : this.target.deliver(broadcast, lost);
+		int members = repeated ? -1 : this.target.deliver(broadcast, detected);
 		if (repeated) {
 			this.repeatedBroadcasts.incrementAndGet();
 		}
@@ -311,9 +314,10 @@ final class ClusterInbox {
 			logger.warn("pulse cluster: " + detected + " broadcasts to room " + broadcast.room()
 					+ " are no longer in its stream; reported to its members here in missed");
 		}
-		if (members < 0 && lost > 0) {
-			// not delivered here (a second copy, or delivered directly before): the room's next frame tells it
-			this.pendingLost.merge(broadcast.room(), lost, Long::sum);
+		if (members < 0 && detected > 0) {
+			// not delivered here (a second copy, or delivered directly before): owed to the members it was lost to,
+			// whichever node their next frame comes from, and to no session that joins the room later
+			this.target.lostBeforeUndelivered(broadcast.room(), detected);
 		}
 	}
 

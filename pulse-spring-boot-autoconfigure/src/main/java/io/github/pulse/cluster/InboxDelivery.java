@@ -1,9 +1,12 @@
 package io.github.pulse.cluster;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.github.pulse.PulseConnection;
 import io.github.pulse.core.SessionManager;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,6 +26,8 @@ final class InboxDelivery implements ClusterInbox.Target {
 
 	private final ReentrantLock deliveryLock;
 
+	private final UntoldLosses losses;
+
 	// set by connect(), before the inbox starts
 
 	private ClusterPublisher publisher;
@@ -33,8 +38,9 @@ final class InboxDelivery implements ClusterInbox.Target {
 
 	private DeadNodeRecovery recovery;
 
-	InboxDelivery(SessionManager manager, String nodeId, ReentrantLock deliveryLock) {
+	InboxDelivery(SessionManager manager, String nodeId, ReentrantLock deliveryLock, UntoldLosses losses) {
 		this.manager = manager;
+		this.losses = losses;
 		this.nodeId = nodeId;
 		this.deliveryLock = deliveryLock;
 	}
@@ -57,7 +63,7 @@ final class InboxDelivery implements ClusterInbox.Target {
 
 	@Override
 	public int deliver(ClusterMessage.Broadcast broadcast, long lost) {
-		String body = (lost > 0) ? ",\"missed\":" + lost + broadcast.body() : broadcast.body();
+		String body = UntoldLosses.withMissed(broadcast.body(), lost);
 		this.deliveryLock.lock();
 		try {
 			if (broadcast.node().equals(this.nodeId) && !this.publisher.claimReturned(broadcast.seq())) {
@@ -66,10 +72,36 @@ final class InboxDelivery implements ClusterInbox.Target {
 			}
 			this.handover.numbered(broadcast, body);
 			Set<String> have = this.handover.alreadyHave(broadcast);
-			int members = have.isEmpty() ? this.manager.deliverBroadcast(broadcast.room(), body)
-					: this.manager.deliverBroadcast(broadcast.room(), body, have);
+			Map<String, String> instead = owedBodies(broadcast.room(), body, have);
+			int members = (have.isEmpty() && instead.isEmpty())
+					? this.manager.deliverBroadcast(broadcast.room(), body)
+					: this.manager.deliverBroadcast(broadcast.room(), body, have, instead);
 			this.recovery.delivered(broadcast.g(), broadcast.n(), broadcast.room(), body);
 			return members;
+		}
+		finally {
+			this.deliveryLock.unlock();
+		}
+	}
+
+	/** The body each member owed a count of lost broadcasts gets instead, the count added; usually none. */
+	private Map<String, String> owedBodies(String room, String body, Set<String> have) {
+		if (this.losses.isEmpty()) {
+			return Map.of();
+		}
+		Set<String> members = new HashSet<>();
+		this.manager.connections(room).forEach((member) -> members.add(member.id()));
+		members.removeAll(have);
+		Map<String, String> instead = new HashMap<>();
+		this.losses.takeAll(room, members).forEach((id, owed) -> instead.put(id, UntoldLosses.withMissed(body, owed)));
+		return instead;
+	}
+
+	@Override
+	public void lostBeforeUndelivered(String room, long lost) {
+		this.deliveryLock.lock();
+		try {
+			this.losses.owe(this.manager.connections(room).stream().map(PulseConnection::id).toList(), room, lost);
 		}
 		finally {
 			this.deliveryLock.unlock();

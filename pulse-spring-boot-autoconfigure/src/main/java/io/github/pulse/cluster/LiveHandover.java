@@ -2,9 +2,11 @@ package io.github.pulse.cluster;
 
 import java.security.Principal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -66,8 +68,13 @@ final class LiveHandover {
 	/** Sessions handed over to this node that got some of their old node's broadcasts directly; by id. */
 	private final Map<String, DirectlyDelivered> directlyDelivered = new ConcurrentHashMap<>();
 
+	/** Counts of lost broadcasts sessions here are owed: they move with a session, both ways. */
+	private final UntoldLosses losses;
+
 	LiveHandover(SessionManager manager, String nodeId, long nodeTimeoutMillis, NodeRegistry registry,
-			ClusterInbox inbox, SnapshotStore snapshots, ObjectMapper json, ClusterPublisher publisher) {
+			ClusterInbox inbox, SnapshotStore snapshots, ObjectMapper json, ClusterPublisher publisher,
+			UntoldLosses losses) {
+		this.losses = losses;
 		this.publisher = publisher;
 		this.manager = manager;
 		this.nodeId = nodeId;
@@ -206,6 +213,7 @@ final class LiveHandover {
 		long delivered;
 		long directUpTo;
 		long sendBase = -1;
+		Map<String, Long> missed = Map.of();
 		this.lock.writeLock().lock();
 		try {
 			// read first: handing over ends the session's bookkeeping here
@@ -214,6 +222,8 @@ final class LiveHandover {
 					request.lastSeq());
 			if (state != null) {
 				sendBase = bases.getOrDefault(state.connectionId(), -1L);
+				// broadcasts it lost here and has not been told of yet (this is the inbox thread, which owes them)
+				missed = this.losses.take(state.connectionId());
 				// sends and kicks that still reach this node follow the session for a while
 				this.moved.put(state.connectionId(),
 						new Moved(request.replyNode(), System.currentTimeMillis() + this.nodeTimeoutMillis));
@@ -230,7 +240,7 @@ final class LiveHandover {
 		HandoverReply reply = new HandoverReply(request.requestId(),
 				(state != null) ? null : this.manager.resumeFailure(request.token()), state,
 				(state != null) ? AttributeTypes.of(state.attributes()) : Map.of(), delivered, sendBase, this.nodeId,
-				directUpTo);
+				directUpTo, missed);
 		if (!this.registry.command(request.replyNode(), "H" + encode(reply)) && state != null) {
 			logger.warn("pulse cluster: could not queue the hand-over of " + state.connectionId() + " to node "
 					+ request.replyNode() + "; the session is lost");
@@ -286,15 +296,19 @@ final class LiveHandover {
 		DirectlyDelivered direct = (reply.node() != null && reply.directUpTo() >= 0)
 				? new DirectlyDelivered(reply.node(), reply.directUpTo(), System.currentTimeMillis() + this.nodeTimeoutMillis)
 				: null;
+		// broadcasts it lost on the old node, not told yet: on its room's next frame
+		Map<String, Long> untold = new HashMap<>(Objects.requireNonNullElse(reply.missed(), Map.of()));
 		for (Later broadcast : resume.later) {
 			if (rooms.contains(broadcast.room()) && broadcast.g() > reply.delivered()
 					&& (direct == null || !direct.covers(broadcast.node(), broadcast.seq()))) {
-				later.add(broadcast.body());
+				Long lost = untold.remove(broadcast.room());
+				later.add((lost != null) ? UntoldLosses.withMissed(broadcast.body(), lost) : broadcast.body());
 			}
 		}
 		try {
 			this.snapshots.adopting(state.connectionId(), reply.sendBase());
 			PulseConnection connection = this.manager.adopt(state, later, resume.decision, resume.principal);
+			this.losses.owe(state.connectionId(), untold);
 			if (direct != null) {
 				this.directlyDelivered.put(state.connectionId(), direct);
 			}
@@ -383,9 +397,12 @@ final class LiveHandover {
 	 * @param node the owner
 	 * @param directUpTo the owner's last broadcast (its sequence number) that reached the session directly before
 	 * Redis numbered it (Redis slow or away), {@code -1} if none is still waiting for its number
+	 * @param missed per room, broadcasts the session lost on the owner (beyond the streams) that it was not told of
+	 * yet: the {@code missed} of the room's next frame to it
 	 */
 	record HandoverReply(String requestId, @Nullable String failure, @Nullable HandoverState state,
-			Map<String, String> attributeTypes, long delivered, long sendBase, @Nullable String node, long directUpTo) {
+			Map<String, String> attributeTypes, long delivered, long sendBase, @Nullable String node, long directUpTo,
+			Map<String, Long> missed) {
 	}
 
 }

@@ -101,6 +101,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private final WriteHolds holds;
 
+	private final UntoldLosses losses;
+
 	/** The cluster's position at the previous heartbeat: what is still undelivered one heartbeat later is lost. */
 	private volatile ClusterMessage.@Nullable Position lastPosition;
 
@@ -155,7 +157,9 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.localDeliveryMillis = localDeliveryTimeout.toMillis();
 		this.availability = new RedisAvailability(nodeId);
 		ObjectMapper json = new ObjectMapper();
-		InboxDelivery delivery = new InboxDelivery(manager, nodeId, this.deliveryLock);
+		UntoldLosses losses = new UntoldLosses();
+		this.losses = losses;
+		InboxDelivery delivery = new InboxDelivery(manager, nodeId, this.deliveryLock, losses);
 		this.inbox = new ClusterInbox(delivery, this.redis, this.keys, Math.max(1024, publishQueue * 4),
 				this.nodeTimeoutMillis);
 		// the epoch this node proposes if it numbers the first broadcast of a Redis data set
@@ -170,7 +174,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				this.nodeTimeoutMillis, this.inbox, this.deliveryLock, this.availability, json, this.publisher,
 				this.holds);
 		this.handover = new LiveHandover(manager, nodeId, this.nodeTimeoutMillis, this.registry, this.inbox,
-				this.snapshots, json, this.publisher);
+				this.snapshots, json, this.publisher, losses);
 		this.recovery = new DeadNodeRecovery(manager, this.redis, this.keys, nodeId, tokenTtlMillis,
 				this.nodeTimeoutMillis, this.inbox, this.deliveryLock, this.registry, this.snapshots,
 				this.availability, json);
@@ -327,6 +331,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			for (PulseConnection connection : this.manager.connections()) {
 				untracked.add(connection.id());
 			}
+			this.losses.retain((id) -> this.manager.connection(id) != null);
 			untracked.removeAll(SnapshotStore.refreshedIds(refresh));
 			long now = System.currentTimeMillis();
 			this.handover.purge(now);

@@ -1146,7 +1146,20 @@ public class SessionManager implements PulseServer {
 	 * @return the members it was queued for
 	 */
 	public int deliverBroadcast(String room, String body, Set<String> except) {
-		return deliverBroadcast(room, EncodedBody.of(body), true, except);
+		return deliverBroadcast(room, EncodedBody.of(body), true, except, Map.of());
+	}
+
+	/**
+	 * Delivers a broadcast the cluster numbered to the members of the room on this node, except some, and to some
+	 * with a body of their own (the same broadcast with a {@code missed} count only they are owed).
+	 * @param room the room
+	 * @param body the encoded body, as {@link EncodedBody#text()}
+	 * @param except ids of members that have it already
+	 * @param instead per member id, the encoded body that member gets instead of {@code body}
+	 * @return the members it was queued for
+	 */
+	public int deliverBroadcast(String room, String body, Set<String> except, Map<String, String> instead) {
+		return deliverBroadcast(room, EncodedBody.of(body), true, except, instead);
 	}
 
 	private int deliverBroadcast(String room, EncodedBody body) {
@@ -1154,6 +1167,11 @@ public class SessionManager implements PulseServer {
 	}
 
 	private int deliverBroadcast(String room, EncodedBody body, boolean fromCluster, Set<String> except) {
+		return deliverBroadcast(room, body, fromCluster, except, Map.of());
+	}
+
+	private int deliverBroadcast(String room, EncodedBody body, boolean fromCluster, Set<String> except,
+			Map<String, String> instead) {
 		Set<PulseSession> members = this.rooms.members(room);
 		if (members == null || members.isEmpty()) {
 			this.observer.broadcast(room, 0);
@@ -1168,7 +1186,8 @@ public class SessionManager implements PulseServer {
 			if (!except.isEmpty() && except.contains(member.id())) {
 				continue;
 			}
-			if (member.enqueue(body, true, false, fromCluster, lanes)) {
+			@Nullable String own = instead.isEmpty() ? null : instead.get(member.id());
+			if (member.enqueue((own != null) ? EncodedBody.of(own) : body, true, false, fromCluster, lanes)) {
 				recipients++;
 			}
 		}

@@ -125,10 +125,6 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 	}
 
 	@Test
-	@Disabled("Known gap, issue 13: a client of a node cut off from Redis longer than the streams hold, resuming on "
-			+ "another node right after the node is back, is rebuilt as if its node had died and then gets nothing "
-			+ "of what the streams no longer hold, without a count (a mover: 616 frames of 900, missed 0); and a "
-			+ "client moved onto the cut-off node is told it missed what it did not (received 900, missed 284)")
 	void clientsResumedAcrossNodesAroundANodeCutOffBeyondRetentionAreToldWhatTheyMissed() throws IOException {
 		cutOffBeyondRetention(true);
 	}
@@ -141,6 +137,7 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 		Outcome outcome = stream("node cut off beyond stream retention", Map.of(NODES - 1, link.port()), 1,
 				(members) -> {
 					link.blackhole(true);
+					long start = System.nanoTime();
 					try {
 						// the other nodes' broadcasts go on past what the streams keep (about 10 to 110 per room)
 						int before = members.get(0).history().size();
@@ -150,6 +147,9 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 					finally {
 						link.blackhole(false);
 						link.cutAll();
+						// below node-timeout (2 s), the cluster does not take the node for dead: see docs/scaling.md
+						System.out.println("chaos cut off for " + Duration.ofNanos(System.nanoTime() - start).toMillis()
+								+ " ms; live nodes as node 1 sees them: " + manager(0).clusterBridge().status().nodes());
 					}
 				});
 		outcome.assertExactlyOnceInOrder();
