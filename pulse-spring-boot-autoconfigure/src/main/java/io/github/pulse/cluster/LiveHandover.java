@@ -71,6 +71,18 @@ final class LiveHandover {
 	/** Counts of lost broadcasts sessions here are owed: they move with a session, both ways. */
 	private final UntoldLosses losses;
 
+	/**
+	 * On the owner: the answers it sent, by request id, for a node timeout, so that a request sent again (its
+	 * answer lost on the way, or the request itself) gets the same answer again, never a second hand-over.
+	 */
+	private final Map<String, Answered> answered = new ConcurrentHashMap<>();
+
+	/**
+	 * On the resuming node: requests whose answer was applied, by id, for a node timeout: a copy of an answer that
+	 * arrives later is the owner answering a request sent again, not a session lost.
+	 */
+	private final Map<String, Long> applied = new ConcurrentHashMap<>();
+
 	LiveHandover(SessionManager manager, String nodeId, long nodeTimeoutMillis, NodeRegistry registry,
 			ClusterInbox inbox, SnapshotStore snapshots, ObjectMapper json, ClusterPublisher publisher,
 			UntoldLosses losses) {
@@ -101,7 +113,10 @@ final class LiveHandover {
 	void unnumbered(String room, String body) {
 		if (!this.pending.isEmpty()) {
 			Later later = new Later(Long.MAX_VALUE, room, body, this.nodeId, -1);
-			this.pending.values().forEach((resume) -> resume.later.add(later));
+			this.pending.values().forEach((resume) -> {
+				resume.later.add(later);
+				resume.unnumbered = true;
+			});
 		}
 	}
 
@@ -141,7 +156,10 @@ final class LiveHandover {
 
 	/**
 	 * Asks the live owner of a token to hand its session over and adopts it here (caller's thread, bounded by the
-	 * node timeout).
+	 * node timeout). The request goes again every {@link #retryMillis(long) retry interval} until the answer is
+	 * here (pub/sub delivers a message only to a subscriber connected at that moment: a request or its answer is
+	 * lost when the owner's or this node's subscription is being re-established); the owner answers a request it
+	 * has answered with the same answer.
 	 * @return the outcome, with the adopted session not yet attached; {@code null} if the owner did not answer
 	 */
 	@Nullable RemoteResume resume(String owner, String token, long lastSeq, ConnectDecision decision,
@@ -164,7 +182,20 @@ final class LiveHandover {
 			this.lock.writeLock().unlock();
 		}
 		try {
-			return resume.result.get(this.nodeTimeoutMillis, TimeUnit.MILLISECONDS);
+			long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.nodeTimeoutMillis);
+			long retryNanos = TimeUnit.MILLISECONDS.toNanos(retryMillis(this.nodeTimeoutMillis));
+			while (true) {
+				long left = deadline - System.nanoTime();
+				try {
+					return resume.result.get(Math.max(0, Math.min(left, retryNanos)), TimeUnit.NANOSECONDS);
+				}
+				catch (TimeoutException ex) {
+					if (left <= retryNanos) {
+						throw ex;
+					}
+					sendAgain(owner, request, resume);
+				}
+			}
 		}
 		catch (TimeoutException ex) {
 			if (giveUp(requestId)) {
@@ -182,6 +213,31 @@ final class LiveHandover {
 		}
 		catch (ExecutionException ex) {
 			throw new IllegalStateException("Adopting a handed-over session failed", ex.getCause());
+		}
+	}
+
+	/**
+	 * How long a resume waits for the owner's answer before it sends its request again: a fifth of the node timeout,
+	 * between 100 ms and a second.
+	 */
+	static long retryMillis(long nodeTimeoutMillis) {
+		return Math.max(100, Math.min(1000, nodeTimeoutMillis / 5));
+	}
+
+	/**
+	 * Sends a resume's request again, unless this node delivered a broadcast without a cluster-wide number since
+	 * the first: the owner may deliver that one before it gets the request sent now, and the resume, which records
+	 * it to deliver after the hand-over, could not tell. Exclusive with this node's broadcasts, like the first.
+	 */
+	private void sendAgain(String owner, String request, PendingResume resume) {
+		this.lock.writeLock().lock();
+		try {
+			if (!resume.unnumbered && !resume.result.isDone()) {
+				this.registry.command(owner, request);
+			}
+		}
+		finally {
+			this.lock.writeLock().unlock();
 		}
 	}
 
@@ -207,6 +263,12 @@ final class LiveHandover {
 		}
 		catch (JacksonException ex) {
 			logger.warn("pulse cluster: ignored a malformed hand-over request");
+			return;
+		}
+		Answered earlier = this.answered.get(request.requestId());
+		if (earlier != null) {
+			// the request came again: its answer, or the first request, was lost on the way
+			this.registry.command(earlier.node(), earlier.reply());
 			return;
 		}
 		HandoverState state;
@@ -241,7 +303,10 @@ final class LiveHandover {
 				(state != null) ? null : this.manager.resumeFailure(request.token()), state,
 				(state != null) ? AttributeTypes.of(state.attributes()) : Map.of(), delivered, sendBase, this.nodeId,
 				directUpTo, missed);
-		if (!this.registry.command(request.replyNode(), "H" + encode(reply)) && state != null) {
+		String answer = "H" + encode(reply);
+		this.answered.put(request.requestId(),
+				new Answered(request.replyNode(), answer, System.currentTimeMillis() + this.nodeTimeoutMillis));
+		if (!this.registry.command(request.replyNode(), answer) && state != null) {
 			logger.warn("pulse cluster: could not queue the hand-over of " + state.connectionId() + " to node "
 					+ request.replyNode() + "; the session is lost");
 		}
@@ -260,6 +325,10 @@ final class LiveHandover {
 			logger.warn("pulse cluster: ignored a malformed hand-over reply");
 			return;
 		}
+		if (this.applied.containsKey(reply.requestId())) {
+			// the owner answered a request sent again: this answer is applied already
+			return;
+		}
 		// the session has every broadcast up to the owner's position: this node delivers up to there first, so
 		// that what it delivers later is exactly what the session has not got
 		this.inbox.catchUpTo(reply.delivered());
@@ -276,7 +345,10 @@ final class LiveHandover {
 	private void adopt(HandoverReply reply) {
 		PendingResume resume = this.pending.remove(reply.requestId());
 		HandoverState state = reply.state();
-		if (resume == null) {
+		if (resume != null) {
+			this.applied.put(reply.requestId(), System.currentTimeMillis() + this.nodeTimeoutMillis);
+		}
+		else {
 			if (state != null) {
 				logger.warn("pulse cluster: the hand-over of " + state.connectionId()
 						+ " arrived after the resume gave up; the session is lost");
@@ -336,6 +408,8 @@ final class LiveHandover {
 	void purge(long now) {
 		this.moved.values().removeIf((entry) -> entry.expiresAt() < now);
 		this.directlyDelivered.values().removeIf((entry) -> entry.expiresAt() < now);
+		this.answered.values().removeIf((entry) -> entry.expiresAt() < now);
+		this.applied.values().removeIf((expiresAt) -> expiresAt < now);
 	}
 
 	private String encode(Object message) {
@@ -357,6 +431,9 @@ final class LiveHandover {
 		final ConcurrentLinkedQueue<Later> later = new ConcurrentLinkedQueue<>();
 
 		final CompletableFuture<RemoteResume> result = new CompletableFuture<>();
+
+		/** Whether a broadcast without a cluster-wide number was recorded (the request is not sent again). */
+		volatile boolean unnumbered;
 
 		PendingResume(ConnectDecision decision, @Nullable Principal principal) {
 			this.decision = decision;
@@ -385,6 +462,10 @@ final class LiveHandover {
 	}
 
 	private record Moved(String node, long expiresAt) {
+	}
+
+	/** An answer sent to a resuming node's request, encoded as sent. */
+	private record Answered(String node, String reply, long expiresAt) {
 	}
 
 	record HandoverRequest(String requestId, String replyNode, String token, long lastSeq,

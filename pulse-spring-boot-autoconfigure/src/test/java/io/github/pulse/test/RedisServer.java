@@ -93,6 +93,17 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 	 * @return the reply's first line, without its CRLF
 	 */
 	public String command(String... arguments) {
+		return reply(1, arguments).get(0);
+	}
+
+	/**
+	 * Sends one command to the server on a connection of its own and returns the first lines of the reply (for
+	 * example the 5 of {@code PUBSUB NUMSUB channel}: {@code *2}, {@code $<length>}, the channel, {@code :<count>}).
+	 * @param lines how many lines to read
+	 * @param arguments the command and its arguments
+	 * @return the reply's first lines, without their CRLF
+	 */
+	public List<String> reply(int lines, String... arguments) {
 		StringBuilder request = new StringBuilder("*").append(arguments.length).append("\r\n");
 		for (String argument : arguments) {
 			request.append('$').append(argument.getBytes(StandardCharsets.UTF_8).length).append("\r\n")
@@ -104,13 +115,17 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
 			out.write(request.toString().getBytes(StandardCharsets.UTF_8));
 			out.flush();
 			InputStream in = socket.getInputStream();
-			StringBuilder line = new StringBuilder();
-			for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
-				if (b != '\r') {
-					line.append((char) b);
+			List<String> reply = new java.util.ArrayList<>();
+			for (int i = 0; i < lines; i++) {
+				StringBuilder line = new StringBuilder();
+				for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
+					if (b != '\r') {
+						line.append((char) b);
+					}
 				}
+				reply.add(line.toString());
 			}
-			return line.toString();
+			return reply;
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Redis command " + arguments[0] + " failed", ex);
