@@ -12,6 +12,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -84,6 +85,12 @@ final class ClusterInbox {
 
 	private final Target target;
 
+	/**
+	 * Held from a broadcast's number to its delivery to the members (and to the count owed for it): whoever holds
+	 * it (a session snapshot) sees a position that matches what the members got.
+	 */
+	private final Lock deliveryLock;
+
 	private final StringRedisTemplate redis;
 
 	private final ClusterKeys keys;
@@ -107,7 +114,9 @@ final class ClusterInbox {
 
 	private @Nullable Thread thread;
 
-	ClusterInbox(Target target, StringRedisTemplate redis, ClusterKeys keys, int capacity, long publisherGraceMillis) {
+	ClusterInbox(Target target, StringRedisTemplate redis, ClusterKeys keys, int capacity, long publisherGraceMillis,
+			Lock deliveryLock) {
+		this.deliveryLock = deliveryLock;
 		this.publisherGraceNanos = TimeUnit.MILLISECONDS.toNanos(publisherGraceMillis);
 		this.target = target;
 		this.redis = redis;
@@ -303,9 +312,23 @@ final class ClusterInbox {
 	}
 
 	private void deliver(Broadcast broadcast) {
-		boolean repeated = this.sequence.repeated(broadcast);
-		long detected = this.sequence.deliver(broadcast);
-		int members = repeated ? -1 : this.target.deliver(broadcast, detected);
+		boolean repeated;
+		long detected;
+		int members;
+		this.deliveryLock.lock();
+		try {
+			repeated = this.sequence.repeated(broadcast);
+			detected = this.sequence.deliver(broadcast);
+			members = repeated ? -1 : this.target.deliver(broadcast, detected);
+			if (members < 0 && detected > 0) {
+				// not delivered here (a second copy, or delivered directly before): owed to the members it was lost
+				// to, whichever node their next frame comes from, and to no session that joins the room later
+				this.target.lostBeforeUndelivered(broadcast.room(), detected);
+			}
+		}
+		finally {
+			this.deliveryLock.unlock();
+		}
 		if (repeated) {
 			this.repeatedBroadcasts.incrementAndGet();
 		}
@@ -313,11 +336,6 @@ final class ClusterInbox {
 			this.missedBroadcasts.addAndGet(detected);
 			logger.warn("pulse cluster: " + detected + " broadcasts to room " + broadcast.room()
 					+ " are no longer in its stream; reported to its members here in missed");
-		}
-		if (members < 0 && detected > 0) {
-			// not delivered here (a second copy, or delivered directly before): owed to the members it was lost to,
-			// whichever node their next frame comes from, and to no session that joins the room later
-			this.target.lostBeforeUndelivered(broadcast.room(), detected);
 		}
 	}
 

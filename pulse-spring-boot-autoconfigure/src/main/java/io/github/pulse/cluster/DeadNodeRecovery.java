@@ -53,6 +53,9 @@ final class DeadNodeRecovery {
 
 	private final SessionManager manager;
 
+	/** Counts of lost broadcasts sessions here are owed: a rebuilt session's come from its snapshot. */
+	private final UntoldLosses losses;
+
 	private final StringRedisTemplate redis;
 
 	private final ClusterKeys keys;
@@ -94,7 +97,9 @@ final class DeadNodeRecovery {
 
 	DeadNodeRecovery(SessionManager manager, StringRedisTemplate redis, ClusterKeys keys, String nodeId,
 			long tokenTtlMillis, long nodeTimeoutMillis, ClusterInbox inbox, ReentrantLock deliveryLock,
-			NodeRegistry registry, SnapshotStore snapshots, RedisAvailability availability, ObjectMapper json) {
+			NodeRegistry registry, SnapshotStore snapshots, RedisAvailability availability, ObjectMapper json,
+			UntoldLosses losses) {
+		this.losses = losses;
 		this.manager = manager;
 		this.redis = redis;
 		this.keys = keys;
@@ -251,7 +256,10 @@ final class DeadNodeRecovery {
 	private PulseConnection adopt(SnapshotData snapshot, RecoveryPlan.Rebuild plan, ConnectDecision decision,
 			@Nullable Principal principal) {
 		this.snapshots.adopting(snapshot.id(), plan.sendBase());
-		return this.manager.adopt(plan.state(), plan.later(), decision, principal);
+		PulseConnection adopted = this.manager.adopt(plan.state(), plan.later(), decision, principal);
+		// broadcasts it lost on the dead node beyond the streams and was not told of: on its room's next frame
+		this.losses.owe(snapshot.id(), plan.owed());
+		return adopted;
 	}
 
 	/**

@@ -104,9 +104,11 @@ final class RecoveryPlan {
 	 * @param sendBase the send counter base the session counts from
 	 * @param replayed broadcasts replayed from the streams
 	 * @param missed frames after {@code lastSeq} reported in {@code missed}
+	 * @param owed per room, broadcasts the session lost on the dead node beyond the streams and was not told of, to
+	 * tell on the room's next frame (those told on a replayed frame are not here)
 	 */
-	record Rebuild(HandoverState state, List<String> later, long sendBase, int replayed, long missed)
-			implements Decision {
+	record Rebuild(HandoverState state, List<String> later, long sendBase, int replayed, long missed,
+			Map<String, Long> owed) implements Decision {
 	}
 
 	/**
@@ -179,6 +181,16 @@ final class RecoveryPlan {
 		// it comes after them even when every frame of unknown place is put as late as possible
 		long received = lastSeq - snapshot.seq();
 		List<String> replay = new ArrayList<>();
+		// lost on the dead node and not told at the snapshot: on the room's first replayed frame; told already if the
+		// client may have had a later frame of the room from the dead node
+		Map<String, Long> owed = new HashMap<>();
+		if (snapshot.owed() != null) {
+			snapshot.owed().forEach((room, lost) -> {
+				if (member.contains(room)) {
+					owed.put(room, lost);
+				}
+			});
+		}
 		int index = 0;
 		for (StreamEntry entry : known.values()) {
 			long earliest = 1 + index;
@@ -188,8 +200,9 @@ final class RecoveryPlan {
 					earliest += room.getValue();
 				}
 			}
+			Long lost = owed.remove(entry.room());
 			if (earliest > received) {
-				replay.add(entry.body());
+				replay.add((lost != null) ? UntoldLosses.withMissed(entry.body(), lost) : entry.body());
 			}
 			index++;
 		}
@@ -204,7 +217,7 @@ final class RecoveryPlan {
 		HandoverState rebuilt = new HandoverState(snapshot.id(), snapshot.principal(),
 				AttributeTypes.typed(snapshot.attributes(), snapshot.types()), member, total - replay.size(), List.of(),
 				counted, HandoverState.UNKNOWN_CLIENT_SEQ);
-		return new Rebuild(rebuilt, later, sendsNow, replay.size(), total - lastSeq - replay.size());
+		return new Rebuild(rebuilt, later, sendsNow, replay.size(), total - lastSeq - replay.size(), Map.copyOf(owed));
 	}
 
 	/**

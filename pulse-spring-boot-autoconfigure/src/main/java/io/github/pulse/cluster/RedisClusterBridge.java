@@ -161,7 +161,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.losses = losses;
 		InboxDelivery delivery = new InboxDelivery(manager, nodeId, this.deliveryLock, losses);
 		this.inbox = new ClusterInbox(delivery, this.redis, this.keys, Math.max(1024, publishQueue * 4),
-				this.nodeTimeoutMillis);
+				this.nodeTimeoutMillis, this.deliveryLock);
 		// the epoch this node proposes if it numbers the first broadcast of a Redis data set
 		this.publisher = new ClusterPublisher(this.redis, this.keys, nodeId, UUID.randomUUID().toString(),
 				streamRetention, this.streamTtlMillis, this.localDeliveryMillis, this.nodeTimeoutMillis, publishQueue,
@@ -172,12 +172,12 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.holds = new WriteHolds(manager, this.localDeliveryMillis);
 		this.snapshots = new SnapshotStore(manager, this.redis, this.keys, nodeId, tokenTtlMillis,
 				this.nodeTimeoutMillis, this.inbox, this.deliveryLock, this.availability, json, this.publisher,
-				this.holds);
+				this.holds, losses);
 		this.handover = new LiveHandover(manager, nodeId, this.nodeTimeoutMillis, this.registry, this.inbox,
 				this.snapshots, json, this.publisher, losses);
 		this.recovery = new DeadNodeRecovery(manager, this.redis, this.keys, nodeId, tokenTtlMillis,
 				this.nodeTimeoutMillis, this.inbox, this.deliveryLock, this.registry, this.snapshots,
-				this.availability, json);
+				this.availability, json, losses);
 		delivery.connect(this.publisher, this.snapshots, this.handover, this.recovery);
 		manager.setClusterBridge(this);
 	}

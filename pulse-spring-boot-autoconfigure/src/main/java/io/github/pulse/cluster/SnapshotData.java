@@ -19,10 +19,13 @@ import org.jspecify.annotations.Nullable;
  * @param seq the session's sequence number
  * @param g the node's global position (cluster-wide number of the last broadcast it delivered)
  * @param directSends the counted direct sends the session had seen
+ * @param owed per room, broadcasts the session lost beyond the streams and was not told of yet (its room's
+ * watermark is past them): the {@code missed} of the room's next frame to it; {@code null} in snapshots written
+ * before this field existed
  */
 record SnapshotData(String node, String id, @Nullable String principal, String digest,
 		Map<String, Object> attributes, Map<String, String> types, Map<String, String> rooms, long seq, long g,
-		long directSends) {
+		long directSends, @Nullable Map<String, Long> owed) {
 
 	/**
 	 * Whether every room's watermark is exact (no join or leave pending).

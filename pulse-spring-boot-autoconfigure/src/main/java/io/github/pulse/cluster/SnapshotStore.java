@@ -43,6 +43,9 @@ final class SnapshotStore {
 
 	private final SessionManager manager;
 
+	/** Counts of lost broadcasts sessions here are owed, written into their snapshots. */
+	private final UntoldLosses losses;
+
 	private final StringRedisTemplate redis;
 
 	private final ClusterKeys keys;
@@ -71,7 +74,9 @@ final class SnapshotStore {
 
 	SnapshotStore(SessionManager manager, StringRedisTemplate redis, ClusterKeys keys, String nodeId,
 			long tokenTtlMillis, long nodeTimeoutMillis, ClusterInbox inbox, Lock deliveryLock,
-			RedisAvailability availability, ObjectMapper json, ClusterPublisher publisher, WriteHolds holds) {
+			RedisAvailability availability, ObjectMapper json, ClusterPublisher publisher, WriteHolds holds,
+			UntoldLosses losses) {
+		this.losses = losses;
 		this.publisher = publisher;
 		this.holds = holds;
 		this.manager = manager;
@@ -357,11 +362,14 @@ final class SnapshotStore {
 	private Snapshot read(Tracked entry, PulseConnection session, @Nullable String room, boolean join) {
 		SessionSnapshot view;
 		long global;
+		Map<String, Long> owed;
 		Map<String, String> rooms = new LinkedHashMap<>();
 		this.deliveryLock.lock();
 		try {
 			view = this.manager.snapshot(session);
 			global = this.inbox.delivered();
+			// counts the room watermarks below are past (delivery lock: a count is owed as its room's number moves)
+			owed = this.losses.peek(view.connectionId());
 			for (String member : view.rooms()) {
 				rooms.put(member, watermark(member));
 			}
@@ -378,7 +386,7 @@ final class SnapshotStore {
 		}
 		SnapshotData data = new SnapshotData(this.nodeId, view.connectionId(), view.principalName(),
 				Objects.requireNonNull(entry.digest), view.attributes(), AttributeTypes.of(view.attributes()), rooms,
-				view.lastSeq(), global, view.directSends());
+				view.lastSeq(), global, view.directSends(), owed.isEmpty() ? null : owed);
 		try {
 			return new Snapshot(Objects.requireNonNull(entry.tokenKey), ++entry.version,
 					this.json.writeValueAsString(data), view.lastSeq(), view.directSends(), rooms);

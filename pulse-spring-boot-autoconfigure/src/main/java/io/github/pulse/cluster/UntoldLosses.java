@@ -46,6 +46,16 @@ final class UntoldLosses {
 	}
 
 	/**
+	 * What {@code session} is owed, for its snapshot; call holding the delivery lock.
+	 * @param session the session's id
+	 * @return per room, the count; empty if none
+	 */
+	Map<String, Long> peek(String session) {
+		Map<String, Long> lost = this.owed.get(session);
+		return (lost != null) ? Map.copyOf(lost) : Map.of();
+	}
+
+	/**
 	 * Takes what {@code session} is owed, for a hand-over.
 	 * @param session the session's id
 	 * @return per room, the count; empty if none

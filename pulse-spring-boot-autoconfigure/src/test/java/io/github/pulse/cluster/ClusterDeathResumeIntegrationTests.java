@@ -3,13 +3,10 @@ package io.github.pulse.cluster;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.test.FaultInjectingProxy;
 import io.github.pulse.test.ResumingClient;
@@ -29,8 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterDeathResumeIntegrationTests extends ClusterNodesTestSupport {
 
 	private static final Map<String, String> ALICE = Map.of("X-User", "alice");
-
-	private final ObjectMapper json = new ObjectMapper();
 
 	@Test
 	void aSessionWhoseNodeDiedResumesElsewhereWithItsIdentityRoomsSequenceAndTheBroadcastsItMissed() {
@@ -271,26 +266,6 @@ class ClusterDeathResumeIntegrationTests extends ClusterNodesTestSupport {
 			assertThat(manager(0).clusterBridge().status().nodes()).isEqualTo(2);
 			assertThat(manager(1).clusterBridge().status().nodes()).isEqualTo(2);
 		});
-	}
-
-	/** Cuts a node from Redis without stopping it: no deregistration, no drain; to the cluster, a crash. */
-	private void killNode(int node) {
-		this.nodes.get(node).getBean(LettuceConnectionFactory.class).destroy();
-	}
-
-	private long snapshotSeq(String token) throws Exception {
-		return snapshot(token).path("seq").asLong(-1);
-	}
-
-	/** The session snapshot the owner keeps in Redis for this token, or a missing node. */
-	private JsonNode snapshot(String token) throws Exception {
-		byte[] bytes = Base64.getUrlDecoder().decode(token);
-		String key = Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(bytes, 16));
-		StringRedisTemplate template = new StringRedisTemplate(
-				this.nodes.get(0).getBean(LettuceConnectionFactory.class));
-		Object snapshot = template.opsForHash().get(this.keyPrefix + "session:" + key, "j");
-		return (snapshot != null && !snapshot.toString().isEmpty()) ? this.json.readTree(snapshot.toString())
-				: this.json.missingNode();
 	}
 
 }

@@ -80,6 +80,59 @@ class ClusterLostBroadcastsIntegrationTests extends ClusterNodesTestSupport {
 		assertThat(arriving.messages()).hasSize(1 + OTHERS + OWN + 1);
 	}
 
+	@Test
+	void aCountOwedWhenTheNodeDiesIsInTheSessionsSnapshotAndToldAfterTheResumeElsewhere() throws Exception {
+		FaultInjectingProxy link = new FaultInjectingProxy(redis.port());
+		this.proxies.add(link);
+		String[] properties = { "pulse.cluster.node-timeout=10s", "pulse.cluster.stream-retention=10" };
+		startNode(redis.port(), properties);
+		startNode(link.port(), properties);
+		awaitNodesSeeEachOther();
+		TestClient stays = connect(0, "?room=lobby", Map.of());
+		stays.nextOfType("welcome");
+		ResumingClient victim = new ResumingClient(uri(1, "?room=lobby"), Map.of(), 16);
+		manager(0).broadcast("lobby", "tick", "0:0");
+		awaitMessages(victim, 1);
+
+		link.blackhole(true);
+		for (int k = 1; k <= OTHERS; k++) {
+			manager(0).broadcast("lobby", "tick", "0:" + k);
+		}
+		for (int k = 1; k <= OWN; k++) {
+			manager(1).broadcast("lobby", "tick", "1:" + k);
+		}
+		awaitMessages(victim, 1 + OWN);
+		link.blackhole(false);
+		link.cutAll();
+		// found on the cut-off node's own broadcasts, which it does not deliver again: owed, not told yet
+		Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> manager(1).clusterBridge().gaps().missed() > 0
+				&& manager(1).clusterBridge().status().available());
+		assertThat(manager(1).clusterBridge().gaps().missed()).isEqualTo(OTHERS);
+		// a frame of another kind makes the next snapshot, whose room watermark is past the lost broadcasts
+		manager(1).send(victim.connectionId(), "poke", null);
+		awaitMessages(victim, 2 + OWN);
+		Awaitility.await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(snapshotSeq(victim.token())).isEqualTo(2 + OWN));
+		assertThat(snapshot(victim.token()).path("owed").path("lobby").asLong()).as("count in the snapshot")
+			.isEqualTo(OTHERS);
+
+		killNode(1);
+		Awaitility.await().atMost(Duration.ofSeconds(30))
+			.until(() -> manager(0).clusterBridge().status().nodes() == 1);
+		JsonNode resumed = victim.resumeOrStartOver(uri(0, "?room=lobby"));
+		assertThat(resumed.path("type").asText()).as("first frame %s", resumed).isEqualTo("resumed");
+		manager(0).broadcast("lobby", "end", null);
+		assertThat(endFrame(victim::messages, victim).path("missed").asLong(0))
+			.as("missed of the session whose node died owing it").isEqualTo(OTHERS);
+	}
+
+	private static void awaitMessages(ResumingClient client, int count) {
+		Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+			client.pump();
+			assertThat(client.messages()).hasSize(count);
+		});
+	}
+
 	private static void awaitMessages(TestClient stays, ResumingClient leaving, ResumingClient arriving, int staying,
 			int left, int arrived) {
 		Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {

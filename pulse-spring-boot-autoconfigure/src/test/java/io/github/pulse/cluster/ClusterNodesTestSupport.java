@@ -3,10 +3,14 @@ package io.github.pulse.cluster;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.test.ChatTestApplication;
@@ -21,6 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,6 +47,8 @@ abstract class ClusterNodesTestSupport {
 	protected final List<FaultInjectingProxy> proxies = new ArrayList<>();
 
 	protected final List<TestClient> clients = new ArrayList<>();
+
+	protected final ObjectMapper json = new ObjectMapper();
 
 	@AfterEach
 	void stopNodes() throws IOException {
@@ -104,6 +112,26 @@ abstract class ClusterNodesTestSupport {
 		PulseConnection connection = manager(node).connection(id);
 		assertThat(connection).as("connection %s on node %d", id, node).isNotNull();
 		return connection;
+	}
+
+	/** Cuts a node from Redis without stopping it: no deregistration, no drain; to the cluster, a crash. */
+	protected void killNode(int node) {
+		this.nodes.get(node).getBean(LettuceConnectionFactory.class).destroy();
+	}
+
+	protected long snapshotSeq(String token) throws Exception {
+		return snapshot(token).path("seq").asLong(-1);
+	}
+
+	/** The session snapshot the owner keeps in Redis for this token, or a missing node. */
+	protected JsonNode snapshot(String token) throws Exception {
+		byte[] bytes = Base64.getUrlDecoder().decode(token);
+		String key = Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(bytes, 16));
+		StringRedisTemplate template = new StringRedisTemplate(
+				this.nodes.get(0).getBean(LettuceConnectionFactory.class));
+		Object snapshot = template.opsForHash().get(this.keyPrefix + "session:" + key, "j");
+		return (snapshot != null && !snapshot.toString().isEmpty()) ? this.json.readTree(snapshot.toString())
+				: this.json.missingNode();
 	}
 
 }
