@@ -111,13 +111,7 @@ final class LiveHandover {
 	 * inbox's delivery lock.
 	 */
 	void unnumbered(String room, String body) {
-		if (!this.pending.isEmpty()) {
-			Later later = new Later(Long.MAX_VALUE, room, body, this.nodeId, -1);
-			this.pending.values().forEach((resume) -> {
-				resume.later.add(later);
-				resume.unnumbered = true;
-			});
-		}
+		record(new Later(Long.MAX_VALUE, room, body, this.nodeId, -1));
 	}
 
 	/**
@@ -125,9 +119,18 @@ final class LiveHandover {
 	 * gets it if the owner had not delivered it.
 	 */
 	void numbered(ClusterMessage.Broadcast broadcast, String body) {
+		record(new Later(broadcast.g(), broadcast.room(), body, broadcast.node(), broadcast.seq()));
+	}
+
+	/** Records a broadcast for every resume waiting for its hand-over. */
+	private void record(Later later) {
 		if (!this.pending.isEmpty()) {
-			Later later = new Later(broadcast.g(), broadcast.room(), body, broadcast.node(), broadcast.seq());
-			this.pending.values().forEach((resume) -> resume.later.add(later));
+			this.pending.values().forEach((resume) -> {
+				resume.later.add(later);
+				if (later.g() == Long.MAX_VALUE) {
+					resume.unnumbered = true;
+				}
+			});
 		}
 	}
 
