@@ -19,9 +19,10 @@ public interface PulseServer {
 	 * @param payload the payload; may be {@code null}
 	 * @return {@code true} if the frame was queued for a session of this node, or, with a cluster, if the cluster
 	 * accepted it for a connection not on this node (it reaches the connection if a node holds it when the frame
-	 * gets to Redis, and is dropped otherwise); {@code false} if no such session exists here and no cluster
-	 * accepted it (none configured, Redis away, or its queue full)
-	 * @throws SendBufferFullException if the connection's send buffer is full
+	 * gets to Redis, and is dropped otherwise; dropped and counted in {@code pulse.frames.dropped} if its send
+	 * buffer is full then); {@code false} if no such session exists here and no cluster accepted it (none
+	 * configured, Redis away, or its queue full)
+	 * @throws SendBufferFullException if the connection is on this node and its send buffer is full
 	 */
 	boolean send(String connectionId, String event, @Nullable Object payload);
 

@@ -1067,7 +1067,19 @@ public class SessionManager implements PulseServer {
 	 */
 	public boolean deliverSend(String connectionId, String body, boolean counted) {
 		PulseSession session = this.sessions.get(connectionId);
-		return session != null && sendLocal(session, EncodedBody.of(body), counted);
+		if (session == null) {
+			return false;
+		}
+		try {
+			return sendLocal(session, EncodedBody.of(body), counted);
+		}
+		catch (SendBufferFullException ex) {
+			// the sender on the other node was told the cluster accepted it: dropped here, counted and logged, as a
+			// reply is; never thrown on the cluster's thread
+			this.observer.frameDropped("send-buffer-overflow");
+			logger.warn("A send from another node to " + session + " dropped: " + ex.getMessage());
+			return true;
+		}
 	}
 
 	/**
