@@ -18,6 +18,9 @@ final class RedisAvailability {
 
 	private volatile @Nullable String lastError;
 
+	/** When it became unavailable ({@link System#nanoTime()}), while it is. */
+	private volatile long unavailableSince;
+
 	RedisAvailability(String nodeId) {
 		this.nodeId = nodeId;
 	}
@@ -44,7 +47,18 @@ final class RedisAvailability {
 			logger.warn("pulse cluster: node " + this.nodeId + " lost Redis (" + this.lastError
 					+ "); serving local connections only until it is back");
 		}
+		if (this.available) {
+			this.unavailableSince = System.nanoTime();
+		}
 		this.available = false;
+	}
+
+	/**
+	 * How long Redis has been unavailable.
+	 * @return nanoseconds since the first failure of this outage, 0 while it is available
+	 */
+	long unavailableNanos() {
+		return this.available ? 0 : System.nanoTime() - this.unavailableSince;
 	}
 
 	/**

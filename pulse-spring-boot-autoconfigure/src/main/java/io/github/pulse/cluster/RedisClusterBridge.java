@@ -265,7 +265,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}
 		catch (RuntimeException ex) {
 			this.availability.failed(ex);
-			return RemoteResume.UNKNOWN;
+			// the session may be alive on a node this one cannot ask now: the client tries again
+			return retryUnlessAwayLongerThanTheResumeWindow();
 		}
 		if (owner == null || owner.equals(this.nodeId) || !this.registry.isLive(owner)) {
 			// the owner died (or this node restarted under its id): rebuild the session from its snapshot
@@ -274,12 +275,22 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		RemoteResume outcome = this.handover.resume(owner, token, lastSeq, decision, principal);
 		if (outcome == null) {
 			// no answer: if the owner is gone by now, its snapshot is the session's state
-			return this.registry.isLive(owner) ? RemoteResume.UNKNOWN
+			return this.registry.isLive(owner) ? RemoteResume.RETRY
 					: this.recovery.resume(token, tokenKey, lastSeq, transport, decision, principal);
 		}
 		PulseConnection adopted = outcome.connection();
 		return (adopted != null)
 				? new RemoteResume(this.manager.attachAdopted(adopted, transport, lastSeq), null) : outcome;
+	}
+
+	/**
+	 * Redis is away: the client tries again (1013) unless Redis has been away for longer than the resume window, in
+	 * which case no session it had can still be waiting and it starts afresh.
+	 */
+	private RemoteResume retryUnlessAwayLongerThanTheResumeWindow() {
+		long awayNanos = this.availability.unavailableNanos();
+		return (awayNanos <= this.manager.settings().resumeWindow().toNanos()) ? RemoteResume.RETRY
+				: RemoteResume.UNKNOWN;
 	}
 
 	@Override

@@ -40,6 +40,12 @@ public final class CloseCodes {
 	/** 1011: a listener failed while handling a message. */
 	public static final PulseCloseStatus HANDLER_ERROR = new PulseCloseStatus(1011, "internal error");
 
+	/**
+	 * A resume of a session another cluster node holds cannot be decided now (Redis away, or the owner did not
+	 * answer): the client reconnects with its token later, as for 1013 from an intermediary.
+	 */
+	public static final PulseCloseStatus TRY_AGAIN_LATER = new PulseCloseStatus(1013, "resume not possible now");
+
 	private CloseCodes() {
 	}
 

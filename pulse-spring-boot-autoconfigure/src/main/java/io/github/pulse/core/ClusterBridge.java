@@ -89,12 +89,19 @@ public interface ClusterBridge {
 	 * Outcome of {@link #resume}.
 	 *
 	 * @param connection the session now attached to the transport, or {@code null} if the resume failed
-	 * @param failure {@code "expired"} or {@code "unknown"} when it failed
+	 * @param failure {@code "expired"} or {@code "unknown"} when it failed, {@code "retry"} when it cannot be
+	 * decided now
 	 */
 	record RemoteResume(@Nullable PulseConnection connection, @Nullable String failure) {
 
 		/** No node holds the token. */
 		public static final RemoteResume UNKNOWN = new RemoteResume(null, "unknown");
+
+		/**
+		 * Cannot be decided now (Redis away, or the live owner did not answer): the session may well be alive, so
+		 * the client is told to try again (close 1013) rather than given a fresh session.
+		 */
+		public static final RemoteResume RETRY = new RemoteResume(null, "retry");
 
 	}
 

@@ -329,9 +329,11 @@ public class SessionManager implements PulseServer {
 	 * @param principal the handshake principal
 	 * @param resumeToken the token the client presented, or {@code null}
 	 * @param lastSeq the last sequence number the client received, when resuming
-	 * @return the session now attached to the transport
+	 * @return the session now attached to the transport, or {@code null} if the transport was closed with 1013
+	 * "resume not possible now" (a cluster resume that cannot be decided yet: Redis away, or the owner not
+	 * answering)
 	 */
-	public PulseConnection open(Transport transport, ConnectDecision decision, @Nullable Principal principal,
+	public @Nullable PulseConnection open(Transport transport, ConnectDecision decision, @Nullable Principal principal,
 			@Nullable String resumeToken, long lastSeq) {
 		return this.resumes.open(transport, decision, principal, resumeToken, lastSeq);
 	}

@@ -67,9 +67,10 @@ final class SessionResumes {
 	 * @param principal the handshake principal
 	 * @param resumeToken the token the client presented, or {@code null}
 	 * @param lastSeq the last sequence number the client received, when resuming
-	 * @return the session now attached to the transport
+	 * @return the session now attached to the transport, or {@code null} if the transport was closed with 1013
+	 * because the resume of a session another node holds cannot be decided now
 	 */
-	PulseConnection open(Transport transport, ConnectDecision decision, @Nullable Principal principal,
+	@Nullable PulseConnection open(Transport transport, ConnectDecision decision, @Nullable Principal principal,
 			@Nullable String resumeToken, long lastSeq) {
 		String resumeFailed = null;
 		InetAddress address = address(transport);
@@ -97,6 +98,12 @@ final class SessionResumes {
 							lastSeq, transport, decision, principal);
 					if (remote.connection() != null) {
 						return remote.connection();
+					}
+					if (remote == ClusterBridge.RemoteResume.RETRY) {
+						// not the client's fault, and its session may be alive: no fresh session, no failure counted
+						this.observer.resumeAttempt("retry-later", 0);
+						transport.close(CloseCodes.TRY_AGAIN_LATER);
+						return null;
 					}
 					resumeFailed = Objects.requireNonNullElse(remote.failure(), "unknown");
 				}

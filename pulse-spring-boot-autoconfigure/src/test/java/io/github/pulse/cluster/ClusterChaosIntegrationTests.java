@@ -192,8 +192,8 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 		});
 		List<JsonNode> all = mover.messages();
 		long frameMissed = all.stream().mapToLong((frame) -> frame.path("missed").asLong(0)).sum();
-		System.out.println("chaos " + fault + " mover: " + mover.resumes() + " resumes across nodes, refused "
-				+ mover.failedResumes() + ", received " + (all.size() - 1) + ", missed " + (mover.missed() + frameMissed)
+		System.out.println("chaos " + fault + " mover: " + mover.resumes() + " resumes across nodes, told to try again "
+				+ "later " + mover.triedAgainLater() + ", refused " + mover.failedResumes() + ", received " + (all.size() - 1) + ", missed " + (mover.missed() + frameMissed)
 				+ ", first not received " + firstMissing(all.stream().map((frame) -> frame.path("payload").asText()).toList())
 				+ ", missed per frame at " + all.stream().filter((frame) -> frame.path("missed").asLong(0) > 0)
 					.map((frame) -> frame.path("seq").asText() + "+" + frame.path("missed").asText()).toList());

@@ -11,6 +11,7 @@ import tools.jackson.databind.JsonNode;
 import io.github.pulse.test.FaultInjectingProxy;
 import io.github.pulse.test.RedisMonitor;
 import io.github.pulse.test.ResumingClient;
+import io.github.pulse.test.TestClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +95,49 @@ class ClusterHandoverRetryIntegrationTests extends ClusterNodesTestSupport {
 		assertThat(payloads(client)).containsExactlyElementsOf(IntStream.rangeClosed(1, 20).boxed().toList());
 		assertThat(manager(0).connections()).hasSize(1);
 		assertThat(manager(1).connections()).isEmpty();
+	}
+
+	@Test
+	void aResumeWhileRedisIsAwayIsToldToTryAgainLaterAndResumesWithEveryFrameOnceRedisIsBack() {
+		startNode(redis.port(), "pulse.cluster.node-timeout=10s");
+		startNode(redis.port(), "pulse.cluster.node-timeout=10s");
+		awaitNodesSeeEachOther();
+		ResumingClient client = new ResumingClient(uri(1, "?room=lobby"), Map.of(), 16);
+		broadcast(1, 10);
+		awaitMessages(client, 10);
+		client.transport().abort();
+		Awaitility.await().until(() -> manager(1).suspendedCount() == 1);
+		redis.stop();
+		try {
+			// the session is alive on node 2, which node 1 cannot ask: not a fresh session, but 1013
+			TestClient attempt = connect(0, "?room=lobby&resume=" + client.token() + "&lastSeq=" + client.lastSeq(),
+					Map.of());
+			TestClient.Close close = attempt.awaitClose(Duration.ofSeconds(20));
+			assertThat(close.code()).isEqualTo(1013);
+			assertThat(close.reason()).isEqualTo("resume not possible now");
+			assertThat(attempt.history()).as("no welcome: no fresh session").isEmpty();
+			assertThat(manager(0).connection(client.connectionId())).isNull();
+			assertThat(manager(1).suspendedCount()).isEqualTo(1);
+		}
+		finally {
+			redis.start();
+		}
+		// Redis came back empty: the nodes register again and the owner writes the token's entry again
+		Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			assertThat(manager(0).clusterBridge().status().available()).isTrue();
+			assertThat(manager(1).clusterBridge().status().available()).isTrue();
+			assertThat(manager(0).clusterBridge().status().nodes()).isEqualTo(2);
+		});
+		String tokenEntry = this.keyPrefix + "token:" + java.util.Base64.getUrlEncoder().withoutPadding()
+			.encodeToString(java.util.Arrays.copyOf(java.util.Base64.getUrlDecoder().decode(client.token()), 16));
+		Awaitility.await().atMost(Duration.ofSeconds(30))
+			.until(() -> redis.reply(2, "GET", tokenEntry).get(1).equals("node-2"));
+		JsonNode first = client.resumeOrStartOver(uri(0, "?room=lobby"));
+		assertThat(first.path("type").asText()).as("first frame, %s", first).isEqualTo("resumed");
+		assertThat(first.path("missed").asLong()).isZero();
+		broadcast(11, 20);
+		awaitMessages(client, 20);
+		assertThat(payloads(client)).containsExactlyElementsOf(IntStream.rangeClosed(1, 20).boxed().toList());
 	}
 
 	@Test

@@ -42,6 +42,9 @@ public final class ResumingClient {
 	/** Index in {@link #messages} where the current session's frames start. */
 	private int sessionStart;
 
+	/** How often a resume was answered with 1013 and tried again. */
+	private int triedAgainLater;
+
 	/**
 	 * Connects to {@code base} (which may point at a proxy) and consumes the welcome frame.
 	 * @param base the ws:// URI including the room query parameter
@@ -116,9 +119,8 @@ public final class ResumingClient {
 		this.client.abort();
 		pump();
 		String separator = resumeBase.getQuery() == null ? "?" : "&";
-		this.client = TestClient.connect(URI.create(resumeBase + separator + "resume=" + this.token + "&lastSeq="
-				+ this.lastSeq), this.headers);
-		JsonNode first = this.client.next(java.time.Duration.ofSeconds(30));
+		JsonNode first = connectForResume(URI.create(resumeBase + separator + "resume=" + this.token + "&lastSeq="
+				+ this.lastSeq));
 		if ("welcome".equals(first.path("type").asText())) {
 			String reason = first.path("resumeFailed").asText("");
 			if (reason.isEmpty()) {
@@ -143,6 +145,46 @@ public final class ResumingClient {
 		}
 		this.resumes++;
 		return first;
+	}
+
+	/**
+	 * Connects and returns the first frame; a close with 1013 (the server cannot decide the resume now: a cluster
+	 * node without Redis, or an owner not answering) before any frame is answered as the real clients do: again,
+	 * with the same token, after a back-off of 100 ms (the clients' reconnect delay), for up to 30 seconds.
+	 */
+	private JsonNode connectForResume(URI uri) {
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+		while (true) {
+			this.client = TestClient.connect(uri, this.headers);
+			while (System.nanoTime() < deadline) {
+				JsonNode first;
+				try {
+					first = this.client.pending().poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new AssertionError(ex);
+				}
+				if (first != null) {
+					return first;
+				}
+				if (this.client.isClosed() && this.client.pending().isEmpty()) {
+					break;
+				}
+			}
+			TestClient.Close close = this.client.isClosed() ? this.client.awaitClose() : null;
+			if (close == null || close.code() != 1013 || System.nanoTime() >= deadline) {
+				throw new AssertionError("no first frame on resume; closed " + close);
+			}
+			this.triedAgainLater++;
+			// the clients' reconnect back-off, not a wait for a condition
+			java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+		}
+	}
+
+	/** @return how often the server answered a resume with 1013, try again later */
+	public synchronized int triedAgainLater() {
+		return this.triedAgainLater;
 	}
 
 	/** @return why each refused resume was refused, in order */
