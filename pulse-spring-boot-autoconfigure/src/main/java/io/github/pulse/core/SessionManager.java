@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -62,6 +63,8 @@ public class SessionManager implements PulseServer {
 
 	private final Set<PulseSession> flushing = ConcurrentHashMap.newKeySet();
 
+	/** Sessions that owe their client an acknowledgement of its numbered messages, for the acknowledgement pass. */
+	private final ConcurrentLinkedQueue<PulseSession> acksOwed = new ConcurrentLinkedQueue<>();
 
 	private final Rooms rooms = new Rooms();
 
@@ -206,7 +209,8 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * Starts the timer that drives heartbeats, timeouts and resume expiry: one task for all connections.
+	 * Starts the timer that drives heartbeats, timeouts and resume expiry (one task for all connections) and the
+	 * acknowledgement of client messages (a task that looks only at the sessions owing one).
 	 */
 	public void start() {
 		this.closer.restart();
@@ -214,7 +218,7 @@ public class SessionManager implements PulseServer {
 		if (this.laneThreads > 0 && this.lanes == null) {
 			this.lanes = new DeliveryLanes(this.laneThreads, this.laneMinRecipients);
 		}
-		this.timer.start(this::tick);
+		this.timer.start(this::tick, this::acknowledgeOwed);
 	}
 
 	/**
@@ -241,7 +245,7 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * One timer pass over every session. Public for tests that drive time by hand.
+	 * One timer pass over every session, and an acknowledgement pass. Public for tests that drive time by hand.
 	 */
 	public void tick() {
 		long now = nanoTime();
@@ -253,18 +257,45 @@ public class SessionManager implements PulseServer {
 		}
 		this.closer.overdue(now).forEach(this::abortTransport);
 		this.resumes.purge(now);
+		acknowledgeOwed();
 	}
 
 	private void tick(PulseSession session, long now) {
 		try {
 			session.tick(now, this.timing);
-			long acknowledge = session.clientSequence.acknowledgementDue(now);
-			if (acknowledge >= 0) {
-				session.enqueueControl(ClientSequence.ackFrame(acknowledge));
-			}
 		}
 		catch (RuntimeException ex) {
 			logger.error("Timer check of " + session + " failed", ex);
+		}
+	}
+
+	/**
+	 * The acknowledgement pass: each session that has owed its client an acknowledgement for
+	 * {@link PulseSettings#clientAckInterval()} sends it now. Only the sessions that owe one are looked at, so the
+	 * pass can run far more often than the timer pass over every session.
+	 */
+	void acknowledgeOwed() {
+		if (this.acksOwed.isEmpty()) {
+			return;
+		}
+		long now = nanoTime();
+		List<PulseSession> listed = new ArrayList<>();
+		for (PulseSession session = this.acksOwed.poll(); session != null; session = this.acksOwed.poll()) {
+			listed.add(session);
+		}
+		for (PulseSession session : listed) {
+			try {
+				long acknowledge = session.clientSequence.acknowledgementDue(now);
+				if (acknowledge >= 0) {
+					session.enqueueControl(ClientSequence.ackFrame(acknowledge));
+				}
+				else if (acknowledge == ClientSequence.KEEP && session.state() != ConnectionState.CLOSED) {
+					this.acksOwed.add(session);
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.error("Acknowledgement check of " + session + " failed", ex);
+			}
 		}
 	}
 
@@ -594,6 +625,7 @@ public class SessionManager implements PulseServer {
 					return;
 				}
 				case DUPLICATE -> {
+					this.observer.duplicateDropped();
 					if (logger.isDebugEnabled()) {
 						logger.debug("Dropped message " + frame.cseq() + " of " + session + ": processed before");
 					}
@@ -601,6 +633,9 @@ public class SessionManager implements PulseServer {
 				case PROCESS -> onMessage(session, frame, bytes, now);
 			}
 			acknowledge = sequence.processed(nanoTime());
+			if (sequence.listIfOwed()) {
+				this.acksOwed.add(session);
+			}
 		}
 		finally {
 			sequence.order.unlock();
