@@ -786,8 +786,14 @@ public class SessionManager implements PulseServer {
 
 	/**
 	 * Drops the transport of an open session without a close frame, as a network failure would: the session is
-	 * suspended at once (or ended when resume is disabled) and the socket is aborted. For trying resume in tests
-	 * and demos only; see {@code pulse.debug.allow-drop}.
+	 * suspended at once (or ended when resume is disabled) and the socket is aborted before this method returns.
+	 * For trying resume in tests and demos only; see {@code pulse.debug.allow-drop}.
+	 * <p>
+	 * The abort runs on the caller's thread, not on the I/O executor: asked from a message listener ({@code
+	 * pulse.drop}), that is the container thread still reading this connection, and the socket must be gone before
+	 * that thread reads again. Closed from another thread while the container's own still works on it, Tomcat could
+	 * meet a failing read on a socket not yet closed and answer it the way it answers any read error, with a close
+	 * frame (1002, its stand-in for 1006): the client saw a protocol error instead of a dropped connection.
 	 * @param connectionId the connection id
 	 * @return {@code true} if an open transport was dropped
 	 */
@@ -801,7 +807,7 @@ public class SessionManager implements PulseServer {
 			logger.debug("Dropping the transport of " + session + " without a close frame, as requested");
 		}
 		this.states.suspend(session, transport, DisconnectReason.TRANSPORT_ERROR, null);
-		abortTransport(transport);
+		transport.abort();
 		return true;
 	}
 
