@@ -790,10 +790,11 @@ public class SessionManager implements PulseServer {
 	 * For trying resume in tests and demos only; see {@code pulse.debug.allow-drop}.
 	 * <p>
 	 * The abort runs on the caller's thread, not on the I/O executor: asked from a message listener ({@code
-	 * pulse.drop}), that is the container thread still reading this connection, and the socket must be gone before
-	 * that thread reads again. Closed from another thread while the container's own still works on it, Tomcat could
-	 * meet a failing read on a socket not yet closed and answer it the way it answers any read error, with a close
-	 * frame (1002, its stand-in for 1006): the client saw a protocol error instead of a dropped connection.
+	 * pulse.drop}), that is the container thread still reading this connection, so the socket is gone before that
+	 * thread reads again and nothing else works on the socket while it closes. Aborted from the I/O executor, at the
+	 * same time as the container thread, a client was seen (rarely, under load) to get a close frame 1002 with no
+	 * reason instead of a dropped connection: what Tomcat sends when its own read or write of a connection fails
+	 * (it answers 1006 with 1002), so its error path had reached the socket before the abort closed it.
 	 * @param connectionId the connection id
 	 * @return {@code true} if an open transport was dropped
 	 */
