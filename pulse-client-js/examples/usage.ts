@@ -15,6 +15,7 @@ client.on('message', (message: PulseMessageEvent) => {
 	console.log(message.seq, message.room, chat.from, chat.text);
 });
 client.on('drop', ({ code, attempt, delayMs }) => console.log(`lost (${code}), attempt ${attempt} in ${delayMs} ms`));
+client.on('overflow', ({ event, queueLimit }) => console.warn(`'${event}' refused: ${queueLimit} messages held`));
 client.on('restore', ({ replayed, missed }) => console.log(`resumed: ${replayed} replayed, ${missed} missed`));
 const unsubscribe = client.on('close', ({ code, reason }) => console.log('closed', code, reason, isReconnectable(code)));
 client.connect();

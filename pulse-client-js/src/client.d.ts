@@ -122,6 +122,21 @@ export interface PulseRestoreEvent {
 	missed: number;
 }
 
+/**
+ * Detail of the `overflow` event: a send or request was refused because the client already holds `queueLimit`
+ * messages (queued while disconnected, plus sent and not yet acknowledged by the server). `send` returned false and
+ * a request rejected; nothing was dropped.
+ */
+export interface PulseOverflowEvent {
+	/** Event name of the refused message. */
+	event: string;
+	queueLimit: number;
+	/** Messages waiting to be sent. */
+	queued: number;
+	/** Messages sent that the server has not acknowledged yet. */
+	unconfirmed: number;
+}
+
 /** Detail of the `close` event: the client stopped for good. */
 export interface PulseCloseEvent {
 	code: number;
@@ -134,6 +149,7 @@ export interface PulseClientEventMap {
 	message: PulseMessageEvent;
 	drop: PulseDropEvent;
 	restore: PulseRestoreEvent;
+	overflow: PulseOverflowEvent;
 	close: PulseCloseEvent;
 }
 

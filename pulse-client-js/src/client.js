@@ -156,8 +156,9 @@ export class PulseClient {
 			throw new RangeError('pulse: need initialDelayMs > 0, maxDelayMs >= initialDelayMs, factor >= 1, '
 					+ '0 <= jitter <= 1');
 		}
-		if (!(o.queueLimit >= 0) || !(o.ackEvery >= 1) || !(o.pongTimeoutMs > 0) || !(o.handshakeTimeoutMs > 0)) {
-			throw new RangeError('pulse: need queueLimit >= 0, ackEvery >= 1, pongTimeoutMs > 0, '
+		if (!(o.queueLimit >= 0) || !(o.ackEvery >= 1) || !(o.ackDelayMs > 0) || !(o.pongTimeoutMs > 0)
+				|| !(o.handshakeTimeoutMs > 0)) {
+			throw new RangeError('pulse: need queueLimit >= 0, ackEvery >= 1, ackDelayMs > 0, pongTimeoutMs > 0, '
 					+ 'handshakeTimeoutMs > 0');
 		}
 		this.#url = PulseClient.#resolveUrl(o.url);
@@ -244,10 +245,11 @@ export class PulseClient {
 	 * did not process it. Queued and unconfirmed messages together stay within queueLimit.
 	 * @param {string} event the event name, 1 to 128 characters
 	 * @param {*} [payload] any JSON value
-	 * @returns {boolean} true if sent or queued, false if the client is closed or the queue is full
+	 * @returns {boolean} true if sent or queued, false if the client is closed or the queue is full (then the
+	 *     'overflow' event fires too)
 	 */
 	send(event, payload) {
-		return this.#enqueue(PulseClient.#frame(event, payload, undefined), null);
+		return this.#enqueue(PulseClient.#frame(event, payload, undefined), null, event);
 	}
 
 	/**
@@ -280,7 +282,7 @@ export class PulseClient {
 					reject(error);
 				}
 			}, timeout);
-			if (!this.#enqueue(text, ref)) {
+			if (!this.#enqueue(text, ref, event)) {
 				this.#settle(ref, null, new Error(this.#state === 'closed' ? 'pulse: client is closed'
 					: 'pulse: send queue is full (' + this.#options.queueLimit + ')'));
 			}
@@ -301,7 +303,7 @@ export class PulseClient {
 		return JSON.stringify(frame);
 	}
 
-	#enqueue(text, ref) {
+	#enqueue(text, ref, event) {
 		if (this.#state === 'closed') {
 			return false;
 		}
@@ -309,6 +311,11 @@ export class PulseClient {
 		const direct = this.#state === 'open' && this.#queue.length === 0;
 		// a message is held (queued, or kept until the server acknowledges it) within queueLimit
 		if ((!direct || this.#sequenced) && this.#queue.length + this.#unconfirmed.length >= this.#options.queueLimit) {
+			// refused, never dropped silently: the caller sees false (or a rejected request) and listeners this event
+			this.#emit('overflow', {
+				event, queueLimit: this.#options.queueLimit, queued: this.#queue.length,
+				unconfirmed: this.#unconfirmed.length,
+			});
 			return false;
 		}
 		if (direct && this.#send(entry)) {

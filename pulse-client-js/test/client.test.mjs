@@ -472,10 +472,34 @@ test('a server without client sequence numbers gets none, and a lost session rep
 
 test('sent but unconfirmed messages count against queueLimit: a full buffer makes send return false', () => {
 	const client = new PulseClient({ url: 'ws://server/pulse', queueLimit: 3 });
+	const overflows = [];
+	client.on('overflow', (detail) => overflows.push(detail));
 	client.connect();
 	welcomeWithCseq(latest());
 	assert.deepEqual([1, 2, 3, 4].map((n) => client.send('n', n)), [true, true, true, false]);
+	assert.deepEqual(overflows, [{ event: 'n', queueLimit: 3, queued: 0, unconfirmed: 3 }]);
 	latest().receive({ type: 'ack', cseq: 2 });
 	assert.equal(client.send('n', 5), true);
+	assert.deepEqual(latest().messages().map((m) => m.cseq), [1, 2, 3, 4], 'the refused message took no number');
 	client.close();
+});
+
+test('a request refused by a full buffer rejects at once and fires overflow; nothing is sent', async () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', queueLimit: 1 });
+	const overflows = [];
+	client.on('overflow', (detail) => overflows.push(detail.event));
+	client.connect();
+	welcomeWithCseq(latest());
+	assert.equal(client.send('n', 1), true);
+	await assert.rejects(client.request('ask', 'q'), /send queue is full \(1\)/);
+	assert.deepEqual(overflows, ['ask']);
+	assert.deepEqual(latest().messages().map((m) => m.event), ['n']);
+	client.close();
+});
+
+test('ack pacing options are validated', () => {
+	for (const options of [{ ackEvery: 0 }, { ackDelayMs: 0 }, { ackDelayMs: -5 }, { ackDelayMs: Number.NaN }]) {
+		assert.throws(() => new PulseClient({ url: 'ws://server/pulse', ...options }), RangeError,
+			JSON.stringify(options));
+	}
 });

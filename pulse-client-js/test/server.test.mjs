@@ -143,3 +143,35 @@ test('thousands of messages through repeated cuts are each handled exactly once 
 	assert.equal(client.connectionId, connectionId);
 	await until(() => client.unconfirmed === 0, 'every message acknowledged');
 });
+
+test('unacknowledged messages are bounded by queueLimit against a real server, and the overflow is reported', async () => {
+	const limit = 5;
+	const client = newClient({ queueLimit: limit });
+	const overflows = [];
+	client.on('overflow', (detail) => overflows.push(detail));
+	const opened = next(client, 'open');
+	client.connect();
+	const { connectionId } = await opened;
+	const counted = async () => (await (await fetch(`${control}/test/counted?id=${connectionId}`)).json());
+	// the server handles a session's numbered messages one at a time: while request.hold waits, nothing after it is
+	// handled or acknowledged, so every message sent stays unconfirmed
+	await post('/test/hold');
+	const holdingBefore = Number(await (await fetch(control + '/test/holding')).text());
+	const held = client.request('request.hold', 'held', { timeout: 20000 });
+	await until(async () => Number(await (await fetch(control + '/test/holding')).text()) > holdingBefore,
+		'the handler started');
+	for (let n = 1; n < limit; n++) {
+		assert.equal(client.send('count', n), true, 'send ' + n);
+	}
+	assert.equal(client.unconfirmed, limit);
+	assert.equal(client.send('count', limit), false, 'the buffer is full');
+	await assert.rejects(client.request('request.echo', 'refused'), /send queue is full \(5\)/);
+	assert.deepEqual(overflows.map((o) => [o.event, o.queueLimit, o.unconfirmed]),
+		[['count', limit, limit], ['request.echo', limit, limit]]);
+	await post('/test/release');
+	assert.equal(await held, 'held');
+	await until(() => client.unconfirmed === 0, 'every message acknowledged');
+	assert.equal(client.send('count', limit), true, 'room again once acknowledged');
+	await until(async () => (await counted()).length === limit, 'every accepted message handled');
+	assert.deepEqual(await counted(), [1, 2, 3, 4, 5], 'each accepted message once; the refused ones never');
+});

@@ -371,6 +371,18 @@ public final class PulseClient implements AutoCloseable {
 	}
 
 	/**
+	 * Messages written with a client sequence number that the server has not acknowledged yet; with
+	 * {@link #queuedSends()} at most {@code sendQueueCapacity}. Sent again after a resume if the server did not
+	 * process them.
+	 * @return the count
+	 */
+	public int unconfirmedSends() {
+		synchronized (this.lock) {
+			return this.unconfirmed.size();
+		}
+	}
+
+	/**
 	 * Message frames dropped because their sequence number had been delivered already.
 	 * @return the count
 	 */

@@ -1,7 +1,8 @@
 package io.github.pulse.client;
 
 /**
- * A send was refused because the outbound queue already holds as many frames as it may.
+ * A send was refused because the client already holds as many messages as it may: waiting for the connection plus
+ * written and not yet acknowledged by the server. The refused message was not taken.
  */
 public class SendQueueFullException extends PulseClientException {
 
@@ -14,7 +15,8 @@ public class SendQueueFullException extends PulseClientException {
 	 * @param capacity the queue's capacity
 	 */
 	public SendQueueFullException(String event, int capacity) {
-		super("Outbound queue is full (" + capacity + " frames waiting for the connection); send of '" + event
+		super("Send queue is full (" + capacity + " messages held: waiting for the connection, or written and not yet "
+				+ "acknowledged by the server); send of '" + event
 				+ "' refused. Wait for earlier sends to complete or raise sendQueueCapacity", null);
 		this.capacity = capacity;
 	}

@@ -104,6 +104,37 @@ class PulseClientExactlyOnceTests {
 		}
 	}
 
+	@Test
+	void aRequestBeyondTheBoundFailsAtOnceWithTheOverflowReportedAndNothingIsLost() throws Exception {
+		Recorder recorder = new Recorder();
+		try (PulseClient client = PulseClient.builder(server.url(""))
+			.sendQueueCapacity(3)
+			.listener(recorder)
+			.connect()) {
+			String id = client.opened().get(10, TimeUnit.SECONDS).connectionId();
+			server.proxy().blackhole(true);
+			List<CompletableFuture<Void>> sends = IntStream.rangeClosed(1, 3).mapToObj((n) -> client.send("count", n))
+				.toList();
+			CompletableFuture<String> refused = client.request("request.echo", "beyond", String.class,
+					Duration.ofSeconds(30));
+			assertThatThrownBy(() -> refused.get(5, TimeUnit.SECONDS)).as("fails at once, not at its timeout")
+				.cause()
+				.isInstanceOf(SendQueueFullException.class)
+				.hasMessageContaining("send of 'request.echo' refused");
+			assertThat(client.queuedSends() + client.unconfirmedSends()).as("held, within the bound").isEqualTo(3);
+			assertThat(recorder.overflows).containsExactly("request.echo");
+			server.proxy().blackhole(false);
+			server.proxy().cutAll();
+			await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(counted(id)).hasSize(3));
+			assertThat(counted(id)).containsExactly(1, 2, 3);
+			CompletableFuture.allOf(sends.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> client.queuedSends() == 0 && client.unconfirmedSends() == 0);
+			assertThat(client.request("request.echo", "now", String.class, Duration.ofSeconds(10))
+				.get(10, TimeUnit.SECONDS)).isEqualTo("now");
+		}
+	}
+
 	private static List<Integer> counted(String id) {
 		return server.recorder().counted.getOrDefault(id, List.of());
 	}

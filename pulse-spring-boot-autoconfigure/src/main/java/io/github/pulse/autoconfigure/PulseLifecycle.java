@@ -44,6 +44,7 @@ public class PulseLifecycle implements SmartLifecycle {
 				+ " B, max connections " + ((s.maxConnections() < 0) ? "unlimited" : s.maxConnections())
 				+ ", inbound rate " + (s.inboundRateLimited() ? s.inboundRate() + "/s (burst " + s.inboundBurst() + ")"
 						: "unlimited")
+				+ ", client acks every " + s.clientAckMessages() + " messages or " + s.clientAckInterval()
 				+ ", subprotocols " + this.properties.getSubprotocols() + ", compression "
 				+ (this.properties.getCompression().isEnabled() ? "on" : "off") + ", per address: connections "
 				+ ((this.properties.getMaxConnectionsPerAddress() < 0) ? "unlimited"

@@ -556,7 +556,7 @@ public class PulseProperties implements InitializingBean {
 	}
 
 	/**
-	 * Inbound flood control.
+	 * Inbound messages: flood control, and the acknowledgement of numbered client messages.
 	 */
 	public static class Inbound {
 
@@ -570,6 +570,35 @@ public class PulseProperties implements InitializingBean {
 		 * Messages a connection may send at once above the rate; unset for one second's worth of the rate.
 		 */
 		private @Nullable Integer burst;
+
+		/**
+		 * Numbered client messages (cseq) processed after which the server acknowledges them at once; keep it well
+		 * below the clients' send queue limit, which holds the messages until they are acknowledged.
+		 */
+		private int ackMessages = PulseSettings.DEFAULT_CLIENT_ACK_MESSAGES;
+
+		/**
+		 * Longest the server waits to acknowledge a numbered client message it processed, when fewer than
+		 * ack-messages follow it.
+		 */
+		@DurationUnit(ChronoUnit.MILLIS)
+		private Duration ackInterval = PulseSettings.DEFAULT_CLIENT_ACK_INTERVAL;
+
+		public int getAckMessages() {
+			return this.ackMessages;
+		}
+
+		public void setAckMessages(int ackMessages) {
+			this.ackMessages = ackMessages;
+		}
+
+		public Duration getAckInterval() {
+			return this.ackInterval;
+		}
+
+		public void setAckInterval(Duration ackInterval) {
+			this.ackInterval = ackInterval;
+		}
 
 		public double getRate() {
 			return this.rate;

@@ -93,6 +93,10 @@ final class PulseSettingsFactory {
 		if (burst < 1) {
 			throw invalid("pulse.inbound.burst", inbound.getBurst(), "must be at least 1");
 		}
+		if (inbound.getAckMessages() < 1) {
+			throw invalid("pulse.inbound.ack-messages", inbound.getAckMessages(), "must be at least 1");
+		}
+		positive("pulse.inbound.ack-interval", inbound.getAckInterval());
 		if (resume.getMaxFailuresPerMinute() < 0) {
 			throw invalid("pulse.resume.max-failures-per-minute", resume.getMaxFailuresPerMinute(),
 					"must not be negative (0 for no limit)");
@@ -105,7 +109,7 @@ final class PulseSettingsFactory {
 				properties.getIdleTimeout(), properties.getShutdownTimeout(), buffer.getSendFrames(),
 				buffer.getSendBytes().toBytes(), buffer.getOverflow(), resume.getWindow(), resume.getBufferFrames(),
 				resume.getBufferBytes().toBytes(), properties.getMaxConnections(), inbound.getRate(), burst,
-				resume.getMaxFailuresPerMinute());
+				resume.getMaxFailuresPerMinute(), inbound.getAckMessages(), inbound.getAckInterval());
 	}
 
 	/**

@@ -1,6 +1,5 @@
 package io.github.pulse.core;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -12,19 +11,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * Messages with a number are handled one at a time, in order, under {@link #order}: a message still being handled
  * on a transport that died holds back the re-sent ones that follow it on the new transport, so handlers see the
  * client's order even across a resume.
+ * <p>
+ * Acknowledgements are paced by {@link PulseSettings#clientAckMessages()} (one goes at once after that many) and
+ * {@link PulseSettings#clientAckInterval()} (one owed for that long goes on the engine's acknowledgement pass, which
+ * looks only at the sessions that owe one: see {@link #listIfOwed()}).
  */
 final class ClientSequence {
-
-	/** Acknowledge at the latest after this many processed messages. */
-	static final int ACK_EVERY = 16;
-
-	/** Acknowledge at the latest this long after an unacknowledged message (plus one timer tick). */
-	static final long ACK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
 	/** The last processed number is unknown: the session was handed over by another node. */
 	static final long UNKNOWN = -1;
 
+	/** {@link #acknowledgementDue}: owed, not due yet (or a handler is running); keep the session listed. */
+	static final long KEEP = -1;
+
+	/** {@link #acknowledgementDue}: nothing owed any more; the session leaves the list. */
+	static final long DONE = -2;
+
 	final ReentrantLock order = new ReentrantLock();
+
+	private final int ackMessages;
+
+	private final long ackIntervalNanos;
 
 	/** Written under {@link #order}; read by the resume path for {@code resumed}. */
 	private volatile long lastProcessed;
@@ -37,8 +44,13 @@ final class ClientSequence {
 
 	private boolean owed;
 
-	ClientSequence(long lastProcessed) {
+	/** On the engine's list of sessions that owe an acknowledgement. */
+	private boolean listed;
+
+	ClientSequence(long lastProcessed, PulseSettings settings) {
 		this.lastProcessed = lastProcessed;
+		this.ackMessages = settings.clientAckMessages();
+		this.ackIntervalNanos = settings.clientAckInterval().toNanos();
 	}
 
 	/** What to do with a message. */
@@ -93,7 +105,7 @@ final class ClientSequence {
 	 */
 	long processed(long nowNanos) {
 		long last = this.lastProcessed;
-		if (last - this.lastAcknowledged >= ACK_EVERY) {
+		if (last - this.lastAcknowledged >= this.ackMessages) {
 			return acknowledge(last);
 		}
 		if (!this.owed) {
@@ -104,16 +116,36 @@ final class ClientSequence {
 	}
 
 	/**
-	 * The timer's check: an acknowledgement owed for long enough goes now. Skipped while a handler runs.
-	 * @return the number to acknowledge, or {@code -1}
+	 * Whether the session must be put on the engine's list of sessions that owe an acknowledgement: one is owed
+	 * and it is not listed yet. Callers hold {@link #order}; a {@code true} answer marks it listed.
+	 */
+	boolean listIfOwed() {
+		if (!this.owed || this.listed) {
+			return false;
+		}
+		this.listed = true;
+		return true;
+	}
+
+	/**
+	 * The acknowledgement pass's check of a listed session: an acknowledgement owed for long enough goes now.
+	 * Skipped while a handler runs (it acknowledges when it is done, or the next pass does).
+	 * @return the number to acknowledge (the session leaves the list), {@link #KEEP} or {@link #DONE}
 	 */
 	long acknowledgementDue(long nowNanos) {
-		if (!this.owed || !this.order.tryLock()) {
-			return -1;
+		if (!this.order.tryLock()) {
+			return KEEP;
 		}
 		try {
-			return (this.owed && nowNanos - this.owedSinceNanos >= ACK_DELAY_NANOS) ? acknowledge(this.lastProcessed)
-					: -1;
+			if (!this.owed) {
+				this.listed = false;
+				return DONE;
+			}
+			if (nowNanos - this.owedSinceNanos < this.ackIntervalNanos) {
+				return KEEP;
+			}
+			this.listed = false;
+			return acknowledge(this.lastProcessed);
 		}
 		finally {
 			this.order.unlock();

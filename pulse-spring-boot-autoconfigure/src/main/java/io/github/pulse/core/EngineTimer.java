@@ -8,14 +8,21 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The engine's one timer task: heartbeats, write and idle timeouts, resume expiry and the closes that wait for a
- * write, for every connection, with no task per connection. It only decides and hands work on; it never does I/O
- * itself. It runs on its own thread ({@code pulse-timer}) unless it is given a scheduler, which it then never shuts
- * down.
+ * The engine's timer: one task for heartbeats, write and idle timeouts, resume expiry and the closes that wait for
+ * a write, for every connection, with no task per connection; and one for the acknowledgements of client messages,
+ * which looks only at the sessions that owe one and so can run as often as their pacing needs. It only decides and
+ * hands work on; it never does I/O itself. It runs on its own thread ({@code pulse-timer}) unless it is given a
+ * scheduler, which it then never shuts down.
  */
 final class EngineTimer {
 
+	private static final Duration MIN_PERIOD = Duration.ofMillis(10);
+
+	private static final Duration MAX_PERIOD = Duration.ofSeconds(1);
+
 	private final Duration period;
+
+	private final Duration ackPeriod;
 
 	private @Nullable ScheduledExecutorService supplied;
 
@@ -23,8 +30,19 @@ final class EngineTimer {
 
 	private @Nullable ScheduledFuture<?> ticking;
 
+	private @Nullable ScheduledFuture<?> acknowledging;
+
 	EngineTimer(PulseSettings settings) {
 		this.period = periodFor(settings);
+		this.ackPeriod = ackPeriodFor(settings);
+	}
+
+	/**
+	 * Interval of the acknowledgement pass: a quarter of the acknowledgement interval, between 10 ms and 1 s, so an
+	 * acknowledgement goes at most a quarter of the interval late.
+	 */
+	static Duration ackPeriodFor(PulseSettings settings) {
+		return clamp(settings.clientAckInterval().dividedBy(4));
 	}
 
 	/**
@@ -38,15 +56,22 @@ final class EngineTimer {
 				shortest = candidate;
 			}
 		}
-		Duration quarter = shortest.dividedBy(4);
-		if (quarter.compareTo(Duration.ofMillis(10)) < 0) {
-			return Duration.ofMillis(10);
+		return clamp(shortest.dividedBy(4));
+	}
+
+	private static Duration clamp(Duration period) {
+		if (period.compareTo(MIN_PERIOD) < 0) {
+			return MIN_PERIOD;
 		}
-		return (quarter.compareTo(Duration.ofSeconds(1)) > 0) ? Duration.ofSeconds(1) : quarter;
+		return (period.compareTo(MAX_PERIOD) > 0) ? MAX_PERIOD : period;
 	}
 
 	Duration period() {
 		return this.period;
+	}
+
+	Duration ackPeriod() {
+		return this.ackPeriod;
 	}
 
 	/**
@@ -59,9 +84,11 @@ final class EngineTimer {
 
 	/**
 	 * Starts ticking.
+	 * @param tick the pass over every session, every {@link #period()}
+	 * @param ackPass the acknowledgement pass, every {@link #ackPeriod()}
 	 * @return {@code false} if it was running already
 	 */
-	synchronized boolean start(Runnable tick) {
+	synchronized boolean start(Runnable tick, Runnable ackPass) {
 		if (this.ticking != null) {
 			return false;
 		}
@@ -72,6 +99,8 @@ final class EngineTimer {
 		}
 		long nanos = this.period.toNanos();
 		this.ticking = scheduler.scheduleAtFixedRate(tick, nanos, nanos, TimeUnit.NANOSECONDS);
+		long ackNanos = this.ackPeriod.toNanos();
+		this.acknowledging = scheduler.scheduleAtFixedRate(ackPass, ackNanos, ackNanos, TimeUnit.NANOSECONDS);
 		return true;
 	}
 
@@ -80,6 +109,11 @@ final class EngineTimer {
 		if (ticking != null) {
 			ticking.cancel(false);
 			this.ticking = null;
+		}
+		ScheduledFuture<?> acknowledging = this.acknowledging;
+		if (acknowledging != null) {
+			acknowledging.cancel(false);
+			this.acknowledging = null;
 		}
 		ScheduledExecutorService own = this.own;
 		if (own != null) {

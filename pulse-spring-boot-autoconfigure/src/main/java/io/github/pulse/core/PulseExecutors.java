@@ -33,7 +33,8 @@ public final class PulseExecutors implements AutoCloseable {
 	/**
 	 * Executors the caller owns: {@link #close()} leaves them running.
 	 * @param io runs the engine's I/O work; it must not run a task on the submitting thread (the timer's)
-	 * @param timer runs the engine's timer task at a fixed rate; one platform thread is enough
+	 * @param timer runs the engine's two timer tasks (every session, and the acknowledgements owed) at a fixed rate;
+	 * one platform thread is enough
 	 * @return the executors
 	 */
 	public static PulseExecutors of(Executor io, ScheduledExecutorService timer) {

@@ -86,6 +86,13 @@ public interface PulseObserver {
 	default void frameRejected(String cause) {
 	}
 
+	/**
+	 * A numbered client message was dropped unhandled: its number had been processed before (the client sent it
+	 * again after a resume, not knowing it had arrived).
+	 */
+	default void duplicateDropped() {
+	}
+
 	/** A transport missed its heartbeat. */
 	default void heartbeatTimeout() {
 	}

@@ -126,7 +126,8 @@ final class PulseSession implements PulseConnection {
 		this.buffer = new FrameBuffer(manager.settings());
 		this.writer = new SessionWriter(this);
 		// a session adopted from another node does not know what the client's messages reached there
-		this.clientSequence = new ClientSequence((state == ConnectionState.OPEN) ? 0 : ClientSequence.UNKNOWN);
+		this.clientSequence = new ClientSequence((state == ConnectionState.OPEN) ? 0 : ClientSequence.UNKNOWN,
+				manager.settings());
 		this.lastInboundNanos = nowNanos;
 		this.lastMessageNanos = nowNanos;
 		this.lastPingNanos = nowNanos;

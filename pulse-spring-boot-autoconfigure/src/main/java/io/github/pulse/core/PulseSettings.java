@@ -24,14 +24,51 @@ import org.jspecify.annotations.Nullable;
  * @param inboundBurst inbound messages a connection may send at once, the size of its token bucket
  * @param resumeMaxFailuresPerMinute failed resume attempts per remote address and minute after which its resumes
  * are refused; zero for no limit
+ * @param clientAckMessages numbered client messages processed after which the server acknowledges them at once
+ * @param clientAckInterval longest the server waits to acknowledge a numbered client message it processed
  */
 public record PulseSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration writeTimeout,
 		@Nullable Duration idleTimeout, Duration shutdownTimeout, int sendBufferFrames, long sendBufferBytes,
 		OverflowPolicy overflowPolicy, Duration resumeWindow, int resumeBufferFrames, long resumeBufferBytes,
-		int maxConnections, double inboundRate, int inboundBurst, int resumeMaxFailuresPerMinute) {
+		int maxConnections, double inboundRate, int inboundBurst, int resumeMaxFailuresPerMinute,
+		int clientAckMessages, Duration clientAckInterval) {
 
 	/** Default of {@link #resumeMaxFailuresPerMinute()}. */
 	public static final int DEFAULT_RESUME_MAX_FAILURES_PER_MINUTE = 30;
+
+	/** Default of {@link #clientAckMessages()}. */
+	public static final int DEFAULT_CLIENT_ACK_MESSAGES = 16;
+
+	/** Default of {@link #clientAckInterval()}. */
+	public static final Duration DEFAULT_CLIENT_ACK_INTERVAL = Duration.ofMillis(100);
+
+	/**
+	 * Settings with the default pacing of client message acknowledgements.
+	 * @param heartbeatInterval time between server pings
+	 * @param heartbeatTimeout time a ping may wait for a pong
+	 * @param writeTimeout time a single write may take
+	 * @param idleTimeout idle timeout or {@code null}
+	 * @param shutdownTimeout time shutdown waits for queued frames
+	 * @param sendBufferFrames maximum queued message frames
+	 * @param sendBufferBytes maximum queued message bytes
+	 * @param overflowPolicy what a broadcast does with a full send buffer
+	 * @param resumeWindow resume window, zero to disable
+	 * @param resumeBufferFrames maximum frames kept for replay
+	 * @param resumeBufferBytes maximum bytes kept for replay
+	 * @param maxConnections maximum live connections or {@code -1}
+	 * @param inboundRate inbound messages per second, zero for no limit
+	 * @param inboundBurst inbound messages at once
+	 * @param resumeMaxFailuresPerMinute failed resumes per address and minute, zero for no limit
+	 */
+	public PulseSettings(Duration heartbeatInterval, Duration heartbeatTimeout, Duration writeTimeout,
+			@Nullable Duration idleTimeout, Duration shutdownTimeout, int sendBufferFrames, long sendBufferBytes,
+			OverflowPolicy overflowPolicy, Duration resumeWindow, int resumeBufferFrames, long resumeBufferBytes,
+			int maxConnections, double inboundRate, int inboundBurst, int resumeMaxFailuresPerMinute) {
+		this(heartbeatInterval, heartbeatTimeout, writeTimeout, idleTimeout, shutdownTimeout, sendBufferFrames,
+				sendBufferBytes, overflowPolicy, resumeWindow, resumeBufferFrames, resumeBufferBytes, maxConnections,
+				inboundRate, inboundBurst, resumeMaxFailuresPerMinute, DEFAULT_CLIENT_ACK_MESSAGES,
+				DEFAULT_CLIENT_ACK_INTERVAL);
+	}
 
 	/**
 	 * Settings without inbound rate limit and with the default resume failure limit.
@@ -75,7 +112,7 @@ public record PulseSettings(Duration heartbeatInterval, Duration heartbeatTimeou
 		return new PulseSettings(this.heartbeatInterval, this.heartbeatTimeout, this.writeTimeout, this.idleTimeout,
 				this.shutdownTimeout, this.sendBufferFrames, this.sendBufferBytes, this.overflowPolicy,
 				this.resumeWindow, this.resumeBufferFrames, this.resumeBufferBytes, this.maxConnections, perSecond, burst,
-				this.resumeMaxFailuresPerMinute);
+				this.resumeMaxFailuresPerMinute, this.clientAckMessages, this.clientAckInterval);
 	}
 
 	/**
@@ -87,7 +124,21 @@ public record PulseSettings(Duration heartbeatInterval, Duration heartbeatTimeou
 		return new PulseSettings(this.heartbeatInterval, this.heartbeatTimeout, this.writeTimeout, this.idleTimeout,
 				this.shutdownTimeout, this.sendBufferFrames, this.sendBufferBytes, this.overflowPolicy,
 				this.resumeWindow, this.resumeBufferFrames, this.resumeBufferBytes, this.maxConnections,
-				this.inboundRate, this.inboundBurst, maxFailuresPerMinute);
+				this.inboundRate, this.inboundBurst, maxFailuresPerMinute, this.clientAckMessages,
+				this.clientAckInterval);
+	}
+
+	/**
+	 * These settings with another pacing of client message acknowledgements.
+	 * @param messages numbered client messages processed after which they are acknowledged at once, at least 1
+	 * @param interval longest wait before a processed message is acknowledged, positive
+	 * @return the new settings
+	 */
+	public PulseSettings withClientAcks(int messages, Duration interval) {
+		return new PulseSettings(this.heartbeatInterval, this.heartbeatTimeout, this.writeTimeout, this.idleTimeout,
+				this.shutdownTimeout, this.sendBufferFrames, this.sendBufferBytes, this.overflowPolicy,
+				this.resumeWindow, this.resumeBufferFrames, this.resumeBufferBytes, this.maxConnections,
+				this.inboundRate, this.inboundBurst, this.resumeMaxFailuresPerMinute, messages, interval);
 	}
 
 	/**

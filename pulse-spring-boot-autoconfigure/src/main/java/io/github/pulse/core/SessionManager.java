@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -62,6 +63,8 @@ public class SessionManager implements PulseServer {
 
 	private final Set<PulseSession> flushing = ConcurrentHashMap.newKeySet();
 
+	/** Sessions that owe their client an acknowledgement of its numbered messages, for the acknowledgement pass. */
+	private final ConcurrentLinkedQueue<PulseSession> acksOwed = new ConcurrentLinkedQueue<>();
 
 	private final Rooms rooms = new Rooms();
 
@@ -206,7 +209,8 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * Starts the timer that drives heartbeats, timeouts and resume expiry: one task for all connections.
+	 * Starts the timer that drives heartbeats, timeouts and resume expiry (one task for all connections) and the
+	 * acknowledgement of client messages (a task that looks only at the sessions owing one).
 	 */
 	public void start() {
 		this.closer.restart();
@@ -214,7 +218,7 @@ public class SessionManager implements PulseServer {
 		if (this.laneThreads > 0 && this.lanes == null) {
 			this.lanes = new DeliveryLanes(this.laneThreads, this.laneMinRecipients);
 		}
-		this.timer.start(this::tick);
+		this.timer.start(this::tick, this::acknowledgeOwed);
 	}
 
 	/**
@@ -241,7 +245,7 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * One timer pass over every session. Public for tests that drive time by hand.
+	 * One timer pass over every session, and an acknowledgement pass. Public for tests that drive time by hand.
 	 */
 	public void tick() {
 		long now = nanoTime();
@@ -253,18 +257,45 @@ public class SessionManager implements PulseServer {
 		}
 		this.closer.overdue(now).forEach(this::abortTransport);
 		this.resumes.purge(now);
+		acknowledgeOwed();
 	}
 
 	private void tick(PulseSession session, long now) {
 		try {
 			session.tick(now, this.timing);
-			long acknowledge = session.clientSequence.acknowledgementDue(now);
-			if (acknowledge >= 0) {
-				session.enqueueControl(ClientSequence.ackFrame(acknowledge));
-			}
 		}
 		catch (RuntimeException ex) {
 			logger.error("Timer check of " + session + " failed", ex);
+		}
+	}
+
+	/**
+	 * The acknowledgement pass: each session that has owed its client an acknowledgement for
+	 * {@link PulseSettings#clientAckInterval()} sends it now. Only the sessions that owe one are looked at, so the
+	 * pass can run far more often than the timer pass over every session.
+	 */
+	void acknowledgeOwed() {
+		if (this.acksOwed.isEmpty()) {
+			return;
+		}
+		long now = nanoTime();
+		List<PulseSession> listed = new ArrayList<>();
+		for (PulseSession session = this.acksOwed.poll(); session != null; session = this.acksOwed.poll()) {
+			listed.add(session);
+		}
+		for (PulseSession session : listed) {
+			try {
+				long acknowledge = session.clientSequence.acknowledgementDue(now);
+				if (acknowledge >= 0) {
+					session.enqueueControl(ClientSequence.ackFrame(acknowledge));
+				}
+				else if (acknowledge == ClientSequence.KEEP && session.state() != ConnectionState.CLOSED) {
+					this.acksOwed.add(session);
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.error("Acknowledgement check of " + session + " failed", ex);
+			}
 		}
 	}
 
@@ -596,6 +627,7 @@ public class SessionManager implements PulseServer {
 					return;
 				}
 				case DUPLICATE -> {
+					this.observer.duplicateDropped();
 					if (logger.isDebugEnabled()) {
 						logger.debug("Dropped message " + frame.cseq() + " of " + session + ": processed before");
 					}
@@ -603,6 +635,9 @@ public class SessionManager implements PulseServer {
 				case PROCESS -> onMessage(session, frame, bytes, now);
 			}
 			acknowledge = sequence.processed(nanoTime());
+			if (sequence.listIfOwed()) {
+				this.acksOwed.add(session);
+			}
 		}
 		finally {
 			sequence.order.unlock();
@@ -753,8 +788,15 @@ public class SessionManager implements PulseServer {
 
 	/**
 	 * Drops the transport of an open session without a close frame, as a network failure would: the session is
-	 * suspended at once (or ended when resume is disabled) and the socket is aborted. For trying resume in tests
-	 * and demos only; see {@code pulse.debug.allow-drop}.
+	 * suspended at once (or ended when resume is disabled) and the socket is aborted before this method returns.
+	 * For trying resume in tests and demos only; see {@code pulse.debug.allow-drop}.
+	 * <p>
+	 * The abort runs on the caller's thread, not on the I/O executor: asked from a message listener ({@code
+	 * pulse.drop}), that is the container thread still reading this connection, so the socket is gone before that
+	 * thread reads again and nothing else works on the socket while it closes. Aborted from the I/O executor, at the
+	 * same time as the container thread, a client was seen (rarely, under load) to get a close frame 1002 with no
+	 * reason instead of a dropped connection: what Tomcat sends when its own read or write of a connection fails
+	 * (it answers 1006 with 1002), so its error path had reached the socket before the abort closed it.
 	 * @param connectionId the connection id
 	 * @return {@code true} if an open transport was dropped
 	 */
@@ -768,7 +810,7 @@ public class SessionManager implements PulseServer {
 			logger.debug("Dropping the transport of " + session + " without a close frame, as requested");
 		}
 		this.states.suspend(session, transport, DisconnectReason.TRANSPORT_ERROR, null);
-		abortTransport(transport);
+		transport.abort();
 		return true;
 	}
 

@@ -56,6 +56,8 @@ public class MicrometerPulseObserver implements PulseObserver, PulseMessageTotal
 
 	private final Counter opened;
 
+	private final Counter duplicates;
+
 	private final Counter[] closed = new Counter[REASONS.length];
 
 	private final Timer[] durations = new Timer[REASONS.length];
@@ -100,6 +102,7 @@ public class MicrometerPulseObserver implements PulseObserver, PulseMessageTotal
 		PulseMeters.MESSAGES_RECEIVED_BYTES.functionCounter(this.receivedBytes, LongAdder::sum).register(registry);
 		PulseMeters.MESSAGES_SENT_BYTES.functionCounter(this.sentBytes, LongAdder::sum).register(registry);
 		this.opened = PulseMeters.CONNECTIONS_OPENED.counter().register(registry);
+		this.duplicates = PulseMeters.MESSAGES_DUPLICATES.counter().register(registry);
 		for (DisconnectReason reason : REASONS) {
 			this.closed[reason.ordinal()] = PulseMeters.CONNECTIONS_CLOSED.counter()
 				.tag("reason", REASON_TAGS[reason.ordinal()])
@@ -159,6 +162,11 @@ public class MicrometerPulseObserver implements PulseObserver, PulseMessageTotal
 	public void messageReceived(int bytes) {
 		this.received.increment();
 		this.receivedBytes.add(bytes);
+	}
+
+	@Override
+	public void duplicateDropped() {
+		this.duplicates.increment();
 	}
 
 	@Override

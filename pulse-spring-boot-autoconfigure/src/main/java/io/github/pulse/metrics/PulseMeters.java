@@ -108,6 +108,11 @@ public enum PulseMeters {
 	MESSAGES_RECEIVED_BYTES("pulse.messages.received.bytes", Meter.Type.COUNTER, "bytes",
 			"Total size of application messages received, in UTF-8 bytes"),
 
+	/** Numbered client messages dropped as duplicates. */
+	MESSAGES_DUPLICATES("pulse.messages.duplicates", Meter.Type.COUNTER, null,
+			"Numbered client messages (cseq) received again after they were processed, as a client re-sends after a "
+					+ "resume what it had no ack for, and dropped without running a handler"),
+
 	/** Outbound application message frames written. */
 	MESSAGES_SENT("pulse.messages.sent", Meter.Type.COUNTER, null,
 			"Application message frames written to a socket, one per recipient"),

@@ -148,6 +148,22 @@ class PulseAutoConfigurationTests {
 		});
 	}
 
+	@Test
+	void clientAcknowledgementPacingDefaultsAndCanBeChanged() {
+		this.contextRunner.run((context) -> {
+			PulseSettings settings = context.getBean(SessionManager.class).settings();
+			assertThat(settings.clientAckMessages()).isEqualTo(16);
+			assertThat(settings.clientAckInterval()).isEqualTo(Duration.ofMillis(100));
+		});
+		this.contextRunner.withPropertyValues("pulse.inbound.ack-messages=4", "pulse.inbound.ack-interval=250")
+			.run((context) -> {
+				PulseSettings settings = context.getBean(SessionManager.class).settings();
+				assertThat(settings.clientAckMessages()).isEqualTo(4);
+				assertThat(settings.clientAckInterval()).as("milliseconds without a unit")
+					.isEqualTo(Duration.ofMillis(250));
+			});
+	}
+
 	@ParameterizedTest(name = "{0}={1}")
 	@CsvSource(delimiter = '|', value = {
 			"pulse.heartbeat.interval       | 0s    | pulse.heartbeat.interval (PT0S) must be positive",
@@ -173,6 +189,9 @@ class PulseAutoConfigurationTests {
 			"pulse.inbound.rate             | -1    | pulse.inbound.rate (-1.0) must be zero (no limit) or a positive number",
 			"pulse.inbound.rate             | NaN   | pulse.inbound.rate (NaN) must be zero (no limit) or a positive number",
 			"pulse.inbound.burst            | 0     | pulse.inbound.burst (0) must be at least 1",
+			"pulse.inbound.ack-messages     | 0     | pulse.inbound.ack-messages (0) must be at least 1",
+			"pulse.inbound.ack-interval     | 0     | pulse.inbound.ack-interval (PT0S) must be positive",
+			"pulse.inbound.ack-interval     | -5ms  | pulse.inbound.ack-interval (PT-0.005S) must be positive",
 			"pulse.delivery.lanes           | -1    | pulse.delivery.lanes (-1) must be between 0 and 256",
 			"pulse.delivery.min-room-size   | 0     | pulse.delivery.min-room-size (0) must be positive",
 			"pulse.resume.max-failures-per-minute | -1 | pulse.resume.max-failures-per-minute (-1) must not be negative" })

@@ -76,12 +76,13 @@ class PulseExecutorsConfigurationTests {
 			assertThat(context).hasSingleBean(PulseExecutors.class);
 			OwnExecutors own = context.getBean(OwnExecutors.class);
 			assertThat(threadOfIoWork(context)).startsWith("app-io-");
-			// the engine's timer task is scheduled on the application's scheduler
-			assertThat(own.timer.getQueue()).hasSize(1);
+			// the engine's two timer tasks (every session; the acknowledgements owed) are scheduled on the
+			// application's scheduler
+			assertThat(own.timer.getQueue()).hasSize(2);
 			context.close();
 			assertThat(own.io.isShutdown()).isFalse();
 			assertThat(own.timer.isShutdown()).isFalse();
-			assertThat(own.timer.getQueue()).as("timer task cancelled").isEmpty();
+			assertThat(own.timer.getQueue()).as("timer tasks cancelled").isEmpty();
 			own.io.shutdownNow();
 			own.timer.shutdownNow();
 		});

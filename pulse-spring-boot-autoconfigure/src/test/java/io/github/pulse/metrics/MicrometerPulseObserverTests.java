@@ -82,6 +82,18 @@ class MicrometerPulseObserverTests {
 	}
 
 	@Test
+	void duplicatesAreCountedApartFromTheMessagesReceived() {
+		MicrometerPulseObserver observer = new MicrometerPulseObserver(this.registry, false, 100);
+		assertThat(this.registry.get("pulse.messages.duplicates").counter().count()).as("published from the start")
+			.isZero();
+		observer.messageReceived(10);
+		observer.duplicateDropped();
+		observer.duplicateDropped();
+		assertThat(this.registry.get("pulse.messages.duplicates").counter().count()).isEqualTo(2);
+		assertThat(observer.messagesReceived()).isEqualTo(1);
+	}
+
+	@Test
 	void resumeOutcomesAreCountedAndReplayedFramesRecordedOnlyForResumes() {
 		MicrometerPulseObserver observer = new MicrometerPulseObserver(this.registry, false, 100);
 		observer.resumeAttempt("resumed", 7);

@@ -9,9 +9,11 @@ import io.github.pulse.test.ChatTestApplication;
 import io.github.pulse.test.PulseIntegrationTest;
 import io.github.pulse.test.TestClient;
 import io.github.pulse.test.TestClient.Close;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
@@ -25,6 +27,13 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = ChatTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 class ClientSequenceIntegrationTests extends PulseIntegrationTest {
+
+	@Autowired
+	private MeterRegistry registry;
+
+	private double duplicates() {
+		return this.registry.get("pulse.messages.duplicates").counter().count();
+	}
 
 	private static String count(long cseq, int value) {
 		return "{\"type\":\"message\",\"cseq\":" + cseq + ",\"event\":\"count\",\"payload\":" + value + "}";
@@ -43,7 +52,8 @@ class ClientSequenceIntegrationTests extends PulseIntegrationTest {
 	}
 
 	@Test
-	void duplicatesAreDroppedAndWhatWasProcessedIsAcknowledged() {
+	void duplicatesAreDroppedCountedAndWhatWasProcessedIsAcknowledged() {
+		double duplicatesBefore = duplicates();
 		try (Connected connected = connect("")) {
 			connected.client().send(count(1, 10)).send(count(2, 20)).send(count(2, 20)).send(count(1, 10))
 				.send(count(3, 30));
@@ -51,6 +61,7 @@ class ClientSequenceIntegrationTests extends PulseIntegrationTest {
 					&& f.path("cseq").asLong() == 3);
 			assertThat(ack.toString()).isEqualTo("{\"type\":\"ack\",\"cseq\":3}");
 			assertThat(counted(connected.id())).containsExactly(10, 20, 30);
+			assertThat(duplicates() - duplicatesBefore).isEqualTo(2);
 		}
 	}
 

@@ -363,6 +363,42 @@ public final class TestClient implements AutoCloseable {
 	}
 
 	/**
+	 * Close status of a connection the server drops without a close frame, waiting up to ten seconds. The JDK
+	 * client does not always notice by itself that the server closed the TCP connection: under load its socket was
+	 * seen to stay in CLOSE-WAIT with neither {@code onClose} nor {@code onError} called (5 of 800 drops). So, as a
+	 * heartbeat would, this pings the server every 200 ms while no close has arrived: a ping the closed connection
+	 * cannot take fails, and counts as the drop (1006). A close frame the server sent still shows up with its code.
+	 * @return the status
+	 */
+	public Close awaitDrop() {
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (true) {
+			try {
+				return this.closed.get(200, TimeUnit.MILLISECONDS);
+			}
+			catch (TimeoutException ex) {
+				// not noticed yet: probe below
+			}
+			catch (InterruptedException | ExecutionException ex) {
+				throw new AssertionError(ex);
+			}
+			if (System.nanoTime() - deadline > 0) {
+				throw new AssertionError("Not dropped within 10s; received " + received());
+			}
+			try {
+				this.webSocket.sendPing(ByteBuffer.allocate(0)).get(1, TimeUnit.SECONDS);
+			}
+			catch (ExecutionException ex) {
+				closedAt();
+				this.closed.complete(new Close(1006, "ping failed: " + ex.getCause()));
+			}
+			catch (InterruptedException | TimeoutException ex) {
+				// a ping that neither went nor failed: look again
+			}
+		}
+	}
+
+	/**
 	 * When the close frame or the connection failure arrived, in {@link System#nanoTime()} terms.
 	 * @return the time, or {@code 0} while the connection is open
 	 */
