@@ -25,6 +25,7 @@ import io.github.pulse.PulseCloseStatus;
 import io.github.pulse.PulseListener;
 import io.github.pulse.PulseMessage;
 import io.github.pulse.PulseReplyException;
+import io.github.pulse.PulseRoomAuthorizer;
 import io.github.pulse.SendBufferFullException;
 import io.github.pulse.PulseServer;
 import io.github.pulse.RoomNames;
@@ -48,6 +49,9 @@ public class SessionManager implements PulseServer {
 	/** Most characters of a request's {@code ref}. */
 	static final int MAX_REF_LENGTH = 64;
 
+	/** Default of {@link #setMaxRoomsPerConnection}, as {@code pulse.rooms.max-per-connection}. */
+	public static final int DEFAULT_MAX_ROOMS_PER_CONNECTION = 100;
+
 	private final PulseSettings settings;
 
 	private final PulseCodec codec;
@@ -64,6 +68,16 @@ public class SessionManager implements PulseServer {
 
 
 	private final Rooms rooms = new Rooms();
+
+	/**
+	 * Live (open or suspended) sessions by user: a session is in it from {@link #register} until it ends or is
+	 * handed over, so it holds at most one entry per live session.
+	 */
+	private final Rooms users = new Rooms();
+
+	private volatile PulseRoomAuthorizer roomAuthorizer = PulseRoomAuthorizer.DENY_ALL;
+
+	private volatile int maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
 
 	private final SessionResumes resumes;
 
@@ -195,6 +209,28 @@ public class SessionManager implements PulseServer {
 	 */
 	public void setClusterBridge(@Nullable ClusterBridge cluster) {
 		this.cluster = cluster;
+	}
+
+	/**
+	 * Decides the joins clients ask for with {@code join} frames. Until one is set every such join is refused
+	 * ({@link PulseRoomAuthorizer#DENY_ALL}).
+	 * @param authorizer the authorizer
+	 */
+	public void setRoomAuthorizer(PulseRoomAuthorizer authorizer) {
+		this.roomAuthorizer = authorizer;
+	}
+
+	/**
+	 * Most rooms a connection may be in for a client-side join to succeed: a {@code join} frame of a connection
+	 * already in this many rooms, however it joined them, is answered {@code "too many rooms"}. Joins the server
+	 * makes are not limited.
+	 * @param max the limit, at least 1
+	 */
+	public void setMaxRoomsPerConnection(int max) {
+		if (max < 1) {
+			throw new IllegalArgumentException("max must be at least 1");
+		}
+		this.maxRoomsPerConnection = max;
 	}
 
 	/**
@@ -349,7 +385,8 @@ public class SessionManager implements PulseServer {
 	PulseSession openNew(Transport transport, ConnectDecision decision, @Nullable Principal principal,
 			@Nullable String resumeFailed) {
 		String id = (decision.connectionId() != null) ? decision.connectionId() : UUID.randomUUID().toString();
-		PulseSession session = new PulseSession(this, id, principal, decision.attributes(), transport,
+		String user = decision.userOf(principal);
+		PulseSession session = new PulseSession(this, id, principal, user, decision.attributes(), transport,
 				ConnectionState.OPEN, nanoTime());
 		String token = this.settings.resumeEnabled() ? tokens().issue(session) : null;
 		session.resumeToken(token);
@@ -359,7 +396,7 @@ public class SessionManager implements PulseServer {
 		this.states.opened(session);
 		// the welcome heads the queue, but is written only once the session is in its rooms: a client that acts on
 		// the welcome must not miss a broadcast to a room the welcome lists
-		session.queueFirstFrame(this.wire.welcome(id, decision.rooms(), transport.subprotocol(), token,
+		session.queueFirstFrame(this.wire.welcome(id, user, decision.rooms(), transport.subprotocol(), token,
 				resumeFailed));
 		register(session);
 		for (String room : decision.rooms()) {
@@ -541,6 +578,8 @@ public class SessionManager implements PulseServer {
 					onMessage(session, frame, bytes, now);
 				}
 			}
+			case InboundFrame.JOIN -> onJoin(session, transport, frame);
+			case InboundFrame.LEAVE -> onLeave(session, transport, frame);
 			case InboundFrame.PING -> session.enqueueControl(WireFormat.PONG);
 			case InboundFrame.ACK -> {
 				if (!session.ack(frame.seq())) {
@@ -553,6 +592,116 @@ public class SessionManager implements PulseServer {
 					logger.debug("Ignored a frame of unknown type from " + session);
 				}
 			}
+		}
+	}
+
+	/**
+	 * A client asks to join a room: answered {@code joined} before the session joins, so that the answer comes
+	 * before the room's first broadcast, or {@code joinFailed} with the reason; a session already in the room is
+	 * answered {@code joined} without asking the authorizer.
+	 */
+	private void onJoin(PulseSession session, Transport transport, InboundFrame frame) {
+		String ref = checkedRef(session, transport, frame);
+		if (ref == null) {
+			return;
+		}
+		String room = frame.room();
+		String refusal = joinRefusal(session, room);
+		if (refusal != null) {
+			answerRoomRequest(session, this.wire.roomAnswerBody("joinFailed", room, ref, refusal));
+			return;
+		}
+		if (!answerRoomRequest(session, this.wire.roomAnswerBody("joined", room, ref, null))) {
+			return;
+		}
+		try {
+			session.join(room);
+		}
+		catch (ConnectionClosedException ex) {
+			// ended meanwhile: nobody to be in the room
+		}
+	}
+
+	/**
+	 * Why a client-side join is refused: {@code null} if it is not. The authorizer is asked before the limit, so that
+	 * a client learns of the limit only for a room it may join.
+	 */
+	private @Nullable String joinRefusal(PulseSession session, String room) {
+		if (!RoomNames.isValid(room)) {
+			return "invalid room";
+		}
+		Set<String> joined = session.roomSet();
+		if (joined.contains(room)) {
+			return null;
+		}
+		if (!mayJoin(session, room)) {
+			return "forbidden";
+		}
+		return (joined.size() >= this.maxRoomsPerConnection) ? "too many rooms" : null;
+	}
+
+	private boolean mayJoin(PulseSession session, String room) {
+		try {
+			return this.roomAuthorizer.mayJoin(session, room);
+		}
+		catch (RuntimeException ex) {
+			this.observer.handlerError();
+			logger.warn("Room authorizer failed on a join of '" + room + "' by " + session + "; refusing it",
+					RedactedFailure.of(ex));
+			return false;
+		}
+	}
+
+	/**
+	 * A client asks to leave a room: the session leaves it, and is answered {@code left}, also when it was not in
+	 * the room (after the answer it is not, which is what it asked for; a leave racing one the server made must not
+	 * cost the client its session). A name that cannot be a room closes with 1007.
+	 */
+	private void onLeave(PulseSession session, Transport transport, InboundFrame frame) {
+		String ref = checkedRef(session, transport, frame);
+		if (ref == null) {
+			return;
+		}
+		String room = frame.room();
+		if (!RoomNames.isValid(room)) {
+			rejectFrame(session, transport, "malformed", CloseCodes.invalidFrame("room must match [A-Za-z0-9._:-]{1,128}"));
+			return;
+		}
+		session.leave(room);
+		answerRoomRequest(session, this.wire.roomAnswerBody("left", room, ref, null));
+	}
+
+	/**
+	 * The {@code ref} of a join or leave, which it must have; {@code null} after closing the session with 1007.
+	 */
+	private @Nullable String checkedRef(PulseSession session, Transport transport, InboundFrame frame) {
+		String ref = frame.ref();
+		String invalid = (ref == null) ? "missing ref"
+				: (ref.isEmpty() || ref.length() > MAX_REF_LENGTH) ? "ref must be 1 to " + MAX_REF_LENGTH + " characters"
+						: null;
+		if (invalid != null) {
+			rejectFrame(session, transport, "malformed", CloseCodes.invalidFrame(invalid));
+			return null;
+		}
+		return ref;
+	}
+
+	/**
+	 * Queues the answer to a join or leave, numbered like a reply; {@code false} if it could not be queued.
+	 */
+	private boolean answerRoomRequest(PulseSession session, EncodedBody answer) {
+		try {
+			sendDirect(session, answer);
+			return true;
+		}
+		catch (ConnectionClosedException ex) {
+			return false;
+		}
+		catch (SendBufferFullException ex) {
+			// the client's own request goes unanswered, as a reply would: its future times out
+			this.observer.frameDropped("send-buffer-overflow");
+			logger.warn("Answer to a room request of " + session + " dropped: " + ex.getMessage());
+			return false;
 		}
 	}
 
@@ -816,6 +965,10 @@ public class SessionManager implements PulseServer {
 	 */
 	void register(PulseSession session) {
 		PulseSession replaced = this.sessions.put(session.id(), session);
+		String user = session.user();
+		if (user != null) {
+			this.users.add(user, session);
+		}
 		if (replaced != null) {
 			this.states.end(replaced, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
 		}
@@ -832,8 +985,16 @@ public class SessionManager implements PulseServer {
 				cluster.sessionEnded(session.id());
 			}
 		}
+		forgetUser(session);
 		for (String room : rooms) {
 			this.rooms.remove(room, session);
+		}
+	}
+
+	private void forgetUser(PulseSession session) {
+		String user = session.user();
+		if (user != null) {
+			this.users.remove(user, session);
 		}
 	}
 
@@ -874,6 +1035,7 @@ public class SessionManager implements PulseServer {
 				cluster.sessionEnded(session.id());
 			}
 		}
+		forgetUser(session);
 		for (String room : session.roomSet()) {
 			this.rooms.remove(room, session);
 		}
@@ -1025,6 +1187,46 @@ public class SessionManager implements PulseServer {
 		catch (ConnectionClosedException ex) {
 			return false;
 		}
+	}
+
+	@Override
+	public int sendToUser(String user, String event, @Nullable Object payload) {
+		Set<PulseSession> connections = this.users.members(user);
+		if (connections == null || connections.isEmpty()) {
+			return 0;
+		}
+		EncodedBody body = this.wire.messageBody(event, null, payload);
+		int reached = 0;
+		for (PulseSession session : connections) {
+			try {
+				sendDirect(session, body);
+				reached++;
+			}
+			catch (ConnectionClosedException ex) {
+				// ended since the lookup: it leaves the index on its own
+			}
+			catch (SendBufferFullException ex) {
+				this.observer.frameDropped("send-buffer-overflow");
+				if (logger.isDebugEnabled()) {
+					logger.debug("Send to user of " + session + " dropped: " + ex.getMessage());
+				}
+			}
+		}
+		return reached;
+	}
+
+	@Override
+	public Collection<PulseConnection> connectionsOf(String user) {
+		Set<PulseSession> connections = this.users.members(user);
+		return (connections != null) ? List.copyOf(connections) : List.of();
+	}
+
+	/**
+	 * Number of users with at least one live session on this node.
+	 * @return the user count
+	 */
+	public int userCount() {
+		return this.users.count();
 	}
 
 	/**
