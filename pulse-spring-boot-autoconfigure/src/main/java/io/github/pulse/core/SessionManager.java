@@ -234,6 +234,22 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
+	 * The authorizer of client-side joins.
+	 * @return the authorizer
+	 */
+	public PulseRoomAuthorizer roomAuthorizer() {
+		return this.roomAuthorizer;
+	}
+
+	/**
+	 * The room limit of client-side joins.
+	 * @return most rooms a connection may be in for a client-side join to succeed
+	 */
+	public int maxRoomsPerConnection() {
+		return this.maxRoomsPerConnection;
+	}
+
+	/**
 	 * The cluster bridge.
 	 * @return the bridge, or {@code null} on a single node
 	 */
