@@ -27,7 +27,7 @@ class PulseClientRoomsTests {
 
 	@BeforeAll
 	static void startServer() {
-		server = PulseTestServer.startWith(new Class<?>[] { PrincipalFromHeader.class }, RULES);
+		server = PulseTestServer.startWith(new Class<?>[] { PrincipalFromHeaderConfiguration.class }, RULES);
 	}
 
 	@AfterAll
@@ -136,7 +136,7 @@ class PulseClientRoomsTests {
 
 	@Test
 	void aFreshSessionJoinsTheClientsRoomsAgain() throws Exception {
-		try (PulseTestServer noResume = PulseTestServer.startWith(new Class<?>[] { PrincipalFromHeader.class },
+		try (PulseTestServer noResume = PulseTestServer.startWith(new Class<?>[] { PrincipalFromHeaderConfiguration.class },
 				append(RULES, "pulse.resume.window=0"))) {
 			Recorder recorder = new Recorder();
 			try (PulseClient client = connect(noResume, recorder)) {

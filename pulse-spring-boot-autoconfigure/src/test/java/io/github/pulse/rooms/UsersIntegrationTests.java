@@ -1,7 +1,6 @@
 package io.github.pulse.rooms;
 
 import java.net.URI;
-import java.security.Principal;
 import java.util.List;
 import java.util.Map;
 
@@ -10,10 +9,9 @@ import io.github.pulse.ConnectDecision;
 import io.github.pulse.PulseConnectHandler;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.PulseServer;
+import io.github.pulse.test.PrincipalFromHeader;
 import io.github.pulse.test.TestClient;
 import jakarta.servlet.Filter;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
@@ -132,20 +130,7 @@ class UsersIntegrationTests {
 
 		@Bean
 		Filter principalFromHeader() {
-			return (request, response, chain) -> {
-				String user = ((HttpServletRequest) request).getHeader("X-User");
-				if (user == null) {
-					chain.doFilter(request, response);
-					return;
-				}
-				Principal principal = () -> user;
-				chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
-					@Override
-					public Principal getUserPrincipal() {
-						return principal;
-					}
-				}, response);
-			};
+			return new PrincipalFromHeader();
 		}
 
 		@Bean
