@@ -1205,13 +1205,36 @@ public class SessionManager implements PulseServer {
 		}
 	}
 
+	/**
+	 * Sends to every connection of a user on this node and, with a cluster, through the node's pipeline to the
+	 * user's connections on the other nodes.
+	 */
 	@Override
 	public int sendToUser(String user, String event, @Nullable Object payload) {
+		EncodedBody body = this.wire.messageBody(event, null, payload);
+		ClusterBridge cluster = this.cluster;
+		if (cluster != null) {
+			cluster.sendToUser(user, body);
+		}
+		return deliverToUser(user, body);
+	}
+
+	/**
+	 * Delivers a send to a user that another node published to the user's connections on this node; for the
+	 * cluster's threads. Each is counted as a direct send of this node.
+	 * @param user the user
+	 * @param body the encoded body, as {@link EncodedBody#text()}
+	 * @return the connections it was queued for
+	 */
+	public int deliverToUser(String user, String body) {
+		return deliverToUser(user, EncodedBody.of(body));
+	}
+
+	private int deliverToUser(String user, EncodedBody body) {
 		Set<PulseSession> connections = this.users.members(user);
 		if (connections == null || connections.isEmpty()) {
 			return 0;
 		}
-		EncodedBody body = this.wire.messageBody(event, null, payload);
 		int reached = 0;
 		for (PulseSession session : connections) {
 			try {
