@@ -612,9 +612,9 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * A client asks to join a room: answered {@code joined} before the session joins, so that the answer comes
-	 * before the room's first broadcast, or {@code joinFailed} with the reason; a session already in the room is
-	 * answered {@code joined} without asking the authorizer.
+	 * A client asks to join a room: answered {@code joined}, which comes before the room's first broadcast and
+	 * reaches the client only once the session is in the room, or {@code joinFailed} with the reason; a session
+	 * already in the room is answered {@code joined} without asking the authorizer.
 	 */
 	private void onJoin(PulseSession session, Transport transport, InboundFrame frame) {
 		String ref = checkedRef(session, transport, frame);
@@ -627,14 +627,19 @@ public class SessionManager implements PulseServer {
 			answerRoomRequest(session, this.wire.roomAnswerBody("joinFailed", room, ref, refusal));
 			return;
 		}
-		if (!answerRoomRequest(session, this.wire.roomAnswerBody("joined", room, ref, null))) {
-			return;
-		}
+		// the answer is queued first, so that every broadcast to the room comes after it, and held until the session
+		// is in the room, so that a client that read it is a member (for a broadcast anyone makes after that)
+		Runnable release = session.holdWrites();
 		try {
-			session.join(room);
+			if (answerRoomRequest(session, this.wire.roomAnswerBody("joined", room, ref, null))) {
+				session.join(room);
+			}
 		}
 		catch (ConnectionClosedException ex) {
 			// ended meanwhile: nobody to be in the room
+		}
+		finally {
+			release.run();
 		}
 	}
 

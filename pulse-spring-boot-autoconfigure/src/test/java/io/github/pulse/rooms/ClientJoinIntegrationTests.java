@@ -72,11 +72,25 @@ class ClientJoinIntegrationTests {
 			assertThat(joined.path("ref").asText()).isEqualTo("1");
 			assertThat(joined.path("seq").asLong()).isEqualTo(1);
 			assertThat(joined.has("reason")).isFalse();
-			await().until(() -> !this.server.connections("chat-1").isEmpty());
+			// a client that read joined is a member: a broadcast made now reaches it
 			assertThat(this.server.broadcast("chat-1", "hello", "x")).isOne();
 			JsonNode message = client.nextOfType("message");
 			assertThat(message.path("room").asText()).isEqualTo("chat-1");
 			assertThat(message.path("seq").asLong()).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void whenTheClientReadsJoinedTheServerCountsItAMemberAndWhenItReadsLeftNoLonger() {
+		try (TestClient client = connect()) {
+			for (int i = 0; i < 200; i++) {
+				client.send(join("chat-cycle", "j" + i));
+				assertThat(client.nextOfType("joined").path("ref").asText()).isEqualTo("j" + i);
+				assertThat(this.server.connections("chat-cycle")).as("members after joined %d", i).hasSize(1);
+				client.send(leave("chat-cycle", "l" + i));
+				assertThat(client.nextOfType("left").path("ref").asText()).isEqualTo("l" + i);
+				assertThat(this.server.connections("chat-cycle")).as("members after left %d", i).isEmpty();
+			}
 		}
 	}
 
