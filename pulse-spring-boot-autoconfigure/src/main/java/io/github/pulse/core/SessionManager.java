@@ -693,11 +693,12 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * The {@code ref} of a join or leave, which it must have; {@code null} after closing the session with 1007.
+	 * The {@code ref} of a join or leave, which it must have, as it must have a room (the default codecs refuse a
+	 * frame without one, a codec of the application may not); {@code null} after closing the session with 1007.
 	 */
 	private @Nullable String checkedRef(PulseSession session, Transport transport, InboundFrame frame) {
 		String ref = frame.ref();
-		String invalid = (ref == null) ? "missing ref"
+		String invalid = (frame.room() == null) ? "missing room" : (ref == null) ? "missing ref"
 				: (ref.isEmpty() || ref.length() > MAX_REF_LENGTH) ? "ref must be 1 to " + MAX_REF_LENGTH + " characters"
 						: null;
 		if (invalid != null) {
