@@ -77,6 +77,8 @@ export type PulseWebSocketConstructor = new (url: string, protocols?: string | s
 /** Detail of the `open` event: a new session started. */
 export interface PulseOpenEvent {
 	connectionId: string;
+	/** User the session belongs to (the server's connect handler names it), null for none. */
+	user: string | null;
 	rooms: string[];
 	/** Why a resume was refused and a new session started instead, or null on a first connection. */
 	resumeFailed: 'expired' | 'unknown' | null;
@@ -150,6 +152,7 @@ export interface PulseClientEventMap {
 	drop: PulseDropEvent;
 	restore: PulseRestoreEvent;
 	overflow: PulseOverflowEvent;
+	error: PulseErrorEvent;
 	close: PulseCloseEvent;
 }
 
@@ -176,6 +179,29 @@ export declare class PulseReplyError extends Error {
 	readonly code: string;
 }
 
+/**
+ * A join the server refused: the reason of its `joinFailed` answer.
+ */
+export declare class PulseJoinError extends Error {
+	constructor(room: string, reason: string);
+	/** The room that could not be joined. */
+	readonly room: string;
+	/** Why: `forbidden`, `invalid room` or `too many rooms`. */
+	readonly reason: 'forbidden' | 'invalid room' | 'too many rooms' | string;
+}
+
+/** Options of {@link PulseClient.join} and {@link PulseClient.leave}. */
+export interface PulseJoinOptions {
+	/** How long to wait for the server's answer, in ms. Default 10000. */
+	timeout?: number;
+}
+
+/** Detail of the `error` event. */
+export interface PulseErrorEvent {
+	/** A room the client had joined could not be joined again after a new session. */
+	error: PulseJoinError;
+}
+
 /** Options of {@link PulseClient.request}. */
 export interface PulseRequestOptions {
 	/** How long to wait for the reply, in ms. Default 10000. */
@@ -190,6 +216,10 @@ export declare class PulseClient {
 	readonly connectionId: string | null;
 	/** Rooms the session joined when it started. */
 	readonly rooms: string[];
+	/** User the current session belongs to, from its welcome; null for none or before the first welcome. */
+	readonly user: string | null;
+	/** Rooms joined with {@link join} and not left, in the order they were joined. */
+	readonly joinedRooms: string[];
 	/** Sequence number of the last message received in this session. */
 	readonly lastSeq: number;
 	/** Number of sends waiting for a connection. */
@@ -215,6 +245,14 @@ export declare class PulseClient {
 	 * came within the timeout, and an Error when the client closed, the queue was full or the session was lost.
 	 */
 	request<T = unknown>(event: string, payload?: unknown, options?: PulseRequestOptions): Promise<T>;
+	/**
+	 * Asks the server to join a room. Resolves once it answered `joined`; rejects with a {@link PulseJoinError}
+	 * (`forbidden`, `invalid room`, `too many rooms`), an Error named `TimeoutError`, or an Error when the client
+	 * closed. The room is kept through a resume and joined again after a new session.
+	 */
+	join(room: string, options?: PulseJoinOptions): Promise<void>;
+	/** Asks the server to leave a room; resolves once it answered `left`, also when the client was not in it. */
+	leave(room: string, options?: PulseJoinOptions): Promise<void>;
 	/** Closes for good with a close frame, ending the session on the server; code 1000 or 3000-4999. */
 	close(code?: number, reason?: string): void;
 	/** Testing aid: asks a server with pulse.debug.allow-drop=true to drop this transport without a close frame. */

@@ -61,6 +61,24 @@ export class PulseReplyError extends Error {
 }
 
 /**
+ * A join the server refused: its joinFailed answer's reason, 'forbidden', 'invalid room' or 'too many rooms'.
+ */
+export class PulseJoinError extends Error {
+	/**
+	 * @param {string} room the room
+	 * @param {string} reason the reason of the answer
+	 */
+	constructor(room, reason) {
+		super(`pulse: join of room '${room}' failed: ${reason}`);
+		this.name = 'PulseJoinError';
+		/** @type {string} */
+		this.room = room;
+		/** @type {string} */
+		this.reason = reason;
+	}
+}
+
+/**
  * Whether the client reconnects after the server (or the network) closed its WebSocket with this code: the close-code
  * table of docs/protocol.md, kept in close-codes.json beside this file, which the Java client implements too.
  * Reconnect and resume: 1001 (server going away, heartbeat timeout), 1005 (close frame without a code, which pulse
@@ -109,9 +127,10 @@ export function backoffDelay(attempt, options, random = Math.random) {
  * States: 'idle' (not connected yet), 'connecting' (first connection), 'open', 'reconnecting', 'closed' (final).
  *
  * Events, subscribed with on(type, handler):
- * - open     {connectionId, rooms, resumeFailed, heartbeatMs, resumeWindowMs, protocol}: a new session started, on the first
+ * - open     {connectionId, user, rooms, resumeFailed, heartbeatMs, resumeWindowMs, protocol}: a new session started, on the first
  *            connection or when a resume was refused (resumeFailed is then 'expired' or 'unknown').
  * - message  {event, payload, room, seq}: an application message, in order and exactly once per session.
+ * - error    {error}: a room the client had joined could not be joined again after a new session (a PulseJoinError).
  * - drop     {code, reason, attempt, delayMs}: the transport was lost (or a reconnect attempt failed); the client
  *            tries again after delayMs.
  * - restore  {connectionId, replayed, missed}: the session was resumed on a new transport; `replayed` frames follow,
@@ -144,6 +163,12 @@ export class PulseClient {
 	#unconfirmed = [];
 	#sequenced = false;
 	#lastCseq = 0;
+	#everOpened = false;
+	#user = null;
+	/** Joins and leaves waiting for their answer, by ref. */
+	#roomOperations = new Map();
+	/** Rooms joined with join() and not left, as far as the answers say; joined again after a new session. */
+	#joinedRooms = new Set();
 
 	/**
 	 * @param {object} [options] see client.d.ts (PulseClientOptions) for every option and its default
@@ -183,6 +208,16 @@ export class PulseClient {
 		return [...this.#rooms];
 	}
 
+	/** User the current session belongs to, from its welcome; null for none or before the first welcome. */
+	get user() {
+		return this.#user;
+	}
+
+	/** Rooms joined with join() and not left, in the order they were joined, as far as the server's answers say. */
+	get joinedRooms() {
+		return [...this.#joinedRooms];
+	}
+
 	/** Sequence number of the last message received in this session. */
 	get lastSeq() {
 		return this.#lastSeq;
@@ -205,7 +240,7 @@ export class PulseClient {
 
 	/**
 	 * Subscribes to an event.
-	 * @param {'open'|'message'|'drop'|'restore'|'close'} type the event
+	 * @param {'open'|'message'|'drop'|'restore'|'error'|'close'} type the event
 	 * @param {(detail: object) => void} handler called with the event's detail
 	 * @returns {() => void} a function that unsubscribes
 	 */
@@ -289,6 +324,122 @@ export class PulseClient {
 		});
 	}
 
+	/**
+	 * Asks the server to join a room, which its room authorizer decides. Like send() the frame waits in the queue
+	 * while disconnected. A room joined is kept through a resume and joined again, by the client itself, after a new
+	 * session (a refusal then fires 'error').
+	 * @param {string} room the room name, [A-Za-z0-9._:-]{1,128}
+	 * @param {{timeout?: number}} [options] timeout: how long to wait for the answer, in ms (default 10000)
+	 * @returns {Promise<void>} resolves once the server answered joined (the room's broadcasts come after it);
+	 *     rejects with a PulseJoinError carrying the reason ('forbidden', 'invalid room', 'too many rooms'), an Error
+	 *     named 'TimeoutError' when no answer came in time (the client then does not know: join or leave again), and
+	 *     an Error when the client is closed
+	 */
+	join(room, options = {}) {
+		return this.#roomOperation(true, room, options);
+	}
+
+	/**
+	 * Asks the server to leave a room, also one the server put the client in; the client no longer joins it again
+	 * after a new session.
+	 * @param {string} room the room name
+	 * @param {{timeout?: number}} [options] timeout: how long to wait for the answer, in ms (default 10000)
+	 * @returns {Promise<void>} resolves once the server answered left (no broadcast of the room comes after it), also
+	 *     when the client was not in the room; rejects as join() does
+	 */
+	leave(room, options = {}) {
+		return this.#roomOperation(false, room, options);
+	}
+
+	#roomOperation(join, room, options) {
+		const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+		if (!(timeout > 0)) {
+			throw new RangeError('pulse: ' + (join ? 'join' : 'leave') + ' timeout must be positive');
+		}
+		if (typeof room !== 'string') {
+			throw new TypeError('pulse: room must be a string');
+		}
+		if (this.#state === 'closed') {
+			return Promise.reject(new Error('pulse: client is closed'));
+		}
+		return new Promise((resolve, reject) => {
+			const operation = this.#queueRoomOperation(join, room, { resolve, reject });
+			operation.timer = setTimeout(() => {
+				if (this.#roomOperations.get(operation.ref) === operation) {
+					this.#roomOperations.delete(operation.ref);
+					const error = new Error(`pulse: no answer to the ${join ? 'join' : 'leave'} of room '${room}' `
+						+ `within ${timeout} ms`);
+					error.name = 'TimeoutError';
+					reject(error);
+				}
+			}, timeout);
+		});
+	}
+
+	/**
+	 * Records a join or leave and sends or queues its frame, unnumbered, at the end of the queue; `waiter` is null
+	 * for a rejoin the client makes itself.
+	 */
+	#queueRoomOperation(join, room, waiter) {
+		const ref = 'j' + (++this.#lastRef);
+		const text = JSON.stringify({ type: join ? 'join' : 'leave', room, ref });
+		const operation = { ref, join, room, text, waiter, timer: null };
+		this.#roomOperations.set(ref, operation);
+		this.#queueRoomFrame(operation);
+		return operation;
+	}
+
+	#queueRoomFrame(operation) {
+		const entry = { text: operation.text, ref: null, cseq: 0, room: true };
+		if (!(this.#state === 'open' && this.#queue.length === 0 && this.#send(entry))) {
+			this.#queue.push(entry);
+		}
+	}
+
+	/**
+	 * Sends again the joins and leaves that went out and got no answer, which a dropped transport may have lost (a
+	 * repeated one is answered as the first was); after a new session also joins again the rooms it had joined.
+	 */
+	#resendRoomOperations(newSession) {
+		const rejoin = newSession ? [...this.#joinedRooms].filter((room) =>
+			![...this.#roomOperations.values()].some((operation) => operation.room === room)) : [];
+		for (const operation of this.#roomOperations.values()) {
+			if (!this.#queue.some((entry) => entry.text === operation.text)) {
+				this.#queue.push({ text: operation.text, ref: null, cseq: 0, room: true });
+			}
+		}
+		for (const room of rejoin) {
+			this.#queueRoomOperation(true, room, null);
+		}
+	}
+
+	#onRoomAnswer(frame) {
+		const operation = this.#roomOperations.get(String(frame.ref));
+		if (!operation || operation.room !== frame.room) {
+			return;
+		}
+		this.#roomOperations.delete(operation.ref);
+		clearTimeout(operation.timer);
+		if (frame.type === 'joined') {
+			this.#joinedRooms.add(operation.room);
+		}
+		else {
+			this.#joinedRooms.delete(operation.room);
+		}
+		const failure = frame.type === 'joinFailed' ? new PulseJoinError(operation.room, String(frame.reason)) : null;
+		if (operation.waiter === null) {
+			if (failure) {
+				this.#emit('error', { error: failure });
+			}
+		}
+		else if (failure) {
+			operation.waiter.reject(failure);
+		}
+		else {
+			operation.waiter.resolve();
+		}
+	}
+
 	static #frame(event, payload, ref) {
 		if (typeof event !== 'string' || event.length === 0 || event.length > MAX_EVENT_LENGTH) {
 			throw new TypeError('pulse: event must be a string of 1 to ' + MAX_EVENT_LENGTH + ' characters');
@@ -327,7 +478,7 @@ export class PulseClient {
 
 	/** Transmits a queued entry, marking a request as having reached the current session. */
 	#send(entry) {
-		if (this.#sequenced && entry.cseq === 0) {
+		if (this.#sequenced && entry.cseq === 0 && !entry.room) {
 			entry.cseq = ++this.#lastCseq;
 		}
 		if (!this.#transmit(entry.cseq === 0 ? entry.text
@@ -442,6 +593,9 @@ export class PulseClient {
 		switch (frame.type) {
 			case 'message':
 			case 'reply':
+			case 'joined':
+			case 'joinFailed':
+			case 'left':
 				this.#onMessage(frame);
 				break;
 			case 'welcome':
@@ -466,6 +620,7 @@ export class PulseClient {
 		this.#sequenced = typeof frame.cseq === 'number';
 		this.#lastCseq = 0;
 		this.#connectionId = frame.connectionId;
+		this.#user = typeof frame.user === 'string' ? frame.user : null;
 		this.#rooms = Array.isArray(frame.rooms) ? frame.rooms : [];
 		this.#token = frame.resumeToken || null;
 		this.#lastSeq = 0;
@@ -480,9 +635,14 @@ export class PulseClient {
 				}
 			}
 		}
+		if (this.#everOpened) {
+			this.#resendRoomOperations(true);
+		}
+		this.#everOpened = true;
 		this.#becomeOpen();
 		this.#emit('open', {
 			connectionId: frame.connectionId,
+			user: this.#user,
 			rooms: [...this.#rooms],
 			resumeFailed: frame.resumeFailed || (resuming ? 'unknown' : null),
 			heartbeatMs: frame.heartbeatMs,
@@ -500,6 +660,7 @@ export class PulseClient {
 		// Without cseq (the session came from another server) everything unconfirmed goes again
 		const processed = typeof frame.cseq === 'number' ? frame.cseq : 0;
 		this.#queue.unshift(...this.#takeNumbered().filter((entry) => entry.cseq > processed));
+		this.#resendRoomOperations(false);
 		this.#becomeOpen();
 		this.#emit('restore', { connectionId: frame.connectionId, replayed: frame.replayed, missed: frame.missed });
 		this.#flushQueue();
@@ -534,6 +695,10 @@ export class PulseClient {
 		}
 		if (frame.type === 'reply') {
 			this.#settle(String(frame.ref), frame, null);
+			return;
+		}
+		if (frame.type !== 'message') {
+			this.#onRoomAnswer(frame);
 			return;
 		}
 		this.#emit('message', { event: frame.event, payload: frame.payload, room: frame.room ?? null, seq: frame.seq });
@@ -631,6 +796,13 @@ export class PulseClient {
 		this.#state = 'closed';
 		for (const ref of [...this.#pending.keys()]) {
 			this.#settle(ref, null, new Error(`pulse: client closed (${code} ${reason}) before the reply arrived`));
+		}
+		const operations = [...this.#roomOperations.values()];
+		this.#roomOperations.clear();
+		for (const operation of operations) {
+			clearTimeout(operation.timer);
+			operation.waiter?.reject(new Error(`pulse: client closed (${code} ${reason}) before the room's answer `
+				+ 'arrived'));
 		}
 		this.#emit('close', { code, reason });
 	}

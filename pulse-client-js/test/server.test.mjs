@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
-import { PulseClient, PulseReplyError } from '../src/client.js';
+import { PulseClient, PulseReplyError, PulseJoinError } from '../src/client.js';
 
 const url = process.env.PULSE_URL;
 const control = process.env.PULSE_CONTROL_URL;
@@ -174,4 +174,79 @@ test('unacknowledged messages are bounded by queueLimit against a real server, a
 	assert.equal(client.send('count', limit), true, 'room again once acknowledged');
 	await until(async () => (await counted()).length === limit, 'every accepted message handled');
 	assert.deepEqual(await counted(), [1, 2, 3, 4, 5], 'each accepted message once; the refused ones never');
+});
+
+test('joins a room it may join, gets its user and the room\'s broadcasts, and leaves it', async () => {
+	const client = newClient({ params: { room: 'lobby', user: 'ann' } });
+	const opened = next(client, 'open');
+	client.connect();
+	assert.equal((await opened).user, 'ann');
+	assert.equal(client.user, 'ann');
+	await client.join('chat-js');
+	assert.deepEqual(client.joinedRooms, ['chat-js']);
+	const inRoom = next(client, 'message', (m) => m.event === 'chat' && m.room === 'chat-js');
+	client.send('chat', { text: 'hi' });
+	assert.deepEqual((await inRoom).payload, { text: 'hi' });
+	await client.leave('chat-js');
+	assert.deepEqual(client.joinedRooms, []);
+	// leaving a room it is not in is answered too
+	await client.leave('chat-never');
+	const rooms = [];
+	client.on('message', (m) => m.event === 'chat' && rooms.push(m.room));
+	const inLobby = next(client, 'message', (m) => m.event === 'chat' && m.room === 'lobby');
+	client.send('chat', { text: 'after' });
+	await inLobby;
+	assert.deepEqual(rooms, ['lobby']);
+});
+
+test('a refused join rejects with the server\'s reason and the session goes on', async () => {
+	const client = newClient({ params: { room: 'lobby' } });
+	const opened = next(client, 'open');
+	client.connect();
+	assert.equal((await opened).user, null);
+	for (const [room, reason] of [['lobby2', 'forbidden'], ['chat-admins', 'forbidden'], ['no room', 'invalid room']]) {
+		await assert.rejects(client.join(room), (error) => error instanceof PulseJoinError && error.reason === reason
+			&& error.room === room);
+	}
+	assert.deepEqual(client.joinedRooms, []);
+	assert.equal(await client.request('request.echo', 'still open'), 'still open');
+});
+
+test('a resume keeps the rooms it joined without joining again', async () => {
+	const client = newClient({ params: { room: 'lobby' } });
+	const opened = next(client, 'open');
+	client.connect();
+	await opened;
+	await client.join('chat-resume');
+	const seq = client.lastSeq;
+	const restored = next(client, 'restore');
+	assert.ok(await cut() >= 1);
+	await restored;
+	const inRoom = next(client, 'message', (m) => m.event === 'chat' && m.room === 'chat-resume');
+	client.send('chat', 'back');
+	await inRoom;
+	assert.deepEqual(client.joinedRooms, ['chat-resume']);
+	// the two chat broadcasts (lobby, chat-resume) and nothing else: no second joined
+	await until(() => client.lastSeq === seq + 2, 'both broadcasts');
+});
+
+test('a new session joins the rooms it had joined again', async () => {
+	const client = newClient({ params: { room: 'lobby' } });
+	const opens = [];
+	client.on('open', (open) => opens.push(open));
+	const opened = next(client, 'open');
+	client.connect();
+	const first = await opened;
+	await client.join('chat-again');
+	await client.join('chat-gone');
+	await client.leave('chat-gone');
+	// the listener throws: the server ends the session with 1011 and the client starts a new one
+	client.send('fail');
+	await until(() => opens.length === 2 && client.state === 'open', 'a new session');
+	assert.notEqual(opens[1].connectionId, first.connectionId);
+	const inRoom = next(client, 'message', (m) => m.event === 'chat' && m.room === 'chat-again');
+	// the rejoin went out before this message, and the server handles a session's frames in order
+	client.send('chat', 'rejoined');
+	await inRoom;
+	assert.deepEqual(client.joinedRooms, ['chat-again']);
 });

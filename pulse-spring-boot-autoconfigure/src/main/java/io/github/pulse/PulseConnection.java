@@ -20,6 +20,15 @@ public interface PulseConnection {
 	String id();
 
 	/**
+	 * User this connection belongs to: what the {@link PulseConnectHandler} named, by default the handshake
+	 * principal's name. Several connections may belong to one user.
+	 * @return the user, or {@code null} for none
+	 */
+	default @Nullable String user() {
+		return null;
+	}
+
+	/**
 	 * Rooms this connection is a member of.
 	 * @return an immutable snapshot
 	 */

@@ -27,6 +27,24 @@ public interface PulseServer {
 	boolean send(String connectionId, String event, @Nullable Object payload);
 
 	/**
+	 * Sends an application frame to every live (open or suspended) connection of a user on this node. The payload
+	 * is encoded once; each connection gets it as {@link #send} would, except that a connection whose send buffer
+	 * is full is skipped (the frame counted as dropped) instead of failing the call.
+	 * @param user the user, as {@link PulseConnection#user()}
+	 * @param event the event name, 1 to 128 characters
+	 * @param payload the payload; may be {@code null}
+	 * @return the number of connections of this node the frame was queued for
+	 */
+	int sendToUser(String user, String event, @Nullable Object payload);
+
+	/**
+	 * Live (open or suspended) connections of a user on this node.
+	 * @param user the user
+	 * @return a snapshot, empty if the user has none
+	 */
+	Collection<PulseConnection> connectionsOf(String user);
+
+	/**
 	 * Broadcasts an application frame to every member of a room. The payload is encoded once; each member gets a
 	 * frame with its own sequence number. Full send buffers are handled by {@code pulse.buffer.overflow}.
 	 * @param room the room name

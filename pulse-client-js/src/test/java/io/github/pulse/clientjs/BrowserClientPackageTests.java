@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.fail;
  * {@code npm}; fails with what went wrong otherwise.
  */
 @SpringBootTest(classes = ClientJsTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "pulse.heartbeat.interval=2s", "pulse.heartbeat.timeout=1s", "pulse.resume.window=30s" })
+		properties = { "pulse.heartbeat.interval=2s", "pulse.heartbeat.timeout=1s", "pulse.resume.window=30s",
+				"pulse.rooms.client-join=chat-*", "pulse.rooms.client-join-excluded=chat-admin*" })
 class BrowserClientPackageTests {
 
 	private static final long TIMEOUT_MINUTES = 5;

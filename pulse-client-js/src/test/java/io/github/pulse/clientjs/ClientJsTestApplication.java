@@ -9,12 +9,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.pulse.ConnectDecision;
+import io.github.pulse.PulseConnectHandler;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.PulseListener;
 import io.github.pulse.PulseMessage;
 import io.github.pulse.PulseReplyException;
 import io.github.pulse.PulseServer;
 import io.github.pulse.test.FaultInjectingProxy;
+import io.github.pulse.web.DefaultPulseConnectHandler;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -32,6 +35,8 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code POST /test/hold} closed; {@code GET /test/holding} counts the handlers that started waiting).
  * {@code count} records its number per connection ({@code GET /test/counted?id=}).
  * {@code POST /test/cut} cuts every connection through the fault-injecting proxy in front of the server.
+ * {@code fail} makes the listener throw, which ends the session with 1011 (the client then starts a new one). The
+ * {@code user} query parameter names the connection's user.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -48,6 +53,7 @@ public class ClientJsTestApplication {
 					case "echo" -> connection.send("echo", message.payload());
 					case "chat" -> connection.rooms().forEach((room) -> server.broadcast(room, "chat", message.payload()));
 					case "request.echo" -> message.reply(message.payload());
+					case "fail" -> throw new IllegalStateException("failing as asked");
 					case "request.refuse" -> throw new PulseReplyException("refused",
 							"refused " + message.payload(String.class));
 					case "count" -> gate.counted.computeIfAbsent(connection.id(), (id) -> new CopyOnWriteArrayList<>())
@@ -61,6 +67,16 @@ public class ClientJsTestApplication {
 				}
 			}
 
+		};
+	}
+
+	@Bean
+	PulseConnectHandler userConnectHandler() {
+		DefaultPulseConnectHandler defaults = new DefaultPulseConnectHandler("default");
+		return (request) -> {
+			ConnectDecision decision = defaults.decide(request);
+			String user = request.queryParam("user");
+			return (user != null && decision.rejection() == null) ? decision.withUser(user) : decision;
 		};
 	}
 

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -74,6 +75,12 @@ public final class PulseClient implements AutoCloseable {
 	private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
 
 	private final PendingRequests requests = new PendingRequests();
+
+	/** Rooms joined with {@link #join}, and joins and leaves waiting for their answer. */
+	private final ClientRooms clientRooms = new ClientRooms();
+
+	/** User of the current (or last) session, from its welcome. */
+	private volatile @Nullable String user;
 
 	/** Messages written with a client sequence number that the server has not acknowledged yet, in order. */
 	private final ArrayDeque<Outgoing> unconfirmed = new ArrayDeque<>();
@@ -223,6 +230,160 @@ public final class PulseClient implements AutoCloseable {
 			}
 		});
 		return (CompletableFuture<T>) (CompletableFuture<?>) request.future;
+	}
+
+	/**
+	 * Joins a room, with the {@link JoinOptions#defaults() default options}; see {@link #join(String, JoinOptions)}.
+	 * @param room the room name, {@code [A-Za-z0-9._:-]{1,128}}
+	 * @return completes once the server answered {@code joined}
+	 */
+	public CompletableFuture<Void> join(String room) {
+		return join(room, JoinOptions.defaults());
+	}
+
+	/**
+	 * Asks the server to join a room, {@code {"type":"join","room":..,"ref":..}}, which its room authorizer decides.
+	 * Like a send, the frame waits in the queue while no session is open. A room the server let the client join is
+	 * kept through a resume, and joined again, by the client on its own, after a fresh session (a refusal then is
+	 * reported to {@link PulseClientListener#onError}).
+	 * @param room the room name, {@code [A-Za-z0-9._:-]{1,128}}
+	 * @param options the options
+	 * @return completes once the server answered {@code joined} (the room's broadcasts come after it); fails with
+	 * {@link JoinFailedException} carrying the server's reason ({@code forbidden}, {@code invalid room},
+	 * {@code too many rooms}), {@link java.util.concurrent.TimeoutException} when no answer came within the timeout
+	 * (the client then does not know whether it joined: join or leave again), or {@link ClientClosedException}
+	 */
+	public CompletableFuture<Void> join(String room, JoinOptions options) {
+		return roomOperation(true, room, options.timeout());
+	}
+
+	/**
+	 * Asks the server to leave a room, {@code {"type":"leave","room":..,"ref":..}}: also one the server put the
+	 * connection in. The client no longer joins it again after a fresh session.
+	 * @param room the room name
+	 * @return completes once the server answered {@code left} (no broadcast of the room comes after it), also when
+	 * the connection was not in the room; fails as {@link #join(String, JoinOptions)} does, after
+	 * {@link JoinOptions#DEFAULT_TIMEOUT}
+	 */
+	public CompletableFuture<Void> leave(String room) {
+		return roomOperation(false, room, JoinOptions.DEFAULT_TIMEOUT);
+	}
+
+	/**
+	 * Rooms this client joined with {@link #join} and did not leave, as far as the server's answers so far say, in
+	 * the order they were joined.
+	 * @return a snapshot
+	 */
+	public Set<String> joinedRooms() {
+		synchronized (this.lock) {
+			return this.clientRooms.joined();
+		}
+	}
+
+	/**
+	 * User the current (or last) session belongs to, from its {@code welcome}.
+	 * @return the user, {@code null} for none or before the first session opened
+	 */
+	public @Nullable String user() {
+		return this.user;
+	}
+
+	private CompletableFuture<Void> roomOperation(boolean join, String room, Duration timeout) {
+		CompletableFuture<Void> future = new CompletableFuture<>();
+		Link target;
+		synchronized (this.lock) {
+			if (this.state.isTerminal() || this.closing) {
+				future.completeExceptionally(new ClientClosedException("Client is "
+						+ (this.closing ? "closing" : this.state) + "; " + (join ? "join" : "leave") + " of '" + room
+						+ "' refused", null));
+				return future;
+			}
+			ClientRooms.Operation operation = queueRoomOperation(join, room, future);
+			operation.timeout = schedule(() -> {
+				synchronized (this.lock) {
+					this.clientRooms.remove(operation);
+				}
+				future.completeExceptionally(new TimeoutException("No answer to the "
+						+ (join ? "join" : "leave") + " of room '" + room + "' within " + timeout));
+			}, timeout);
+			target = this.link;
+		}
+		if (target != null) {
+			pump(target);
+		}
+		this.callbacks.flush();
+		return future;
+	}
+
+	/**
+	 * Records a join or leave and queues its frame, at the end of the queue: unnumbered, it never goes before the
+	 * numbered messages a resume sends again. Callers hold the lock.
+	 */
+	private ClientRooms.Operation queueRoomOperation(boolean join, String room,
+			@Nullable CompletableFuture<Void> future) {
+		ClientRooms.Operation operation = this.clientRooms.add(join, room, future,
+				(ref) -> roomFrame(join, room, ref));
+		this.queue.add(new Outgoing(join ? "join" : "leave", operation.text, null, null));
+		return operation;
+	}
+
+	private String roomFrame(boolean join, String room, String ref) {
+		ObjectNode frame = this.settings.objectMapper().createObjectNode();
+		frame.put("type", join ? "join" : "leave");
+		frame.put("room", room);
+		frame.put("ref", ref);
+		return frame.toString();
+	}
+
+	/**
+	 * Queues again the joins and leaves whose frames went out and got no answer, which a dropped transport may have
+	 * lost (a repeated one is answered as the first was); after a fresh session also the joins of the rooms it had
+	 * joined. Callers hold the lock.
+	 */
+	private void resendRoomOperations(boolean freshSession) {
+		List<String> rejoin = freshSession ? this.clientRooms.toRejoin() : List.of();
+		for (ClientRooms.Operation operation : this.clientRooms.waiting()) {
+			boolean queued = false;
+			for (Outgoing outgoing : this.queue) {
+				queued |= outgoing.text == operation.text;
+			}
+			if (!queued) {
+				this.queue.add(new Outgoing(operation.join ? "join" : "leave", operation.text, null, null));
+			}
+		}
+		for (String room : rejoin) {
+			queueRoomOperation(true, room, null);
+		}
+	}
+
+	/**
+	 * The answer to a join or leave; callers hold the lock.
+	 */
+	private void roomAnswered(String type, JsonNode frame) {
+		String room = frame.path("room").asText("");
+		ClientRooms.Operation operation = this.clientRooms.answered(type, frame.path("ref").asText(""), room);
+		if (operation == null) {
+			return;
+		}
+		cancel(operation.timeout);
+		CompletableFuture<Void> future = operation.future;
+		JoinFailedException failure = "joinFailed".equals(type)
+				? new JoinFailedException(room, frame.path("reason").asText("")) : null;
+		if (future == null) {
+			if (failure != null) {
+				this.callbacks.submit(() -> reportError(new JoinFailedException(room,
+						"rejoin after a new session refused: " + failure.reason())));
+			}
+			return;
+		}
+		this.callbacks.submit(() -> {
+			if (failure != null) {
+				future.completeExceptionally(failure);
+			}
+			else {
+				future.complete(null);
+			}
+		});
 	}
 
 	private CompletableFuture<Void> enqueue(String event, String text, PendingRequests.@Nullable Request request) {
@@ -606,7 +767,16 @@ public final class PulseClient implements AutoCloseable {
 			this.closed.complete(reason);
 		});
 		List<PendingRequests.Request> unanswered = this.requests.takeAll();
+		List<ClientRooms.Operation> roomOperations = this.clientRooms.takeAll();
+		roomOperations.forEach((operation) -> cancel(operation.timeout));
 		after.add(() -> {
+			ClientClosedException noAnswer = new ClientClosedException("Client " + end.name().toLowerCase() + " ("
+					+ reason.code() + " " + reason.reason() + ") before the room's answer arrived", failure);
+			for (ClientRooms.Operation operation : roomOperations) {
+				if (operation.future != null) {
+					operation.future.completeExceptionally(noAnswer);
+				}
+			}
 			for (Outgoing outgoing : discarded) {
 				outgoing.complete(closedException);
 			}
@@ -632,7 +802,7 @@ public final class PulseClient implements AutoCloseable {
 		switch (frame.path("type").asText("")) {
 			case "welcome" -> welcome(link, frame);
 			case "resumed" -> resumed(link, frame);
-			case "message", "reply" -> message(link, frame, text);
+			case "message", "reply", "joined", "joinFailed", "left" -> message(link, frame, text);
 			case "ack" -> confirmed(link, frame.path("cseq").asLong(0));
 			default -> {
 				// pong and frame types of later protocol versions
@@ -651,8 +821,10 @@ public final class PulseClient implements AutoCloseable {
 			Welcome welcome = new Welcome(frame.path("connectionId").asText(), List.copyOf(rooms),
 					Duration.ofMillis(frame.path("heartbeatMs").asLong()),
 					Duration.ofMillis(frame.path("resumeWindowMs").asLong()), failed, this.everOpened,
-					frame.hasNonNull("protocol") ? frame.get("protocol").asText() : null);
+					frame.hasNonNull("protocol") ? frame.get("protocol").asText() : null,
+					frame.hasNonNull("user") ? frame.get("user").asText() : null);
 			this.connectionId = welcome.connectionId();
+			this.user = welcome.user();
 			this.resumeToken = frame.hasNonNull("resumeToken") ? frame.get("resumeToken").asText() : null;
 			List<Outgoing> unconfirmedByLostSession = takeNumbered();
 			this.sequenced = frame.has("cseq");
@@ -675,6 +847,9 @@ public final class PulseClient implements AutoCloseable {
 			this.lastSeq = 0;
 			this.lastAcked = 0;
 			this.unacked = 0;
+			if (this.everOpened) {
+				resendRoomOperations(true);
+			}
 			establish(link);
 			log(System.Logger.Level.DEBUG, () -> "Session " + welcome.connectionId() + " opened"
 					+ ((failed != null) ? " (resume failed: " + failed + ")" : ""));
@@ -711,6 +886,7 @@ public final class PulseClient implements AutoCloseable {
 			for (int i = again.size() - 1; i >= 0; i--) {
 				this.queue.addFirst(again.get(i));
 			}
+			resendRoomOperations(false);
 			establish(link);
 			Restore restore = new Restore(frame.path("connectionId").asText(), true, frame.path("replayed").asInt(),
 					frame.path("missed").asLong(), null);
@@ -753,12 +929,16 @@ public final class PulseClient implements AutoCloseable {
 				this.ackTimer = schedule(() -> ackTimerFired(link), this.settings.ackInterval());
 			}
 			ackNow = this.ackDue;
-			if ("reply".equals(frame.path("type").asText())) {
+			String type = frame.path("type").asText();
+			if ("reply".equals(type)) {
 				PendingRequests.Request request = this.requests.take(frame.path("ref").asText(""));
 				if (request != null) {
 					ObjectMapper mapper = this.settings.objectMapper();
 					this.callbacks.submit(() -> request.answer(frame, mapper));
 				}
+			}
+			else if (!"message".equals(type)) {
+				roomAnswered(type, frame);
 			}
 			else {
 				submitMessage(frame, seq, text);

@@ -54,10 +54,26 @@ final class PulseTestServer implements AutoCloseable {
 	 * @return the server
 	 */
 	static PulseTestServer startOn(int port, String... properties) {
+		return startWith(port, new Class<?>[0], properties);
+	}
+
+	/**
+	 * Starts a server on a random port with more configuration.
+	 * @param sources configuration classes besides {@link ChatTestApplication}
+	 * @param properties extra properties, {@code name=value}
+	 * @return the server
+	 */
+	static PulseTestServer startWith(Class<?>[] sources, String... properties) {
+		return startWith(0, sources, properties);
+	}
+
+	private static PulseTestServer startWith(int port, Class<?>[] sources, String... properties) {
 		List<String> all = new ArrayList<>(List.of(properties));
 		all.add("server.port=" + port);
 		all.add("spring.main.banner-mode=off");
-		return new PulseTestServer(new SpringApplicationBuilder(ChatTestApplication.class)
+		List<Class<?>> classes = new ArrayList<>(List.of(sources));
+		classes.add(0, ChatTestApplication.class);
+		return new PulseTestServer(new SpringApplicationBuilder(classes.toArray(new Class<?>[0]))
 			.properties(all.toArray(new String[0]))
 			.run());
 	}

@@ -2,6 +2,8 @@ package io.github.pulse.autoconfigure;
 
 import io.github.pulse.PulseConnectHandler;
 import io.github.pulse.PulseListener;
+import io.github.pulse.PulseRoomAuthorizer;
+import io.github.pulse.RoomPatternAuthorizer;
 import io.github.pulse.codec.PulseCodec;
 import io.github.pulse.core.PulseExecutors;
 import io.github.pulse.core.PulseObserver;
@@ -21,7 +23,7 @@ import org.springframework.web.socket.WebSocketHandler;
 
 /**
  * Auto-configuration of the pulse engine: codec (on the application's Jackson {@code JsonMapper}), executors,
- * connect handler, session manager and its life cycle.
+ * connect handler, room authorizer, session manager and its life cycle.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
 		"org.springframework.boot.jackson2.autoconfigure.Jackson2AutoConfiguration" })
@@ -43,14 +45,23 @@ public final class PulseAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	PulseRoomAuthorizer pulseRoomAuthorizer(PulseProperties properties) {
+		return new RoomPatternAuthorizer(properties.getRooms().getClientJoin(),
+				properties.getRooms().getClientJoinExcluded());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	SessionManager pulseSessionManager(PulseProperties properties, PulseCodec codec,
 			PulseExecutors executors, ObjectProvider<PulseListener> listeners, ObjectProvider<PulseObserver> observer,
-			ObjectProvider<ObservationRegistry> observationRegistry) {
+			ObjectProvider<ObservationRegistry> observationRegistry, PulseRoomAuthorizer roomAuthorizer) {
 		SessionManager manager = new SessionManager(PulseSettingsFactory.create(properties), codec,
 				() -> listeners.orderedStream().toList(), observer.getIfAvailable(() -> PulseObserver.NOOP),
 				System::nanoTime);
 		manager.setObservationRegistry(observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP));
 		manager.setExecutors(executors);
+		manager.setRoomAuthorizer(roomAuthorizer);
+		manager.setMaxRoomsPerConnection(properties.getRooms().getMaxPerConnection());
 		manager.setDeliveryLanes(properties.getDelivery().laneCount(), properties.getDelivery().getMinRoomSize());
 		return manager;
 	}

@@ -107,6 +107,8 @@ public class PulseProperties implements InitializingBean {
 
 	private final Threads threads = new Threads();
 
+	private final Rooms rooms = new Rooms();
+
 	/**
 	 * Validates the settings as soon as they are bound, so that an invalid value stops startup with a message
 	 * naming the property before any pulse bean is created.
@@ -268,6 +270,10 @@ public class PulseProperties implements InitializingBean {
 
 	public Debug getDebug() {
 		return this.debug;
+	}
+
+	public Rooms getRooms() {
+		return this.rooms;
 	}
 
 	public Threads getThreads() {
@@ -682,6 +688,54 @@ public class PulseProperties implements InitializingBean {
 
 		public void setMaxAddresses(int maxAddresses) {
 			this.maxAddresses = maxAddresses;
+		}
+
+	}
+
+	/**
+	 * Rooms that clients join and leave themselves, with join and leave frames.
+	 */
+	public static class Rooms {
+
+		/**
+		 * Room-name patterns ('*' for any characters, such as 'chat-*') that clients may join themselves; empty
+		 * refuses every client-side join. Ignored when the application declares a PulseRoomAuthorizer bean.
+		 */
+		private List<String> clientJoin = new ArrayList<>();
+
+		/**
+		 * Room-name patterns that clients may not join themselves even when client-join matches, such as 'admin-*'.
+		 */
+		private List<String> clientJoinExcluded = new ArrayList<>();
+
+		/**
+		 * Most rooms a connection may be in, however it joined them, for a client-side join to succeed; beyond it
+		 * the join is answered 'too many rooms'. Joins made by the server are not limited.
+		 */
+		private int maxPerConnection = io.github.pulse.core.SessionManager.DEFAULT_MAX_ROOMS_PER_CONNECTION;
+
+		public List<String> getClientJoin() {
+			return this.clientJoin;
+		}
+
+		public void setClientJoin(List<String> clientJoin) {
+			this.clientJoin = clientJoin;
+		}
+
+		public List<String> getClientJoinExcluded() {
+			return this.clientJoinExcluded;
+		}
+
+		public void setClientJoinExcluded(List<String> clientJoinExcluded) {
+			this.clientJoinExcluded = clientJoinExcluded;
+		}
+
+		public int getMaxPerConnection() {
+			return this.maxPerConnection;
+		}
+
+		public void setMaxPerConnection(int maxPerConnection) {
+			this.maxPerConnection = maxPerConnection;
 		}
 
 	}

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 
 import io.github.pulse.RoomNames;
+import io.github.pulse.RoomPatternAuthorizer;
 import io.github.pulse.core.PulseSettings;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -102,6 +103,7 @@ final class PulseSettingsFactory {
 					"must not be negative (0 for no limit)");
 		}
 		checkHandshake(properties);
+		checkRooms(properties.getRooms());
 		if (properties.getMetrics().getMaxRoomTags() <= 0) {
 			throw invalid("pulse.metrics.max-room-tags", properties.getMetrics().getMaxRoomTags(), "must be positive");
 		}
@@ -142,6 +144,27 @@ final class PulseSettingsFactory {
 		}
 		if (handshake.getMaxAddresses() < 1) {
 			throw invalid("pulse.handshake.max-addresses", handshake.getMaxAddresses(), "must be positive");
+		}
+	}
+
+	/**
+	 * Checks the rules of client-side joins: valid patterns and a positive limit.
+	 */
+	static void checkRooms(PulseProperties.Rooms rooms) {
+		checkPatterns("pulse.rooms.client-join", rooms.getClientJoin());
+		checkPatterns("pulse.rooms.client-join-excluded", rooms.getClientJoinExcluded());
+		if (rooms.getMaxPerConnection() < 1) {
+			throw invalid("pulse.rooms.max-per-connection", rooms.getMaxPerConnection(), "must be positive");
+		}
+	}
+
+	private static void checkPatterns(String name, List<String> patterns) {
+		for (int i = 0; i < patterns.size(); i++) {
+			String pattern = patterns.get(i);
+			if (pattern == null || !RoomPatternAuthorizer.isValidPattern(pattern)) {
+				throw invalid(name + "[" + i + "]", pattern,
+						"must be 1 to 128 characters from [A-Za-z0-9._:-] and '*' (any characters)");
+			}
 		}
 	}
 

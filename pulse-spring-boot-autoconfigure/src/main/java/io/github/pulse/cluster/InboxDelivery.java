@@ -119,6 +119,12 @@ final class InboxDelivery implements ClusterInbox.Target {
 		if (text.startsWith("C")) {
 			onSend(text);
 		}
+		else if (text.startsWith("U")) {
+			// U<length>:<user><body>: a send to a user, for its connections on this node
+			int colon = text.indexOf(':');
+			int length = Integer.parseInt(text, 1, colon, 10);
+			this.manager.deliverToUser(text.substring(colon + 1, colon + 1 + length), text.substring(colon + 1 + length));
+		}
 		else if (text.startsWith("K")) {
 			String connectionId = text.substring(1);
 			if (!this.manager.kickLocal(connectionId)) {

@@ -20,7 +20,8 @@ import org.springframework.data.redis.core.types.Expiration;
  * <li>The directory {@code <prefix>conn:<id>} maps a connection id to its node, with the node timeout as TTL,
  * rewritten on every heartbeat: when a node dies its entries expire. A send or kick to a connection of another node
  * goes through the pipeline to a script that looks the owner up in Redis and publishes on its command channel: no
- * caller waits for the lookup.</li>
+ * caller waits for the lookup. A send to a user has no directory: a script publishes it to every other live node,
+ * and each delivers it to the user's connections it holds.</li>
  * </ul>
  */
 final class NodeRegistry {
@@ -157,6 +158,20 @@ final class NodeRegistry {
 				this.keys.connection(connectionId), this.keys.sends(connectionId), this.nodeId,
 				this.keys.nodeChannelPrefix(), connectionId.length() + ":" + connectionId, body,
 				Long.toString(this.counterTtlMillis)));
+	}
+
+	/**
+	 * Queues a send to a user's connections on the other nodes: {@code U<length>:<user><body>} on the command channel
+	 * of every node live when the pipeline gets to Redis.
+	 * @param user the user
+	 * @param body the encoded body
+	 * @return whether it was queued
+	 */
+	boolean sendToUser(String user, String body) {
+		String message = "U" + user.length() + ":" + user + body;
+		return this.publisher.offer((connection) -> connection.eval(ClusterScripts.SEND_TO_USER, ReturnType.INTEGER,
+				1, this.keys.nodes(), this.nodeId, this.keys.nodeChannelPrefix(),
+				Long.toString(System.currentTimeMillis()), message));
 	}
 
 	/**

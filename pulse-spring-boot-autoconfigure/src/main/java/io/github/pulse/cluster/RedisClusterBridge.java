@@ -213,6 +213,12 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	}
 
 	@Override
+	public boolean sendToUser(String user, EncodedBody body) {
+		// no lookup here: send-to-user.lua finds the live nodes when the pipeline gets to Redis
+		return this.availability.available() && this.registry.sendToUser(user, body.text());
+	}
+
+	@Override
 	public boolean kick(String connectionId) {
 		return this.availability.available() && this.registry.kick(connectionId);
 	}

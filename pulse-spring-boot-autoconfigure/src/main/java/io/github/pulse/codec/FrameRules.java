@@ -8,6 +8,13 @@ import org.jspecify.annotations.Nullable;
  */
 final class FrameRules {
 
+	/**
+	 * Stands for a {@code room} field that is not a string: an error in a join or leave frame, an unknown field's
+	 * value in any other. Compared by identity, so no string sent by a client is taken for it.
+	 */
+	@SuppressWarnings("StringOperationCanBeSimplified")
+	static final String NOT_A_STRING = new String("not a string");
+
 	private FrameRules() {
 	}
 
@@ -16,7 +23,7 @@ final class FrameRules {
 	 * @param payload the payload, {@code null} when absent or JSON {@code null}
 	 */
 	static InboundFrame validate(@Nullable String type, @Nullable String event, @Nullable Object payload, long seq,
-			@Nullable String ref, long cseq) throws FrameDecodingException {
+			@Nullable String ref, long cseq, @Nullable String room) throws FrameDecodingException {
 		if (type == null) {
 			throw new FrameDecodingException("missing type");
 		}
@@ -34,6 +41,16 @@ final class FrameRules {
 				}
 			}
 			return new InboundFrame(type, event, payload, -1, ref, cseq);
+		}
+		if (InboundFrame.JOIN.equals(type) || InboundFrame.LEAVE.equals(type)) {
+			// the engine judges the ref and the room name, which decide between an answer and a close
+			if (room == null) {
+				throw new FrameDecodingException("missing room");
+			}
+			if (room == NOT_A_STRING) {
+				throw new FrameDecodingException("room must be a string");
+			}
+			return new InboundFrame(type, null, null, -1, ref, -1, room);
 		}
 		if (InboundFrame.ACK.equals(type) && seq < 0) {
 			throw new FrameDecodingException("ack needs a non-negative integer seq");

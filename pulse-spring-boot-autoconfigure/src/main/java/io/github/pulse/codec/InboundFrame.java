@@ -5,16 +5,19 @@ import org.jspecify.annotations.Nullable;
 /**
  * A decoded client-to-server frame.
  *
- * @param type the frame type: {@code message}, {@code ping}, {@code ack} or a type this server does not know
+ * @param type the frame type: {@code message}, {@code ping}, {@code ack}, {@code join}, {@code leave} or a type
+ * this server does not know
  * @param event the application event of a {@code message} frame, else {@code null}
  * @param payload the codec-specific payload of a {@code message} frame ({@code null} when absent)
  * @param seq the acknowledged sequence number of an {@code ack} frame, else {@code -1}
- * @param ref the request reference of a {@code message} frame that expects a reply, as sent (the engine checks its
- * length), else {@code null}
+ * @param ref the request reference of a {@code message} frame that expects a reply, or of a {@code join} or
+ * {@code leave} frame, as sent (the engine checks its length), else {@code null}
  * @param cseq the client sequence number of a {@code message} frame, as sent (the engine checks it), else {@code -1}
+ * @param room the room of a {@code join} or {@code leave} frame, as sent (the engine checks the name), else
+ * {@code null}
  */
 public record InboundFrame(String type, @Nullable String event, @Nullable Object payload, long seq,
-		@Nullable String ref, long cseq) {
+		@Nullable String ref, long cseq, @Nullable String room) {
 
 	/** Type of application message frames. */
 	public static final String MESSAGE = "message";
@@ -25,6 +28,26 @@ public record InboundFrame(String type, @Nullable String event, @Nullable Object
 	/** Type of acknowledgement frames. */
 	public static final String ACK = "ack";
 
+	/** Type of the frames by which a client asks to join a room. */
+	public static final String JOIN = "join";
+
+	/** Type of the frames by which a client asks to leave a room. */
+	public static final String LEAVE = "leave";
+
+	/**
+	 * A frame without a room, as codecs written before {@code join} and {@code leave} decode it.
+	 * @param type the frame type
+	 * @param event the application event of a {@code message} frame, else {@code null}
+	 * @param payload the codec-specific payload ({@code null} when absent)
+	 * @param seq the acknowledged sequence number of an {@code ack} frame, else {@code -1}
+	 * @param ref the request reference, else {@code null}
+	 * @param cseq the client sequence number, else {@code -1}
+	 */
+	public InboundFrame(String type, @Nullable String event, @Nullable Object payload, long seq,
+			@Nullable String ref, long cseq) {
+		this(type, event, payload, seq, ref, cseq, null);
+	}
+
 	/**
 	 * A frame without a request reference or client sequence number, as older codecs decode it.
 	 * @param type the frame type
@@ -33,7 +56,7 @@ public record InboundFrame(String type, @Nullable String event, @Nullable Object
 	 * @param seq the acknowledged sequence number of an {@code ack} frame, else {@code -1}
 	 */
 	public InboundFrame(String type, @Nullable String event, @Nullable Object payload, long seq) {
-		this(type, event, payload, seq, null, -1);
+		this(type, event, payload, seq, null, -1, null);
 	}
 
 }

@@ -84,6 +84,7 @@ public class Jackson2PulseCodec implements PulseCodec {
 			long seq = -1;
 			String ref = null;
 			long cseq = -1;
+			String room = null;
 			JsonToken token;
 			while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
 				String field = parser.currentName();
@@ -94,6 +95,11 @@ public class Jackson2PulseCodec implements PulseCodec {
 					case "payload" -> payload = this.mapper.readTree(parser);
 					case "seq" -> seq = readSeq(value, parser, "seq");
 					case "ref" -> ref = readString(value, parser, "ref");
+					// only join and leave frames have a room: elsewhere it is an unknown field, whatever its value
+					case "room" -> {
+						room = (value == JsonToken.VALUE_STRING) ? parser.getText() : FrameRules.NOT_A_STRING;
+						parser.skipChildren();
+					}
 					case "cseq" -> cseq = readSeq(value, parser, "cseq");
 					default -> parser.skipChildren();
 				}
@@ -105,7 +111,7 @@ public class Jackson2PulseCodec implements PulseCodec {
 				throw new FrameDecodingException("trailing data after frame");
 			}
 			return FrameRules.validate(type, event, (payload != null && !payload.isNull()) ? payload : null, seq, ref,
-					cseq);
+					cseq, room);
 		}
 		catch (FrameDecodingException ex) {
 			throw ex;

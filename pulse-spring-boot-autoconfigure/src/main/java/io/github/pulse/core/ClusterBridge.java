@@ -115,6 +115,17 @@ public interface ClusterBridge {
 	boolean send(String connectionId, EncodedBody body);
 
 	/**
+	 * Sends to a user's connections on the other nodes, without waiting for the network; each node that holds some
+	 * delivers to them with {@link SessionManager#deliverToUser}.
+	 * @param user the user
+	 * @param body the encoded frame body
+	 * @return whether the cluster accepted the frame
+	 */
+	default boolean sendToUser(String user, EncodedBody body) {
+		return false;
+	}
+
+	/**
 	 * Kicks a connection that does not live on this node, without waiting for the network.
 	 * @param connectionId the connection id
 	 * @return whether the cluster accepted the kick, for whichever node holds the connection when it gets there

@@ -5,29 +5,74 @@ import java.nio.charset.StandardCharsets;
 /**
  * The part of a numbered frame shared by all recipients: everything after {@code "seq":N}, encoded once per send
  * or broadcast, as text and as UTF-8. A body that starts with the {@code ref} of a request is a {@code reply}
- * frame's, any other a {@code message} frame's; the text alone says which, so it survives a hand-over between nodes.
+ * frame's; one that starts with its own {@code {"type":"..."}} is a frame of that type (a room's {@code joined},
+ * {@code joinFailed} or {@code left} answer), whose {@code seq} goes right after the type; any other is a
+ * {@code message} frame's. The text alone says which, so it survives a hand-over between nodes.
  */
 public final class EncodedBody {
 
 	static final String REPLY_START = ",\"ref\":";
 
+	static final String TYPED_START = "{\"type\":\"";
+
+	private static final String MESSAGE_HEAD = "{\"type\":\"message\",\"seq\":";
+
+	private static final String REPLY_HEAD = "{\"type\":\"reply\",\"seq\":";
+
+	private static final byte[] MESSAGE_HEAD_UTF8 = MESSAGE_HEAD.getBytes(StandardCharsets.US_ASCII);
+
+	private static final byte[] REPLY_HEAD_UTF8 = REPLY_HEAD.getBytes(StandardCharsets.US_ASCII);
+
 	private final String text;
 
-	private final byte[] utf8;
+	private final String head;
 
-	private final boolean reply;
+	/** What follows the sequence number. */
+	private final String tail;
+
+	private final byte[] headUtf8;
+
+	/** The UTF-8 of what follows the sequence number. */
+	private final byte[] utf8;
 
 	private EncodedBody(String text) {
 		this.text = text;
-		this.utf8 = text.getBytes(StandardCharsets.UTF_8);
-		this.reply = text.startsWith(REPLY_START);
+		if (text.startsWith(TYPED_START)) {
+			// {"type":"joined","room":..} is written {"type":"joined","seq":N,"room":..}
+			int typeEnd = text.indexOf('"', TYPED_START.length()) + 1;
+			this.head = text.substring(0, typeEnd) + ",\"seq\":";
+			this.headUtf8 = this.head.getBytes(StandardCharsets.UTF_8);
+			this.tail = text.substring(typeEnd);
+			this.utf8 = this.tail.getBytes(StandardCharsets.UTF_8);
+		}
+		else {
+			boolean reply = text.startsWith(REPLY_START);
+			this.head = reply ? REPLY_HEAD : MESSAGE_HEAD;
+			this.headUtf8 = reply ? REPLY_HEAD_UTF8 : MESSAGE_HEAD_UTF8;
+			this.tail = text;
+			this.utf8 = text.getBytes(StandardCharsets.UTF_8);
+		}
 	}
 
 	/**
-	 * Whether this is the body of a {@code reply} frame rather than a {@code message} frame.
+	 * The start of the frame, up to its sequence number: {@code {"type":"message","seq":} and the like.
 	 */
-	boolean isReply() {
-		return this.reply;
+	String head() {
+		return this.head;
+	}
+
+	/**
+	 * {@link #head()} in UTF-8, shared: never modified.
+	 */
+	byte[] headUtf8() {
+		return this.headUtf8;
+	}
+
+	/**
+	 * What follows the sequence number in the frame.
+	 */
+	String tail() {
+		return this.tail;
 	}
 
 	static EncodedBody of(String text) {
@@ -35,7 +80,8 @@ public final class EncodedBody {
 	}
 
 	/**
-	 * The body as JSON text starting with a comma and ending with the closing brace of the frame.
+	 * The body as JSON text ending with the closing brace of the frame: starting with a comma (the fields after the
+	 * sequence number), or, for a frame of its own type, the frame without its sequence number.
 	 * @return the text
 	 */
 	public String text() {
@@ -43,7 +89,7 @@ public final class EncodedBody {
 	}
 
 	/**
-	 * Size of the body in UTF-8 bytes.
+	 * Size in UTF-8 bytes of what follows the sequence number in the frame.
 	 * @return the number of bytes
 	 */
 	public int bytes() {
@@ -51,7 +97,7 @@ public final class EncodedBody {
 	}
 
 	/**
-	 * The body in UTF-8, shared: never modified.
+	 * What follows the sequence number in the frame, in UTF-8, shared: never modified.
 	 */
 	byte[] utf8() {
 		return this.utf8;

@@ -11,17 +11,9 @@ import io.github.pulse.PulseCloseStatus;
 abstract class OutFrame {
 
 	/**
-	 * Application message, or reply to a request, with a sequence number; kept for replay until acknowledged.
+	 * Application message, reply to a request, or answer to a join or leave, with a sequence number; kept for replay until acknowledged.
 	 */
 	static final class Message extends OutFrame implements Transport.Frame {
-
-		private static final String PREFIX = "{\"type\":\"message\",\"seq\":";
-
-		private static final byte[] PREFIX_UTF8 = PREFIX.getBytes(StandardCharsets.US_ASCII);
-
-		private static final String REPLY_PREFIX = "{\"type\":\"reply\",\"seq\":";
-
-		private static final byte[] REPLY_PREFIX_UTF8 = REPLY_PREFIX.getBytes(StandardCharsets.US_ASCII);
 
 		final long seq;
 
@@ -39,16 +31,12 @@ abstract class OutFrame {
 		}
 
 		static int sizeOf(long seq, EncodedBody body) {
-			return prefix(body).length() + digits(seq) + body.bytes();
-		}
-
-		private static String prefix(EncodedBody body) {
-			return body.isReply() ? REPLY_PREFIX : PREFIX;
+			return body.headUtf8().length + digits(seq) + body.bytes();
 		}
 
 		@Override
 		public String text() {
-			return prefix(this.body) + this.seq + this.body.text();
+			return this.body.head() + this.seq + this.body.tail();
 		}
 
 		@Override
@@ -61,7 +49,7 @@ abstract class OutFrame {
 		 */
 		byte[] utf8Bytes() {
 			byte[] body = this.body.utf8();
-			byte[] prefix = this.body.isReply() ? REPLY_PREFIX_UTF8 : PREFIX_UTF8;
+			byte[] prefix = this.body.headUtf8();
 			int digits = digits(this.seq);
 			byte[] frame = new byte[prefix.length + digits + body.length];
 			System.arraycopy(prefix, 0, frame, 0, prefix.length);

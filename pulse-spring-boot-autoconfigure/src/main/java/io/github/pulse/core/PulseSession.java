@@ -29,6 +29,8 @@ final class PulseSession implements PulseConnection {
 
 	private final @Nullable Principal principal;
 
+	private final @Nullable String user;
+
 	private final Map<String, Object> attributes;
 
 	private final Instant connectedSince;
@@ -112,11 +114,12 @@ final class PulseSession implements PulseConnection {
 	 * @param state {@link ConnectionState#OPEN} for a new session on {@code transport},
 	 * {@link ConnectionState#SUSPENDED} for one adopted from another node, which has no transport yet
 	 */
-	PulseSession(SessionManager manager, String id, @Nullable Principal principal, Map<String, Object> attributes,
-			@Nullable Transport transport, ConnectionState state, long nowNanos) {
+	PulseSession(SessionManager manager, String id, @Nullable Principal principal, @Nullable String user,
+			Map<String, Object> attributes, @Nullable Transport transport, ConnectionState state, long nowNanos) {
 		this.manager = manager;
 		this.id = id;
 		this.principal = principal;
+		this.user = user;
 		this.attributes = new ConcurrentHashMap<>(attributes);
 		this.connectedSince = Instant.now();
 		this.createdNanos = nowNanos;
@@ -149,6 +152,11 @@ final class PulseSession implements PulseConnection {
 	@Override
 	public @Nullable Principal principal() {
 		return this.principal;
+	}
+
+	@Override
+	public @Nullable String user() {
+		return this.user;
 	}
 
 	@Override

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Room registry. A room exists while it has members: it is created by the first join and removed by the last
- * leave, atomically per room, so no empty room is ever left behind.
+ * leave, atomically per room, so no empty room is ever left behind. The engine keeps a second one as its index of
+ * users: a user's connections are the members of the "room" named after it.
  */
 final class Rooms {
 

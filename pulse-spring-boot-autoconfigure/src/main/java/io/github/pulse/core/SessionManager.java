@@ -26,6 +26,7 @@ import io.github.pulse.PulseCloseStatus;
 import io.github.pulse.PulseListener;
 import io.github.pulse.PulseMessage;
 import io.github.pulse.PulseReplyException;
+import io.github.pulse.PulseRoomAuthorizer;
 import io.github.pulse.SendBufferFullException;
 import io.github.pulse.PulseServer;
 import io.github.pulse.RoomNames;
@@ -49,6 +50,9 @@ public class SessionManager implements PulseServer {
 	/** Most characters of a request's {@code ref}. */
 	static final int MAX_REF_LENGTH = 64;
 
+	/** Default of {@link #setMaxRoomsPerConnection}, as {@code pulse.rooms.max-per-connection}. */
+	public static final int DEFAULT_MAX_ROOMS_PER_CONNECTION = 100;
+
 	private final PulseSettings settings;
 
 	private final PulseCodec codec;
@@ -67,6 +71,16 @@ public class SessionManager implements PulseServer {
 	private final ConcurrentLinkedQueue<PulseSession> acksOwed = new ConcurrentLinkedQueue<>();
 
 	private final Rooms rooms = new Rooms();
+
+	/**
+	 * Live (open or suspended) sessions by user: a session is in it from {@link #register} until it ends or is
+	 * handed over, so it holds at most one entry per live session.
+	 */
+	private final Rooms users = new Rooms();
+
+	private volatile PulseRoomAuthorizer roomAuthorizer = PulseRoomAuthorizer.DENY_ALL;
+
+	private volatile int maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
 
 	private final SessionResumes resumes;
 
@@ -198,6 +212,44 @@ public class SessionManager implements PulseServer {
 	 */
 	public void setClusterBridge(@Nullable ClusterBridge cluster) {
 		this.cluster = cluster;
+	}
+
+	/**
+	 * Decides the joins clients ask for with {@code join} frames. Until one is set every such join is refused
+	 * ({@link PulseRoomAuthorizer#DENY_ALL}).
+	 * @param authorizer the authorizer
+	 */
+	public void setRoomAuthorizer(PulseRoomAuthorizer authorizer) {
+		this.roomAuthorizer = authorizer;
+	}
+
+	/**
+	 * Most rooms a connection may be in for a client-side join to succeed: a {@code join} frame of a connection
+	 * already in this many rooms, however it joined them, is answered {@code "too many rooms"}. Joins the server
+	 * makes are not limited.
+	 * @param max the limit, at least 1
+	 */
+	public void setMaxRoomsPerConnection(int max) {
+		if (max < 1) {
+			throw new IllegalArgumentException("max must be at least 1");
+		}
+		this.maxRoomsPerConnection = max;
+	}
+
+	/**
+	 * The authorizer of client-side joins.
+	 * @return the authorizer
+	 */
+	public PulseRoomAuthorizer roomAuthorizer() {
+		return this.roomAuthorizer;
+	}
+
+	/**
+	 * The room limit of client-side joins.
+	 * @return most rooms a connection may be in for a client-side join to succeed
+	 */
+	public int maxRoomsPerConnection() {
+		return this.maxRoomsPerConnection;
 	}
 
 	/**
@@ -382,7 +434,8 @@ public class SessionManager implements PulseServer {
 	PulseSession openNew(Transport transport, ConnectDecision decision, @Nullable Principal principal,
 			@Nullable String resumeFailed) {
 		String id = (decision.connectionId() != null) ? decision.connectionId() : UUID.randomUUID().toString();
-		PulseSession session = new PulseSession(this, id, principal, decision.attributes(), transport,
+		String user = decision.userOf(principal);
+		PulseSession session = new PulseSession(this, id, principal, user, decision.attributes(), transport,
 				ConnectionState.OPEN, nanoTime());
 		String token = this.settings.resumeEnabled() ? tokens().issue(session) : null;
 		session.resumeToken(token);
@@ -392,7 +445,7 @@ public class SessionManager implements PulseServer {
 		this.states.opened(session);
 		// the welcome heads the queue, but is written only once the session is in its rooms: a client that acts on
 		// the welcome must not miss a broadcast to a room the welcome lists
-		session.queueFirstFrame(this.wire.welcome(id, decision.rooms(), transport.subprotocol(), token,
+		session.queueFirstFrame(this.wire.welcome(id, user, decision.rooms(), transport.subprotocol(), token,
 				resumeFailed));
 		register(session);
 		for (String room : decision.rooms()) {
@@ -574,6 +627,8 @@ public class SessionManager implements PulseServer {
 					onMessage(session, frame, bytes, now);
 				}
 			}
+			case InboundFrame.JOIN -> onJoin(session, transport, frame);
+			case InboundFrame.LEAVE -> onLeave(session, transport, frame);
 			case InboundFrame.PING -> session.enqueueControl(WireFormat.PONG);
 			case InboundFrame.ACK -> {
 				if (!session.ack(frame.seq())) {
@@ -586,6 +641,122 @@ public class SessionManager implements PulseServer {
 					logger.debug("Ignored a frame of unknown type from " + session);
 				}
 			}
+		}
+	}
+
+	/**
+	 * A client asks to join a room: answered {@code joined}, which comes before the room's first broadcast and
+	 * reaches the client only once the session is in the room, or {@code joinFailed} with the reason; a session
+	 * already in the room is answered {@code joined} without asking the authorizer.
+	 */
+	private void onJoin(PulseSession session, Transport transport, InboundFrame frame) {
+		String ref = checkedRef(session, transport, frame);
+		if (ref == null) {
+			return;
+		}
+		String room = frame.room();
+		String refusal = joinRefusal(session, room);
+		if (refusal != null) {
+			answerRoomRequest(session, this.wire.roomAnswerBody("joinFailed", room, ref, refusal));
+			return;
+		}
+		// the answer is queued first, so that every broadcast to the room comes after it, and held until the session
+		// is in the room, so that a client that read it is a member (for a broadcast anyone makes after that)
+		Runnable release = session.holdWrites();
+		try {
+			if (answerRoomRequest(session, this.wire.roomAnswerBody("joined", room, ref, null))) {
+				session.join(room);
+			}
+		}
+		catch (ConnectionClosedException ex) {
+			// ended meanwhile: nobody to be in the room
+		}
+		finally {
+			release.run();
+		}
+	}
+
+	/**
+	 * Why a client-side join is refused: {@code null} if it is not. The authorizer is asked before the limit, so that
+	 * a client learns of the limit only for a room it may join.
+	 */
+	private @Nullable String joinRefusal(PulseSession session, String room) {
+		if (!RoomNames.isValid(room)) {
+			return "invalid room";
+		}
+		Set<String> joined = session.roomSet();
+		if (joined.contains(room)) {
+			return null;
+		}
+		if (!mayJoin(session, room)) {
+			return "forbidden";
+		}
+		return (joined.size() >= this.maxRoomsPerConnection) ? "too many rooms" : null;
+	}
+
+	private boolean mayJoin(PulseSession session, String room) {
+		try {
+			return this.roomAuthorizer.mayJoin(session, room);
+		}
+		catch (RuntimeException ex) {
+			this.observer.handlerError();
+			logger.warn("Room authorizer failed on a join of '" + room + "' by " + session + "; refusing it",
+					RedactedFailure.of(ex));
+			return false;
+		}
+	}
+
+	/**
+	 * A client asks to leave a room: the session leaves it, and is answered {@code left}, also when it was not in
+	 * the room (after the answer it is not, which is what it asked for; a leave racing one the server made must not
+	 * cost the client its session). A name that cannot be a room closes with 1007.
+	 */
+	private void onLeave(PulseSession session, Transport transport, InboundFrame frame) {
+		String ref = checkedRef(session, transport, frame);
+		if (ref == null) {
+			return;
+		}
+		String room = frame.room();
+		if (!RoomNames.isValid(room)) {
+			rejectFrame(session, transport, "malformed", CloseCodes.invalidFrame("room must match [A-Za-z0-9._:-]{1,128}"));
+			return;
+		}
+		session.leave(room);
+		answerRoomRequest(session, this.wire.roomAnswerBody("left", room, ref, null));
+	}
+
+	/**
+	 * The {@code ref} of a join or leave, which it must have, as it must have a room (the default codecs refuse a
+	 * frame without one, a codec of the application may not); {@code null} after closing the session with 1007.
+	 */
+	private @Nullable String checkedRef(PulseSession session, Transport transport, InboundFrame frame) {
+		String ref = frame.ref();
+		String invalid = (frame.room() == null) ? "missing room" : (ref == null) ? "missing ref"
+				: (ref.isEmpty() || ref.length() > MAX_REF_LENGTH) ? "ref must be 1 to " + MAX_REF_LENGTH + " characters"
+						: null;
+		if (invalid != null) {
+			rejectFrame(session, transport, "malformed", CloseCodes.invalidFrame(invalid));
+			return null;
+		}
+		return ref;
+	}
+
+	/**
+	 * Queues the answer to a join or leave, numbered like a reply; {@code false} if it could not be queued.
+	 */
+	private boolean answerRoomRequest(PulseSession session, EncodedBody answer) {
+		try {
+			sendDirect(session, answer);
+			return true;
+		}
+		catch (ConnectionClosedException ex) {
+			return false;
+		}
+		catch (SendBufferFullException ex) {
+			// the client's own request goes unanswered, as a reply would: its future times out
+			this.observer.frameDropped("send-buffer-overflow");
+			logger.warn("Answer to a room request of " + session + " dropped: " + ex.getMessage());
+			return false;
 		}
 	}
 
@@ -860,6 +1031,10 @@ public class SessionManager implements PulseServer {
 	 */
 	void register(PulseSession session) {
 		PulseSession replaced = this.sessions.put(session.id(), session);
+		String user = session.user();
+		if (user != null) {
+			this.users.add(user, session);
+		}
 		if (replaced != null) {
 			this.states.end(replaced, SessionStates.ANY_EPOCH, DisconnectReason.REPLACED, CloseCodes.REPLACED, false);
 		}
@@ -876,8 +1051,16 @@ public class SessionManager implements PulseServer {
 				cluster.sessionEnded(session.id());
 			}
 		}
+		forgetUser(session);
 		for (String room : rooms) {
 			this.rooms.remove(room, session);
+		}
+	}
+
+	private void forgetUser(PulseSession session) {
+		String user = session.user();
+		if (user != null) {
+			this.users.remove(user, session);
 		}
 	}
 
@@ -918,6 +1101,7 @@ public class SessionManager implements PulseServer {
 				cluster.sessionEnded(session.id());
 			}
 		}
+		forgetUser(session);
 		for (String room : session.roomSet()) {
 			this.rooms.remove(room, session);
 		}
@@ -1069,6 +1253,69 @@ public class SessionManager implements PulseServer {
 		catch (ConnectionClosedException ex) {
 			return false;
 		}
+	}
+
+	/**
+	 * Sends to every connection of a user on this node and, with a cluster, through the node's pipeline to the
+	 * user's connections on the other nodes.
+	 */
+	@Override
+	public int sendToUser(String user, String event, @Nullable Object payload) {
+		EncodedBody body = this.wire.messageBody(event, null, payload);
+		ClusterBridge cluster = this.cluster;
+		if (cluster != null) {
+			cluster.sendToUser(user, body);
+		}
+		return deliverToUser(user, body);
+	}
+
+	/**
+	 * Delivers a send to a user that another node published to the user's connections on this node; for the
+	 * cluster's threads. Each is counted as a direct send of this node.
+	 * @param user the user
+	 * @param body the encoded body, as {@link EncodedBody#text()}
+	 * @return the connections it was queued for
+	 */
+	public int deliverToUser(String user, String body) {
+		return deliverToUser(user, EncodedBody.of(body));
+	}
+
+	private int deliverToUser(String user, EncodedBody body) {
+		Set<PulseSession> connections = this.users.members(user);
+		if (connections == null || connections.isEmpty()) {
+			return 0;
+		}
+		int reached = 0;
+		for (PulseSession session : connections) {
+			try {
+				sendDirect(session, body);
+				reached++;
+			}
+			catch (ConnectionClosedException ex) {
+				// ended since the lookup: it leaves the index on its own
+			}
+			catch (SendBufferFullException ex) {
+				this.observer.frameDropped("send-buffer-overflow");
+				if (logger.isDebugEnabled()) {
+					logger.debug("Send to user of " + session + " dropped: " + ex.getMessage());
+				}
+			}
+		}
+		return reached;
+	}
+
+	@Override
+	public Collection<PulseConnection> connectionsOf(String user) {
+		Set<PulseSession> connections = this.users.members(user);
+		return (connections != null) ? List.copyOf(connections) : List.of();
+	}
+
+	/**
+	 * Number of users with at least one live session on this node.
+	 * @return the user count
+	 */
+	public int userCount() {
+		return this.users.count();
 	}
 
 	/**

@@ -231,8 +231,9 @@ final class SessionResumes {
 			@Nullable Principal principal) {
 		Map<String, Object> attributes = new java.util.HashMap<>(decision.attributes());
 		attributes.putAll(state.attributes());
-		PulseSession session = new PulseSession(this.manager, state.connectionId(), principal, attributes, null,
-				ConnectionState.SUSPENDED, this.manager.nanoTime());
+		// the user is not handed over: the connect handler names it again on this node, for the same principal
+		PulseSession session = new PulseSession(this.manager, state.connectionId(), principal,
+				decision.userOf(principal), attributes, null, ConnectionState.SUSPENDED, this.manager.nanoTime());
 		int evicted = session.adoptFrames(state.lastSeq(), state.frames(), later, state.directSends());
 		session.clientSequence.adopt(state.clientSeq());
 		this.manager.framesDropped(evicted, "resume-buffer-overflow");

@@ -63,11 +63,31 @@ final class WireFormat {
 				+ this.codec.quote(code) + ",\"message\":" + this.codec.quote(message) + "}}");
 	}
 
-	String welcome(String connectionId, Collection<String> rooms, @Nullable String protocol, @Nullable String token,
-			@Nullable String resumeFailed) {
+	/**
+	 * The body of the answer to a client's {@code join} or {@code leave}: {@code joined}, {@code left} or, with a
+	 * reason, {@code joinFailed}. Numbered in the session's {@code seq} like a reply (see {@link EncodedBody}).
+	 */
+	EncodedBody roomAnswerBody(String type, String room, String ref, @Nullable String reason) {
+		StringBuilder body = new StringBuilder(64).append(EncodedBody.TYPED_START)
+			.append(type)
+			.append("\",\"room\":")
+			.append(this.codec.quote(room))
+			.append(",\"ref\":")
+			.append(this.codec.quote(ref));
+		if (reason != null) {
+			body.append(",\"reason\":\"").append(reason).append('"');
+		}
+		return EncodedBody.of(body.append('}').toString());
+	}
+
+	String welcome(String connectionId, @Nullable String user, Collection<String> rooms, @Nullable String protocol,
+			@Nullable String token, @Nullable String resumeFailed) {
 		StringBuilder frame = new StringBuilder(192).append("{\"type\":\"welcome\",\"connectionId\":")
-			.append(this.codec.quote(connectionId))
-			.append(",\"rooms\":[");
+			.append(this.codec.quote(connectionId));
+		if (user != null) {
+			frame.append(",\"user\":").append(this.codec.quote(user));
+		}
+		frame.append(",\"rooms\":[");
 		boolean first = true;
 		for (String room : rooms) {
 			frame.append(first ? "" : ",").append(this.codec.quote(room));

@@ -5,6 +5,8 @@ import java.util.List;
 
 import io.github.pulse.ConnectDecision;
 import io.github.pulse.PulseConnectHandler;
+import io.github.pulse.PulseRoomAuthorizer;
+import io.github.pulse.RoomPatternAuthorizer;
 import io.github.pulse.codec.JacksonPulseCodec;
 import io.github.pulse.codec.PulseCodec;
 import io.github.pulse.core.OverflowPolicy;
@@ -52,6 +54,45 @@ class PulseAutoConfigurationTests {
 			assertThat(settings.resumeBufferBytes()).isEqualTo(4 * 1024 * 1024);
 			assertThat(settings.maxConnections()).isEqualTo(-1);
 		});
+	}
+
+	@Test
+	void byDefaultEveryClientSideJoinIsRefused() {
+		this.contextRunner.run((context) -> {
+			PulseRoomAuthorizer authorizer = context.getBean(PulseRoomAuthorizer.class);
+			assertThat(authorizer).isInstanceOf(RoomPatternAuthorizer.class);
+			SessionManager manager = context.getBean(SessionManager.class);
+			assertThat(manager.roomAuthorizer()).isSameAs(authorizer);
+			assertThat(manager.maxRoomsPerConnection()).isEqualTo(100);
+			// the patterns' authorizer does not look at the connection
+			assertThat(authorizer.mayJoin(null, "lobby")).isFalse();
+		});
+	}
+
+	@Test
+	void clientJoinPatternsAndTheRoomLimitComeFromTheProperties() {
+		this.contextRunner
+			.withPropertyValues("pulse.rooms.client-join=chat-*,news", "pulse.rooms.client-join-excluded=chat-admin*",
+					"pulse.rooms.max-per-connection=7")
+			.run((context) -> {
+				PulseRoomAuthorizer authorizer = context.getBean(SessionManager.class).roomAuthorizer();
+				assertThat(authorizer.mayJoin(null, "chat-1")).isTrue();
+				assertThat(authorizer.mayJoin(null, "news")).isTrue();
+				assertThat(authorizer.mayJoin(null, "chat-admins")).isFalse();
+				assertThat(authorizer.mayJoin(null, "lobby")).isFalse();
+				assertThat(context.getBean(SessionManager.class).maxRoomsPerConnection()).isEqualTo(7);
+			});
+	}
+
+	@Test
+	void aUserRoomAuthorizerReplacesThePatternsOne() {
+		PulseRoomAuthorizer mine = (connection, room) -> room.startsWith("mine-");
+		this.contextRunner.withBean(PulseRoomAuthorizer.class, () -> mine)
+			.withPropertyValues("pulse.rooms.client-join=*")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(PulseRoomAuthorizer.class);
+				assertThat(context.getBean(SessionManager.class).roomAuthorizer()).isSameAs(mine);
+			});
 	}
 
 	@Test
@@ -194,7 +235,10 @@ class PulseAutoConfigurationTests {
 			"pulse.inbound.ack-interval     | -5ms  | pulse.inbound.ack-interval (PT-0.005S) must be positive",
 			"pulse.delivery.lanes           | -1    | pulse.delivery.lanes (-1) must be between 0 and 256",
 			"pulse.delivery.min-room-size   | 0     | pulse.delivery.min-room-size (0) must be positive",
-			"pulse.resume.max-failures-per-minute | -1 | pulse.resume.max-failures-per-minute (-1) must not be negative" })
+			"pulse.resume.max-failures-per-minute | -1 | pulse.resume.max-failures-per-minute (-1) must not be negative",
+			"pulse.rooms.client-join        | chat/* | pulse.rooms.client-join[0] (chat/*) must be 1 to 128 characters from",
+			"pulse.rooms.client-join-excluded | a b | pulse.rooms.client-join-excluded[0] (a b) must be 1 to 128 characters",
+			"pulse.rooms.max-per-connection | 0     | pulse.rooms.max-per-connection (0) must be positive" })
 	void invalidSettingFailsStartupNamingTheProperty(String property, String value, String message) {
 		this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
 			assertThat(context).hasFailed();

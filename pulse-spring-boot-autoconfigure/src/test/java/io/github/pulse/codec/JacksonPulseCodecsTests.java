@@ -106,7 +106,39 @@ class JacksonPulseCodecsTests {
 				Arguments.of("{\"type\":\"message\",\"event\":\"\"}", "event must be 1 to 128 characters"),
 				Arguments.of("{\"type\":1}", "type must be a string"), Arguments.of("{\"type\":null}", "type must be a string"),
 				Arguments.of("{\"type\":\"message\",\"event\":[\"chat\"]}", "event must be a string"),
-				Arguments.of("{\"type\":\"message\",\"payload\":1}", "missing event")));
+				Arguments.of("{\"type\":\"message\",\"payload\":1}", "missing event"),
+				Arguments.of("{\"type\":\"join\",\"ref\":\"1\"}", "missing room"),
+				Arguments.of("{\"type\":\"leave\",\"ref\":\"1\"}", "missing room"),
+				Arguments.of("{\"type\":\"join\",\"room\":null,\"ref\":\"1\"}", "room must be a string"),
+				Arguments.of("{\"type\":\"leave\",\"room\":{\"a\":[1]},\"ref\":\"1\"}", "room must be a string"),
+				Arguments.of("{\"type\":\"join\",\"room\":\"r\",\"ref\":1}", "ref must be a string")));
+	}
+
+	static Stream<Arguments> roomFrames() {
+		return crossed(Stream.of(
+				Arguments.of("{\"type\":\"join\",\"room\":\"chat-1\",\"ref\":\"1\"}", "join chat-1 1"),
+				Arguments.of("{\"ref\":\"r\",\"room\":\"x\",\"type\":\"leave\",\"extra\":[1]}", "leave x r"),
+				// the engine judges the name and the ref
+				Arguments.of("{\"type\":\"join\",\"room\":\"not a room\"}", "join not a room null"),
+				Arguments.of("{\"type\":\"join\",\"room\":\"\",\"ref\":\"\"}", "join  ")));
+	}
+
+	@ParameterizedTest(name = "{0}: {1}")
+	@MethodSource("roomFrames")
+	void aJoinOrLeaveKeepsItsRoomAndRefAsSent(String jackson, String frame, String decoded, PulseCodec codec)
+			throws FrameDecodingException {
+		InboundFrame inbound = codec.decode(frame);
+		assertThat(inbound.type() + " " + inbound.room() + " " + inbound.ref()).isEqualTo(decoded);
+		assertThat(inbound.event()).isNull();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("codecs")
+	void aRoomFieldOutsideAJoinOrLeaveIsAnUnknownFieldWhateverItsValue(String jackson, PulseCodec codec)
+			throws FrameDecodingException {
+		assertThat(codec.decode("{\"type\":\"message\",\"event\":\"e\",\"room\":[{\"a\":1}],\"payload\":2}").room())
+			.isNull();
+		assertThat(codec.decode("{\"type\":\"ping\",\"room\":5}").type()).isEqualTo("ping");
 	}
 
 	@ParameterizedTest(name = "{0}: {1}")

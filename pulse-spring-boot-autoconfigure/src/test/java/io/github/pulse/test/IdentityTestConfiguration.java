@@ -7,8 +7,6 @@ import io.github.pulse.ConnectDecision;
 import io.github.pulse.PulseConnectHandler;
 import io.github.pulse.web.DefaultPulseConnectHandler;
 import jakarta.servlet.Filter;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -21,20 +19,7 @@ public class IdentityTestConfiguration {
 
 	@Bean
 	Filter principalFromHeader() {
-		return (request, response, chain) -> {
-			String user = ((HttpServletRequest) request).getHeader("X-User");
-			if (user == null) {
-				chain.doFilter(request, response);
-				return;
-			}
-			Principal principal = () -> user;
-			chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
-				@Override
-				public Principal getUserPrincipal() {
-					return principal;
-				}
-			}, response);
-		};
+		return new PrincipalFromHeader();
 	}
 
 	/**
