@@ -95,7 +95,7 @@ public enum PulseMeters {
 
 	/** Resume attempts, by outcome. */
 	RESUME_ATTEMPTS("pulse.resume.attempts", Meter.Type.COUNTER, null,
-			"Resume attempts, by outcome: resumed, expired, unknown or rate-limited", "outcome"),
+			"Resume attempts, by outcome: resumed, expired, unknown, rate-limited or retry-later", "outcome"),
 
 	/** Frames replayed per successful resume. */
 	RESUME_REPLAYED("pulse.resume.replayed", Meter.Type.DISTRIBUTION_SUMMARY, null,
