@@ -372,6 +372,7 @@ class ResumeIntegrationTests {
 
 		@Test
 		void expiredTokenGetsAFreshSessionAndTheOldSessionIsReleased() {
+			long before = System.nanoTime();
 			JsonNode welcome = connectAndDrop("?room=expiry", Map.of());
 			String id = welcome.path("connectionId").asText();
 			Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
@@ -383,9 +384,18 @@ class ResumeIntegrationTests {
 			try (TestClient late = TestClient.connect(uri("?room=expiry&resume=" + welcome.path("resumeToken").asText()
 					+ "&lastSeq=0"))) {
 				JsonNode fresh = late.next();
+				Duration sinceDrop = Duration.ofNanos(System.nanoTime() - before);
 				assertThat(fresh.path("type").asText()).isEqualTo("welcome");
-				assertThat(fresh.path("resumeFailed").asText()).isEqualTo("expired");
 				assertThat(fresh.path("connectionId").asText()).isNotEqualTo(id);
+				if ("unknown".equals(fresh.path("resumeFailed").asText())) {
+					// an expired token answers "expired" for one more window, then is forgotten (as in the racing case
+					// below): only a handshake a busy machine held up past both windows since the drop may hear this
+					assertThat(sinceDrop).as("token forgotten before two windows had passed")
+						.isGreaterThanOrEqualTo(Duration.ofMillis(2 * 500));
+				}
+				else {
+					assertThat(fresh.path("resumeFailed").asText()).isEqualTo("expired");
+				}
 			}
 		}
 
