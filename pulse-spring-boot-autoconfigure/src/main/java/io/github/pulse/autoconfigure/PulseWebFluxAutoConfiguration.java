@@ -10,6 +10,7 @@ import io.github.pulse.web.PulseWebSocketHandler;
 import io.github.pulse.web.Subprotocols;
 import io.github.pulse.web.TransportDropListener;
 import io.github.pulse.web.reactive.PulseWebFluxHandler;
+import io.github.pulse.web.reactive.ResumeTokenRedactingHttpHandlerDecorator;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -65,6 +66,11 @@ public final class PulseWebFluxAutoConfiguration {
 			PulseProperties properties) {
 		return new PulseWebFluxHandler(handler, interceptor, new Subprotocols(properties.getSubprotocols()),
 				(int) properties.getMaxMessageSize().toBytes(), properties.getCompression().isEnabled());
+	}
+
+	@Bean
+	ResumeTokenRedactingHttpHandlerDecorator pulseResumeTokenRedactingHttpHandlerDecorator(PulseProperties properties) {
+		return new ResumeTokenRedactingHttpHandlerDecorator(properties.getPath());
 	}
 
 	@Bean

@@ -241,6 +241,18 @@ final class FrameBuffer {
 		return this.pendingBytes + this.unackedBytes;
 	}
 
+	/**
+	 * Clears every frame but a transport's opening frame (welcome or resumed) not yet written: a session that ends
+	 * without flushing still tells its client which session ended before the close frame.
+	 */
+	void clearAllButOpening() {
+		OutFrame head = this.pending.peekFirst();
+		clear();
+		if (head instanceof OutFrame.Control control && control.opening) {
+			this.pending.addFirst(control);
+		}
+	}
+
 	void clear() {
 		this.pending.clear();
 		this.unacked.clear();

@@ -80,8 +80,26 @@ abstract class OutFrame {
 
 		private final String text;
 
+		/**
+		 * Whether this is a transport's opening frame (welcome or resumed): it goes before anything else on the
+		 * transport, a close frame included, so that a client always learns which session it was on.
+		 */
+		final boolean opening;
+
 		Control(String text) {
+			this(text, false);
+		}
+
+		private Control(String text, boolean opening) {
 			this.text = text;
+			this.opening = opening;
+		}
+
+		/**
+		 * A transport's opening frame: welcome or resumed.
+		 */
+		static Control opening(String text) {
+			return new Control(text, true);
 		}
 
 		@Override

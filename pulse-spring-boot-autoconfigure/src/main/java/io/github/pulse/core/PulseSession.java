@@ -395,7 +395,7 @@ final class PulseSession implements PulseConnection {
 	 */
 	void queueFirstFrame(String text) {
 		synchronized (this.lock) {
-			this.buffer.addControlFirst(new OutFrame.Control(text));
+			this.buffer.addControlFirst(OutFrame.Control.opening(text));
 		}
 	}
 

@@ -221,7 +221,7 @@ final class SessionStates {
 			evicted = session.buffer.rewindTo(clientLastSeq) - session.buffer.pendingMessages();
 			replayed = session.buffer.pendingMessages();
 			missed = (session.lastSeq - clientLastSeq) - replayed;
-			session.buffer.addControlFirst(new OutFrame.Control(
+			session.buffer.addControlFirst(OutFrame.Control.opening(
 					this.manager.wire().resumed(session.id(), newToken, replayed, missed,
 							session.clientSequence.lastProcessed())));
 			long now = this.manager.nanoTime();
@@ -304,7 +304,9 @@ final class SessionStates {
 			session.callbacks.add(() -> forEachListener((listener) -> listener.onDisconnect(session, reason, status),
 					"onDisconnect"));
 			if (!flush) {
-				session.buffer.clear();
+				// what is queued is dropped, but not the transport's welcome or resumed if it is not written yet (a
+				// kick between a resume and its first write): the close frame must not be the client's first frame
+				session.buffer.clearAllButOpening();
 			}
 			if (session.transport != null && status != null) {
 				// the close frame goes after the write in flight (a close in the middle of a frame corrupts the

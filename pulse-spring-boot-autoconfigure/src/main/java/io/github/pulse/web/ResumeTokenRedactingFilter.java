@@ -38,11 +38,12 @@ public class ResumeTokenRedactingFilter extends OncePerRequestFilter {
 	}
 
 	/**
-	 * Replaces the value of every {@code resume} parameter.
+	 * Replaces the value of every {@code resume} parameter; shared with the reactive stack's
+	 * {@link io.github.pulse.web.reactive.ResumeTokenRedactingHttpHandlerDecorator}.
 	 * @param query a raw query string
 	 * @return the query with {@code resume=redacted}
 	 */
-	static String redact(String query) {
+	public static String redact(String query) {
 		StringBuilder result = new StringBuilder(query.length());
 		int start = 0;
 		while (start <= query.length()) {

@@ -5,6 +5,7 @@ import io.github.pulse.web.PulseHandshakeInterceptor;
 import io.github.pulse.web.PulseWebSocketHandler;
 import io.github.pulse.web.Subprotocols;
 import io.github.pulse.web.reactive.PulseWebFluxHandler;
+import io.github.pulse.web.reactive.ResumeTokenRedactingHttpHandlerDecorator;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -36,6 +37,7 @@ class PulseWebFluxAutoConfigurationTests {
 				.hasSingleBean(PulseWebSocketHandler.class)
 				.hasSingleBean(PulseHandshakeInterceptor.class)
 				.hasSingleBean(PulseWebFluxHandler.class)
+				.hasSingleBean(ResumeTokenRedactingHttpHandlerDecorator.class)
 				.doesNotHaveBean(PulseEndpointRegistrar.class);
 			SimpleUrlHandlerMapping mapping = context.getBean("pulseEndpointMapping", SimpleUrlHandlerMapping.class);
 			assertThat(mapping.getUrlMap()).containsOnlyKeys("/pulse");
@@ -57,6 +59,7 @@ class PulseWebFluxAutoConfigurationTests {
 			assertThat(context).hasSingleBean(PulseEndpointRegistrar.class)
 				.hasSingleBean(PulseWebSocketHandler.class)
 				.doesNotHaveBean(PulseWebFluxHandler.class)
+				.doesNotHaveBean(ResumeTokenRedactingHttpHandlerDecorator.class)
 				.doesNotHaveBean("pulseEndpointMapping");
 		});
 	}

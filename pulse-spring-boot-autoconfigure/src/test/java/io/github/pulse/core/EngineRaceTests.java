@@ -331,4 +331,58 @@ class EngineRaceTests {
 		assertThat(manager.flushingCount()).isZero();
 	}
 
+	// ---- 7. a kick between a transport's attach and its first write (issue 15)
+
+	@Test
+	void aKickBetweenAResumeAndItsFirstWriteSendsTheResumedFrameThenTheKicksClose() {
+		// onTransportRestore is delivered on the resuming thread after the transition and before the writer starts:
+		// the kick lands exactly in that window, as a kick from another thread can
+		this.extra.add(new PulseListener() {
+			@Override
+			public void onTransportRestore(PulseConnection connection) {
+				EngineRaceTests.this.manager.kick(connection.id());
+			}
+		});
+		SessionManager manager = manager(settings(256, 1024));
+		FakeTransport dropped = new FakeTransport();
+		PulseSession session = open(dropped);
+		String token = SessionManagerTests.token(dropped.texts.get(0));
+		manager.onTransportClosed(session, dropped, PulseCloseStatus.NO_CLOSE_FRAME);
+		FakeTransport resuming = new FakeTransport();
+		assertThat(manager.open(resuming, ConnectDecision.accept(List.of("lobby")), null, token, 0)).isSameAs(session);
+		assertThat(resuming.texts).hasSize(1);
+		assertThat(resuming.texts.get(0)).startsWith("{\"type\":\"resumed\"");
+		assertThat(resuming.closes).containsExactly(CloseCodes.KICKED);
+		assertThat(resuming.textsBeforeClose).as("texts written before the close").containsExactly(1);
+		assertThat(this.events).containsExactly("disconnect:" + DisconnectReason.KICKED);
+		assertThat(manager.flushingCount()).isZero();
+	}
+
+	@Test
+	void aKickBetweenANewSessionsRegistrationAndItsFirstWriteSendsTheWelcomeThenTheKicksClose() {
+		// the session a new one replaces reports its end on the opening thread, between the registration and the
+		// writer's start: a listener that kicks the id then kicks the new session in that window
+		this.extra.add(new PulseListener() {
+			@Override
+			public void onDisconnect(PulseConnection connection, DisconnectReason reason,
+					@org.jspecify.annotations.Nullable PulseCloseStatus closeStatus) {
+				if (reason == DisconnectReason.REPLACED) {
+					EngineRaceTests.this.manager.kick(connection.id());
+				}
+			}
+		});
+		SessionManager manager = manager(settings(256, 1024));
+		FakeTransport first = new FakeTransport();
+		manager.open(first, ConnectDecision.accept("phone", List.of("lobby")), null, null, 0);
+		FakeTransport second = new FakeTransport();
+		PulseConnection replacing = manager.open(second, ConnectDecision.accept("phone", List.of("lobby")), null,
+				null, 0);
+		assertThat(replacing.state()).isEqualTo(ConnectionState.CLOSED);
+		assertThat(second.texts).hasSize(1);
+		assertThat(second.texts.get(0)).startsWith("{\"type\":\"welcome\"");
+		assertThat(second.closes).containsExactly(CloseCodes.KICKED);
+		assertThat(second.textsBeforeClose).as("texts written before the close").containsExactly(1);
+		assertThat(first.closes).containsExactly(CloseCodes.REPLACED);
+	}
+
 }

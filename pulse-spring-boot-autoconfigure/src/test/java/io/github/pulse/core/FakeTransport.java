@@ -21,6 +21,9 @@ final class FakeTransport implements Transport {
 
 	final List<PulseCloseStatus> closes = new CopyOnWriteArrayList<>();
 
+	/** How many texts had been written when each close came, in the order of {@link #closes}. */
+	final List<Integer> textsBeforeClose = new CopyOnWriteArrayList<>();
+
 	/** The thread of each write, in the order of {@link #texts}. */
 	final List<String> writerThreads = new CopyOnWriteArrayList<>();
 
@@ -153,6 +156,7 @@ final class FakeTransport implements Transport {
 
 	@Override
 	public void close(PulseCloseStatus status) {
+		this.textsBeforeClose.add(this.texts.size());
 		this.closes.add(status);
 	}
 

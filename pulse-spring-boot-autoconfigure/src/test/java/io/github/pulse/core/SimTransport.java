@@ -282,6 +282,11 @@ final class SimTransport implements Transport {
 			this.world.fail("engine closed T" + this.id + " with " + status + " while " + this.outstanding
 					+ " write(s) were in flight (a close frame could cut a frame in half)");
 		}
+		if (!this.firstFrameWritten && status != CloseCodes.REPLACED) {
+			// a client must learn which session it is on before why it ends (a kick racing a resume or an open);
+			// only a transport the client has already left for another (replaced) may close before its first frame
+			this.world.fail("engine closed T" + this.id + " with " + status + " before its welcome or resumed");
+		}
 		this.closes++;
 		this.closeStatus = status;
 		this.world.preemptionPoint("close T" + this.id);

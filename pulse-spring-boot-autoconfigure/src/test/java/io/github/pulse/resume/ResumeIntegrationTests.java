@@ -53,8 +53,15 @@ class ResumeIntegrationTests {
 				AtomicInteger sent = new AtomicInteger();
 				Thread broadcaster = new Thread(() -> {
 					while (broadcasting.get()) {
+						// at most 128 frames beyond what the slowest client has read: a starved event loop or reader
+						// (a loaded machine) can then never fill the send buffer (256, whose drop-oldest would be a
+						// gap) nor the resume buffer (1024, a missed), so what is tested is the resume alone
+						if (sent.get() - clients.stream().mapToLong(ResumingClient::lastSeq).min().orElse(0) >= 128) {
+							java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+							continue;
+						}
 						this.manager.broadcast("storm", "tick", sent.incrementAndGet());
-						// about 1,000 frames a second: the readers keep up, so no frame is dropped by backpressure
+						// about 1,000 frames a second at most
 						java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
 					}
 				});
@@ -248,6 +255,30 @@ class ResumeIntegrationTests {
 		}
 
 		@Test
+		void aKickBetweenAResumeAndItsFirstWriteStillSendsTheResumedFrameBeforeTheClose() {
+			// the window the racing case above hits only sometimes (issue 15), hit every time: the kick comes from
+			// onTransportRestore, delivered after the resume's transition and before the writer starts
+			JsonNode welcome = connectAndDrop("?room=restore-kick", Map.of());
+			String id = welcome.path("connectionId").asText();
+			this.recorder.kickOnRestore.add(id);
+			try (TestClient client = TestClient
+				.connect(uri("?resume=" + welcome.path("resumeToken").asText() + "&lastSeq=0"))) {
+				JsonNode first = client.next();
+				assertThat(first.path("type").asText()).isEqualTo("resumed");
+				assertThat(first.path("connectionId").asText()).isEqualTo(id);
+				assertThat(client.awaitClose()).isEqualTo(new TestClient.Close(4000, "kicked"));
+			}
+			finally {
+				this.recorder.kickOnRestore.remove(id);
+			}
+			// the close may reach the client before the listener has seen the end
+			Awaitility.await().untilAsserted(() -> assertThat(this.recorder.disconnectsOf(id))
+				.extracting(ChatTestApplication.Disconnect::reason)
+				.containsExactly(DisconnectReason.KICKED));
+			awaitNoSessions();
+		}
+
+		@Test
 		void forgedAndMalformedTokensGetAFreshSessionTellingUnknown() {
 			assertThat(TestClient.handshakeStatus(uri("?resume=%ff%fe&lastSeq=0"), Map.of())).isEqualTo(400);
 			for (String token : List.of("A".repeat(43), "not-a-token", "%00%41")) {
@@ -341,6 +372,7 @@ class ResumeIntegrationTests {
 
 		@Test
 		void expiredTokenGetsAFreshSessionAndTheOldSessionIsReleased() {
+			long before = System.nanoTime();
 			JsonNode welcome = connectAndDrop("?room=expiry", Map.of());
 			String id = welcome.path("connectionId").asText();
 			Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
@@ -352,9 +384,18 @@ class ResumeIntegrationTests {
 			try (TestClient late = TestClient.connect(uri("?room=expiry&resume=" + welcome.path("resumeToken").asText()
 					+ "&lastSeq=0"))) {
 				JsonNode fresh = late.next();
+				Duration sinceDrop = Duration.ofNanos(System.nanoTime() - before);
 				assertThat(fresh.path("type").asText()).isEqualTo("welcome");
-				assertThat(fresh.path("resumeFailed").asText()).isEqualTo("expired");
 				assertThat(fresh.path("connectionId").asText()).isNotEqualTo(id);
+				if ("unknown".equals(fresh.path("resumeFailed").asText())) {
+					// an expired token answers "expired" for one more window, then is forgotten (as in the racing case
+					// below): only a handshake a busy machine held up past both windows since the drop may hear this
+					assertThat(sinceDrop).as("token forgotten before two windows had passed")
+						.isGreaterThanOrEqualTo(Duration.ofMillis(2 * 500));
+				}
+				else {
+					assertThat(fresh.path("resumeFailed").asText()).isEqualTo("expired");
+				}
 			}
 		}
 

@@ -19,7 +19,8 @@ import io.github.pulse.PulseCloseStatus;
  * the sender, {@code fail} makes the listener throw, {@code close} closes with the code in the payload. Requests:
  * {@code request.echo} replies with its payload, {@code request.refuse} answers with error {@code refused},
  * {@code request.hold} replies with its payload once {@link RecordingListener#hold} opens. {@code count} records its
- * integer payload per connection in {@link RecordingListener#counted}.
+ * integer payload per connection in {@link RecordingListener#counted}. A connection in
+ * {@link RecordingListener#kickOnRestore} is kicked as its transport is restored.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -49,6 +50,12 @@ public class ChatTestApplication {
 
 		/** Counted down each time a {@code request.hold} handler starts waiting. */
 		public final java.util.concurrent.Semaphore holding = new java.util.concurrent.Semaphore(0);
+
+		/**
+		 * Connections kicked from their {@code onTransportRestore}: a kick after a resume's transition and before
+		 * its first write, every time.
+		 */
+		public final java.util.Set<String> kickOnRestore = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
 		RecordingListener(PulseServer server) {
 			this.server = server;
@@ -103,6 +110,9 @@ public class ChatTestApplication {
 		@Override
 		public void onTransportRestore(PulseConnection connection) {
 			this.events.add("restore:" + connection.id());
+			if (this.kickOnRestore.contains(connection.id())) {
+				this.server.kick(connection.id());
+			}
 		}
 
 		/**

@@ -14,6 +14,7 @@ import org.springframework.http.server.ServerHttpAsyncRequestControl;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * A WebFlux handshake as the request and response that {@link io.github.pulse.web.PulseHandshakeInterceptor}
@@ -27,9 +28,18 @@ final class HandshakeRequestAdapter implements ServerHttpRequest {
 
 	private final @Nullable Principal principal;
 
-	HandshakeRequestAdapter(ServerWebExchange exchange, @Nullable Principal principal) {
+	private final URI uri;
+
+	/**
+	 * @param originalQuery the handshake's query before {@link ResumeTokenRedactingHttpHandlerDecorator} redacted it,
+	 * or {@code null} if it was not
+	 */
+	HandshakeRequestAdapter(ServerWebExchange exchange, @Nullable Principal principal, @Nullable String originalQuery) {
 		this.request = exchange.getRequest();
 		this.principal = principal;
+		this.uri = (originalQuery != null)
+				? UriComponentsBuilder.fromUri(this.request.getURI()).replaceQuery(originalQuery).build(true).toUri()
+				: this.request.getURI();
 	}
 
 	@Override
@@ -39,7 +49,7 @@ final class HandshakeRequestAdapter implements ServerHttpRequest {
 
 	@Override
 	public URI getURI() {
-		return this.request.getURI();
+		return this.uri;
 	}
 
 	@Override

@@ -83,7 +83,9 @@ public class PulseWebFluxHandler implements WebHandler {
 	private Mono<Void> handshake(ServerWebExchange exchange, @Nullable Principal principal) {
 		return Mono.deferContextual((context) -> {
 			Map<String, Object> attributes = new HashMap<>(8);
-			if (!decide(exchange, principal, attributes, context.getOrDefault(ObservationThreadLocalAccessor.KEY, null))) {
+			String query = context.getOrDefault(ResumeTokenRedactingHttpHandlerDecorator.ORIGINAL_QUERY_KEY, null);
+			if (!decide(exchange, principal, query, attributes,
+					context.getOrDefault(ObservationThreadLocalAccessor.KEY, null))) {
 				return exchange.getResponse().setComplete();
 			}
 			return upgrade(exchange, principal, attributes);
@@ -92,11 +94,13 @@ public class PulseWebFluxHandler implements WebHandler {
 
 	/**
 	 * Runs the interceptor in the scope of the HTTP server observation, which WebFlux keeps in the Reactor context
-	 * rather than on the thread, so that {@code pulse.handshake} is its child as on the servlet stack.
+	 * rather than on the thread, so that {@code pulse.handshake} is its child as on the servlet stack. The interceptor
+	 * sees the handshake's real query ({@link ResumeTokenRedactingHttpHandlerDecorator} hid its resume token from
+	 * the request everything else sees).
 	 */
-	private boolean decide(ServerWebExchange exchange, @Nullable Principal principal, Map<String, Object> attributes,
-			@Nullable Observation parent) {
-		HandshakeRequestAdapter request = new HandshakeRequestAdapter(exchange, principal);
+	private boolean decide(ServerWebExchange exchange, @Nullable Principal principal, @Nullable String originalQuery,
+			Map<String, Object> attributes, @Nullable Observation parent) {
+		HandshakeRequestAdapter request = new HandshakeRequestAdapter(exchange, principal, originalQuery);
 		HandshakeRequestAdapter.Response response = new HandshakeRequestAdapter.Response(exchange);
 		if (parent == null) {
 			return this.interceptor.beforeHandshake(request, response, this.handler, attributes);
