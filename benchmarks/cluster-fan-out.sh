@@ -78,7 +78,7 @@ start_nodes() {
     port=$(free_port)
     java -Xmx${heap}m -cp "$JAR" -Dloader.main=io.github.pulse.bench.PulseBenchServer $LAUNCHER --server.port="$port" \
       --server.tomcat.max-connections=$((N + 1000)) --server.tomcat.accept-count=1000 --logging.level.root=WARN \
-      --management.endpoints.web.exposure.include=health,pulse \
+      --management.endpoints.web.exposure.include=health,pulse,prometheus \
       --pulse.cluster.enabled="$cluster" --pulse.cluster.node-id="$label-$i" --pulse.cluster.key-prefix="$prefix" \
       --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT" --spring.data.redis.timeout=10s \
       > "$WORK/$label-node-$i.log" 2>&1 &
@@ -104,7 +104,7 @@ start_nodes() {
   HEAP_OF[$label]=$heap
 }
 
-declare -A HEAP_OF LOAD_OF
+declare -A HEAP_OF LOAD_OF COUNTED_OF
 run() { # label nodes cluster(true|false)
   local label=$1 count=$2 cluster=$3 others=()
   LOAD_OF[$label]=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -114,6 +114,16 @@ run() { # label nodes cluster(true|false)
     --subscribers="$N" --publishers="$PUBLISHERS" --rates="$RATES" \
     --prewarm-ms="$PREWARM_MS" --warmup-ms="$WARMUP_MS" --step-ms="$STEP_MS" --stop-p99-ms="$STOP_P99_MS" \
     --sources="$SOURCES" --loops="$LOOPS" --server-pid="$NODE_PIDS" "${others[@]}" --label="$label" --out="$WORK/$label"
+  # what the nodes counted: deliveries the generator never got must show here (dropped for a full send buffer,
+  # or lost beyond the room streams and told in missed), or they were lost silently
+  local dropped=0 missed=0 port
+  IFS=, read -r -a node_ports <<< "$NODE_PORTS"
+  for port in "${node_ports[@]}"; do
+    local scrape; scrape=$(curl -s "http://127.0.0.1:$port/actuator/prometheus" || true)
+    dropped=$(awk -v t="$dropped" '/^pulse_frames_dropped_total.*send-buffer-overflow/ { t += $NF } END { printf "%.0f", t }' <<< "$scrape")
+    missed=$(awk -v t="$missed" '/^pulse_cluster_broadcasts_missed_total/ { t += $NF } END { printf "%.0f", t }' <<< "$scrape")
+  done
+  COUNTED_OF[$label]="frames dropped for a full send buffer and counted (pulse.frames.dropped{cause=send-buffer-overflow}, all nodes): $dropped; broadcasts lost beyond the streams and told in missed (pulse.cluster.broadcasts.missed, per node receiving them): $missed"
   IFS=, read -r -a started <<< "$NODE_PIDS"
   stop "${started[@]}"
 }
@@ -194,6 +204,10 @@ IFS=, read -r -a RATE_LIST <<< "$RATES"
     if [ -n "$c3" ] && [ -n "$d3" ]; then us3=$(awk -v c="$c3" -v d="$d3" 'BEGIN { if (d > 0) printf "%.1f", c * 1e4 / d }'); fi
     echo "| $rate | $(fmt "$d1") / $(fmt "$d3") | $(ratio "$d3" "$d1") | $(fmt "$(column one "$rate" p50_ms)" 1) / $(fmt "$(column three "$rate" p50_ms)" 1) | $(fmt "$(column one "$rate" p99_ms)" 1) / $(fmt "$(column three "$rate" p99_ms)" 1) | $(fmt "$c1") % / $(fmt "$c3") % | $(ratio "$c3" "$c1") | $(fmt "$(redis_cpu one "$rate")") % / $(fmt "$(redis_cpu three "$rate")") % | $(fmt "$us1" 1) / $(fmt "$us3" 1) |"
   done
+  echo
+  echo "What the nodes counted at the end of each run (the generator's *lost* must be among these):"
+  echo
+  for r in "${RUNS[@]}"; do echo "- $(title "$r"): ${COUNTED_OF[$r]}"; done
   echo
   for r in "${RUNS[@]}"; do
     echo "### $(title "$r")"
