@@ -104,6 +104,10 @@ final class PulseSettingsFactory {
 		}
 		checkHandshake(properties);
 		checkRooms(properties.getRooms());
+		if (properties.getCluster().isEnabled() && !properties.getRooms().getPresence().isEmpty()) {
+			throw invalid("pulse.rooms.presence", properties.getRooms().getPresence(),
+					"is not supported with pulse.cluster.enabled=true yet (presence is kept per node); leave it empty");
+		}
 		if (properties.getMetrics().getMaxRoomTags() <= 0) {
 			throw invalid("pulse.metrics.max-room-tags", properties.getMetrics().getMaxRoomTags(), "must be positive");
 		}
@@ -153,6 +157,7 @@ final class PulseSettingsFactory {
 	static void checkRooms(PulseProperties.Rooms rooms) {
 		checkPatterns("pulse.rooms.client-join", rooms.getClientJoin());
 		checkPatterns("pulse.rooms.client-join-excluded", rooms.getClientJoinExcluded());
+		checkPatterns("pulse.rooms.presence", rooms.getPresence());
 		if (rooms.getMaxPerConnection() < 1) {
 			throw invalid("pulse.rooms.max-per-connection", rooms.getMaxPerConnection(), "must be positive");
 		}

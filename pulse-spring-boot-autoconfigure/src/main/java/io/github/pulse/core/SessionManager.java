@@ -80,6 +80,8 @@ public class SessionManager implements PulseServer {
 
 	private volatile PulseRoomAuthorizer roomAuthorizer = PulseRoomAuthorizer.DENY_ALL;
 
+	private volatile Presence presence = new Presence(List.of());
+
 	private volatile int maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
 
 	private final SessionResumes resumes;
@@ -234,6 +236,20 @@ public class SessionManager implements PulseServer {
 			throw new IllegalArgumentException("max must be at least 1");
 		}
 		this.maxRoomsPerConnection = max;
+	}
+
+	/**
+	 * Turns presence on for the rooms whose name matches one of the patterns ({@code *} for any characters, as
+	 * {@code pulse.rooms.presence}): their members are told when a user's first connection joins and when its last
+	 * leaves. Call before the first connection; not supported on a cluster yet.
+	 * @param patterns the room-name patterns, empty for no presence (the default)
+	 */
+	public void setPresence(List<String> patterns) {
+		this.presence = new Presence(patterns);
+	}
+
+	Presence presence() {
+		return this.presence;
 	}
 
 	/**
@@ -660,6 +676,10 @@ public class SessionManager implements PulseServer {
 			answerRoomRequest(session, this.wire.roomAnswerBody("joinFailed", room, ref, refusal));
 			return;
 		}
+		if (session.user() != null && this.presence.isOn(room)) {
+			joinPresentAnswered(session, room, ref);
+			return;
+		}
 		// the answer is queued first, so that every broadcast to the room comes after it, and held until the session
 		// is in the room, so that a client that read it is a member (for a broadcast anyone makes after that)
 		Runnable release = session.holdWrites();
@@ -673,6 +693,118 @@ public class SessionManager implements PulseServer {
 		}
 		finally {
 			release.run();
+		}
+	}
+
+	private void joinPresentAnswered(PulseSession session, String room, String ref) {
+		try {
+			joinPresent(session, room, (view) -> this.wire.joinedBody(room, ref, view));
+		}
+		catch (ConnectionClosedException ex) {
+			// ended meanwhile: nobody to be in the room
+		}
+		catch (SendBufferFullException ex) {
+			// not joined: the client's own request goes unanswered, as a reply would
+			this.observer.frameDropped("send-buffer-overflow");
+			logger.warn("Answer to a room request of " + session + " dropped: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * A session with a user joins a room with presence. Under the room's presence lock and the session's lock, it
+	 * becomes a member, is counted, and (for a client-side join) gets its {@code joined} answer with the view that
+	 * includes it, so that no broadcast or presence frame of the room comes between its answer and its membership;
+	 * then, still under the room's lock, the other members are told if it is the user's first connection in the room.
+	 * @param answer makes the answer from the view, {@code null} for a join the server makes
+	 * @return whether the session was not in the room before
+	 * @throws ConnectionClosedException if the session ended
+	 * @throws SendBufferFullException if the answer does not fit (the session did not join)
+	 */
+	boolean joinPresent(PulseSession session, String room,
+			java.util.function.@Nullable Function<List<Map.Entry<String, Integer>>, EncodedBody> answer) {
+		String user = java.util.Objects.requireNonNull(session.user());
+		return this.presence.change(room, (present) -> {
+			boolean first;
+			synchronized (session.lock) {
+				if (session.state() == ConnectionState.CLOSED) {
+					throw new ConnectionClosedException(session.id());
+				}
+				boolean member = session.roomSet().contains(room);
+				if (answer != null) {
+					session.enqueue(answer.apply(present.entries(member ? null : user)), false);
+				}
+				if (member) {
+					return false;
+				}
+				session.roomSet().add(room);
+				this.rooms.add(room, session);
+				session.presentIn.add(room);
+				first = present.add(user);
+			}
+			if (first) {
+				deliverPresence(room, this.wire.presenceBody(room, "joined", user), session);
+			}
+			return true;
+		});
+	}
+
+	/**
+	 * A session with a user leaves a room with presence: under the room's presence lock it stops being a member and
+	 * being counted, and the members are told if it was the user's last connection in the room.
+	 * @return whether it was in the room
+	 */
+	boolean leavePresent(PulseSession session, String room) {
+		String user = java.util.Objects.requireNonNull(session.user());
+		return this.presence.change(room, (present) -> {
+			synchronized (session.lock) {
+				if (!session.roomSet().remove(room)) {
+					return false;
+				}
+				this.rooms.remove(room, session);
+			}
+			uncount(session, room, user, present);
+			return true;
+		});
+	}
+
+	/**
+	 * A session that ended or was handed over stops being counted in the presence of its rooms (it has left their
+	 * registries already).
+	 */
+	private void leavePresence(PulseSession session) {
+		String user = session.user();
+		if (user == null) {
+			return;
+		}
+		for (String room : session.presentIn) {
+			this.presence.change(room, (present) -> uncount(session, room, user, present));
+		}
+	}
+
+	/** Under the room's presence lock. */
+	private boolean uncount(PulseSession session, String room, String user, Presence.RoomPresence present) {
+		// counted at most once per join: a leave and the session's end may both get here
+		if (session.presentIn.remove(room) && present.remove(user)) {
+			deliverPresence(room, this.wire.presenceBody(room, "left", user), session);
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Queues a presence frame for the members of a room, except the connection that caused it; under the room's
+	 * presence lock, so that the members get a room's presence frames in the order its counts changed. A member
+	 * whose buffer it overflows is ended on the engine's executor, not on this thread (which holds the lock).
+	 */
+	private void deliverPresence(String room, EncodedBody body, PulseSession cause) {
+		Set<PulseSession> members = this.rooms.members(room);
+		if (members == null) {
+			return;
+		}
+		for (PulseSession member : members) {
+			if (member != cause) {
+				member.enqueue(body, true, false, true, null);
+			}
 		}
 	}
 
@@ -1055,6 +1187,7 @@ public class SessionManager implements PulseServer {
 		for (String room : rooms) {
 			this.rooms.remove(room, session);
 		}
+		leavePresence(session);
 	}
 
 	private void forgetUser(PulseSession session) {
@@ -1105,6 +1238,7 @@ public class SessionManager implements PulseServer {
 		for (String room : session.roomSet()) {
 			this.rooms.remove(room, session);
 		}
+		leavePresence(session);
 		long now = nanoTime();
 		for (String token : session.resumeTokens()) {
 			tokens().revoke(token, reason == DisconnectReason.RESUME_EXPIRED, now);
@@ -1308,6 +1442,11 @@ public class SessionManager implements PulseServer {
 	public Collection<PulseConnection> connectionsOf(String user) {
 		Set<PulseSession> connections = this.users.members(user);
 		return (connections != null) ? List.copyOf(connections) : List.of();
+	}
+
+	@Override
+	public Map<String, Integer> presence(String room) {
+		return this.presence.view(room);
 	}
 
 	/**
