@@ -253,6 +253,14 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
+	 * The room-name patterns of the rooms with presence.
+	 * @return the patterns, empty when presence is off
+	 */
+	public List<String> presencePatterns() {
+		return this.presence.patterns();
+	}
+
+	/**
 	 * The authorizer of client-side joins.
 	 * @return the authorizer
 	 */
