@@ -717,8 +717,7 @@ public class PulseProperties implements InitializingBean {
 		/**
 		 * Room-name patterns ('*' for any characters, such as 'chat-*') of the rooms with presence: their members
 		 * are told when a user's first connection joins and when its last one leaves, and the 'joined' answer to a
-		 * client-side join lists who is there; empty turns presence off. Not supported with pulse.cluster.enabled
-		 * yet.
+		 * client-side join lists who is there (cluster-wide on a cluster); empty turns presence off.
 		 */
 		private List<String> presence = new ArrayList<>();
 

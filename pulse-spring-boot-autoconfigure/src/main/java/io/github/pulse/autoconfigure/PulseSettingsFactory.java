@@ -104,10 +104,6 @@ final class PulseSettingsFactory {
 		}
 		checkHandshake(properties);
 		checkRooms(properties.getRooms());
-		if (properties.getCluster().isEnabled() && !properties.getRooms().getPresence().isEmpty()) {
-			throw invalid("pulse.rooms.presence", properties.getRooms().getPresence(),
-					"is not supported with pulse.cluster.enabled=true yet (presence is kept per node); leave it empty");
-		}
 		if (properties.getMetrics().getMaxRoomTags() <= 0) {
 			throw invalid("pulse.metrics.max-room-tags", properties.getMetrics().getMaxRoomTags(), "must be positive");
 		}

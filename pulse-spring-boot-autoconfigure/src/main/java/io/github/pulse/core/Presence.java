@@ -2,9 +2,11 @@ package io.github.pulse.core;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -58,13 +60,20 @@ final class Presence {
 					return change.apply(presence);
 				}
 				finally {
-					if (presence.counts.isEmpty()) {
+					if (presence.counts.isEmpty() && presence.remote.isEmpty()) {
 						presence.removed = true;
 						this.rooms.remove(room, presence);
 					}
 				}
 			}
 		}
+	}
+
+	/**
+	 * Rooms with presence state, a snapshot.
+	 */
+	Set<String> rooms() {
+		return Set.copyOf(this.rooms.keySet());
 	}
 
 	/**
@@ -82,37 +91,92 @@ final class Presence {
 	}
 
 	/**
-	 * Presence of one room; guarded by its own monitor (see {@link Presence#change}).
+	 * Presence of one room; guarded by its own monitor (see {@link Presence#change}). On a cluster it also holds what
+	 * the other nodes told of theirs: each node's latest count per user.
 	 */
 	static final class RoomPresence {
 
+		/** Connections per user, on every node known, in the order the users arrived. */
 		private final Map<String, Integer> counts = new LinkedHashMap<>();
+
+		/** Connections per user on this node. */
+		private final Map<String, Integer> local = new HashMap<>();
+
+		/** Per other node, its connections per user. */
+		private final Map<String, Map<String, Integer>> remote = new HashMap<>();
 
 		private boolean removed;
 
 		/**
-		 * Counts one more connection of a user.
-		 * @return whether it is the user's first
+		 * Counts one more connection of a user on this node.
+		 * @return whether the user arrived: it had no connection in the room before, on any node
 		 */
 		boolean add(String user) {
+			this.local.merge(user, 1, Integer::sum);
 			return this.counts.merge(user, 1, Integer::sum) == 1;
 		}
 
 		/**
-		 * Counts one connection of a user less.
-		 * @return whether it was the user's last
+		 * Counts one connection of a user on this node less.
+		 * @return whether the user left: it has no connection in the room now, on any node
 		 */
 		boolean remove(String user) {
-			Integer count = this.counts.get(user);
+			Integer count = this.local.get(user);
 			if (count == null) {
 				throw new IllegalStateException("user not present: " + user);
 			}
 			if (count == 1) {
-				this.counts.remove(user);
-				return true;
+				this.local.remove(user);
 			}
-			this.counts.put(user, count - 1);
-			return false;
+			else {
+				this.local.put(user, count - 1);
+			}
+			return change(user, -1) == -1;
+		}
+
+		/** Connections of a user in the room on this node. */
+		int local(String user) {
+			return this.local.getOrDefault(user, 0);
+		}
+
+		/** Users with connections in the room on this node and their counts, a copy. */
+		Map<String, Integer> local() {
+			return new HashMap<>(this.local);
+		}
+
+		/**
+		 * What another node says it has now of a user in the room.
+		 * @return 1 if the user arrived, -1 if it left, 0 if it was and is present, or was and is not
+		 */
+		int setRemote(String node, String user, int count) {
+			Map<String, Integer> users = this.remote.computeIfAbsent(node, (key) -> new HashMap<>());
+			Integer old = (count > 0) ? users.put(user, count) : users.remove(user);
+			if (users.isEmpty()) {
+				this.remote.remove(node);
+			}
+			return change(user, count - ((old != null) ? old : 0));
+		}
+
+		/** Users another node said it has in the room. */
+		List<String> remoteUsers(String node) {
+			Map<String, Integer> users = this.remote.get(node);
+			return (users != null) ? new ArrayList<>(users.keySet()) : List.of();
+		}
+
+		Set<String> remoteNodes() {
+			return this.remote.keySet();
+		}
+
+		private int change(String user, int delta) {
+			int before = this.counts.getOrDefault(user, 0);
+			int after = before + delta;
+			if (after <= 0) {
+				this.counts.remove(user);
+			}
+			else {
+				this.counts.put(user, after);
+			}
+			return (before == 0 && after > 0) ? 1 : (before > 0 && after <= 0) ? -1 : 0;
 		}
 
 		/**

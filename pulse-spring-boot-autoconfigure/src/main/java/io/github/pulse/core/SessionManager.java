@@ -241,7 +241,7 @@ public class SessionManager implements PulseServer {
 	/**
 	 * Turns presence on for the rooms whose name matches one of the patterns ({@code *} for any characters, as
 	 * {@code pulse.rooms.presence}): their members are told when a user's first connection joins and when its last
-	 * leaves. Call before the first connection; not supported on a cluster yet.
+	 * leaves; on a cluster, the first and last cluster-wide. Call before the first connection.
 	 * @param patterns the room-name patterns, empty for no presence (the default)
 	 */
 	public void setPresence(List<String> patterns) {
@@ -706,7 +706,15 @@ public class SessionManager implements PulseServer {
 
 	private void joinPresentAnswered(PulseSession session, String room, String ref) {
 		try {
-			joinPresent(session, room, (view) -> this.wire.joinedBody(room, ref, view));
+			ClusterBridge cluster = this.cluster;
+			java.util.function.Function<List<Map.Entry<String, Integer>>, EncodedBody> answer = (view) -> this.wire
+				.joinedBody(room, ref, view);
+			if (cluster == null) {
+				joinPresent(session, room, answer);
+			}
+			else {
+				cluster.changeMembership(session, room, true, () -> joinPresent(session, room, answer));
+			}
 		}
 		catch (ConnectionClosedException ex) {
 			// ended meanwhile: nobody to be in the room
@@ -749,6 +757,7 @@ public class SessionManager implements PulseServer {
 				session.presentIn.add(room);
 				first = present.add(user);
 			}
+			tellCluster(room, user, present);
 			if (first) {
 				deliverPresence(room, this.wire.presenceBody(room, "joined", user), session);
 			}
@@ -792,11 +801,87 @@ public class SessionManager implements PulseServer {
 	/** Under the room's presence lock. */
 	private boolean uncount(PulseSession session, String room, String user, Presence.RoomPresence present) {
 		// counted at most once per join: a leave and the session's end may both get here
-		if (session.presentIn.remove(room) && present.remove(user)) {
-			deliverPresence(room, this.wire.presenceBody(room, "left", user), session);
-			return true;
+		if (!session.presentIn.remove(room)) {
+			return false;
 		}
-		return false;
+		boolean last = present.remove(user);
+		tellCluster(room, user, present);
+		if (last) {
+			deliverPresence(room, this.wire.presenceBody(room, "left", user), session);
+		}
+		return true;
+	}
+
+	/** Under the room's presence lock, so that the other nodes learn this node's counts in the order they changed. */
+	private void tellCluster(String room, String user, Presence.RoomPresence present) {
+		ClusterBridge cluster = this.cluster;
+		if (cluster != null) {
+			cluster.presenceChanged(room, user, present.local(user));
+		}
+	}
+
+	/**
+	 * Another node says how many connections a user has in a room with presence there now; for the cluster's inbox
+	 * thread. The members on this node are told if the user arrived or left, cluster-wide.
+	 * @param node the other node
+	 * @param room the room
+	 * @param user the user
+	 * @param count its connections in the room on that node, 0 for none
+	 */
+	public void remotePresence(String node, String room, String user, int count) {
+		this.presence.change(room, (present) -> {
+			applyRemote(present, node, room, user, count);
+			return null;
+		});
+	}
+
+	/**
+	 * Forgets what another node told of its presence (it died, or is about to tell it all again); for the cluster's
+	 * threads. The members on this node are told of the users that leave with it.
+	 * @param node the other node
+	 */
+	public void forgetRemotePresence(String node) {
+		for (String room : this.presence.rooms()) {
+			this.presence.change(room, (present) -> {
+				for (String user : present.remoteUsers(node)) {
+					applyRemote(present, node, room, user, 0);
+				}
+				return null;
+			});
+		}
+	}
+
+	/**
+	 * The other nodes this node holds presence of.
+	 * @return their ids, a snapshot
+	 */
+	public Set<String> remotePresenceNodes() {
+		Set<String> nodes = new java.util.HashSet<>();
+		for (String room : this.presence.rooms()) {
+			this.presence.change(room, (present) -> nodes.addAll(present.remoteNodes()));
+		}
+		return nodes;
+	}
+
+	/**
+	 * Hands this node's presence counts to {@code sink}, each room under its presence lock, so that a count changed
+	 * meanwhile reaches the sink (through {@link ClusterBridge#presenceChanged}) after the room's counts.
+	 * @param sink takes room, user and count; must not block
+	 */
+	public void localPresence(PresenceSink sink) {
+		for (String room : this.presence.rooms()) {
+			this.presence.change(room, (present) -> {
+				present.local().forEach((user, count) -> sink.count(room, user, count));
+				return null;
+			});
+		}
+	}
+
+	private void applyRemote(Presence.RoomPresence present, String node, String room, String user, int count) {
+		int change = present.setRemote(node, user, count);
+		if (change != 0) {
+			deliverPresence(room, this.wire.presenceBody(room, (change > 0) ? "joined" : "left", user), null);
+		}
 	}
 
 	/**
@@ -804,7 +889,7 @@ public class SessionManager implements PulseServer {
 	 * presence lock, so that the members get a room's presence frames in the order its counts changed. A member
 	 * whose buffer it overflows is ended on the engine's executor, not on this thread (which holds the lock).
 	 */
-	private void deliverPresence(String room, EncodedBody body, PulseSession cause) {
+	private void deliverPresence(String room, EncodedBody body, @Nullable PulseSession cause) {
 		Set<PulseSession> members = this.rooms.members(room);
 		if (members == null) {
 			return;

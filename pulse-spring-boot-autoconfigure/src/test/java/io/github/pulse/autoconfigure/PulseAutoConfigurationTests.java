@@ -94,16 +94,6 @@ class PulseAutoConfigurationTests {
 	}
 
 	@Test
-	void presenceWithTheClusterFailsStartupNamingTheProperty() {
-		this.contextRunner.withPropertyValues("pulse.rooms.presence=*", "pulse.cluster.enabled=true").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("pulse.rooms.presence ([*]) is not supported with pulse.cluster.enabled=true");
-		});
-	}
-
-	@Test
 	void aUserRoomAuthorizerReplacesThePatternsOne() {
 		PulseRoomAuthorizer mine = (connection, room) -> room.startsWith("mine-");
 		this.contextRunner.withBean(PulseRoomAuthorizer.class, () -> mine)

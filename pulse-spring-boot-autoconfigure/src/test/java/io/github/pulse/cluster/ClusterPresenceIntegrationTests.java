@@ -1,0 +1,117 @@
+package io.github.pulse.cluster;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import tools.jackson.databind.JsonNode;
+import io.github.pulse.test.TestClient;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Presence across three nodes on a real Redis: the view and the events are cluster-wide (first join and last leave
+ * of a user whose connections are on different nodes), a node that starts learns the others' presence, and a node
+ * that dies takes its users' presence with it within the node timeout.
+ */
+class ClusterPresenceIntegrationTests extends ClusterNodesTestSupport {
+
+	private static final String[] PRESENCE = { "pulse.cluster.node-timeout=2s", "pulse.rooms.client-join=chat-*",
+			"pulse.rooms.presence=chat-*" };
+
+	private void startNodes(int count) {
+		for (int i = 0; i < count; i++) {
+			startNode(redis.port(), PRESENCE);
+		}
+		awaitNodesSeeEachOther();
+	}
+
+	private TestClient connect(int node, String user) {
+		TestClient client = connect(node, "?room=lobby", Map.of("X-User", user));
+		client.nextOfType("welcome");
+		return client;
+	}
+
+	private static JsonNode join(TestClient client, String room) {
+		client.send("{\"type\":\"join\",\"room\":\"" + room + "\",\"ref\":\"j\"}");
+		return client.nextOfType("joined");
+	}
+
+	private static Map<String, Integer> view(JsonNode joined) {
+		Map<String, Integer> view = new LinkedHashMap<>();
+		joined.path("presence").forEach((entry) -> view.put(entry.path("user").asText(),
+				entry.path("connections").asInt()));
+		return view;
+	}
+
+	private static String nextPresence(TestClient client) {
+		JsonNode frame = client.nextOfType("presence");
+		return frame.has("joined") ? "joined " + frame.path("joined").path("user").asText()
+				: "left " + frame.path("left").path("user").asText();
+	}
+
+	private void awaitView(int node, String room, Map<String, Integer> expected) {
+		Awaitility.await()
+			.untilAsserted(() -> assertThat(manager(node).presence(room)).as("presence on node %d", node)
+				.containsExactlyInAnyOrderEntriesOf(expected));
+	}
+
+	@Test
+	void aUsersFirstConnectionAndItsLastAreToldOnEveryNodeWhereverTheyAre() {
+		startNodes(3);
+		TestClient watcher = connect(0, "wendy");
+		join(watcher, "chat-c");
+		awaitView(2, "chat-c", Map.of("wendy", 1));
+		TestClient bobHere = connect(1, "bob");
+		assertThat(view(join(bobHere, "chat-c"))).containsExactlyInAnyOrderEntriesOf(Map.of("wendy", 1, "bob", 1));
+		assertThat(nextPresence(watcher)).isEqualTo("joined bob");
+		awaitView(2, "chat-c", Map.of("wendy", 1, "bob", 1));
+		// bob's second connection, on a third node: its answer counts both, and it is no news to anyone
+		TestClient bobThere = connect(2, "bob");
+		assertThat(view(join(bobThere, "chat-c"))).containsExactlyInAnyOrderEntriesOf(Map.of("wendy", 1, "bob", 2));
+		awaitView(0, "chat-c", Map.of("wendy", 1, "bob", 2));
+		awaitView(1, "chat-c", Map.of("wendy", 1, "bob", 2));
+		bobHere.send("{\"type\":\"leave\",\"room\":\"chat-c\",\"ref\":\"l\"}");
+		bobHere.nextOfType("left");
+		awaitView(0, "chat-c", Map.of("wendy", 1, "bob", 1));
+		// the next event the watcher gets is carol's: bob's second join and first leave gave none
+		TestClient carol = connect(1, "carol");
+		join(carol, "chat-c");
+		assertThat(nextPresence(watcher)).isEqualTo("joined carol");
+		bobThere.close();
+		assertThat(nextPresence(watcher)).isEqualTo("left bob");
+		assertThat(nextPresence(carol)).isEqualTo("left bob");
+		for (int node = 0; node < 3; node++) {
+			awaitView(node, "chat-c", Map.of("wendy", 1, "carol", 1));
+		}
+	}
+
+	@Test
+	void aNodeThatStartsLearnsThePresenceOfTheOthers() {
+		startNodes(2);
+		join(connect(0, "alice"), "chat-late");
+		join(connect(1, "bob"), "chat-late");
+		awaitView(0, "chat-late", Map.of("alice", 1, "bob", 1));
+		startNode(redis.port(), PRESENCE);
+		awaitNodesSeeEachOther();
+		awaitView(2, "chat-late", Map.of("alice", 1, "bob", 1));
+		TestClient carol = connect(2, "carol");
+		assertThat(view(join(carol, "chat-late"))).containsExactlyInAnyOrderEntriesOf(
+				Map.of("alice", 1, "bob", 1, "carol", 1));
+	}
+
+	@Test
+	void aNodeThatDiesTakesItsUsersPresenceWithItWithinTheNodeTimeout() {
+		startNodes(2);
+		TestClient watcher = connect(0, "wendy");
+		join(watcher, "chat-dead");
+		join(connect(1, "bob"), "chat-dead");
+		assertThat(nextPresence(watcher)).isEqualTo("joined bob");
+		killNode(1);
+		// after the node timeout (2 s) and a heartbeat (200 ms); nextOfType waits up to 10 s
+		assertThat(nextPresence(watcher)).isEqualTo("left bob");
+		assertThat(manager(0).presence("chat-dead")).containsOnlyKeys("wendy");
+	}
+
+}
