@@ -684,7 +684,8 @@ public class SessionManager implements PulseServer {
 			answerRoomRequest(session, this.wire.roomAnswerBody("joinFailed", room, ref, refusal));
 			return;
 		}
-		if (session.user() != null && this.presence.isOn(room)) {
+		if (this.presence.isOn(room)) {
+			// with or without a user: the view in the answer and the session's membership go together
 			joinPresentAnswered(session, room, ref);
 			return;
 		}
@@ -727,8 +728,8 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * A session with a user joins a room with presence. Under the room's presence lock and the session's lock, it
-	 * becomes a member, is counted, and (for a client-side join) gets its {@code joined} answer with the view that
+	 * A session joins a room with presence. Under the room's presence lock and the session's lock, it becomes a
+	 * member, is counted if it has a user, and (for a client-side join) gets its {@code joined} answer with the view that
 	 * includes it, so that no broadcast or presence frame of the room comes between its answer and its membership;
 	 * then, still under the room's lock, the other members are told if it is the user's first connection in the room.
 	 * @param answer makes the answer from the view, {@code null} for a join the server makes
@@ -738,7 +739,7 @@ public class SessionManager implements PulseServer {
 	 */
 	boolean joinPresent(PulseSession session, String room,
 			java.util.function.@Nullable Function<List<Map.Entry<String, Integer>>, EncodedBody> answer) {
-		String user = java.util.Objects.requireNonNull(session.user());
+		String user = session.user();
 		return this.presence.change(room, (present) -> {
 			boolean first;
 			synchronized (session.lock) {
@@ -754,6 +755,10 @@ public class SessionManager implements PulseServer {
 				}
 				session.roomSet().add(room);
 				this.rooms.add(room, session);
+				if (user == null) {
+					// a member that sees presence, not in it
+					return true;
+				}
 				session.presentIn.add(room);
 				first = present.add(user);
 			}

@@ -226,6 +226,62 @@ class PresenceTests {
 		assertSeqIncreasing(watcher2);
 	}
 
+	/**
+	 * As above, with another node's counts of the same user arriving meanwhile (as the cluster inbox delivers them):
+	 * the events follow the count of every node together.
+	 */
+	@ParameterizedTest(name = "seed {0}")
+	@ValueSource(longs = { 11, 12, 13, 14 })
+	void anotherNodesCountsInterleavedWithLocalChangesKeepTheInvariant(long seed) throws Exception {
+		FakeTransport watcher = new FakeTransport();
+		open(watcher, List.of("chat-race"), null);
+		int threads = 4;
+		ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<?>> done = new ArrayList<>();
+		for (int t = 0; t < threads; t++) {
+			Random random = new Random(seed * 31 + t);
+			done.add(pool.submit(() -> {
+				start.await();
+				PulseConnection connection = open(new FakeTransport(), List.of(), "u");
+				for (int i = 0; i < 3000; i++) {
+					if (random.nextBoolean()) {
+						connection.join("chat-race");
+					}
+					else {
+						connection.leave("chat-race");
+					}
+				}
+				return null;
+			}));
+		}
+		Random remote = new Random(seed);
+		int[] last = { 0 };
+		done.add(pool.submit(() -> {
+			start.await();
+			for (int i = 0; i < 3000; i++) {
+				last[0] = remote.nextInt(3);
+				this.manager.remotePresence("node-2", "chat-race", "u", last[0]);
+			}
+			return null;
+		}));
+		start.countDown();
+		for (Future<?> future : done) {
+			future.get(60, TimeUnit.SECONDS);
+		}
+		pool.shutdown();
+		Map<String, Integer> view = this.manager.presence("chat-race");
+		long local = this.manager.connections("chat-race").stream().filter((c) -> "u".equals(c.user())).count();
+		assertThat(view.getOrDefault("u", 0)).isEqualTo((int) local + last[0]);
+		assertAlternatingAndAgreeing(watcher, view, true);
+		assertSeqIncreasing(watcher);
+		// the other node dies: what it had goes with it
+		this.manager.forgetRemotePresence("node-2");
+		assertThat(this.manager.presence("chat-race").getOrDefault("u", 0)).isEqualTo((int) local);
+		assertThat(this.manager.remotePresenceNodes()).isEmpty();
+		assertAlternatingAndAgreeing(watcher, this.manager.presence("chat-race"), true);
+	}
+
 	private static void assertAlternatingAndAgreeing(FakeTransport watcher, Map<String, Integer> view,
 			boolean fromTheStart) {
 		List<String> events = presenceOf(watcher, "chat-race");

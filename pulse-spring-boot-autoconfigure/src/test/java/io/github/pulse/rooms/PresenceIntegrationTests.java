@@ -111,6 +111,23 @@ class PresenceIntegrationTests {
 	}
 
 	@Test
+	void aConnectionWithoutAUserGetsTheViewAndTheEventsButIsNotInPresence() {
+		try (TestClient alice = connect("alice");
+				TestClient anonymous = TestClient.connect(URI.create("ws://localhost:" + this.port + "/pulse?nouser=1"))) {
+			assertThat(anonymous.nextOfType("welcome").has("user")).isFalse();
+			join(alice, "chat-anonymous");
+			assertThat(view(join(anonymous, "chat-anonymous"))).containsExactly(Map.entry("alice", 1));
+			assertThat(this.server.presence("chat-anonymous")).containsExactly(Map.entry("alice", 1));
+			try (TestClient bob = connect("bob")) {
+				join(bob, "chat-anonymous");
+				assertThat(nextPresenceOrMarker(anonymous, "chat-anonymous")).isEqualTo("joined bob");
+				assertThat(nextPresenceOrMarker(alice, "chat-anonymous")).isEqualTo("joined bob");
+			}
+			assertThat(nextPresenceOrMarker(anonymous, "chat-anonymous")).isEqualTo("left bob");
+		}
+	}
+
+	@Test
 	void aDroppedTransportThatResumesCostsNoEvent() {
 		try (TestClient watcher = connect("wendy")) {
 			join(watcher, "chat-resume");
@@ -186,7 +203,8 @@ class PresenceIntegrationTests {
 
 		@Bean
 		PulseConnectHandler connectHandler() {
-			return (request) -> ConnectDecision.accept(List.of()).withUser(String.valueOf(request.queryParam("user")));
+			return (request) -> (request.queryParam("nouser") != null) ? ConnectDecision.accept(List.of()).withoutUser()
+					: ConnectDecision.accept(List.of()).withUser(String.valueOf(request.queryParam("user")));
 		}
 
 	}
