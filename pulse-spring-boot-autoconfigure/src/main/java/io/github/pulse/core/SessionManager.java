@@ -740,6 +740,9 @@ public class SessionManager implements PulseServer {
 	boolean joinPresent(PulseSession session, String room,
 			java.util.function.@Nullable Function<List<Map.Entry<String, Integer>>, EncodedBody> answer) {
 		String user = session.user();
+		ClusterBridge cluster = this.cluster;
+		// the answer is a direct send: counted, as sendDirect does, for a resume after this node's death
+		boolean counted = answer != null && cluster != null && cluster.countDirectSend(session.id());
 		return this.presence.change(room, (present) -> {
 			boolean first;
 			synchronized (session.lock) {
@@ -748,7 +751,7 @@ public class SessionManager implements PulseServer {
 				}
 				boolean member = session.roomSet().contains(room);
 				if (answer != null) {
-					session.enqueue(answer.apply(present.entries(member ? null : user)), false);
+					session.enqueue(answer.apply(present.entries(member ? null : user)), false, counted);
 				}
 				if (member) {
 					return false;
@@ -892,16 +895,20 @@ public class SessionManager implements PulseServer {
 	/**
 	 * Queues a presence frame for the members of a room, except the connection that caused it; under the room's
 	 * presence lock, so that the members get a room's presence frames in the order its counts changed. A member
-	 * whose buffer it overflows is ended on the engine's executor, not on this thread (which holds the lock).
+	 * whose buffer it overflows is ended on the engine's executor, not on this thread (which holds the lock). On a
+	 * cluster each is counted like a direct send (it is no broadcast of the room's streams), so that a resume after
+	 * this node's death accounts for it.
 	 */
 	private void deliverPresence(String room, EncodedBody body, @Nullable PulseSession cause) {
 		Set<PulseSession> members = this.rooms.members(room);
 		if (members == null) {
 			return;
 		}
+		ClusterBridge cluster = this.cluster;
 		for (PulseSession member : members) {
 			if (member != cause) {
-				member.enqueue(body, true, false, true, null);
+				boolean counted = cluster != null && cluster.countDirectSend(member.id());
+				member.enqueue(body, true, counted, true, null);
 			}
 		}
 	}

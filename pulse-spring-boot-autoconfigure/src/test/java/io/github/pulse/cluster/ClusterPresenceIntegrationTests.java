@@ -101,6 +101,39 @@ class ClusterPresenceIntegrationTests extends ClusterNodesTestSupport {
 				Map.of("alice", 1, "bob", 1, "carol", 1));
 	}
 
+	/**
+	 * Presence frames are no broadcasts of the room's streams: each is counted like a direct send, so that a member
+	 * whose node died, and that got some after its last snapshot, still resumes elsewhere (not refused for
+	 * claiming more frames than the session can have had).
+	 */
+	@Test
+	void aMemberWhoseNodeDiedAfterPresenceFramesResumesOnAnotherNode() throws Exception {
+		startNodes(3);
+		TestClient alice = connect(2, "alice");
+		String token = alice.history().get(0).path("resumeToken").asText();
+		join(alice, "chat-d");
+		join(connect(0, "bob"), "chat-d");
+		assertThat(nextPresence(alice)).isEqualTo("joined bob");
+		Awaitility.await().until(() -> snapshotSeq(token) == 2);
+		// after that snapshot
+		join(connect(1, "carol"), "chat-d");
+		assertThat(nextPresence(alice)).isEqualTo("joined carol");
+		killNode(2);
+		alice.abort();
+		Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+			assertThat(manager(0).clusterBridge().status().nodes()).isEqualTo(2);
+			assertThat(manager(1).clusterBridge().status().nodes()).isEqualTo(2);
+		});
+		TestClient resumed = connect(1, "?room=lobby&resume=" + token + "&lastSeq=3", Map.of("X-User", "alice"));
+		JsonNode frame = resumed.next();
+		assertThat(frame.path("type").asText()).as("%s", frame).isEqualTo("resumed");
+		assertThat(frame.path("missed").asInt()).isZero();
+		// alice moved: on the new node, and the dead one's count of her is gone; bob and carol are still there
+		for (int node = 0; node < 2; node++) {
+			awaitView(node, "chat-d", Map.of("alice", 1, "bob", 1, "carol", 1));
+		}
+	}
+
 	@Test
 	void aNodeThatDiesTakesItsUsersPresenceWithItWithinTheNodeTimeout() {
 		startNodes(2);
