@@ -82,6 +82,18 @@ public class SessionManager implements PulseServer {
 
 	private volatile Presence presence = new Presence(List.of());
 
+	/**
+	 * How long a session handed over to another node stays counted in the presence of its rooms here: long enough
+	 * for the new node's count of it to reach every node first, so that its move is no departure and arrival.
+	 */
+	static final Duration HANDOVER_PRESENCE_GRACE = Duration.ofSeconds(2);
+
+	/** Sessions handed over to another node and still counted in presence here, in the order they left. */
+	private final ConcurrentLinkedQueue<HandedOver> handedOver = new ConcurrentLinkedQueue<>();
+
+	private record HandedOver(PulseSession session, long dueNanos) {
+	}
+
 	private volatile int maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
 
 	private final SessionResumes resumes;
@@ -333,6 +345,12 @@ public class SessionManager implements PulseServer {
 		}
 		this.closer.overdue(now).forEach(this::abortTransport);
 		this.resumes.purge(now);
+		for (HandedOver left = this.handedOver.peek(); left != null && now - left.dueNanos() >= 0;
+				left = this.handedOver.peek()) {
+			if (this.handedOver.remove(left)) {
+				leavePresence(left.session());
+			}
+		}
 		acknowledgeOwed();
 	}
 
@@ -410,6 +428,9 @@ public class SessionManager implements PulseServer {
 			closeAbandoned(session, transport);
 		}
 		this.timer.stop();
+		for (HandedOver left = this.handedOver.poll(); left != null; left = this.handedOver.poll()) {
+			leavePresence(left.session());
+		}
 		DeliveryLanes stopping = this.lanes;
 		this.lanes = null;
 		if (stopping != null) {
@@ -1292,7 +1313,11 @@ public class SessionManager implements PulseServer {
 		for (String room : rooms) {
 			this.rooms.remove(room, session);
 		}
-		leavePresence(session);
+		if (session.presentIn.isEmpty()) {
+			return;
+		}
+		// still counted here for a while: the new node tells of it first (see HANDOVER_PRESENCE_GRACE)
+		this.handedOver.add(new HandedOver(session, nanoTime() + HANDOVER_PRESENCE_GRACE.toNanos()));
 	}
 
 	private void forgetUser(PulseSession session) {

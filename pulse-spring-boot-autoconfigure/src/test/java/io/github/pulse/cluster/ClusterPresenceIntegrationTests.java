@@ -101,6 +101,30 @@ class ClusterPresenceIntegrationTests extends ClusterNodesTestSupport {
 				Map.of("alice", 1, "bob", 1, "carol", 1));
 	}
 
+	@Test
+	void aSessionThatResumesOnAnotherNodeDoesNotLeaveAndArriveAgain() {
+		startNodes(3);
+		TestClient watcher = connect(0, "wendy");
+		join(watcher, "chat-move");
+		TestClient alice = connect(1, "alice");
+		String token = alice.history().get(0).path("resumeToken").asText();
+		join(alice, "chat-move");
+		assertThat(nextPresence(watcher)).isEqualTo("joined alice");
+		awaitView(2, "chat-move", Map.of("wendy", 1, "alice", 1));
+		alice.abort();
+		// a live hand-over from node 2 to node 3
+		TestClient moved = connect(2, "?room=lobby&resume=" + token + "&lastSeq=1", Map.of("X-User", "alice"));
+		assertThat(moved.next().path("type").asText()).isEqualTo("resumed");
+		for (int node = 0; node < 3; node++) {
+			awaitView(node, "chat-move", Map.of("wendy", 1, "alice", 1));
+		}
+		// the next event the watcher gets is carol's: alice's move gave none
+		join(connect(1, "carol"), "chat-move");
+		assertThat(nextPresence(watcher)).isEqualTo("joined carol");
+		moved.close();
+		assertThat(nextPresence(watcher)).isEqualTo("left alice");
+	}
+
 	/**
 	 * Presence frames are no broadcasts of the room's streams: each is counted like a direct send, so that a member
 	 * whose node died, and that got some after its last snapshot, still resumes elsewhere (not refused for
