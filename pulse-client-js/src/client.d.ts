@@ -145,6 +145,16 @@ export interface PulseCloseEvent {
 	reason: string;
 }
 
+/**
+ * Detail of the `presence` event: in a room with presence, a user's first connection arrived (`joined` true) or its
+ * last left (`joined` false).
+ */
+export interface PulsePresenceEvent {
+	room: string;
+	user: string;
+	joined: boolean;
+}
+
 /** Events of a {@link PulseClient} and their details. */
 export interface PulseClientEventMap {
 	open: PulseOpenEvent;
@@ -153,6 +163,7 @@ export interface PulseClientEventMap {
 	restore: PulseRestoreEvent;
 	overflow: PulseOverflowEvent;
 	error: PulseErrorEvent;
+	presence: PulsePresenceEvent;
 	close: PulseCloseEvent;
 }
 
@@ -222,6 +233,11 @@ export declare class PulseClient {
 	readonly joinedRooms: string[];
 	/** Sequence number of the last message received in this session. */
 	readonly lastSeq: number;
+	/**
+	 * Users present in a room with presence, in the order they arrived, as far as this client knows: the view of the
+	 * `joined` answer to its {@link join}, kept up to date by the room's presence frames.
+	 */
+	presence(room: string): string[];
 	/** Number of sends waiting for a connection. */
 	readonly queued: number;
 	/** Messages sent that the server has not acknowledged yet; with {@link queued} at most `queueLimit`. */

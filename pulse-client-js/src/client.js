@@ -131,6 +131,8 @@ export function backoffDelay(attempt, options, random = Math.random) {
  *            connection or when a resume was refused (resumeFailed is then 'expired' or 'unknown').
  * - message  {event, payload, room, seq}: an application message, in order and exactly once per session.
  * - error    {error}: a room the client had joined could not be joined again after a new session (a PulseJoinError).
+ * - presence {room, user, joined}: in a room with presence, a user's first connection arrived (joined true) or its
+ *            last left (joined false); in order with the room's messages. presence(room) includes it already.
  * - drop     {code, reason, attempt, delayMs}: the transport was lost (or a reconnect attempt failed); the client
  *            tries again after delayMs.
  * - restore  {connectionId, replayed, missed}: the session was resumed on a new transport; `replayed` frames follow,
@@ -169,6 +171,9 @@ export class PulseClient {
 	#roomOperations = new Map();
 	/** Rooms joined with join() and not left, as far as the answers say; joined again after a new session. */
 	#joinedRooms = new Set();
+
+	/** Per room with presence, the users there in the order they arrived: a joined answer's view and presence frames. */
+	#presence = new Map();
 
 	/**
 	 * @param {object} [options] see client.d.ts (PulseClientOptions) for every option and its default
@@ -216,6 +221,17 @@ export class PulseClient {
 	/** Rooms joined with join() and not left, in the order they were joined, as far as the server's answers say. */
 	get joinedRooms() {
 		return [...this.#joinedRooms];
+	}
+
+	/**
+	 * Users present in a room with presence, as far as this client knows: the view of the joined answer to its
+	 * join(), kept up to date by the room's presence frames. For a room the server put the connection in, the users
+	 * that arrived since. Kept through a resume; after a new session the joins made again bring it back.
+	 * @param {string} room
+	 * @returns {string[]} in the order they arrived; empty for a room without presence or not joined
+	 */
+	presence(room) {
+		return [...(this.#presence.get(room) ?? [])];
 	}
 
 	/** Sequence number of the last message received in this session. */
@@ -414,6 +430,12 @@ export class PulseClient {
 	}
 
 	#onRoomAnswer(frame) {
+		if (frame.type === 'joined' && Array.isArray(frame.presence)) {
+			this.#presence.set(String(frame.room), new Set(frame.presence.map((entry) => String(entry.user))));
+		}
+		else if (frame.type !== 'joined') {
+			this.#presence.delete(String(frame.room));
+		}
 		const operation = this.#roomOperations.get(String(frame.ref));
 		if (!operation || operation.room !== frame.room) {
 			return;
@@ -596,6 +618,7 @@ export class PulseClient {
 			case 'joined':
 			case 'joinFailed':
 			case 'left':
+			case 'presence':
 				this.#onMessage(frame);
 				break;
 			case 'welcome':
@@ -636,6 +659,7 @@ export class PulseClient {
 			}
 		}
 		if (this.#everOpened) {
+			this.#presence.clear();
 			this.#resendRoomOperations(true);
 		}
 		this.#everOpened = true;
@@ -697,11 +721,31 @@ export class PulseClient {
 			this.#settle(String(frame.ref), frame, null);
 			return;
 		}
+		if (frame.type === 'presence') {
+			this.#onPresence(frame);
+			return;
+		}
 		if (frame.type !== 'message') {
 			this.#onRoomAnswer(frame);
 			return;
 		}
 		this.#emit('message', { event: frame.event, payload: frame.payload, room: frame.room ?? null, seq: frame.seq });
+	}
+
+	#onPresence(frame) {
+		const joined = frame.joined !== undefined;
+		const room = String(frame.room);
+		const user = String((joined ? frame.joined : frame.left)?.user);
+		if (joined) {
+			if (!this.#presence.has(room)) {
+				this.#presence.set(room, new Set());
+			}
+			this.#presence.get(room).add(user);
+		}
+		else {
+			this.#presence.get(room)?.delete(user);
+		}
+		this.#emit('presence', { room, user, joined });
 	}
 
 	#becomeOpen() {

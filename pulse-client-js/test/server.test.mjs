@@ -250,3 +250,34 @@ test('a new session joins the rooms it had joined again', async () => {
 	await inRoom;
 	assert.deepEqual(client.joinedRooms, ['chat-again']);
 });
+
+test('a join of a room with presence brings the view, and the other users\' first join and last leave follow', async () => {
+	const alice = newClient({ params: { room: 'lobby', user: 'alice' } });
+	const aliceOpened = next(alice, 'open');
+	alice.connect();
+	await aliceOpened;
+	await alice.join('chat-presence-js');
+	assert.deepEqual(alice.presence('chat-presence-js'), ['alice']);
+	const events = [];
+	alice.on('presence', (event) => events.push(event));
+	const tabs = [newClient({ params: { room: 'lobby', user: 'bob' } }), newClient({ params: { room: 'lobby', user: 'bob' } })];
+	for (const tab of tabs) {
+		const opened = next(tab, 'open');
+		tab.connect();
+		await opened;
+	}
+	const bobArrived = next(alice, 'presence', (event) => event.joined);
+	await tabs[0].join('chat-presence-js');
+	assert.deepEqual(tabs[0].presence('chat-presence-js'), ['alice', 'bob']);
+	assert.deepEqual(await bobArrived, { room: 'chat-presence-js', user: 'bob', joined: true });
+	assert.deepEqual(alice.presence('chat-presence-js'), ['alice', 'bob']);
+	// bob's second tab is no news, its leave neither; the first tab's leave is bob's last
+	await tabs[1].join('chat-presence-js');
+	await tabs[1].leave('chat-presence-js');
+	assert.deepEqual(tabs[1].presence('chat-presence-js'), []);
+	const bobLeft = next(alice, 'presence', (event) => !event.joined);
+	await tabs[0].leave('chat-presence-js');
+	assert.deepEqual(await bobLeft, { room: 'chat-presence-js', user: 'bob', joined: false });
+	assert.deepEqual(events.map((event) => `${event.joined ? 'joined' : 'left'} ${event.user}`), ['joined bob', 'left bob']);
+	assert.deepEqual(alice.presence('chat-presence-js'), ['alice']);
+});

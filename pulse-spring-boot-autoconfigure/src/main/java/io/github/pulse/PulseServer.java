@@ -1,6 +1,7 @@
 package io.github.pulse;
 
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -43,6 +44,15 @@ public interface PulseServer {
 	 * @return a snapshot, empty if the user has none
 	 */
 	Collection<PulseConnection> connectionsOf(String user);
+
+	/**
+	 * Presence of a room whose name matches {@code pulse.rooms.presence}: the users with a connection in it and
+	 * how many connections each has there. Connections without a user are not in it.
+	 * @param room the room
+	 * @return user to connection count, a snapshot in the order the users arrived; empty for a room without
+	 * presence or without users
+	 */
+	Map<String, Integer> presence(String room);
 
 	/**
 	 * Broadcasts an application frame to every member of a room. The payload is encoded once; each member gets a

@@ -50,6 +50,9 @@ final class ClientRooms {
 
 	private long lastRef;
 
+	/** Per room, the users present, in the order they arrived: from a joined answer's view and presence frames. */
+	private final Map<String, Set<String>> presence = new LinkedHashMap<>();
+
 	/**
 	 * Records a join or leave about to be sent.
 	 * @param frame makes the frame from the ref
@@ -74,11 +77,51 @@ final class ClientRooms {
 		}
 		switch (type) {
 			case "joined" -> this.joined.add(room);
-			case "joinFailed", "left" -> this.joined.remove(room);
+			case "joinFailed", "left" -> {
+				this.joined.remove(room);
+				this.presence.remove(room);
+			}
 			default -> {
 			}
 		}
 		return operation;
+	}
+
+	/**
+	 * The view a {@code joined} answer carried, which replaces what the client knew of the room.
+	 */
+	void presenceView(String room, List<String> users) {
+		this.presence.put(room, new LinkedHashSet<>(users));
+	}
+
+	/**
+	 * A presence frame: a user arrived in a room or left it.
+	 */
+	void presenceChanged(PresenceEvent event) {
+		if (event.joined()) {
+			this.presence.computeIfAbsent(event.room(), (room) -> new LinkedHashSet<>()).add(event.user());
+		}
+		else {
+			Set<String> users = this.presence.get(event.room());
+			if (users != null) {
+				users.remove(event.user());
+			}
+		}
+	}
+
+	/**
+	 * The users present in a room, as far as the client knows.
+	 */
+	Set<String> presence(String room) {
+		Set<String> users = this.presence.get(room);
+		return (users != null) ? java.util.Collections.unmodifiableSet(new LinkedHashSet<>(users)) : Set.of();
+	}
+
+	/**
+	 * A fresh session starts with no presence known: the joins made again bring the views back.
+	 */
+	void forgetPresence() {
+		this.presence.clear();
 	}
 
 	/**

@@ -281,6 +281,21 @@ public final class PulseClient implements AutoCloseable {
 	}
 
 	/**
+	 * Users present in a room with presence, as far as this client knows: the view of the {@code joined} answer to
+	 * its {@link #join}, kept up to date by the room's {@code presence} frames (see
+	 * {@link PulseClientListener#onPresence}). For a room the server put the connection in, it holds the users that
+	 * arrived since and are still there. Kept through a resume; after a fresh session the client's joins made again
+	 * bring it back.
+	 * @param room the room
+	 * @return the users in the order they arrived, a snapshot; empty for a room without presence or not joined
+	 */
+	public Set<String> presence(String room) {
+		synchronized (this.lock) {
+			return this.clientRooms.presence(room);
+		}
+	}
+
+	/**
 	 * User the current (or last) session belongs to, from its {@code welcome}.
 	 * @return the user, {@code null} for none or before the first session opened
 	 */
@@ -357,10 +372,26 @@ public final class PulseClient implements AutoCloseable {
 	}
 
 	/**
+	 * A presence frame; callers hold the lock.
+	 */
+	private void presenceChanged(JsonNode frame) {
+		boolean joined = frame.has("joined");
+		PresenceEvent event = new PresenceEvent(frame.path("room").asText(""),
+				frame.path(joined ? "joined" : "left").path("user").asText(""), joined);
+		this.clientRooms.presenceChanged(event);
+		emit((listener) -> listener.onPresence(event));
+	}
+
+	/**
 	 * The answer to a join or leave; callers hold the lock.
 	 */
 	private void roomAnswered(String type, JsonNode frame) {
 		String room = frame.path("room").asText("");
+		if ("joined".equals(type) && frame.has("presence")) {
+			List<String> users = new ArrayList<>();
+			frame.get("presence").forEach((entry) -> users.add(entry.path("user").asText()));
+			this.clientRooms.presenceView(room, users);
+		}
 		ClientRooms.Operation operation = this.clientRooms.answered(type, frame.path("ref").asText(""), room);
 		if (operation == null) {
 			return;
@@ -802,7 +833,7 @@ public final class PulseClient implements AutoCloseable {
 		switch (frame.path("type").asText("")) {
 			case "welcome" -> welcome(link, frame);
 			case "resumed" -> resumed(link, frame);
-			case "message", "reply", "joined", "joinFailed", "left" -> message(link, frame, text);
+			case "message", "reply", "joined", "joinFailed", "left", "presence" -> message(link, frame, text);
 			case "ack" -> confirmed(link, frame.path("cseq").asLong(0));
 			default -> {
 				// pong and frame types of later protocol versions
@@ -848,6 +879,7 @@ public final class PulseClient implements AutoCloseable {
 			this.lastAcked = 0;
 			this.unacked = 0;
 			if (this.everOpened) {
+				this.clientRooms.forgetPresence();
 				resendRoomOperations(true);
 			}
 			establish(link);
@@ -936,6 +968,9 @@ public final class PulseClient implements AutoCloseable {
 					ObjectMapper mapper = this.settings.objectMapper();
 					this.callbacks.submit(() -> request.answer(frame, mapper));
 				}
+			}
+			else if ("presence".equals(type)) {
+				presenceChanged(frame);
 			}
 			else if (!"message".equals(type)) {
 				roomAnswered(type, frame);

@@ -28,6 +28,15 @@ public interface PulseClientListener {
 	}
 
 	/**
+	 * A user arrived in a room with presence (its first connection joined) or left it (its last connection left);
+	 * in order with the room's messages, each at most once. {@link PulseClient#presence(String)} already includes
+	 * the change when this runs.
+	 * @param event the room, the user and which of the two
+	 */
+	default void onPresence(PresenceEvent event) {
+	}
+
+	/**
 	 * The transport of an open session ended and the client will reconnect.
 	 * @param drop the close code and reason
 	 */

@@ -62,6 +62,7 @@ public final class PulseAutoConfiguration {
 		manager.setExecutors(executors);
 		manager.setRoomAuthorizer(roomAuthorizer);
 		manager.setMaxRoomsPerConnection(properties.getRooms().getMaxPerConnection());
+		manager.setPresence(properties.getRooms().getPresence());
 		manager.setDeliveryLanes(properties.getDelivery().laneCount(), properties.getDelivery().getMinRoomSize());
 		return manager;
 	}

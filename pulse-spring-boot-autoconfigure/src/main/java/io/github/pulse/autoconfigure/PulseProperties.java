@@ -714,6 +714,13 @@ public class PulseProperties implements InitializingBean {
 		 */
 		private int maxPerConnection = io.github.pulse.core.SessionManager.DEFAULT_MAX_ROOMS_PER_CONNECTION;
 
+		/**
+		 * Room-name patterns ('*' for any characters, such as 'chat-*') of the rooms with presence: their members
+		 * are told when a user's first connection joins and when its last one leaves, and the 'joined' answer to a
+		 * client-side join lists who is there (cluster-wide on a cluster); empty turns presence off.
+		 */
+		private List<String> presence = new ArrayList<>();
+
 		public List<String> getClientJoin() {
 			return this.clientJoin;
 		}
@@ -732,6 +739,14 @@ public class PulseProperties implements InitializingBean {
 
 		public int getMaxPerConnection() {
 			return this.maxPerConnection;
+		}
+
+		public List<String> getPresence() {
+			return this.presence;
+		}
+
+		public void setPresence(List<String> presence) {
+			this.presence = presence;
 		}
 
 		public void setMaxPerConnection(int maxPerConnection) {

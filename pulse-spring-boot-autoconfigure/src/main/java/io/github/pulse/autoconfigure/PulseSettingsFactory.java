@@ -153,6 +153,7 @@ final class PulseSettingsFactory {
 	static void checkRooms(PulseProperties.Rooms rooms) {
 		checkPatterns("pulse.rooms.client-join", rooms.getClientJoin());
 		checkPatterns("pulse.rooms.client-join-excluded", rooms.getClientJoinExcluded());
+		checkPatterns("pulse.rooms.presence", rooms.getPresence());
 		if (rooms.getMaxPerConnection() < 1) {
 			throw invalid("pulse.rooms.max-per-connection", rooms.getMaxPerConnection(), "must be positive");
 		}

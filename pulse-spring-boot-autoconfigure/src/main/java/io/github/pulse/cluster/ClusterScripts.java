@@ -23,8 +23,8 @@ final class ClusterScripts {
 	/** Counts a direct send to a connection of another node and publishes it to that node. */
 	static final String SEND = load("send.lua");
 
-	/** Publishes a send to a user to every other live node. */
-	static final String SEND_TO_USER = load("send-to-user.lua");
+	/** Publishes a message (a send to a user, presence counts) to every other live node. */
+	static final String PUBLISH_TO_OTHERS = load("publish-to-others.lua");
 
 	/** Publishes a kick to the node holding a connection. */
 	static final String KICK = load("kick.lua");

@@ -29,7 +29,6 @@ final class InboxDelivery implements ClusterInbox.Target {
 	private final UntoldLosses losses;
 
 	// set by connect(), before the inbox starts
-
 	private ClusterPublisher publisher;
 
 	private SnapshotStore snapshots;
@@ -37,6 +36,8 @@ final class InboxDelivery implements ClusterInbox.Target {
 	private LiveHandover handover;
 
 	private DeadNodeRecovery recovery;
+
+	private ClusterPresence presence;
 
 	InboxDelivery(SessionManager manager, String nodeId, ReentrantLock deliveryLock, UntoldLosses losses) {
 		this.manager = manager;
@@ -47,7 +48,8 @@ final class InboxDelivery implements ClusterInbox.Target {
 
 	/** The parts it delivers to, made after the inbox (they need it). */
 	void connect(ClusterPublisher publisher, SnapshotStore snapshots, LiveHandover handover,
-			DeadNodeRecovery recovery) {
+			DeadNodeRecovery recovery, ClusterPresence presence) {
+		this.presence = presence;
 		this.publisher = publisher;
 		this.snapshots = snapshots;
 		this.handover = handover;
@@ -136,6 +138,9 @@ final class InboxDelivery implements ClusterInbox.Target {
 		}
 		else if (text.startsWith("H")) {
 			this.handover.onReply(text.substring(1));
+		}
+		else if (!text.isEmpty() && this.presence.command(text)) {
+			// P, Q or B: presence of another node
 		}
 		else {
 			logger.warn("pulse cluster: ignored a malformed command");

@@ -168,10 +168,28 @@ final class NodeRegistry {
 	 * @return whether it was queued
 	 */
 	boolean sendToUser(String user, String body) {
-		String message = "U" + user.length() + ":" + user + body;
-		return this.publisher.offer((connection) -> connection.eval(ClusterScripts.SEND_TO_USER, ReturnType.INTEGER,
-				1, this.keys.nodes(), this.nodeId, this.keys.nodeChannelPrefix(),
+		return publishToOthers("U" + user.length() + ":" + user + body);
+	}
+
+	/**
+	 * Queues a message on the command channel of every other node live when the pipeline gets to Redis.
+	 * @param message the message
+	 * @return whether it was queued
+	 */
+	boolean publishToOthers(String message) {
+		return this.publisher.offer((connection) -> connection.eval(ClusterScripts.PUBLISH_TO_OTHERS,
+				ReturnType.INTEGER, 1, this.keys.nodes(), this.nodeId, this.keys.nodeChannelPrefix(),
 				Long.toString(System.currentTimeMillis()), message));
+	}
+
+	/**
+	 * Queues a message on the command channel of one node.
+	 * @param node the node
+	 * @param message the message
+	 * @return whether it was queued
+	 */
+	boolean publishTo(String node, String message) {
+		return this.publisher.offer((connection) -> connection.publish(this.keys.nodeChannel(node), message));
 	}
 
 	/**

@@ -103,6 +103,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	private final UntoldLosses losses;
 
+	private final ClusterPresence presence;
+
 	/** The cluster's position at the previous heartbeat: what is still undelivered one heartbeat later is lost. */
 	private volatile ClusterMessage.@Nullable Position lastPosition;
 
@@ -178,7 +180,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		this.recovery = new DeadNodeRecovery(manager, this.redis, this.keys, nodeId, tokenTtlMillis,
 				this.nodeTimeoutMillis, this.inbox, this.deliveryLock, this.registry, this.snapshots,
 				this.availability, json, losses);
-		delivery.connect(this.publisher, this.snapshots, this.handover, this.recovery);
+		this.presence = new ClusterPresence(manager, this.registry, nodeId, this.nodeTimeoutMillis);
+		delivery.connect(this.publisher, this.snapshots, this.handover, this.recovery, this.presence);
 		manager.setClusterBridge(this);
 	}
 
@@ -214,8 +217,16 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 
 	@Override
 	public boolean sendToUser(String user, EncodedBody body) {
-		// no lookup here: send-to-user.lua finds the live nodes when the pipeline gets to Redis
+		// no lookup here: publish-to-others.lua finds the live nodes when the pipeline gets to Redis
 		return this.availability.available() && this.registry.sendToUser(user, body.text());
+	}
+
+	@Override
+	public void presenceChanged(String room, String user, int count) {
+		// while Redis is away the others miss it: they get all the counts again when it is back
+		if (this.availability.available()) {
+			this.presence.changed(room, user, count);
+		}
 	}
 
 	@Override
@@ -371,7 +382,12 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			this.inbox.retainPublishers(this.registry.liveNodes());
 			// live means registered: the same view resume() decides by
 			this.nodes = this.registry.liveNodes().size();
+			boolean back = !this.availability.available();
 			this.availability.reached(counted, this.registry.connections());
+			this.presence.purge(now);
+			if (back) {
+				this.presence.resync();
+			}
 		}
 		catch (RuntimeException ex) {
 			this.availability.failed(ex);
@@ -480,6 +496,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}, period, period, TimeUnit.MILLISECONDS);
 		this.availability.assumeAvailable();
 		heartbeat();
+		this.presence.resync();
 		ScheduledExecutorService scheduler = daemonScheduler("pulse-cluster-heartbeat");
 		scheduler.scheduleWithFixedDelay(this::heartbeat, this.heartbeatMillis, this.heartbeatMillis,
 				TimeUnit.MILLISECONDS);

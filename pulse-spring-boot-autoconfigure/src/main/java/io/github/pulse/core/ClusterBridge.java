@@ -126,6 +126,16 @@ public interface ClusterBridge {
 	}
 
 	/**
+	 * The count of a user's connections in a room with presence changed on this node: tell the other nodes, without
+	 * waiting for the network. Called under the room's presence lock, in the order the counts changed.
+	 * @param room the room
+	 * @param user the user
+	 * @param count its connections in the room on this node now, 0 for none
+	 */
+	default void presenceChanged(String room, String user, int count) {
+	}
+
+	/**
 	 * Kicks a connection that does not live on this node, without waiting for the network.
 	 * @param connectionId the connection id
 	 * @return whether the cluster accepted the kick, for whichever node holds the connection when it gets there

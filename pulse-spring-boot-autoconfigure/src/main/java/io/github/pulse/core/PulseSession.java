@@ -39,6 +39,11 @@ final class PulseSession implements PulseConnection {
 
 	private final Set<String> rooms = ConcurrentHashMap.newKeySet();
 
+	/**
+	 * Rooms whose presence counts this session; changed under the room's presence lock and this session's lock.
+	 */
+	final Set<String> presentIn = ConcurrentHashMap.newKeySet();
+
 	final Object lock = new Object();
 
 	final SessionWriter writer;
@@ -207,6 +212,9 @@ final class PulseSession implements PulseConnection {
 	 * Joins a room on this node only, without telling the cluster.
 	 */
 	boolean joinLocal(String room) {
+		if (this.user != null && this.manager.presence().isOn(room)) {
+			return this.manager.joinPresent(this, room, null);
+		}
 		synchronized (this.lock) {
 			if (this.state == ConnectionState.CLOSED) {
 				throw new ConnectionClosedException(this.id);
@@ -229,6 +237,9 @@ final class PulseSession implements PulseConnection {
 	}
 
 	private boolean leaveLocal(String room) {
+		if (this.user != null && this.manager.presence().isOn(room)) {
+			return this.manager.leavePresent(this, room);
+		}
 		synchronized (this.lock) {
 			if (!this.rooms.remove(room)) {
 				return false;

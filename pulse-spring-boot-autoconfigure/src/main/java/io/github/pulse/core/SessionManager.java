@@ -80,6 +80,20 @@ public class SessionManager implements PulseServer {
 
 	private volatile PulseRoomAuthorizer roomAuthorizer = PulseRoomAuthorizer.DENY_ALL;
 
+	private volatile Presence presence = new Presence(List.of());
+
+	/**
+	 * How long a session handed over to another node stays counted in the presence of its rooms here: long enough
+	 * for the new node's count of it to reach every node first, so that its move is no departure and arrival.
+	 */
+	static final Duration HANDOVER_PRESENCE_GRACE = Duration.ofSeconds(2);
+
+	/** Sessions handed over to another node and still counted in presence here, in the order they left. */
+	private final ConcurrentLinkedQueue<HandedOver> handedOver = new ConcurrentLinkedQueue<>();
+
+	private record HandedOver(PulseSession session, long dueNanos) {
+	}
+
 	private volatile int maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
 
 	private final SessionResumes resumes;
@@ -237,6 +251,28 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
+	 * Turns presence on for the rooms whose name matches one of the patterns ({@code *} for any characters, as
+	 * {@code pulse.rooms.presence}): their members are told when a user's first connection joins and when its last
+	 * leaves; on a cluster, the first and last cluster-wide. Call before the first connection.
+	 * @param patterns the room-name patterns, empty for no presence (the default)
+	 */
+	public void setPresence(List<String> patterns) {
+		this.presence = new Presence(patterns);
+	}
+
+	Presence presence() {
+		return this.presence;
+	}
+
+	/**
+	 * The room-name patterns of the rooms with presence.
+	 * @return the patterns, empty when presence is off
+	 */
+	public List<String> presencePatterns() {
+		return this.presence.patterns();
+	}
+
+	/**
 	 * The authorizer of client-side joins.
 	 * @return the authorizer
 	 */
@@ -309,6 +345,12 @@ public class SessionManager implements PulseServer {
 		}
 		this.closer.overdue(now).forEach(this::abortTransport);
 		this.resumes.purge(now);
+		for (HandedOver left = this.handedOver.peek(); left != null && now - left.dueNanos() >= 0;
+				left = this.handedOver.peek()) {
+			if (this.handedOver.remove(left)) {
+				leavePresence(left.session());
+			}
+		}
 		acknowledgeOwed();
 	}
 
@@ -386,6 +428,9 @@ public class SessionManager implements PulseServer {
 			closeAbandoned(session, transport);
 		}
 		this.timer.stop();
+		for (HandedOver left = this.handedOver.poll(); left != null; left = this.handedOver.poll()) {
+			leavePresence(left.session());
+		}
 		DeliveryLanes stopping = this.lanes;
 		this.lanes = null;
 		if (stopping != null) {
@@ -660,6 +705,11 @@ public class SessionManager implements PulseServer {
 			answerRoomRequest(session, this.wire.roomAnswerBody("joinFailed", room, ref, refusal));
 			return;
 		}
+		if (this.presence.isOn(room)) {
+			// with or without a user: the view in the answer and the session's membership go together
+			joinPresentAnswered(session, room, ref);
+			return;
+		}
 		// the answer is queued first, so that every broadcast to the room comes after it, and held until the session
 		// is in the room, so that a client that read it is a member (for a broadcast anyone makes after that)
 		Runnable release = session.holdWrites();
@@ -673,6 +723,214 @@ public class SessionManager implements PulseServer {
 		}
 		finally {
 			release.run();
+		}
+	}
+
+	private void joinPresentAnswered(PulseSession session, String room, String ref) {
+		try {
+			ClusterBridge cluster = this.cluster;
+			java.util.function.Function<List<Map.Entry<String, Integer>>, EncodedBody> answer = (view) -> this.wire
+				.joinedBody(room, ref, view);
+			if (cluster == null) {
+				joinPresent(session, room, answer);
+			}
+			else {
+				cluster.changeMembership(session, room, true, () -> joinPresent(session, room, answer));
+			}
+		}
+		catch (ConnectionClosedException ex) {
+			// ended meanwhile: nobody to be in the room
+		}
+		catch (SendBufferFullException ex) {
+			// not joined: the client's own request goes unanswered, as a reply would
+			this.observer.frameDropped("send-buffer-overflow");
+			logger.warn("Answer to a room request of " + session + " dropped: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * A session joins a room with presence. Under the room's presence lock and the session's lock, it becomes a
+	 * member, is counted if it has a user, and (for a client-side join) gets its {@code joined} answer with the view that
+	 * includes it, so that no broadcast or presence frame of the room comes between its answer and its membership;
+	 * then, still under the room's lock, the other members are told if it is the user's first connection in the room.
+	 * @param answer makes the answer from the view, {@code null} for a join the server makes
+	 * @return whether the session was not in the room before
+	 * @throws ConnectionClosedException if the session ended
+	 * @throws SendBufferFullException if the answer does not fit (the session did not join)
+	 */
+	boolean joinPresent(PulseSession session, String room,
+			java.util.function.@Nullable Function<List<Map.Entry<String, Integer>>, EncodedBody> answer) {
+		String user = session.user();
+		ClusterBridge cluster = this.cluster;
+		// the answer is a direct send: counted, as sendDirect does, for a resume after this node's death
+		boolean counted = answer != null && cluster != null && cluster.countDirectSend(session.id());
+		return this.presence.change(room, (present) -> {
+			boolean first;
+			synchronized (session.lock) {
+				if (session.state() == ConnectionState.CLOSED) {
+					throw new ConnectionClosedException(session.id());
+				}
+				boolean member = session.roomSet().contains(room);
+				if (answer != null) {
+					session.enqueue(answer.apply(present.entries(member ? null : user)), false, counted);
+				}
+				if (member) {
+					return false;
+				}
+				session.roomSet().add(room);
+				this.rooms.add(room, session);
+				if (user == null) {
+					// a member that sees presence, not in it
+					return true;
+				}
+				session.presentIn.add(room);
+				first = present.add(user);
+			}
+			tellCluster(room, user, present);
+			if (first) {
+				deliverPresence(room, this.wire.presenceBody(room, "joined", user), session);
+			}
+			return true;
+		});
+	}
+
+	/**
+	 * A session with a user leaves a room with presence: under the room's presence lock it stops being a member and
+	 * being counted, and the members are told if it was the user's last connection in the room.
+	 * @return whether it was in the room
+	 */
+	boolean leavePresent(PulseSession session, String room) {
+		String user = java.util.Objects.requireNonNull(session.user());
+		return this.presence.change(room, (present) -> {
+			synchronized (session.lock) {
+				if (!session.roomSet().remove(room)) {
+					return false;
+				}
+				this.rooms.remove(room, session);
+			}
+			uncount(session, room, user, present);
+			return true;
+		});
+	}
+
+	/**
+	 * A session that ended or was handed over stops being counted in the presence of its rooms (it has left their
+	 * registries already).
+	 */
+	private void leavePresence(PulseSession session) {
+		String user = session.user();
+		if (user == null) {
+			return;
+		}
+		for (String room : session.presentIn) {
+			this.presence.change(room, (present) -> uncount(session, room, user, present));
+		}
+	}
+
+	/** Under the room's presence lock. */
+	private boolean uncount(PulseSession session, String room, String user, Presence.RoomPresence present) {
+		// counted at most once per join: a leave and the session's end may both get here
+		if (!session.presentIn.remove(room)) {
+			return false;
+		}
+		boolean last = present.remove(user);
+		tellCluster(room, user, present);
+		if (last) {
+			deliverPresence(room, this.wire.presenceBody(room, "left", user), session);
+		}
+		return true;
+	}
+
+	/** Under the room's presence lock, so that the other nodes learn this node's counts in the order they changed. */
+	private void tellCluster(String room, String user, Presence.RoomPresence present) {
+		ClusterBridge cluster = this.cluster;
+		if (cluster != null) {
+			cluster.presenceChanged(room, user, present.local(user));
+		}
+	}
+
+	/**
+	 * Another node says how many connections a user has in a room with presence there now; for the cluster's inbox
+	 * thread. The members on this node are told if the user arrived or left, cluster-wide.
+	 * @param node the other node
+	 * @param room the room
+	 * @param user the user
+	 * @param count its connections in the room on that node, 0 for none
+	 */
+	public void remotePresence(String node, String room, String user, int count) {
+		this.presence.change(room, (present) -> {
+			applyRemote(present, node, room, user, count);
+			return null;
+		});
+	}
+
+	/**
+	 * Forgets what another node told of its presence (it died, or is about to tell it all again); for the cluster's
+	 * threads. The members on this node are told of the users that leave with it.
+	 * @param node the other node
+	 */
+	public void forgetRemotePresence(String node) {
+		for (String room : this.presence.rooms()) {
+			this.presence.change(room, (present) -> {
+				for (String user : present.remoteUsers(node)) {
+					applyRemote(present, node, room, user, 0);
+				}
+				return null;
+			});
+		}
+	}
+
+	/**
+	 * The other nodes this node holds presence of.
+	 * @return their ids, a snapshot
+	 */
+	public Set<String> remotePresenceNodes() {
+		Set<String> nodes = new java.util.HashSet<>();
+		for (String room : this.presence.rooms()) {
+			this.presence.change(room, (present) -> nodes.addAll(present.remoteNodes()));
+		}
+		return nodes;
+	}
+
+	/**
+	 * Hands this node's presence counts to {@code sink}, each room under its presence lock, so that a count changed
+	 * meanwhile reaches the sink (through {@link ClusterBridge#presenceChanged}) after the room's counts.
+	 * @param sink takes room, user and count; must not block
+	 */
+	public void localPresence(PresenceSink sink) {
+		for (String room : this.presence.rooms()) {
+			this.presence.change(room, (present) -> {
+				present.local().forEach((user, count) -> sink.count(room, user, count));
+				return null;
+			});
+		}
+	}
+
+	private void applyRemote(Presence.RoomPresence present, String node, String room, String user, int count) {
+		int change = present.setRemote(node, user, count);
+		if (change != 0) {
+			deliverPresence(room, this.wire.presenceBody(room, (change > 0) ? "joined" : "left", user), null);
+		}
+	}
+
+	/**
+	 * Queues a presence frame for the members of a room, except the connection that caused it; under the room's
+	 * presence lock, so that the members get a room's presence frames in the order its counts changed. A member
+	 * whose buffer it overflows is ended on the engine's executor, not on this thread (which holds the lock). On a
+	 * cluster each is counted like a direct send (it is no broadcast of the room's streams), so that a resume after
+	 * this node's death accounts for it.
+	 */
+	private void deliverPresence(String room, EncodedBody body, @Nullable PulseSession cause) {
+		Set<PulseSession> members = this.rooms.members(room);
+		if (members == null) {
+			return;
+		}
+		ClusterBridge cluster = this.cluster;
+		for (PulseSession member : members) {
+			if (member != cause) {
+				boolean counted = cluster != null && cluster.countDirectSend(member.id());
+				member.enqueue(body, true, counted, true, null);
+			}
 		}
 	}
 
@@ -1055,6 +1313,11 @@ public class SessionManager implements PulseServer {
 		for (String room : rooms) {
 			this.rooms.remove(room, session);
 		}
+		if (session.presentIn.isEmpty()) {
+			return;
+		}
+		// still counted here for a while: the new node tells of it first (see HANDOVER_PRESENCE_GRACE)
+		this.handedOver.add(new HandedOver(session, nanoTime() + HANDOVER_PRESENCE_GRACE.toNanos()));
 	}
 
 	private void forgetUser(PulseSession session) {
@@ -1105,6 +1368,7 @@ public class SessionManager implements PulseServer {
 		for (String room : session.roomSet()) {
 			this.rooms.remove(room, session);
 		}
+		leavePresence(session);
 		long now = nanoTime();
 		for (String token : session.resumeTokens()) {
 			tokens().revoke(token, reason == DisconnectReason.RESUME_EXPIRED, now);
@@ -1308,6 +1572,11 @@ public class SessionManager implements PulseServer {
 	public Collection<PulseConnection> connectionsOf(String user) {
 		Set<PulseSession> connections = this.users.members(user);
 		return (connections != null) ? List.copyOf(connections) : List.of();
+	}
+
+	@Override
+	public Map<String, Integer> presence(String room) {
+		return this.presence.view(room);
 	}
 
 	/**

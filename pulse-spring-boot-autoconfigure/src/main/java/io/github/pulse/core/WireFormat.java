@@ -1,6 +1,8 @@
 package io.github.pulse.core;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 
 import io.github.pulse.codec.PulseCodec;
 import org.jspecify.annotations.Nullable;
@@ -78,6 +80,35 @@ final class WireFormat {
 			body.append(",\"reason\":\"").append(reason).append('"');
 		}
 		return EncodedBody.of(body.append('}').toString());
+	}
+
+	/**
+	 * The {@code joined} answer to a client's join of a room with presence: the answer with the room's view, which
+	 * counts the joining connection.
+	 */
+	EncodedBody joinedBody(String room, String ref, List<Map.Entry<String, Integer>> view) {
+		String answer = roomAnswerBody("joined", room, ref, null).text();
+		StringBuilder body = new StringBuilder(answer.length() + 32 * view.size())
+			.append(answer, 0, answer.length() - 1)
+			.append(",\"presence\":[");
+		for (int i = 0; i < view.size(); i++) {
+			Map.Entry<String, Integer> entry = view.get(i);
+			body.append((i > 0) ? ",{\"user\":" : "{\"user\":")
+				.append(this.codec.quote(entry.getKey()))
+				.append(",\"connections\":")
+				.append(entry.getValue())
+				.append('}');
+		}
+		return EncodedBody.of(body.append("]}").toString());
+	}
+
+	/**
+	 * A presence frame: {@code change} ({@code joined} or {@code left}) of a user in a room; numbered in the
+	 * session's {@code seq} like a broadcast, and replayed on resume.
+	 */
+	EncodedBody presenceBody(String room, String change, String user) {
+		return EncodedBody.of(EncodedBody.TYPED_START + "presence\",\"room\":" + this.codec.quote(room) + ",\""
+				+ change + "\":{\"user\":" + this.codec.quote(user) + "}}");
 	}
 
 	String welcome(String connectionId, @Nullable String user, Collection<String> rooms, @Nullable String protocol,

@@ -85,6 +85,15 @@ class PulseAutoConfigurationTests {
 	}
 
 	@Test
+	void presenceIsOffByDefaultAndOnForTheRoomsThePatternsMatch() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(SessionManager.class).presencePatterns())
+			.isEmpty());
+		this.contextRunner.withPropertyValues("pulse.rooms.presence=chat-*,news")
+			.run((context) -> assertThat(context.getBean(SessionManager.class).presencePatterns())
+				.containsExactly("chat-*", "news"));
+	}
+
+	@Test
 	void aUserRoomAuthorizerReplacesThePatternsOne() {
 		PulseRoomAuthorizer mine = (connection, room) -> room.startsWith("mine-");
 		this.contextRunner.withBean(PulseRoomAuthorizer.class, () -> mine)
@@ -238,7 +247,8 @@ class PulseAutoConfigurationTests {
 			"pulse.resume.max-failures-per-minute | -1 | pulse.resume.max-failures-per-minute (-1) must not be negative",
 			"pulse.rooms.client-join        | chat/* | pulse.rooms.client-join[0] (chat/*) must be 1 to 128 characters from",
 			"pulse.rooms.client-join-excluded | a b | pulse.rooms.client-join-excluded[0] (a b) must be 1 to 128 characters",
-			"pulse.rooms.max-per-connection | 0     | pulse.rooms.max-per-connection (0) must be positive" })
+			"pulse.rooms.max-per-connection | 0     | pulse.rooms.max-per-connection (0) must be positive",
+			"pulse.rooms.presence           | 'chat-*,a b' | pulse.rooms.presence[1] (a b) must be 1 to 128 characters" })
 	void invalidSettingFailsStartupNamingTheProperty(String property, String value, String message) {
 		this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
 			assertThat(context).hasFailed();
