@@ -205,11 +205,6 @@ class ClusterIntegrationTests extends ClusterNodesTestSupport {
 		return (score != null) ? score.longValue() : 0;
 	}
 
-	private static String tokenKey(String token) {
-		byte[] bytes = java.util.Base64.getUrlDecoder().decode(token);
-		return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(bytes, 16));
-	}
-
 	private void startNodes(int count) {
 		for (int i = 0; i < count; i++) {
 			startNode(redis.port(), "pulse.cluster.node-timeout=2s",

@@ -30,12 +30,8 @@ class ClusterLostBroadcastsIntegrationTests extends ClusterNodesTestSupport {
 
 	@Test
 	void aCountOfBroadcastsLostBeyondTheStreamsFollowsTheSessionsThatLostThemAndNoOther() throws IOException {
-		FaultInjectingProxy link = new FaultInjectingProxy(redis.port());
-		this.proxies.add(link);
-		String[] properties = { "pulse.cluster.node-timeout=10s", "pulse.cluster.stream-retention=10" };
-		startNode(redis.port(), properties);
-		startNode(link.port(), properties);
-		awaitNodesSeeEachOther();
+		FaultInjectingProxy link = startTwoNodesTheSecondBehindALink("pulse.cluster.node-timeout=10s",
+				"pulse.cluster.stream-retention=10");
 		TestClient stays = connect(1, "?room=lobby", Map.of());
 		stays.nextOfType("welcome");
 		// a session of the cut-off node that resumes on the other node once it is back, and one the other way
@@ -82,12 +78,8 @@ class ClusterLostBroadcastsIntegrationTests extends ClusterNodesTestSupport {
 
 	@Test
 	void aCountOwedWhenTheNodeDiesIsInTheSessionsSnapshotAndToldAfterTheResumeElsewhere() throws Exception {
-		FaultInjectingProxy link = new FaultInjectingProxy(redis.port());
-		this.proxies.add(link);
-		String[] properties = { "pulse.cluster.node-timeout=10s", "pulse.cluster.stream-retention=10" };
-		startNode(redis.port(), properties);
-		startNode(link.port(), properties);
-		awaitNodesSeeEachOther();
+		FaultInjectingProxy link = startTwoNodesTheSecondBehindALink("pulse.cluster.node-timeout=10s",
+				"pulse.cluster.stream-retention=10");
 		TestClient stays = connect(0, "?room=lobby", Map.of());
 		stays.nextOfType("welcome");
 		ResumingClient victim = new ResumingClient(uri(1, "?room=lobby"), Map.of(), 16);

@@ -114,6 +114,26 @@ abstract class ClusterNodesTestSupport {
 		return connection;
 	}
 
+	/** The lookup half of a resume token, as the cluster's Redis keys name it. */
+	protected static String tokenKey(String token) {
+		byte[] bytes = Base64.getUrlDecoder().decode(token);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(bytes, 16));
+	}
+
+	/**
+	 * Starts two nodes with the given properties, the second reaching Redis through a fault-injecting proxy.
+	 * @param properties both nodes' further properties
+	 * @return the second node's link to Redis
+	 */
+	protected FaultInjectingProxy startTwoNodesTheSecondBehindALink(String... properties) throws IOException {
+		FaultInjectingProxy link = new FaultInjectingProxy(redis.port());
+		this.proxies.add(link);
+		startNode(redis.port(), properties);
+		startNode(link.port(), properties);
+		awaitNodesSeeEachOther();
+		return link;
+	}
+
 	/** Cuts a node from Redis without stopping it: no deregistration, no drain; to the cluster, a crash. */
 	protected void killNode(int node) {
 		this.nodes.get(node).getBean(LettuceConnectionFactory.class).destroy();
@@ -125,8 +145,7 @@ abstract class ClusterNodesTestSupport {
 
 	/** The session snapshot the owner keeps in Redis for this token, or a missing node. */
 	protected JsonNode snapshot(String token) throws Exception {
-		byte[] bytes = Base64.getUrlDecoder().decode(token);
-		String key = Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(bytes, 16));
+		String key = tokenKey(token);
 		StringRedisTemplate template = new StringRedisTemplate(
 				this.nodes.get(0).getBean(LettuceConnectionFactory.class));
 		Object snapshot = template.opsForHash().get(this.keyPrefix + "session:" + key, "j");

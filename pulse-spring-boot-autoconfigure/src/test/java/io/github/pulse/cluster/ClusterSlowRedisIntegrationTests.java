@@ -132,9 +132,4 @@ class ClusterSlowRedisIntegrationTests extends ClusterNodesTestSupport {
 		}
 	}
 
-	private static String tokenKey(String token) {
-		byte[] bytes = java.util.Base64.getUrlDecoder().decode(token);
-		return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(bytes, 16));
-	}
-
 }

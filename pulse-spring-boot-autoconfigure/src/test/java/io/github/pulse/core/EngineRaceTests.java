@@ -58,7 +58,7 @@ class EngineRaceTests {
 		}
 	}
 
-	private static PulseSettings settings(int sendFrames, int resumeFrames) {
+	static PulseSettings settings(int sendFrames, int resumeFrames) {
 		PulseSettings d = PulseSettings.defaults();
 		return new PulseSettings(d.heartbeatInterval(), d.heartbeatTimeout(), d.writeTimeout(), null,
 				Duration.ofMillis(100), sendFrames, d.sendBufferBytes(), d.overflowPolicy(), Duration.ofSeconds(30),

@@ -1,6 +1,5 @@
 package io.github.pulse.core;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,10 +33,7 @@ class RemoteSendTests {
 
 	@Test
 	void aRemoteSendIntoAFullSendBufferIsDroppedAndCountedNotThrown() {
-		PulseSettings d = PulseSettings.defaults();
-		PulseSettings settings = new PulseSettings(d.heartbeatInterval(), d.heartbeatTimeout(), d.writeTimeout(), null,
-				Duration.ofMillis(100), 4, d.sendBufferBytes(), d.overflowPolicy(), Duration.ofSeconds(30), 64,
-				d.resumeBufferBytes(), -1);
+		PulseSettings settings = EngineRaceTests.settings(4, 64);
 		PulseObserver observer = new PulseObserver() {
 			@Override
 			public void frameDropped(String cause) {
