@@ -308,7 +308,15 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			// the joins get what this node delivered since the read began; the next one reads again
 			logger.warn("pulse cluster: could not read the history of room " + room + " (" + ex.getMessage() + ")");
 		}
-		for (Runnable join : history.copied(room, read)) {
+		List<Runnable> joins;
+		this.deliveryLock.lock();
+		try {
+			joins = history.copied(room, read, this.inbox.delivered());
+		}
+		finally {
+			this.deliveryLock.unlock();
+		}
+		for (Runnable join : joins) {
 			try {
 				join.run();
 			}
