@@ -289,11 +289,21 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private void readHistory(String room) {
 		RoomHistory history = this.manager.history();
 		List<RoomHistory.Frame> read = null;
+		long position;
+		this.deliveryLock.lock();
+		try {
+			// every broadcast up to it is in the stream already
+			position = this.inbox.delivered();
+		}
+		finally {
+			this.deliveryLock.unlock();
+		}
 		try {
 			Object result = this.redis.execute((RedisCallback<Object>) (connection) -> new DefaultStringRedisConnection(
 					connection)
 				.eval(ClusterScripts.HISTORY, ReturnType.VALUE, 1, this.keys.stream(room),
-						Integer.toString(history.size()), Long.toString(history.maxAge().toMillis())));
+						Integer.toString(history.size()), Long.toString(history.maxAge().toMillis()),
+						Long.toString(Math.max(0, position))));
 			String json = (result instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8)
 					: String.valueOf(result);
 			long now = this.manager.nanoTime();
