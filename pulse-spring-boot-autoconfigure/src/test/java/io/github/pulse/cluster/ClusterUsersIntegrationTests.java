@@ -16,26 +16,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ClusterUsersIntegrationTests extends ClusterNodesTestSupport {
 
-	private TestClient connect(int node, String user) {
-		TestClient client = connect(node, "?room=lobby", Map.of("X-User", user));
-		client.nextOfType("welcome");
-		return client;
-	}
-
 	private void startTwoNodes() {
-		for (int i = 0; i < 2; i++) {
-			startNode(redis.port(), "pulse.cluster.node-timeout=2s");
-		}
-		awaitNodesSeeEachOther();
+		startNodes(2, "pulse.cluster.node-timeout=2s");
 	}
 
 	@Test
 	void sendToUserReachesTheUsersConnectionsOnEveryNodeOnceAndCountsTheLocalOnes() {
 		startTwoNodes();
-		TestClient tabHere = connect(0, "bob");
-		TestClient tabThere = connect(1, "bob");
-		TestClient phoneThere = connect(1, "bob");
-		TestClient other = connect(1, "carol");
+		TestClient tabHere = connectUser(0, "bob");
+		TestClient tabThere = connectUser(1, "bob");
+		TestClient phoneThere = connectUser(1, "bob");
+		TestClient other = connectUser(1, "carol");
 		Awaitility.await().until(() -> manager(1).connectionsOf("bob").size() == 2);
 		for (int i = 1; i <= 100; i++) {
 			assertThat(manager(0).sendToUser("bob", "dm", Map.of("n", i))).isOne();
@@ -64,7 +55,7 @@ class ClusterUsersIntegrationTests extends ClusterNodesTestSupport {
 	@Test
 	void aUserWithNoConnectionAnywhereGetsNothingAndNoNodeFails() {
 		startTwoNodes();
-		TestClient carol = connect(1, "carol");
+		TestClient carol = connectUser(1, "carol");
 		assertThat(manager(0).sendToUser("nobody", "lost", 1)).isZero();
 		assertThat(manager(0).sendToUser("carol", "after", 1)).isZero();
 		assertThat(carol.nextOfType("message").path("event").asText()).isEqualTo("after");

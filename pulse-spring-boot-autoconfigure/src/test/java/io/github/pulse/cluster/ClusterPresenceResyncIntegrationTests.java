@@ -1,0 +1,113 @@
+package io.github.pulse.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.github.pulse.test.TestClient;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Presence through a Redis outage, on three nodes: while Redis is away each node serves its own members with what it
+ * knew, users join and leave; when it is back every node's view converges to the truth, and the members are told
+ * the net changes, exactly: nothing of a user present throughout.
+ */
+class ClusterPresenceResyncIntegrationTests extends ClusterNodesTestSupport {
+
+	private static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
+
+	private static final String ROOM = "chat-o";
+
+	private static final String[] PRESENCE = { "pulse.cluster.node-timeout=" + NODE_TIMEOUT.toMillis() + "ms",
+			"pulse.rooms.client-join=chat-*", "pulse.rooms.presence=chat-*" };
+
+	@Test
+	void afterARedisOutageEveryNodeConvergesAndMembersAreToldTheNetChangesOnly() {
+		startNodes(3, PRESENCE);
+		TestClient wendy = connectUser(0, "wendy");
+		join(wendy, ROOM);
+		TestClient bob = connectUser(1, "bob");
+		join(bob, ROOM);
+		TestClient carol = connectUser(2, "carol");
+		join(carol, ROOM);
+		TestClient carolAgain = connectUser(0, "carol");
+		join(carolAgain, ROOM);
+		TestClient dave = connectUser(1, "dave");
+		join(dave, ROOM);
+		awaitViews(Map.of("wendy", 1, "bob", 1, "carol", 2, "dave", 1));
+		assertThat(presence(wendy, 3)).containsExactlyInAnyOrder("joined bob", "joined carol", "joined dave");
+		assertThat(presence(bob, 2)).containsExactlyInAnyOrder("joined carol", "joined dave");
+		assertThat(presence(carol, 1)).containsExactly("joined dave");
+
+		redis.stop();
+		long stopped = System.nanoTime();
+		for (int node = 0; node < 3; node++) {
+			int index = node;
+			Awaitility.await().until(() -> !manager(index).clusterBridge().status().available());
+		}
+		// each node tells its own members at once what it sees, and the others nothing
+		dave.close();
+		assertThat(nextPresence(bob)).isEqualTo("left dave");
+		carolAgain.close();
+		TestClient erin = connectUser(2, "erin");
+		assertThat(view(join(erin, ROOM))).containsOnlyKeys("wendy", "bob", "carol", "dave", "erin");
+		assertThat(nextPresence(carol)).isEqualTo("joined erin");
+		awaitView(0, ROOM, Map.of("wendy", 1, "bob", 1, "carol", 1, "dave", 1));
+		// an outage longer than the node timeout: a node that could hear nobody must not take the others' silence
+		// for their death
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> System.nanoTime() - stopped > NODE_TIMEOUT.toNanos() * 3 / 2);
+		redis.start();
+
+		Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			for (int node = 0; node < 3; node++) {
+				assertThat(manager(node).clusterBridge().status().available()).isTrue();
+				assertThat(manager(node).clusterBridge().status().nodes()).isEqualTo(3);
+			}
+		});
+		awaitViews(Map.of("wendy", 1, "bob", 1, "carol", 1, "erin", 1));
+		// a marker user per node, after everything else each node told: a member has had all news before them
+		for (int node = 0; node < 3; node++) {
+			join(connectUser(node, "zed" + node), ROOM);
+		}
+		assertThat(presenceBeforeTheMarkers(wendy)).containsExactlyInAnyOrder("left dave", "joined erin");
+		assertThat(presenceBeforeTheMarkers(bob)).containsExactly("joined erin");
+		assertThat(presenceBeforeTheMarkers(carol)).containsExactly("left dave");
+		assertThat(presenceBeforeTheMarkers(erin)).containsExactly("left dave");
+	}
+
+	private void awaitViews(Map<String, Integer> expected) {
+		for (int node = 0; node < 3; node++) {
+			awaitView(node, ROOM, expected);
+		}
+	}
+
+	private static List<String> presence(TestClient client, int count) {
+		List<String> events = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			events.add(nextPresence(client));
+		}
+		return events;
+	}
+
+	/** The presence events a member gets until it has been told of the three markers, without them. */
+	private static List<String> presenceBeforeTheMarkers(TestClient client) {
+		Set<String> markers = new HashSet<>(Set.of("joined zed0", "joined zed1", "joined zed2"));
+		List<String> events = new ArrayList<>();
+		while (!markers.isEmpty()) {
+			String event = nextPresence(client);
+			if (!markers.remove(event)) {
+				events.add(event);
+			}
+		}
+		return events;
+	}
+
+}
