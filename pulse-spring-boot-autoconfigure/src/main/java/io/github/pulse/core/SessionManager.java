@@ -1596,6 +1596,32 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
+	 * Whether a room has presence ({@code pulse.rooms.presence}).
+	 * @param room the room
+	 * @return whether its name matches one of the patterns
+	 */
+	public boolean hasPresence(String room) {
+		return this.presence.isOn(room);
+	}
+
+	/**
+	 * Number of rooms with presence in which a user is present, through a connection of this node or (on a cluster,
+	 * as this node knows) of another; a room nobody is present in keeps no presence state.
+	 * @return the room count
+	 */
+	public int presenceRoomCount() {
+		return this.presence.roomCount();
+	}
+
+	/**
+	 * Number of users present through a connection of this node in at least one room with presence.
+	 * @return the user count
+	 */
+	public int presentUserCount() {
+		return this.presence.localUserCount();
+	}
+
+	/**
 	 * Number of users with at least one live session on this node.
 	 * @return the user count
 	 */
