@@ -185,6 +185,11 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		manager.setClusterBridge(this);
 	}
 
+	/** Presence across the nodes (for tests of its bounds). */
+	ClusterPresence presence() {
+		return this.presence;
+	}
+
 	// ---- ClusterBridge
 
 	@Override
