@@ -53,6 +53,9 @@ final class ClusterPresence {
 	/** When this node last asked each node for its counts, epoch ms. */
 	private final Map<String, Long> asked = new ConcurrentHashMap<>();
 
+	/** Redis outages of this node so far: a resync begun before the last one does not count as one after it. */
+	private volatile int outages;
+
 	/** Serializes this node's resyncs, so that no two of its B ... E interleave. */
 	private final Object sending = new Object();
 
@@ -91,6 +94,7 @@ final class ClusterPresence {
 	 */
 	void heartbeat(long now, boolean back) {
 		if (back) {
+			this.outages++;
 			this.synced.clear();
 			this.asked.clear();
 			this.lastHeard.replaceAll((node, heard) -> now);
@@ -169,7 +173,7 @@ final class ClusterPresence {
 			case 'B' -> {
 				String node = text.substring(1);
 				this.lastHeard.put(node, System.currentTimeMillis());
-				this.resyncs.put(node, new Resync(System.currentTimeMillis()));
+				this.resyncs.put(node, new Resync(System.currentTimeMillis(), this.outages));
 			}
 			case 'E' -> onResynced(text.substring(1));
 			default -> {
@@ -209,7 +213,9 @@ final class ClusterPresence {
 			return;
 		}
 		this.manager.replaceRemotePresence(node, resync.counts);
-		this.synced.add(node);
+		if (resync.outages == this.outages) {
+			this.synced.add(node);
+		}
 	}
 
 	static String count(String node, String room, String user, int count) {
@@ -229,10 +235,13 @@ final class ClusterPresence {
 
 		private final long started;
 
+		private final int outages;
+
 		private final Map<String, Map<String, Integer>> counts = new HashMap<>();
 
-		Resync(long started) {
+		Resync(long started, int outages) {
 			this.started = started;
+			this.outages = outages;
 		}
 
 	}
