@@ -151,6 +151,31 @@ abstract class ClusterNodesTestSupport {
 				.containsExactlyInAnyOrderEntriesOf(expected));
 	}
 
+	/** Waits until every node's presence view of a room is {@code expected}. */
+	protected void awaitViews(String room, Map<String, Integer> expected) {
+		for (int node = 0; node < this.nodes.size(); node++) {
+			awaitView(node, room, expected);
+		}
+	}
+
+	/** The next {@code count} presence frames of a client (see {@link #nextPresence}). */
+	protected static List<String> presence(TestClient client, int count) {
+		List<String> events = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			events.add(nextPresence(client));
+		}
+		return events;
+	}
+
+	/** The presence frames a client gets before {@code marker} (see {@link #nextPresence}). */
+	protected static List<String> presenceUntil(TestClient client, String marker) {
+		List<String> events = new ArrayList<>();
+		for (String event = nextPresence(client); !event.equals(marker); event = nextPresence(client)) {
+			events.add(event);
+		}
+		return events;
+	}
+
 	protected SessionManager manager(int node) {
 		return this.nodes.get(node).getBean(SessionManager.class);
 	}

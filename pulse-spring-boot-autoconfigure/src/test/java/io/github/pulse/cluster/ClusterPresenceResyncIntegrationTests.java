@@ -47,7 +47,7 @@ class ClusterPresenceResyncIntegrationTests extends ClusterNodesTestSupport {
 		join(carolAgain, ROOM);
 		TestClient dave = connectUser(1, "dave");
 		join(dave, ROOM);
-		awaitViews(Map.of("wendy", 1, "bob", 1, "carol", 2, "dave", 1));
+		awaitViews(ROOM, Map.of("wendy", 1, "bob", 1, "carol", 2, "dave", 1));
 		assertThat(presence(wendy, 3)).containsExactlyInAnyOrder("joined bob", "joined carol", "joined dave");
 		assertThat(presence(bob, 2)).containsExactlyInAnyOrder("joined carol", "joined dave");
 		assertThat(presence(carol, 1)).containsExactly("joined dave");
@@ -77,7 +77,7 @@ class ClusterPresenceResyncIntegrationTests extends ClusterNodesTestSupport {
 				assertThat(manager(node).clusterBridge().status().nodes()).isEqualTo(3);
 			}
 		});
-		awaitViews(Map.of("wendy", 1, "bob", 1, "carol", 1, "erin", 1));
+		awaitViews(ROOM, Map.of("wendy", 1, "bob", 1, "carol", 1, "erin", 1));
 		// a marker user per node, after everything else each node told: a member has had all news before them
 		for (int node = 0; node < 3; node++) {
 			join(connectUser(node, "zed" + node), ROOM);
@@ -86,20 +86,6 @@ class ClusterPresenceResyncIntegrationTests extends ClusterNodesTestSupport {
 		assertThat(presenceBeforeTheMarkers(bob)).containsExactly("joined erin");
 		assertThat(presenceBeforeTheMarkers(carol)).containsExactly("left dave");
 		assertThat(presenceBeforeTheMarkers(erin)).containsExactly("left dave");
-	}
-
-	private void awaitViews(Map<String, Integer> expected) {
-		for (int node = 0; node < 3; node++) {
-			awaitView(node, ROOM, expected);
-		}
-	}
-
-	private static List<String> presence(TestClient client, int count) {
-		List<String> events = new ArrayList<>();
-		for (int i = 0; i < count; i++) {
-			events.add(nextPresence(client));
-		}
-		return events;
 	}
 
 	/** The presence events a member gets until it has been told of the three markers, without them. */

@@ -38,7 +38,7 @@ class ClusterPresenceThreeNodesIntegrationTests extends ClusterNodesTestSupport 
 			TestClient watcher = connectUser(node, "w" + node);
 			join(watcher, ROOM);
 			view.put("w" + node, 1);
-			awaitViews(view);
+			awaitViews(ROOM, view);
 			watchers.add(watcher);
 		}
 		assertThat(presence(watchers.get(0), 2)).containsExactly("joined w1", "joined w2");
@@ -52,30 +52,30 @@ class ClusterPresenceThreeNodesIntegrationTests extends ClusterNodesTestSupport 
 		TestClient bobHere = connectUser(0, "bob");
 		assertThat(view(join(bobHere, ROOM))).containsExactlyInAnyOrderEntriesOf(
 				Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 1));
-		awaitViews(Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 1));
+		awaitViews(ROOM, Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 1));
 		// the answer of a connection on another node counts the first one: the view is cluster-wide
 		TestClient bobThere = connectUser(1, "bob");
 		assertThat(view(join(bobThere, ROOM))).containsExactlyInAnyOrderEntriesOf(
 				Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 2));
 		TestClient bobThereAgain = connectUser(1, "bob");
 		assertThat(view(join(bobThereAgain, ROOM))).containsEntry("bob", 3);
-		awaitViews(Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 3));
+		awaitViews(ROOM, Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 3));
 		bobHere.close();
-		awaitViews(Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 2));
+		awaitViews(ROOM, Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 2));
 		bobThere.close();
-		awaitViews(Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 1));
+		awaitViews(ROOM, Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 1));
 		TestClient marker = connectUser(2, "zed");
 		join(marker, ROOM);
 		for (TestClient watcher : watchers) {
 			assertThat(presenceUntil(watcher, "joined zed")).containsExactly("joined bob");
 		}
 		bobThereAgain.close();
-		awaitViews(Map.of("w0", 1, "w1", 1, "w2", 1, "zed", 1));
+		awaitViews(ROOM, Map.of("w0", 1, "w1", 1, "w2", 1, "zed", 1));
 		marker.close();
 		for (TestClient watcher : watchers) {
 			assertThat(presenceUntil(watcher, "left zed")).containsExactly("left bob");
 		}
-		awaitViews(Map.of("w0", 1, "w1", 1, "w2", 1));
+		awaitViews(ROOM, Map.of("w0", 1, "w1", 1, "w2", 1));
 		for (int node = 0; node < 3; node++) {
 			assertThat(manager(node).presenceRoomCount()).isOne();
 			assertThat(manager(node).presentUserCount()).as("w%d", node).isOne();
@@ -97,7 +97,7 @@ class ClusterPresenceThreeNodesIntegrationTests extends ClusterNodesTestSupport 
 		join(connectUser(2, "bob"), ROOM);
 		join(connectUser(2, "alice"), ROOM);
 		join(connectUser(1, "alice"), ROOM);
-		awaitViews(Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 1, "alice", 2));
+		awaitViews(ROOM, Map.of("w0", 1, "w1", 1, "w2", 1, "bob", 1, "alice", 2));
 		for (TestClient watcher : watchers.subList(0, 2)) {
 			assertThat(presence(watcher, 2)).containsExactlyInAnyOrder("joined bob", "joined alice");
 		}
@@ -131,7 +131,7 @@ class ClusterPresenceThreeNodesIntegrationTests extends ClusterNodesTestSupport 
 		TestClient alice = connectUser(1, "alice");
 		String token = alice.history().get(0).path("resumeToken").asText();
 		join(alice, ROOM);
-		awaitViews(Map.of("w0", 1, "w1", 1, "w2", 1, "alice", 1));
+		awaitViews(ROOM, Map.of("w0", 1, "w1", 1, "w2", 1, "alice", 1));
 		alice.abort();
 		Awaitility.await().until(() -> manager(1).suspendedCount() == 1);
 		for (int node = 0; node < 3; node++) {
@@ -177,29 +177,6 @@ class ClusterPresenceThreeNodesIntegrationTests extends ClusterNodesTestSupport 
 
 	private static long lastSeq(TestClient client) {
 		return client.history().stream().mapToLong((frame) -> frame.path("seq").asLong(0)).max().orElse(0);
-	}
-
-	private void awaitViews(Map<String, Integer> expected) {
-		for (int node = 0; node < 3; node++) {
-			awaitView(node, ROOM, expected);
-		}
-	}
-
-	private static List<String> presence(TestClient client, int count) {
-		List<String> events = new ArrayList<>();
-		for (int i = 0; i < count; i++) {
-			events.add(nextPresence(client));
-		}
-		return events;
-	}
-
-	/** The presence events a member gets before {@code marker}. */
-	private static List<String> presenceUntil(TestClient client, String marker) {
-		List<String> events = new ArrayList<>();
-		for (String event = nextPresence(client); !event.equals(marker); event = nextPresence(client)) {
-			events.add(event);
-		}
-		return events;
 	}
 
 }
