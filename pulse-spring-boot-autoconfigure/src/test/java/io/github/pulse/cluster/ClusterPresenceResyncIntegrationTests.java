@@ -1,5 +1,6 @@
 package io.github.pulse.cluster;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -7,8 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.pulse.test.FaultInjectingProxy;
 import io.github.pulse.test.TestClient;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -86,6 +89,61 @@ class ClusterPresenceResyncIntegrationTests extends ClusterNodesTestSupport {
 		assertThat(presenceBeforeTheMarkers(bob)).containsExactly("joined erin");
 		assertThat(presenceBeforeTheMarkers(carol)).containsExactly("left dave");
 		assertThat(presenceBeforeTheMarkers(erin)).containsExactly("left dave");
+	}
+
+	/**
+	 * After Redis is back, a node that reaches it later than the others, within the node timeout, is no departure and
+	 * arrival of its users: the others count its silence from their own return.
+	 */
+	@Test
+	void aNodeBackLaterThanTheOthersButWithinTheNodeTimeoutTakesNoUserAwayMeanwhile() throws IOException {
+		FaultInjectingProxy link = new FaultInjectingProxy(redis.port());
+		this.proxies.add(link);
+		// a longer node timeout: node 3 gets back within about a second of the others, well within it
+		Duration nodeTimeout = NODE_TIMEOUT.multipliedBy(2);
+		String[] properties = { "pulse.cluster.node-timeout=" + nodeTimeout.toMillis() + "ms",
+				"pulse.rooms.client-join=chat-*", "pulse.rooms.presence=chat-*" };
+		startNode(redis.port(), properties);
+		startNode(redis.port(), properties);
+		startNode(link.port(), properties);
+		awaitNodesSeeEachOther();
+		TestClient wendy = connectUser(0, "wendy");
+		join(wendy, ROOM);
+		TestClient carol = connectUser(2, "carol");
+		join(carol, ROOM);
+		awaitViews(ROOM, Map.of("wendy", 1, "carol", 1));
+		assertThat(nextPresence(wendy)).isEqualTo("joined carol");
+		redis.stop();
+		long stopped = System.nanoTime();
+		for (int node = 0; node < 3; node++) {
+			int index = node;
+			Awaitility.await().until(() -> !manager(index).clusterBridge().status().available());
+		}
+		// longer than the node timeout: the last the others heard of node 3 is older than that
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> System.nanoTime() - stopped >= nodeTimeout.toNanos() * 3 / 2);
+		link.blackhole(true);
+		redis.start();
+		Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			for (int node = 0; node < 2; node++) {
+				assertThat(manager(node).clusterBridge().status().available()).isTrue();
+				assertThat(manager(node).clusterBridge().status().nodes()).isEqualTo(2);
+			}
+		});
+		// node-1 has had a heartbeat back without node-3: carol is still there
+		assertThat(manager(0).presence(ROOM)).containsKey("carol");
+		link.blackhole(false);
+		Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			for (int node = 0; node < 3; node++) {
+				assertThat(manager(node).clusterBridge().status().available()).isTrue();
+				assertThat(manager(node).clusterBridge().status().nodes()).isEqualTo(3);
+			}
+		});
+		awaitViews(ROOM, Map.of("wendy", 1, "carol", 1));
+		join(connectUser(1, "zed"), ROOM);
+		assertThat(presenceUntil(wendy, "joined zed")).isEmpty();
+		assertThat(presenceUntil(carol, "joined zed")).isEmpty();
 	}
 
 	/** The presence events a member gets until it has been told of the three markers, without them. */
