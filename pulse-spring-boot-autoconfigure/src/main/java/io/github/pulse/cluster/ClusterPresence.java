@@ -126,7 +126,7 @@ final class ClusterPresence {
 	}
 
 	/** Forgets the presence of nodes that are gone, and everything else this node keeps of them. */
-	void purge(long now) {
+	private void purge(long now) {
 		for (String node : knownNodes()) {
 			Long heard = this.lastHeard.get(node);
 			if (!this.registry.isLive(node) && (heard == null || now - heard > this.nodeTimeoutMillis)) {
