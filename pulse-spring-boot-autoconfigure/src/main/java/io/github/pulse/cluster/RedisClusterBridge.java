@@ -198,6 +198,11 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		manager.setClusterBridge(this);
 	}
 
+	/** Presence across the nodes (for tests of its bounds). */
+	ClusterPresence presence() {
+		return this.presence;
+	}
+
 	// ---- ClusterBridge
 
 	@Override
@@ -471,10 +476,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			this.nodes = this.registry.liveNodes().size();
 			boolean back = !this.availability.available();
 			this.availability.reached(counted, this.registry.connections());
-			this.presence.purge(now);
-			if (back) {
-				this.presence.resync();
-			}
+			this.presence.heartbeat(now, back);
 		}
 		catch (RuntimeException ex) {
 			this.availability.failed(ex);
@@ -595,7 +597,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}, period, period, TimeUnit.MILLISECONDS);
 		this.availability.assumeAvailable();
 		heartbeat();
-		this.presence.resync();
+		this.presence.start();
 		ScheduledExecutorService scheduler = daemonScheduler("pulse-cluster-heartbeat");
 		scheduler.scheduleWithFixedDelay(this::heartbeat, this.heartbeatMillis, this.heartbeatMillis,
 				TimeUnit.MILLISECONDS);

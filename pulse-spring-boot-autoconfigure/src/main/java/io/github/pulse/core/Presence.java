@@ -3,6 +3,7 @@ package io.github.pulse.core;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,27 @@ final class Presence {
 	 */
 	Set<String> rooms() {
 		return Set.copyOf(this.rooms.keySet());
+	}
+
+	/**
+	 * Rooms with presence state: a user is present in them, through a connection of this node or (on a cluster) of
+	 * another.
+	 */
+	int roomCount() {
+		return this.rooms.size();
+	}
+
+	/**
+	 * Users present through a connection of this node in at least one room.
+	 */
+	int localUserCount() {
+		Set<String> users = new HashSet<>();
+		for (RoomPresence presence : this.rooms.values()) {
+			synchronized (presence) {
+				users.addAll(presence.local.keySet());
+			}
+		}
+		return users.size();
 	}
 
 	/**

@@ -1007,11 +1007,27 @@ public class SessionManager implements PulseServer {
 	 * @param node the other node
 	 */
 	public void forgetRemotePresence(String node) {
-		for (String room : this.presence.rooms()) {
+		replaceRemotePresence(node, Map.of());
+	}
+
+	/**
+	 * Replaces what another node told of its presence with all its counts now; for the cluster's inbox thread. The
+	 * members on this node are told of the net changes only: a user present before and after is no news.
+	 * @param node the other node
+	 * @param counts its connections per room and user, none of them 0
+	 */
+	public void replaceRemotePresence(String node, Map<String, Map<String, Integer>> counts) {
+		Set<String> rooms = new java.util.HashSet<>(this.presence.rooms());
+		rooms.addAll(counts.keySet());
+		for (String room : rooms) {
+			Map<String, Integer> users = counts.getOrDefault(room, Map.of());
 			this.presence.change(room, (present) -> {
 				for (String user : present.remoteUsers(node)) {
-					applyRemote(present, node, room, user, 0);
+					if (!users.containsKey(user)) {
+						applyRemote(present, node, room, user, 0);
+					}
 				}
+				users.forEach((user, count) -> applyRemote(present, node, room, user, count));
 				return null;
 			});
 		}
@@ -1725,6 +1741,32 @@ public class SessionManager implements PulseServer {
 	@Override
 	public Map<String, Integer> presence(String room) {
 		return this.presence.view(room);
+	}
+
+	/**
+	 * Whether a room has presence ({@code pulse.rooms.presence}).
+	 * @param room the room
+	 * @return whether its name matches one of the patterns
+	 */
+	public boolean hasPresence(String room) {
+		return this.presence.isOn(room);
+	}
+
+	/**
+	 * Number of rooms with presence in which a user is present, through a connection of this node or (on a cluster,
+	 * as this node knows) of another; a room nobody is present in keeps no presence state.
+	 * @return the room count
+	 */
+	public int presenceRoomCount() {
+		return this.presence.roomCount();
+	}
+
+	/**
+	 * Number of users present through a connection of this node in at least one room with presence.
+	 * @return the user count
+	 */
+	public int presentUserCount() {
+		return this.presence.localUserCount();
 	}
 
 	/**

@@ -6,9 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Publishes the gauges of {@link PulseMeters}: live connections, suspended sessions and rooms, and with a cluster
- * its connections, nodes, availability and publish failures, read from the
- * engine when the registry is scraped.
+ * Publishes the gauges of {@link PulseMeters}: live connections, suspended sessions, rooms and presence, and with a
+ * cluster its connections, nodes, availability and publish failures, read from the engine when the registry is
+ * scraped.
  */
 public class PulseMeterBinder implements MeterBinder {
 
@@ -27,6 +27,8 @@ public class PulseMeterBinder implements MeterBinder {
 		PulseMeters.CONNECTIONS_ACTIVE.gauge(this.manager, SessionManager::connectionCount).register(registry);
 		PulseMeters.SESSIONS_SUSPENDED.gauge(this.manager, SessionManager::suspendedCount).register(registry);
 		PulseMeters.ROOMS_ACTIVE.gauge(this.manager, SessionManager::roomCount).register(registry);
+		PulseMeters.PRESENCE_ROOMS.gauge(this.manager, SessionManager::presenceRoomCount).register(registry);
+		PulseMeters.PRESENCE_USERS.gauge(this.manager, SessionManager::presentUserCount).register(registry);
 		ClusterBridge cluster = this.manager.clusterBridge();
 		if (cluster != null) {
 			PulseMeters.CLUSTER_CONNECTIONS_ACTIVE.gauge(cluster, (bridge) -> bridge.status().clusterConnections())

@@ -33,6 +33,15 @@ public enum PulseMeters {
 	/** Gauge of rooms. */
 	ROOMS_ACTIVE("pulse.rooms.active", Meter.Type.GAUGE, null, "Rooms with at least one member"),
 
+	/** Gauge of rooms with presence that someone is present in. */
+	PRESENCE_ROOMS("pulse.presence.rooms", Meter.Type.GAUGE, null,
+			"Rooms with presence (pulse.rooms.presence) in which a user is present, through a connection of this "
+					+ "node or, on a cluster, of another as this node knows"),
+
+	/** Gauge of users present through this node. */
+	PRESENCE_USERS("pulse.presence.users", Meter.Type.GAUGE, null,
+			"Users present through a connection of this node in at least one room with presence"),
+
 	/** Counter of broadcasts filled in from the room streams after a gap in the subscription. */
 	CLUSTER_BROADCASTS_FILLED("pulse.cluster.broadcasts.filled", Meter.Type.COUNTER, null,
 			"Broadcasts this node's subscription lost (a cut subscription, a full inbox) and it filled in from the "

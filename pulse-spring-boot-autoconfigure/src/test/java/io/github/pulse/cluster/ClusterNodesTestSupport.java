@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -76,6 +77,18 @@ abstract class ClusterNodesTestSupport {
 			.run());
 	}
 
+	/**
+	 * Starts {@code count} nodes with the same properties on this test's Redis and waits until they see each other.
+	 * @param count how many nodes
+	 * @param properties their further properties ({@code name=value})
+	 */
+	protected void startNodes(int count, String... properties) {
+		for (int i = 0; i < count; i++) {
+			startNode(redis.port(), properties);
+		}
+		awaitNodesSeeEachOther();
+	}
+
 	/** Waits until every node counts all the nodes as live. */
 	protected void awaitNodesSeeEachOther() {
 		int count = this.nodes.size();
@@ -98,6 +111,69 @@ abstract class ClusterNodesTestSupport {
 		TestClient client = TestClient.connect(uri(node, query), headers);
 		this.clients.add(client);
 		return client;
+	}
+
+	/**
+	 * Connects a client of a user (the test application takes the user from {@code X-User}) to {@code ?room=lobby}
+	 * and reads its welcome.
+	 */
+	protected TestClient connectUser(int node, String user) {
+		TestClient client = connect(node, "?room=lobby", Map.of("X-User", user));
+		client.nextOfType("welcome");
+		return client;
+	}
+
+	/** Joins a room from the client side and reads the answer. */
+	protected static JsonNode join(TestClient client, String room) {
+		client.send("{\"type\":\"join\",\"room\":\"" + room + "\",\"ref\":\"j\"}");
+		return client.nextOfType("joined");
+	}
+
+	/** The presence view of a {@code joined} answer: user to connections, in its order. */
+	protected static Map<String, Integer> view(JsonNode joined) {
+		Map<String, Integer> view = new LinkedHashMap<>();
+		joined.path("presence").forEach((entry) -> view.put(entry.path("user").asText(),
+				entry.path("connections").asInt()));
+		return view;
+	}
+
+	/** The next presence frame of a client, as {@code "joined <user>"} or {@code "left <user>"}. */
+	protected static String nextPresence(TestClient client) {
+		JsonNode frame = client.nextOfType("presence");
+		return frame.has("joined") ? "joined " + frame.path("joined").path("user").asText()
+				: "left " + frame.path("left").path("user").asText();
+	}
+
+	/** Waits until a node's presence view of a room is {@code expected}. */
+	protected void awaitView(int node, String room, Map<String, Integer> expected) {
+		Awaitility.await()
+			.untilAsserted(() -> assertThat(manager(node).presence(room)).as("presence on node %d", node)
+				.containsExactlyInAnyOrderEntriesOf(expected));
+	}
+
+	/** Waits until every node's presence view of a room is {@code expected}. */
+	protected void awaitViews(String room, Map<String, Integer> expected) {
+		for (int node = 0; node < this.nodes.size(); node++) {
+			awaitView(node, room, expected);
+		}
+	}
+
+	/** The next {@code count} presence frames of a client (see {@link #nextPresence}). */
+	protected static List<String> presence(TestClient client, int count) {
+		List<String> events = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			events.add(nextPresence(client));
+		}
+		return events;
+	}
+
+	/** The presence frames a client gets before {@code marker} (see {@link #nextPresence}). */
+	protected static List<String> presenceUntil(TestClient client, String marker) {
+		List<String> events = new ArrayList<>();
+		for (String event = nextPresence(client); !event.equals(marker); event = nextPresence(client)) {
+			events.add(event);
+		}
+		return events;
 	}
 
 	protected SessionManager manager(int node) {

@@ -1,6 +1,5 @@
 package io.github.pulse.cluster;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
@@ -21,54 +20,21 @@ class ClusterPresenceIntegrationTests extends ClusterNodesTestSupport {
 			"pulse.rooms.presence=chat-*" };
 
 	private void startNodes(int count) {
-		for (int i = 0; i < count; i++) {
-			startNode(redis.port(), PRESENCE);
-		}
-		awaitNodesSeeEachOther();
-	}
-
-	private TestClient connect(int node, String user) {
-		TestClient client = connect(node, "?room=lobby", Map.of("X-User", user));
-		client.nextOfType("welcome");
-		return client;
-	}
-
-	private static JsonNode join(TestClient client, String room) {
-		client.send("{\"type\":\"join\",\"room\":\"" + room + "\",\"ref\":\"j\"}");
-		return client.nextOfType("joined");
-	}
-
-	private static Map<String, Integer> view(JsonNode joined) {
-		Map<String, Integer> view = new LinkedHashMap<>();
-		joined.path("presence").forEach((entry) -> view.put(entry.path("user").asText(),
-				entry.path("connections").asInt()));
-		return view;
-	}
-
-	private static String nextPresence(TestClient client) {
-		JsonNode frame = client.nextOfType("presence");
-		return frame.has("joined") ? "joined " + frame.path("joined").path("user").asText()
-				: "left " + frame.path("left").path("user").asText();
-	}
-
-	private void awaitView(int node, String room, Map<String, Integer> expected) {
-		Awaitility.await()
-			.untilAsserted(() -> assertThat(manager(node).presence(room)).as("presence on node %d", node)
-				.containsExactlyInAnyOrderEntriesOf(expected));
+		startNodes(count, PRESENCE);
 	}
 
 	@Test
 	void aUsersFirstConnectionAndItsLastAreToldOnEveryNodeWhereverTheyAre() {
 		startNodes(3);
-		TestClient watcher = connect(0, "wendy");
+		TestClient watcher = connectUser(0, "wendy");
 		join(watcher, "chat-c");
 		awaitView(2, "chat-c", Map.of("wendy", 1));
-		TestClient bobHere = connect(1, "bob");
+		TestClient bobHere = connectUser(1, "bob");
 		assertThat(view(join(bobHere, "chat-c"))).containsExactlyInAnyOrderEntriesOf(Map.of("wendy", 1, "bob", 1));
 		assertThat(nextPresence(watcher)).isEqualTo("joined bob");
 		awaitView(2, "chat-c", Map.of("wendy", 1, "bob", 1));
 		// bob's second connection, on a third node: its answer counts both, and it is no news to anyone
-		TestClient bobThere = connect(2, "bob");
+		TestClient bobThere = connectUser(2, "bob");
 		assertThat(view(join(bobThere, "chat-c"))).containsExactlyInAnyOrderEntriesOf(Map.of("wendy", 1, "bob", 2));
 		awaitView(0, "chat-c", Map.of("wendy", 1, "bob", 2));
 		awaitView(1, "chat-c", Map.of("wendy", 1, "bob", 2));
@@ -76,7 +42,7 @@ class ClusterPresenceIntegrationTests extends ClusterNodesTestSupport {
 		bobHere.nextOfType("left");
 		awaitView(0, "chat-c", Map.of("wendy", 1, "bob", 1));
 		// the next event the watcher gets is carol's: bob's second join and first leave gave none
-		TestClient carol = connect(1, "carol");
+		TestClient carol = connectUser(1, "carol");
 		join(carol, "chat-c");
 		assertThat(nextPresence(watcher)).isEqualTo("joined carol");
 		bobThere.close();
@@ -90,13 +56,13 @@ class ClusterPresenceIntegrationTests extends ClusterNodesTestSupport {
 	@Test
 	void aNodeThatStartsLearnsThePresenceOfTheOthers() {
 		startNodes(2);
-		join(connect(0, "alice"), "chat-late");
-		join(connect(1, "bob"), "chat-late");
+		join(connectUser(0, "alice"), "chat-late");
+		join(connectUser(1, "bob"), "chat-late");
 		awaitView(0, "chat-late", Map.of("alice", 1, "bob", 1));
 		startNode(redis.port(), PRESENCE);
 		awaitNodesSeeEachOther();
 		awaitView(2, "chat-late", Map.of("alice", 1, "bob", 1));
-		TestClient carol = connect(2, "carol");
+		TestClient carol = connectUser(2, "carol");
 		assertThat(view(join(carol, "chat-late"))).containsExactlyInAnyOrderEntriesOf(
 				Map.of("alice", 1, "bob", 1, "carol", 1));
 	}
@@ -104,9 +70,9 @@ class ClusterPresenceIntegrationTests extends ClusterNodesTestSupport {
 	@Test
 	void aSessionThatResumesOnAnotherNodeDoesNotLeaveAndArriveAgain() {
 		startNodes(3);
-		TestClient watcher = connect(0, "wendy");
+		TestClient watcher = connectUser(0, "wendy");
 		join(watcher, "chat-move");
-		TestClient alice = connect(1, "alice");
+		TestClient alice = connectUser(1, "alice");
 		String token = alice.history().get(0).path("resumeToken").asText();
 		join(alice, "chat-move");
 		assertThat(nextPresence(watcher)).isEqualTo("joined alice");
@@ -119,7 +85,7 @@ class ClusterPresenceIntegrationTests extends ClusterNodesTestSupport {
 			awaitView(node, "chat-move", Map.of("wendy", 1, "alice", 1));
 		}
 		// the next event the watcher gets is carol's: alice's move gave none
-		join(connect(1, "carol"), "chat-move");
+		join(connectUser(1, "carol"), "chat-move");
 		assertThat(nextPresence(watcher)).isEqualTo("joined carol");
 		moved.close();
 		assertThat(nextPresence(watcher)).isEqualTo("left alice");
@@ -133,14 +99,14 @@ class ClusterPresenceIntegrationTests extends ClusterNodesTestSupport {
 	@Test
 	void aMemberWhoseNodeDiedAfterPresenceFramesResumesOnAnotherNode() throws Exception {
 		startNodes(3);
-		TestClient alice = connect(2, "alice");
+		TestClient alice = connectUser(2, "alice");
 		String token = alice.history().get(0).path("resumeToken").asText();
 		join(alice, "chat-d");
-		join(connect(0, "bob"), "chat-d");
+		join(connectUser(0, "bob"), "chat-d");
 		assertThat(nextPresence(alice)).isEqualTo("joined bob");
 		Awaitility.await().until(() -> snapshotSeq(token) == 2);
 		// after that snapshot
-		join(connect(1, "carol"), "chat-d");
+		join(connectUser(1, "carol"), "chat-d");
 		assertThat(nextPresence(alice)).isEqualTo("joined carol");
 		killNode(2);
 		alice.abort();
@@ -161,9 +127,9 @@ class ClusterPresenceIntegrationTests extends ClusterNodesTestSupport {
 	@Test
 	void aNodeThatDiesTakesItsUsersPresenceWithItWithinTheNodeTimeout() {
 		startNodes(2);
-		TestClient watcher = connect(0, "wendy");
+		TestClient watcher = connectUser(0, "wendy");
 		join(watcher, "chat-dead");
-		join(connect(1, "bob"), "chat-dead");
+		join(connectUser(1, "bob"), "chat-dead");
 		assertThat(nextPresence(watcher)).isEqualTo("joined bob");
 		killNode(1);
 		// after the node timeout (2 s) and a heartbeat (200 ms); nextOfType waits up to 10 s

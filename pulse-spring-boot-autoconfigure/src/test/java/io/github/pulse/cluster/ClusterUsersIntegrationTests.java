@@ -11,31 +11,22 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code sendToUser} across two nodes on a real Redis: the user's connections on every node get the frame once, the
+ * {@code sendToUser} across two and three nodes on a real Redis: the user's connections on every node get the frame once, the
  * call counts the local ones and waits for no network.
  */
 class ClusterUsersIntegrationTests extends ClusterNodesTestSupport {
 
-	private TestClient connect(int node, String user) {
-		TestClient client = connect(node, "?room=lobby", Map.of("X-User", user));
-		client.nextOfType("welcome");
-		return client;
-	}
-
 	private void startTwoNodes() {
-		for (int i = 0; i < 2; i++) {
-			startNode(redis.port(), "pulse.cluster.node-timeout=2s");
-		}
-		awaitNodesSeeEachOther();
+		startNodes(2, "pulse.cluster.node-timeout=2s");
 	}
 
 	@Test
 	void sendToUserReachesTheUsersConnectionsOnEveryNodeOnceAndCountsTheLocalOnes() {
 		startTwoNodes();
-		TestClient tabHere = connect(0, "bob");
-		TestClient tabThere = connect(1, "bob");
-		TestClient phoneThere = connect(1, "bob");
-		TestClient other = connect(1, "carol");
+		TestClient tabHere = connectUser(0, "bob");
+		TestClient tabThere = connectUser(1, "bob");
+		TestClient phoneThere = connectUser(1, "bob");
+		TestClient other = connectUser(1, "carol");
 		Awaitility.await().until(() -> manager(1).connectionsOf("bob").size() == 2);
 		for (int i = 1; i <= 100; i++) {
 			assertThat(manager(0).sendToUser("bob", "dm", Map.of("n", i))).isOne();
@@ -62,9 +53,57 @@ class ClusterUsersIntegrationTests extends ClusterNodesTestSupport {
 	}
 
 	@Test
+	void onThreeNodesSendToUserReachesEveryConnectionOfTheUserOnceAndCountsTheLocalOnes() {
+		startNodes(3, "pulse.cluster.node-timeout=2s");
+		List<TestClient> tabs = List.of(connectUser(0, "bob"), connectUser(1, "bob"), connectUser(1, "bob"),
+				connectUser(2, "bob"));
+		TestClient carol = connectUser(2, "carol");
+		Awaitility.await().until(() -> manager(1).connectionsOf("bob").size() == 2);
+		int[] local = { 1, 2, 1 };
+		for (int i = 1; i <= 30; i++) {
+			int node = i % 3;
+			assertThat(manager(node).sendToUser("bob", "dm", Map.of("n", i))).as("from node %d", node + 1)
+				.isEqualTo(local[node]);
+			// nobody's: nothing anywhere, nothing counted
+			assertThat(manager(node).sendToUser("nobody", "lost", Map.of("n", i))).isZero();
+		}
+		assertThat(manager(0).sendToUser("carol", "last", 1)).isZero();
+		assertThat(carol.nextOfType("message").path("event").asText()).isEqualTo("last");
+		for (TestClient tab : tabs) {
+			// one node's sends reach a tab in the order it made them; each node's in its own order
+			Map<Integer, List<Integer>> byNode = new java.util.HashMap<>();
+			for (int i = 1; i <= 30; i++) {
+				JsonNode message = tab.nextOfType("message");
+				assertThat(message.path("event").asText()).isEqualTo("dm");
+				int n = message.path("payload").path("n").asInt();
+				byNode.computeIfAbsent(n % 3, (key) -> new java.util.ArrayList<>()).add(n);
+			}
+			for (int node = 0; node < 3; node++) {
+				int first = (node == 0) ? 3 : node;
+				assertThat(byNode.get(node)).as("sends of node %d", node + 1)
+					.containsExactlyElementsOf(java.util.stream.IntStream.iterate(first, (n) -> n <= 30, (n) -> n + 3)
+						.boxed()
+						.toList());
+			}
+		}
+		// each exactly once: a last send from every node is the next thing every tab gets
+		for (int node = 0; node < 3; node++) {
+			manager(node).sendToUser("bob", "end-" + node, 1);
+		}
+		for (TestClient tab : tabs) {
+			List<String> ends = new java.util.ArrayList<>();
+			for (int node = 0; node < 3; node++) {
+				ends.add(tab.nextOfType("message").path("event").asText());
+			}
+			assertThat(ends).containsExactlyInAnyOrder("end-0", "end-1", "end-2");
+		}
+		assertThat(carol.pending()).isEmpty();
+	}
+
+	@Test
 	void aUserWithNoConnectionAnywhereGetsNothingAndNoNodeFails() {
 		startTwoNodes();
-		TestClient carol = connect(1, "carol");
+		TestClient carol = connectUser(1, "carol");
 		assertThat(manager(0).sendToUser("nobody", "lost", 1)).isZero();
 		assertThat(manager(0).sendToUser("carol", "after", 1)).isZero();
 		assertThat(carol.nextOfType("message").path("event").asText()).isEqualTo("after");

@@ -21,7 +21,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
  * Actuator endpoint {@code pulse}: live counts, the largest rooms, message totals, effective settings and uptime;
- * the connections of one room; and kicking a connection. Over HTTP: {@code GET /actuator/pulse},
+ * the connections and the presence of one room; and kicking a connection. Over HTTP: {@code GET /actuator/pulse},
  * {@code GET /actuator/pulse/{room}} and {@code DELETE /actuator/pulse/{connectionId}}.
  */
 @Endpoint(id = "pulse")
@@ -72,10 +72,17 @@ public class PulseEndpoint {
 		members.sort(Comparator.comparing(PulseConnection::connectedSince).thenComparing(PulseConnection::id));
 		List<ConnectionDescriptor> connections = new ArrayList<>(members.size());
 		for (PulseConnection member : members) {
-			connections.add(new ConnectionDescriptor(member.id(), member.state().name(),
+			connections.add(new ConnectionDescriptor(member.id(), member.user(), member.state().name(),
 					member.connectedSince().toString(), member.queuedFrames()));
 		}
-		return new RoomDescriptor(room, connections);
+		List<PresentUser> presence = null;
+		if (this.manager.hasPresence(room)) {
+			presence = new ArrayList<>();
+			for (Map.Entry<String, Integer> entry : this.manager.presence(room).entrySet()) {
+				presence.add(new PresentUser(entry.getKey(), entry.getValue()));
+			}
+		}
+		return new RoomDescriptor(room, connections, presence);
 	}
 
 	/**
@@ -154,21 +161,35 @@ public class PulseEndpoint {
 	}
 
 	/**
-	 * Connections of one room.
+	 * Connections of one room, and its presence.
 	 * @param room the room name
-	 * @param connections its members, oldest first
+	 * @param connections its members on this node, oldest first
+	 * @param presence for a room with presence ({@code pulse.rooms.presence}), the users present and their
+	 * connections, on every node of a cluster, in the order they arrived (empty when nobody is); {@code null} for a
+	 * room without presence
 	 */
-	public record RoomDescriptor(String room, List<ConnectionDescriptor> connections) implements OperationResponseBody {
+	public record RoomDescriptor(String room, List<ConnectionDescriptor> connections,
+			@Nullable List<PresentUser> presence) implements OperationResponseBody {
+	}
+
+	/**
+	 * A user present in a room.
+	 * @param user the user
+	 * @param connections its connections in the room, on every node of a cluster
+	 */
+	public record PresentUser(String user, int connections) {
 	}
 
 	/**
 	 * One connection.
 	 * @param id the connection id
+	 * @param user the user it belongs to, {@code null} for none
 	 * @param state {@code OPEN}, {@code SUSPENDED} or {@code CLOSED}
 	 * @param connectedSince when the session started, ISO-8601
 	 * @param queuedFrames message frames queued and not yet written
 	 */
-	public record ConnectionDescriptor(String id, String state, String connectedSince, int queuedFrames) {
+	public record ConnectionDescriptor(String id, @Nullable String user, String state, String connectedSince,
+			int queuedFrames) {
 	}
 
 	/**

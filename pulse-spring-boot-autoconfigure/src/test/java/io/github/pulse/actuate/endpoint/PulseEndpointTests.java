@@ -15,6 +15,9 @@ import io.github.pulse.core.PulseSettings;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.core.Transport;
 import io.github.pulse.metrics.PulseMessageTotals;
+import io.github.pulse.metrics.PulseMeterBinder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -105,6 +108,40 @@ class PulseEndpointTests {
 	}
 
 	@Test
+	void roomShowsItsPresenceWhoIsThereWithHowManyConnectionsAndTheGaugesCountIt() {
+		this.manager.setPresence(List.of("chat-*"));
+		MeterRegistry registry = new SimpleMeterRegistry();
+		new PulseMeterBinder(this.manager).bindTo(registry);
+		PulseConnection alice = open("chat-1", "alice");
+		open("chat-1", "bob");
+		open("chat-1", "alice");
+		open("chat-2", "alice");
+		open("lobby", "carol");
+		PulseEndpoint endpoint = new PulseEndpoint(this.manager, null);
+		PulseEndpoint.RoomDescriptor chat = endpoint.room("chat-1");
+		assertThat(chat.presence()).containsExactly(new PulseEndpoint.PresentUser("alice", 2),
+				new PulseEndpoint.PresentUser("bob", 1));
+		assertThat(chat.connections()).extracting(PulseEndpoint.ConnectionDescriptor::user)
+			.containsExactlyInAnyOrder("alice", "bob", "alice");
+		assertThat(endpoint.room("chat-empty").presence()).isEmpty();
+		assertThat(endpoint.room("lobby").presence()).as("a room without presence").isNull();
+		assertThat(registry.get("pulse.presence.rooms").gauge().value()).isEqualTo(2);
+		assertThat(registry.get("pulse.presence.users").gauge().value()).isEqualTo(2);
+		// the state of a room nobody is present in any more is gone
+		this.manager.kick(alice.id());
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(endpoint.room("chat-1").presence())
+				.containsExactly(new PulseEndpoint.PresentUser("alice", 1), new PulseEndpoint.PresentUser("bob", 1)));
+		for (PulseConnection connection : List.copyOf(this.manager.connections())) {
+			this.manager.kick(connection.id());
+		}
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(registry.get("pulse.presence.rooms").gauge().value()).isZero());
+		assertThat(registry.get("pulse.presence.users").gauge().value()).isZero();
+		assertThat(endpoint.room("chat-1").presence()).isEmpty();
+	}
+
+	@Test
 	void kickClosesTheConnectionWith4000Once() {
 		PulseConnection connection = open("lobby");
 		PulseEndpoint endpoint = new PulseEndpoint(this.manager, null);
@@ -121,6 +158,12 @@ class PulseEndpointTests {
 		StubTransport transport = new StubTransport();
 		this.transports.add(transport);
 		return this.manager.open(transport, ConnectDecision.accept(List.of(room)), null, null, 0);
+	}
+
+	private PulseConnection open(String room, String user) {
+		StubTransport transport = new StubTransport();
+		this.transports.add(transport);
+		return this.manager.open(transport, ConnectDecision.accept(List.of(room)).withUser(user), null, null, 0);
 	}
 
 	/** A transport whose writes complete at once. */
