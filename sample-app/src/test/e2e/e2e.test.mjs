@@ -1,33 +1,23 @@
 // End-to-end tests of the pulse sample in Debian's Chromium: chat, resume, the operations page and kicks (see
 // support.mjs for the setup).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { base, screenshots, POLL, uniqueRoom, launch, openChat as open, waitForText, messageTexts, say,
+import { base, screenshots, POLL, uniqueRoom, useBrowser, openChat as open, waitForText, messageTexts, say,
 	waitForMessage } from './support.mjs';
 
 const room = uniqueRoom('e2e');
+const browser = useBrowser();
 
-let browser;
-let context;
 let alice;
 let bob;
 let ops;
 
-before(async () => {
-	browser = await launch();
-	context = browser.context;
-});
-
-after(async () => {
-	await browser?.stop();
-});
-
-const openChat = (name, chatRoom = room) => open(context, name, chatRoom);
+const openChat = (name, chatRoom = room) => open(browser.context, name, chatRoom);
 
 test('two pages chat in a room and see each other present', async () => {
 	// the operations page watches the whole run, so its charts have a history by the time it is checked
-	ops = await context.newPage();
+	ops = await browser.context.newPage();
 	await ops.goto(`${base}/ops.html`);
 	await waitForText(ops, '#feed', 'live');
 	alice = await openChat('alice');

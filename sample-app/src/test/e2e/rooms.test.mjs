@@ -1,21 +1,13 @@
 // End-to-end tests of the chat page's built-in features in Debian's Chromium: presence, switching rooms without a
 // reload, direct messages and history (see support.mjs for the setup).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { base, POLL, uniqueRoom, launch, openChat, waitForText, messageTexts, say, waitForMessage,
+import { base, POLL, uniqueRoom, useBrowser, openChat as open, waitForText, messageTexts, say, waitForMessage,
 	waitForPresence } from './support.mjs';
 
-let browser;
-let context;
+const browser = useBrowser();
 
-before(async () => {
-	browser = await launch();
-	context = browser.context;
-});
-
-after(async () => {
-	await browser?.stop();
-});
+const openChat = (name, room) => open(browser.context, name, room);
 
 /** Ids of the connections in a room, from the operations endpoint: the server's word on membership. */
 async function membersOf(room) {
@@ -26,9 +18,9 @@ async function membersOf(room) {
 
 test('each page sees the other user arrive, and leave when its page closes', async () => {
 	const room = uniqueRoom('presence');
-	const alice = await openChat(context, 'alice', room);
+	const alice = await openChat('alice', room);
 	await waitForPresence(alice, ['alice (you)']);
-	const bob = await openChat(context, 'bob', room);
+	const bob = await openChat('bob', room);
 	await waitForPresence(bob, ['alice', 'bob (you)']);
 	await waitForPresence(alice, ['alice (you)', 'bob']);
 	assert.equal(await alice.textContent('#presence-count'), '2');
@@ -42,9 +34,9 @@ test('each page sees the other user arrive, and leave when its page closes', asy
 test('joining another room without a reload shows its messages and stops the old room\'s; admin rooms are refused', async () => {
 	const first = uniqueRoom('first');
 	const second = uniqueRoom('second');
-	const alice = await openChat(context, 'alice', first);
-	const bob = await openChat(context, 'bob', first);
-	const carol = await openChat(context, 'carol', second);
+	const alice = await openChat('alice', first);
+	const bob = await openChat('bob', first);
+	const carol = await openChat('carol', second);
 	await say(bob, 'in the first room');
 	await waitForMessage(alice, 'in the first room');
 	const id = await alice.textContent('#connection-id');
@@ -87,9 +79,9 @@ test('joining another room without a reload shows its messages and stops the old
 });
 
 test('a direct message reaches every page of its recipient and names the sender', async () => {
-	const alice = await openChat(context, 'alice', uniqueRoom('dm'));
-	const bob = await openChat(context, 'bob', uniqueRoom('dm-bob'));
-	const bobAgain = await openChat(context, 'bob', uniqueRoom('dm-bob-again'));
+	const alice = await openChat('alice', uniqueRoom('dm'));
+	const bob = await openChat('bob', uniqueRoom('dm-bob'));
+	const bobAgain = await openChat('bob', uniqueRoom('dm-bob-again'));
 	await alice.bringToFront();
 	await alice.fill('#dm-to', 'bob');
 	await alice.fill('#dm-text', 'just between us');
@@ -114,12 +106,12 @@ test('a direct message reaches every page of its recipient and names the sender'
 
 test('a page that joins a room shows its history first, then live messages', async () => {
 	const room = uniqueRoom('history');
-	const alice = await openChat(context, 'alice', room);
+	const alice = await openChat('alice', room);
 	for (const text of ['first', 'second', 'third']) {
 		await say(alice, text);
 		await waitForMessage(alice, text);
 	}
-	const dave = await openChat(context, 'dave', room);
+	const dave = await openChat('dave', room);
 	await waitForMessage(dave, 'third');
 	assert.deepEqual(await dave.$$eval('#messages li', (items) => items.map((item) => [item.className, item.textContent])),
 		[['divider', '3 earlier messages'], ['history', 'alicefirst'], ['history', 'alicesecond'],

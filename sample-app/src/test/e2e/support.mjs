@@ -1,6 +1,7 @@
 // Shared by the end-to-end test files: Debian's Chromium through playwright-core (no bundled browser), and the chat
 // page's helpers. PULSE_BASE_URL points at a running sample (BrowserEndToEndTests and BrowserEndToEndReactiveTests
 // start one on a random port); screenshots go to PULSE_SCREENSHOT_DIR (default: ../../../target/e2e-screenshots).
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,6 +39,21 @@ export async function launch() {
 		fs.rmSync(userDataDir, { recursive: true, force: true });
 	};
 	return { context, stop };
+}
+
+/**
+ * Starts Chromium before the tests of the calling file and stops it after them.
+ * @returns {{context: import('playwright-core').BrowserContext}} its context, set once the tests run
+ */
+export function useBrowser() {
+	const browser = { context: null, stop: null };
+	before(async () => {
+		Object.assign(browser, await launch());
+	});
+	after(async () => {
+		await browser.stop?.();
+	});
+	return browser;
 }
 
 /** Opens the chat page as a user in a room and waits until it is connected and shows the room. */

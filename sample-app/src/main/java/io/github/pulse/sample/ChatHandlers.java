@@ -7,6 +7,7 @@ import io.github.pulse.PulseReplyException;
 import io.github.pulse.PulseServer;
 import io.github.pulse.annotation.PulseEvent;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,12 +23,17 @@ public class ChatHandlers {
 
 	private final PulseServer server;
 
+	private final boolean clustered;
+
 	/**
 	 * Creates the handlers.
 	 * @param server the pulse server
+	 * @param clustered whether the sample runs as a cluster node, where {@code sendToUser} reaches every node but
+	 * counts this node's connections only
 	 */
-	public ChatHandlers(PulseServer server) {
+	public ChatHandlers(PulseServer server, @Value("${pulse.cluster.enabled:false}") boolean clustered) {
 		this.server = server;
+		this.clustered = clustered;
 	}
 
 	/**
@@ -46,7 +52,8 @@ public class ChatHandlers {
 	 * Sends a direct message to every connection of a user, as {@code dm} with the sender's user in {@code from}. An
 	 * unusable payload closes the sender's connection with 1007, as any invalid payload does; a sender without a
 	 * user, or a recipient without a connection, fails a request ({@code no-user}, {@code offline}) and leaves the
-	 * connection open.
+	 * connection open. On a cluster a recipient on another node cannot be counted here, so there is no
+	 * {@code offline} there.
 	 * @param connection the sender
 	 * @param dm the message
 	 */
@@ -60,7 +67,7 @@ public class ChatHandlers {
 		if (from == null) {
 			throw new PulseReplyException("no-user", "connect with a name to send direct messages");
 		}
-		if (this.server.sendToUser(dm.to(), "dm", new Delivered(from, dm.text())) == 0) {
+		if (this.server.sendToUser(dm.to(), "dm", new Delivered(from, dm.text())) == 0 && !this.clustered) {
 			throw new PulseReplyException("offline", dm.to() + " is not connected");
 		}
 	}
