@@ -29,6 +29,10 @@ client.on('open', (open) => {
 	log(open.resumeFailed ? `new session ${open.connectionId} as ${open.user} (resume refused: ${open.resumeFailed}; `
 		+ 'the client joins its room again, messages meanwhile are missing)' : `connected as ${open.user} (${open.connectionId})`);
 	renderPresence();
+	if (open.resumeFailed && room !== null) {
+		// the client joins the room again by itself; this join's answer (the same) tells the page when the view is back
+		client.join(room).then(renderPresence, () => {});
+	}
 });
 
 client.on('message', (message) => {
