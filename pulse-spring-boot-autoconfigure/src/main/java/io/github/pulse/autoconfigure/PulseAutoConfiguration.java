@@ -63,6 +63,8 @@ public final class PulseAutoConfiguration {
 		manager.setRoomAuthorizer(roomAuthorizer);
 		manager.setMaxRoomsPerConnection(properties.getRooms().getMaxPerConnection());
 		manager.setPresence(properties.getRooms().getPresence());
+		manager.setHistory(properties.getRooms().getHistory(), properties.getRooms().getHistorySize(),
+				properties.getRooms().getHistoryMaxAge());
 		manager.setDeliveryLanes(properties.getDelivery().laneCount(), properties.getDelivery().getMinRoomSize());
 		return manager;
 	}

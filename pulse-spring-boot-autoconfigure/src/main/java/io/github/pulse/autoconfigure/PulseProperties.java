@@ -721,6 +721,49 @@ public class PulseProperties implements InitializingBean {
 		 */
 		private List<String> presence = new ArrayList<>();
 
+		/**
+		 * Room-name patterns ('*' for any characters) of the rooms with history: they keep their most recent
+		 * broadcasts (in memory on one node, in the room's Redis stream on a cluster), and a client-side join may ask
+		 * for them ('history' in the join frame); empty turns history off.
+		 */
+		private List<String> history = new ArrayList<>();
+
+		/**
+		 * Most recent broadcasts a room with history keeps, at most 1000; on a cluster its stream keeps at least as
+		 * many.
+		 */
+		private int historySize = io.github.pulse.core.RoomHistory.DEFAULT_SIZE;
+
+		/**
+		 * Age beyond which a broadcast is no longer history; a room whose newest broadcast is older forgets its
+		 * history (on a cluster its stream expires). Bounds the memory of rooms that fell silent.
+		 */
+		private Duration historyMaxAge = io.github.pulse.core.RoomHistory.DEFAULT_MAX_AGE;
+
+		public List<String> getHistory() {
+			return this.history;
+		}
+
+		public void setHistory(List<String> history) {
+			this.history = history;
+		}
+
+		public int getHistorySize() {
+			return this.historySize;
+		}
+
+		public void setHistorySize(int historySize) {
+			this.historySize = historySize;
+		}
+
+		public Duration getHistoryMaxAge() {
+			return this.historyMaxAge;
+		}
+
+		public void setHistoryMaxAge(Duration historyMaxAge) {
+			this.historyMaxAge = historyMaxAge;
+		}
+
 		public List<String> getClientJoin() {
 			return this.clientJoin;
 		}

@@ -154,6 +154,15 @@ final class PulseSettingsFactory {
 		checkPatterns("pulse.rooms.client-join", rooms.getClientJoin());
 		checkPatterns("pulse.rooms.client-join-excluded", rooms.getClientJoinExcluded());
 		checkPatterns("pulse.rooms.presence", rooms.getPresence());
+		checkPatterns("pulse.rooms.history", rooms.getHistory());
+		if (rooms.getHistorySize() < 1 || rooms.getHistorySize() > io.github.pulse.codec.InboundFrame.MAX_HISTORY) {
+			throw invalid("pulse.rooms.history-size", rooms.getHistorySize(),
+					"must be from 1 to " + io.github.pulse.codec.InboundFrame.MAX_HISTORY);
+		}
+		if (rooms.getHistoryMaxAge() == null || rooms.getHistoryMaxAge().isNegative()
+				|| rooms.getHistoryMaxAge().isZero()) {
+			throw invalid("pulse.rooms.history-max-age", rooms.getHistoryMaxAge(), "must be positive");
+		}
 		if (rooms.getMaxPerConnection() < 1) {
 			throw invalid("pulse.rooms.max-per-connection", rooms.getMaxPerConnection(), "must be positive");
 		}

@@ -66,6 +66,26 @@ final class ClusterPublisher {
 		 */
 		void deliverLocally(Broadcast broadcast);
 
+		/**
+		 * Broadcasts a room's stream keeps: more for a room with history.
+		 * @param room the room
+		 * @param retention what every room's stream keeps
+		 * @return the room's
+		 */
+		default int streamRetention(String room, int retention) {
+			return retention;
+		}
+
+		/**
+		 * How long a room's stream and numbering outlive its last broadcast: longer for a room with history.
+		 * @param room the room
+		 * @param ttlMillis what every room's get
+		 * @return the room's, in milliseconds
+		 */
+		default long streamTtlMillis(String room, long ttlMillis) {
+			return ttlMillis;
+		}
+
 	}
 
 	/** A queued operation. */
@@ -560,8 +580,9 @@ final class ClusterPublisher {
 	private void send(StringRedisConnection connection, Broadcast broadcast) {
 		connection.eval(ClusterScripts.BROADCAST, ReturnType.INTEGER, 6, this.keys.globalSeq(),
 				this.keys.roomSeq(broadcast.room), this.keys.stream(broadcast.room), this.keys.broadcastChannel(),
-				this.keys.epoch(), this.keys.published(this.nodeId), Integer.toString(this.streamRetention),
-				Long.toString(this.keyTtlMillis), newEpoch(), broadcast.room, broadcast.body, this.nodeId,
+				this.keys.epoch(), this.keys.published(this.nodeId),
+				Integer.toString(this.host.streamRetention(broadcast.room, this.streamRetention)),
+				Long.toString(this.host.streamTtlMillis(broadcast.room, this.keyTtlMillis)), newEpoch(), broadcast.room, broadcast.body, this.nodeId,
 				Long.toString(broadcast.seq), this.epoch);
 	}
 

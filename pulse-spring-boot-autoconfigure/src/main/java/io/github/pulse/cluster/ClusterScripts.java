@@ -17,6 +17,9 @@ final class ClusterScripts {
 	/** Reads a range of a room stream to fill a gap. */
 	static final String READ_RANGE = load("read-range.lua");
 
+	/** Reads the most recent broadcasts of a room stream, its history. */
+	static final String HISTORY = load("history.lua");
+
 	/** Deletes a directory entry if it still names this node. */
 	static final String DELETE_IF_OWNER = load("delete-if-owner.lua");
 

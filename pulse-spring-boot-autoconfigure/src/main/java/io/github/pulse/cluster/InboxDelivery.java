@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.pulse.PulseConnection;
+import io.github.pulse.core.RoomHistory;
 import io.github.pulse.core.SessionManager;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -60,6 +61,8 @@ final class InboxDelivery implements ClusterInbox.Target {
 	public Set<String> neededRooms() {
 		Set<String> rooms = new HashSet<>(this.manager.rooms());
 		this.recovery.addNeededRooms(rooms);
+		// this node's copies of rooms' history miss nothing either
+		rooms.addAll(this.manager.history().rooms());
 		return rooms;
 	}
 
@@ -68,6 +71,11 @@ final class InboxDelivery implements ClusterInbox.Target {
 		String body = UntoldLosses.withMissed(broadcast.body(), lost);
 		this.deliveryLock.lock();
 		try {
+			RoomHistory history = this.manager.history();
+			if (lost > 0) {
+				history.lost(broadcast.room());
+			}
+			history.delivered(broadcast.room(), broadcast.body(), broadcast.g(), this.manager.nanoTime());
 			if (broadcast.node().equals(this.nodeId) && !this.publisher.claimReturned(broadcast.seq())) {
 				// delivered here directly while Redis was slow or away
 				return -1;
@@ -103,6 +111,7 @@ final class InboxDelivery implements ClusterInbox.Target {
 	public void lostBeforeUndelivered(String room, long lost) {
 		this.deliveryLock.lock();
 		try {
+			this.manager.history().lost(room);
 			this.losses.owe(this.manager.connections(room).stream().map(PulseConnection::id).toList(), room, lost);
 		}
 		finally {

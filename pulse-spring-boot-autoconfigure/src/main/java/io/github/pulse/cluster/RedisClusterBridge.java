@@ -1,7 +1,9 @@
 package io.github.pulse.cluster;
 
 import java.security.Principal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,12 +16,14 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import io.github.pulse.ConnectDecision;
 import io.github.pulse.PulseConnection;
 import io.github.pulse.core.ClusterBridge;
 import io.github.pulse.core.ClusterStatus;
 import io.github.pulse.core.EncodedBody;
+import io.github.pulse.core.RoomHistory;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.core.Transport;
 import org.apache.commons.logging.Log;
@@ -30,6 +34,7 @@ import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.DefaultStringRedisConnection;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.StringRedisConnection;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -86,6 +91,10 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	 * session whose owner died is rebuilt: the snapshot's positions and the session's frames agree.
 	 */
 	private final ReentrantLock deliveryLock = new ReentrantLock();
+
+	private final PublisherHost publisherHost = new PublisherHost();
+
+	private final ObjectMapper historyJson = new ObjectMapper();
 
 	private final ClusterInbox inbox;
 
@@ -167,8 +176,12 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		// the epoch this node proposes if it numbers the first broadcast of a Redis data set
 		this.publisher = new ClusterPublisher(this.redis, this.keys, nodeId, UUID.randomUUID().toString(),
 				streamRetention, this.streamTtlMillis, this.localDeliveryMillis, this.nodeTimeoutMillis, publishQueue,
-				new PublisherHost(), this.deliveryLock);
-		this.inbox.onNewEpoch(this.publisher::epochObserved);
+				this.publisherHost, this.deliveryLock);
+		this.inbox.onNewEpoch(() -> {
+			this.publisher.epochObserved();
+			// the numbers the copies of rooms' history are ordered by start over
+			manager.history().forgetAll();
+		});
 		this.registry = new NodeRegistry(this.redis, this.keys, nodeId, this.nodeTimeoutMillis, tokenTtlMillis,
 				this.publisher);
 		this.holds = new WriteHolds(manager, this.localDeliveryMillis);
@@ -247,6 +260,62 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	@Override
 	public void tokenIssued(PulseConnection session, String tokenKey, byte[] secretDigest) {
 		this.snapshots.tokenIssued(session, tokenKey, secretDigest);
+	}
+
+	@Override
+	public void joinInHistoryOrder(PulseConnection session, String room, BooleanSupplier join) {
+		Runnable joining = () -> changeMembership(session, room, true, () -> {
+			this.deliveryLock.lock();
+			try {
+				return join.getAsBoolean();
+			}
+			finally {
+				this.deliveryLock.unlock();
+			}
+		});
+		RoomHistory history = this.manager.history();
+		switch (history.awaitCopy(room, joining)) {
+			case READY -> joining.run();
+			case WAITING -> {
+				// runs after the read under way
+			}
+			case READ -> this.manager.execute(() -> readHistory(room));
+		}
+	}
+
+	/**
+	 * Reads a room's history from its stream (an I/O thread), then runs the joins that waited for it.
+	 */
+	private void readHistory(String room) {
+		RoomHistory history = this.manager.history();
+		List<RoomHistory.Frame> read = null;
+		try {
+			Object result = this.redis.execute((RedisCallback<Object>) (connection) -> new DefaultStringRedisConnection(
+					connection)
+				.eval(ClusterScripts.HISTORY, ReturnType.VALUE, 1, this.keys.stream(room),
+						Integer.toString(history.size()), Long.toString(history.maxAge().toMillis())));
+			String json = (result instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8)
+					: String.valueOf(result);
+			long now = this.manager.nanoTime();
+			List<RoomHistory.Frame> frames = new ArrayList<>();
+			for (JsonNode entry : this.historyJson.readTree(json)) {
+				frames.add(new RoomHistory.Frame(entry.path(1).asString(),
+						now - TimeUnit.MILLISECONDS.toNanos(entry.path(2).asLong()), entry.path(0).asLong()));
+			}
+			read = frames;
+		}
+		catch (RuntimeException ex) {
+			// the joins get what this node delivered since the read began; the next one reads again
+			logger.warn("pulse cluster: could not read the history of room " + room + " (" + ex.getMessage() + ")");
+		}
+		for (Runnable join : history.copied(room, read)) {
+			try {
+				join.run();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("pulse cluster: a join of room " + room + " failed (" + ex.getMessage() + ")", ex);
+			}
+		}
 	}
 
 	@Override
@@ -370,7 +439,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 				for (String room : rooms) {
 					// a room's numbering lives as long as it has members somewhere (snapshots refer to it), then
 					// expires with its stream
-					strings.pExpire(this.keys.roomSeq(room), this.streamTtlMillis);
+					strings.pExpire(this.keys.roomSeq(room), this.publisherHost.streamTtlMillis(room, this.streamTtlMillis));
 				}
 				this.snapshots.writeChanged(strings, refresh);
 				return null;
@@ -435,6 +504,18 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		@Override
 		public void unavailable(Exception ex) {
 			RedisClusterBridge.this.availability.failed(ex);
+		}
+
+		@Override
+		public int streamRetention(String room, int retention) {
+			RoomHistory history = RedisClusterBridge.this.manager.history();
+			return history.isOn(room) ? Math.max(retention, history.size()) : retention;
+		}
+
+		@Override
+		public long streamTtlMillis(String room, long ttlMillis) {
+			RoomHistory history = RedisClusterBridge.this.manager.history();
+			return history.isOn(room) ? Math.max(ttlMillis, history.maxAge().toMillis()) : ttlMillis;
 		}
 
 		@Override

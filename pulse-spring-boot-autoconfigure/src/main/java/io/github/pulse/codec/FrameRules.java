@@ -15,7 +15,20 @@ final class FrameRules {
 	@SuppressWarnings("StringOperationCanBeSimplified")
 	static final String NOT_A_STRING = new String("not a string");
 
+	/** Stands for a {@code history} field that is not an integer (or does not fit a long). */
+	static final long NOT_AN_INTEGER = Long.MIN_VALUE;
+
+	/** A {@code history} field that is absent. */
+	static final long ABSENT = -1;
+
 	private FrameRules() {
+	}
+
+	/**
+	 * A {@code history} value once the parser saw an integer token: a negative one is as wrong as a non-integer.
+	 */
+	static long history(long value) {
+		return (value < 0) ? NOT_AN_INTEGER : value;
 	}
 
 	/**
@@ -23,7 +36,7 @@ final class FrameRules {
 	 * @param payload the payload, {@code null} when absent or JSON {@code null}
 	 */
 	static InboundFrame validate(@Nullable String type, @Nullable String event, @Nullable Object payload, long seq,
-			@Nullable String ref, long cseq, @Nullable String room) throws FrameDecodingException {
+			@Nullable String ref, long cseq, @Nullable String room, long history) throws FrameDecodingException {
 		if (type == null) {
 			throw new FrameDecodingException("missing type");
 		}
@@ -50,7 +63,14 @@ final class FrameRules {
 			if (room == NOT_A_STRING) {
 				throw new FrameDecodingException("room must be a string");
 			}
-			return new InboundFrame(type, null, null, -1, ref, -1, room);
+			if (InboundFrame.LEAVE.equals(type) || history == ABSENT) {
+				// only a join asks for history: elsewhere it is an unknown field, whatever its value
+				return new InboundFrame(type, null, null, -1, ref, -1, room, 0);
+			}
+			if (history < 0 || history > InboundFrame.MAX_HISTORY) {
+				throw new FrameDecodingException("history must be an integer from 0 to " + InboundFrame.MAX_HISTORY);
+			}
+			return new InboundFrame(type, null, null, -1, ref, -1, room, (int) history);
 		}
 		if (InboundFrame.ACK.equals(type) && seq < 0) {
 			throw new FrameDecodingException("ack needs a non-negative integer seq");

@@ -85,6 +85,7 @@ public class Jackson2PulseCodec implements PulseCodec {
 			String ref = null;
 			long cseq = -1;
 			String room = null;
+			long history = FrameRules.ABSENT;
 			JsonToken token;
 			while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
 				String field = parser.currentName();
@@ -101,6 +102,13 @@ public class Jackson2PulseCodec implements PulseCodec {
 						parser.skipChildren();
 					}
 					case "cseq" -> cseq = readSeq(value, parser, "cseq");
+					case "history" -> {
+						history = (value == JsonToken.VALUE_NUMBER_INT
+								&& parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER)
+										? FrameRules.history(parser.getLongValue())
+										: FrameRules.NOT_AN_INTEGER;
+						parser.skipChildren();
+					}
 					default -> parser.skipChildren();
 				}
 			}
@@ -111,7 +119,7 @@ public class Jackson2PulseCodec implements PulseCodec {
 				throw new FrameDecodingException("trailing data after frame");
 			}
 			return FrameRules.validate(type, event, (payload != null && !payload.isNull()) ? payload : null, seq, ref,
-					cseq, room);
+					cseq, room, history);
 		}
 		catch (FrameDecodingException ex) {
 			throw ex;

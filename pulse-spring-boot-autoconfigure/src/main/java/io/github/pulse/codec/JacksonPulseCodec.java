@@ -113,6 +113,7 @@ public class JacksonPulseCodec implements PulseCodec {
 			String ref = null;
 			long cseq = -1;
 			String room = null;
+			long history = FrameRules.ABSENT;
 			JsonToken token;
 			while ((token = parser.nextToken()) == JsonToken.PROPERTY_NAME) {
 				String field = parser.currentName();
@@ -129,6 +130,13 @@ public class JacksonPulseCodec implements PulseCodec {
 						parser.skipChildren();
 					}
 					case "cseq" -> cseq = readSeq(value, parser, "cseq");
+					case "history" -> {
+						history = (value == JsonToken.VALUE_NUMBER_INT
+								&& parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER)
+										? FrameRules.history(parser.getLongValue())
+										: FrameRules.NOT_AN_INTEGER;
+						parser.skipChildren();
+					}
 					default -> parser.skipChildren();
 				}
 			}
@@ -139,7 +147,7 @@ public class JacksonPulseCodec implements PulseCodec {
 				throw new FrameDecodingException("trailing data after frame");
 			}
 			return FrameRules.validate(type, event, (payload != null && !payload.isNull()) ? payload : null, seq, ref,
-					cseq, room);
+					cseq, room, history);
 		}
 		catch (FrameRules.NumberOutOfRangeException ex) {
 			throw new FrameDecodingException("number out of range");

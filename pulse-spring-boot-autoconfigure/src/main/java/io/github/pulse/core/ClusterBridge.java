@@ -58,6 +58,20 @@ public interface ClusterBridge {
 	}
 
 	/**
+	 * Runs a client's join of a room with history in the order of the room's deliveries on this node: once this
+	 * node's copy of the room's history holds what the cluster kept of it (read once per room, never on the
+	 * caller's thread: then {@code join} runs later, on another thread, after anything else waiting for the same
+	 * read), with the membership change recorded as {@link #changeMembership} does, under the lock every delivery
+	 * of a broadcast takes.
+	 * @param session the joining session of this node
+	 * @param room the room
+	 * @param join joins the session and queues its answer and history, using {@link SessionManager#history()}
+	 */
+	default void joinInHistoryOrder(PulseConnection session, String room, BooleanSupplier join) {
+		changeMembership(session, room, true, join);
+	}
+
+	/**
 	 * A direct send to a session of this node is about to be queued: count it where a resume after this node's
 	 * death can read it. Must not wait for the network (the bridge may hold the session's writes until the count
 	 * is recorded).

@@ -56,6 +56,14 @@ final class FrameBuffer {
 	}
 
 	/**
+	 * Whether this many more message frames of this total size fit in the send buffer.
+	 */
+	boolean fitsSendBuffer(int frames, long bytes) {
+		return this.pendingMessages - this.replayMessages + frames <= this.sendFrames
+				&& this.pendingBytes - this.replayBytes + bytes <= this.sendBytes;
+	}
+
+	/**
 	 * Evicts the oldest pending live message frames until one of the given size fits.
 	 * @return the number of frames evicted, or {@code -1} if the frame can never fit
 	 */

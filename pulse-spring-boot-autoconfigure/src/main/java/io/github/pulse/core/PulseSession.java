@@ -3,6 +3,7 @@ package io.github.pulse.core;
 import java.security.Principal;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -354,6 +355,36 @@ final class PulseSession implements PulseConnection {
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * The most recent of the frames that fit in the send buffer after an answer queued before them: history beyond
+	 * what fits is left out, so that neither the answer nor a frame it announces is refused. Call holding the lock.
+	 * @param answer the answer that goes first
+	 * @param frames the frames that follow it, oldest first
+	 * @return the frames that fit, the most recent ones
+	 */
+	List<EncodedBody> fitting(EncodedBody answer, List<EncodedBody> frames) {
+		if (this.state != ConnectionState.OPEN) {
+			// suspended: the frames wait for the resume within the resume buffer's own limits
+			return frames;
+		}
+		// every sequence number below has at most as many digits as the last one's
+		long lastSeq = this.lastSeq + 1 + frames.size();
+		long bytes = OutFrame.Message.sizeOf(lastSeq, answer);
+		if (!this.buffer.fitsSendBuffer(1, bytes)) {
+			return frames;
+		}
+		int first = frames.size();
+		while (first > 0) {
+			long more = bytes + OutFrame.Message.sizeOf(lastSeq, frames.get(first - 1));
+			if (!this.buffer.fitsSendBuffer(1 + frames.size() - first + 1, more)) {
+				break;
+			}
+			bytes = more;
+			first--;
+		}
+		return frames.subList(first, frames.size());
 	}
 
 	/**

@@ -80,7 +80,15 @@ public class SessionManager implements PulseServer {
 
 	private volatile PulseRoomAuthorizer roomAuthorizer = PulseRoomAuthorizer.DENY_ALL;
 
+	private static final long HISTORY_PURGE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
 	private volatile Presence presence = new Presence(List.of());
+
+	private volatile RoomHistory history = new RoomHistory(List.of(), RoomHistory.DEFAULT_SIZE,
+			RoomHistory.DEFAULT_MAX_AGE, System::nanoTime);
+
+	/** When the rooms' history was last purged of what is too old. */
+	private volatile long historyPurgedNanos;
 
 	/**
 	 * How long a session handed over to another node stays counted in the presence of its rooms here: long enough
@@ -265,6 +273,32 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
+	 * Turns history on for the rooms whose name matches one of the patterns ({@code *} for any characters, as
+	 * {@code pulse.rooms.history}): they keep their most recent broadcasts, which a client-side join may ask for.
+	 * Call before the first connection.
+	 * @param patterns the room-name patterns, empty for no history (the default)
+	 * @param size most broadcasts a room keeps, 1 to {@link InboundFrame#MAX_HISTORY}
+	 * @param maxAge age beyond which a broadcast is no longer history
+	 */
+	public void setHistory(List<String> patterns, int size, Duration maxAge) {
+		if (size < 1 || size > InboundFrame.MAX_HISTORY) {
+			throw new IllegalArgumentException("history size must be from 1 to " + InboundFrame.MAX_HISTORY);
+		}
+		if (maxAge.isNegative() || maxAge.isZero()) {
+			throw new IllegalArgumentException("history max age must be positive");
+		}
+		this.history = new RoomHistory(patterns, size, maxAge, this::nanoTime);
+	}
+
+	/**
+	 * The rooms' history.
+	 * @return the history, off unless {@link #setHistory} turned it on
+	 */
+	public RoomHistory history() {
+		return this.history;
+	}
+
+	/**
 	 * The room-name patterns of the rooms with presence.
 	 * @return the patterns, empty when presence is off
 	 */
@@ -345,6 +379,7 @@ public class SessionManager implements PulseServer {
 		}
 		this.closer.overdue(now).forEach(this::abortTransport);
 		this.resumes.purge(now);
+		purgeHistory(now);
 		for (HandedOver left = this.handedOver.peek(); left != null && now - left.dueNanos() >= 0;
 				left = this.handedOver.peek()) {
 			if (this.handedOver.remove(left)) {
@@ -352,6 +387,17 @@ public class SessionManager implements PulseServer {
 			}
 		}
 		acknowledgeOwed();
+	}
+
+	/** Every few seconds: the rooms' history forgets what is too old, and a cluster its copy of rooms unused here. */
+	private void purgeHistory(long now) {
+		RoomHistory history = this.history;
+		if (!history.isConfigured() || now - this.historyPurgedNanos < HISTORY_PURGE_NANOS) {
+			return;
+		}
+		this.historyPurgedNanos = now;
+		ClusterBridge cluster = this.cluster;
+		history.purge(now, (cluster == null) ? (room) -> false : (room) -> localMembers(room) == 0);
 	}
 
 	private void tick(PulseSession session, long now) {
@@ -692,7 +738,9 @@ public class SessionManager implements PulseServer {
 	/**
 	 * A client asks to join a room: answered {@code joined}, which comes before the room's first broadcast and
 	 * reaches the client only once the session is in the room, or {@code joinFailed} with the reason; a session
-	 * already in the room is answered {@code joined} without asking the authorizer.
+	 * already in the room is answered {@code joined} without asking the authorizer. A join that asks for the room's
+	 * history gets it right after the answer, which says how many frames of it follow: under the lock that orders
+	 * the room's deliveries, so that the history ends where the live frames begin.
 	 */
 	private void onJoin(PulseSession session, Transport transport, InboundFrame frame) {
 		String ref = checkedRef(session, transport, frame);
@@ -705,37 +753,89 @@ public class SessionManager implements PulseServer {
 			answerRoomRequest(session, this.wire.roomAnswerBody("joinFailed", room, ref, refusal));
 			return;
 		}
-		if (this.presence.isOn(room)) {
-			// with or without a user: the view in the answer and the session's membership go together
-			joinPresentAnswered(session, room, ref);
+		int asked = frame.history();
+		RoomHistory history = this.history;
+		if (asked == 0) {
+			joinAnswered(session, room, ref, null);
 			return;
 		}
-		// the answer is queued first, so that every broadcast to the room comes after it, and held until the session
-		// is in the room, so that a client that read it is a member (for a broadcast anyone makes after that)
-		Runnable release = session.holdWrites();
-		try {
-			if (answerRoomRequest(session, this.wire.roomAnswerBody("joined", room, ref, null))) {
-				session.join(room);
-			}
+		if (!history.isOn(room)) {
+			// asked for what the room does not keep: told that none follows
+			joinAnswered(session, room, ref, List.of());
+			return;
 		}
-		catch (ConnectionClosedException ex) {
-			// ended meanwhile: nobody to be in the room
+		ClusterBridge cluster = this.cluster;
+		if (cluster == null) {
+			history.locked(room, (state) -> {
+				joinAnsweredLocally(session, room, ref, historyFrames(session, room, state, asked));
+				return null;
+			});
 		}
-		finally {
-			release.run();
+		else {
+			// the cluster runs it once its copy of the room's history is read, under its delivery lock
+			cluster.joinInHistoryOrder(session, room, () -> history.locked(room, (state) -> {
+				joinAnsweredLocally(session, room, ref, historyFrames(session, room, state, asked));
+				return true;
+			}));
 		}
 	}
 
-	private void joinPresentAnswered(PulseSession session, String room, String ref) {
+	/** The history a joining session gets: none if it is in the room already (it had the frames live). */
+	private List<EncodedBody> historyFrames(PulseSession session, String room, RoomHistory.Room state, int asked) {
+		if (session.roomSet().contains(room)) {
+			return List.of();
+		}
+		List<RoomHistory.Frame> recent = state.recent(asked, nanoTime());
+		List<EncodedBody> frames = new ArrayList<>(recent.size());
+		recent.forEach((frame) -> frames.add(frame.asHistory()));
+		return frames;
+	}
+
+	/**
+	 * Joins a session to a room for its own request and answers it.
+	 * @param history the frames of history to send after the answer, {@code null} if the request asked for none
+	 */
+	private void joinAnswered(PulseSession session, String room, String ref, @Nullable List<EncodedBody> history) {
+		ClusterBridge cluster = this.cluster;
+		if (cluster == null) {
+			joinAnsweredLocally(session, room, ref, history);
+		}
+		else {
+			cluster.changeMembership(session, room, true, () -> {
+				joinAnsweredLocally(session, room, ref, history);
+				return true;
+			});
+		}
+	}
+
+	/**
+	 * Joins a session to a room on this node for its own request and answers it (the cluster, if any, records the
+	 * membership around it).
+	 */
+	private void joinAnsweredLocally(PulseSession session, String room, String ref,
+			@Nullable List<EncodedBody> history) {
 		try {
-			ClusterBridge cluster = this.cluster;
-			java.util.function.Function<List<Map.Entry<String, Integer>>, EncodedBody> answer = (view) -> this.wire
-				.joinedBody(room, ref, view);
-			if (cluster == null) {
-				joinPresent(session, room, answer);
+			// the answer is queued first, so that every broadcast to the room comes after it, and held until the
+			// session is in the room, so that a client that read it is a member (for a broadcast anyone makes after)
+			Runnable release = session.holdWrites();
+			try {
+				if (this.presence.isOn(room)) {
+					// with or without a user: the view in the answer and the session's membership go together
+					joinPresent(session, room, (view) -> this.wire.joinedBody(room, ref, view), history);
+					return;
+				}
+				synchronized (session.lock) {
+					if (session.state() == ConnectionState.CLOSED) {
+						throw new ConnectionClosedException(session.id());
+					}
+					boolean member = session.roomSet().contains(room);
+					enqueueAnswer(session, this.wire.roomAnswerBody("joined", room, ref, null),
+							member ? ((history != null) ? List.of() : null) : history);
+					session.joinLocal(room);
+				}
 			}
-			else {
-				cluster.changeMembership(session, room, true, () -> joinPresent(session, room, answer));
+			finally {
+				release.run();
 			}
 		}
 		catch (ConnectionClosedException ex) {
@@ -745,6 +845,24 @@ public class SessionManager implements PulseServer {
 			// not joined: the client's own request goes unanswered, as a reply would
 			this.observer.frameDropped("send-buffer-overflow");
 			logger.warn("Answer to a room request of " + session + " dropped: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * Queues a room answer, and after it the frames of history that fit, which it announces; call holding the
+	 * session's lock. Each is a direct send: counted, as sendDirect does, for a resume after this node's death.
+	 * @param history the history, {@code null} if the request asked for none
+	 * @throws SendBufferFullException if the answer does not fit (nothing was queued)
+	 */
+	private void enqueueAnswer(PulseSession session, EncodedBody answer, @Nullable List<EncodedBody> history) {
+		if (history == null) {
+			sendDirect(session, answer);
+			return;
+		}
+		List<EncodedBody> fitting = session.fitting(answer, history);
+		sendDirect(session, this.wire.withHistoryCount(answer, fitting.size()));
+		for (EncodedBody frame : fitting) {
+			sendDirect(session, frame);
 		}
 	}
 
@@ -760,6 +878,17 @@ public class SessionManager implements PulseServer {
 	 */
 	boolean joinPresent(PulseSession session, String room,
 			java.util.function.@Nullable Function<List<Map.Entry<String, Integer>>, EncodedBody> answer) {
+		return joinPresent(session, room, answer, null);
+	}
+
+	/**
+	 * A session joins a room with presence, as {@link #joinPresent(PulseSession, String, java.util.function.Function)}
+	 * does, and gets frames of the room's history right after its answer.
+	 * @param history the history, {@code null} if the request asked for none
+	 */
+	private boolean joinPresent(PulseSession session, String room,
+			java.util.function.@Nullable Function<List<Map.Entry<String, Integer>>, EncodedBody> answer,
+			@Nullable List<EncodedBody> history) {
 		String user = session.user();
 		ClusterBridge cluster = this.cluster;
 		// the answer is a direct send: counted, as sendDirect does, for a resume after this node's death
@@ -772,7 +901,15 @@ public class SessionManager implements PulseServer {
 				}
 				boolean member = session.roomSet().contains(room);
 				if (answer != null) {
-					session.enqueue(answer.apply(present.entries(member ? null : user)), false, counted);
+					EncodedBody body = answer.apply(present.entries(member ? null : user));
+					if (history == null) {
+						session.enqueue(body, false, counted);
+					}
+					else {
+						List<EncodedBody> fitting = session.fitting(body, member ? List.of() : history);
+						session.enqueue(this.wire.withHistoryCount(body, fitting.size()), false, counted);
+						fitting.forEach((frame) -> sendDirect(session, frame));
+					}
 				}
 				if (member) {
 					return false;
@@ -979,8 +1116,15 @@ public class SessionManager implements PulseServer {
 			rejectFrame(session, transport, "malformed", CloseCodes.invalidFrame("room must match [A-Za-z0-9._:-]{1,128}"));
 			return;
 		}
-		session.leave(room);
-		answerRoomRequest(session, this.wire.roomAnswerBody("left", room, ref, null));
+		Runnable leave = () -> {
+			session.leave(room);
+			answerRoomRequest(session, this.wire.roomAnswerBody("left", room, ref, null));
+		};
+		if (this.cluster != null && this.history.afterRead(room, leave)) {
+			// behind the client's join of the room that waits for the room's history
+			return;
+		}
+		leave.run();
 	}
 
 	/**
@@ -1456,7 +1600,11 @@ public class SessionManager implements PulseServer {
 		return this.closer.leavingCount();
 	}
 
-	void execute(Runnable task) {
+	/**
+	 * Runs a task on the engine's I/O executor (which may block briefly, as a close or a Redis read does).
+	 * @param task the task
+	 */
+	public void execute(Runnable task) {
 		this.closer.execute(task);
 	}
 
@@ -1679,6 +1827,16 @@ public class SessionManager implements PulseServer {
 			EncodedBody body = this.wire.messageBody(event, room, payload);
 			return cluster.broadcast(room, body, () -> deliverBroadcast(room, body));
 		}
+		RoomHistory history = this.history;
+		if (history.isOn(room)) {
+			// recorded and delivered together: a join that asks for history gets it either as history or live
+			EncodedBody body = this.wire.messageBody(event, room, payload);
+			long now = nanoTime();
+			return history.locked(room, (state) -> {
+				state.append(body, now, 0);
+				return deliverBroadcast(room, body);
+			});
+		}
 		Set<PulseSession> members = this.rooms.members(room);
 		if (members == null || members.isEmpty()) {
 			this.observer.broadcast(room, 0);
@@ -1865,7 +2023,11 @@ public class SessionManager implements PulseServer {
 		return this.resumes.resumeFailures();
 	}
 
-	long nanoTime() {
+	/**
+	 * The engine's clock.
+	 * @return its time in nanoseconds
+	 */
+	public long nanoTime() {
 		return this.nanoClock.getAsLong();
 	}
 

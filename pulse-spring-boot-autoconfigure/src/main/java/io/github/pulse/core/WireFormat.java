@@ -103,6 +103,14 @@ final class WireFormat {
 	}
 
 	/**
+	 * A {@code joined} answer that says how many frames of the room's history follow it.
+	 */
+	EncodedBody withHistoryCount(EncodedBody answer, int count) {
+		String text = answer.text();
+		return EncodedBody.of(text.substring(0, text.length() - 1) + ",\"history\":" + count + "}");
+	}
+
+	/**
 	 * A presence frame: {@code change} ({@code joined} or {@code left}) of a user in a room; numbered in the
 	 * session's {@code seq} like a broadcast, and replayed on resume.
 	 */
