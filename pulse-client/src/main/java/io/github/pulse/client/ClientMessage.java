@@ -22,8 +22,11 @@ public final class ClientMessage {
 
 	private final ObjectMapper mapper;
 
+	private final boolean history;
+
 	ClientMessage(long seq, String event, @Nullable String room, JsonNode payload, String json,
-			ObjectMapper mapper) {
+			ObjectMapper mapper, boolean history) {
+		this.history = history;
 		this.seq = seq;
 		this.event = event;
 		this.room = room;
@@ -54,6 +57,16 @@ public final class ClientMessage {
 	 */
 	public @Nullable String room() {
 		return this.room;
+	}
+
+	/**
+	 * Whether this is a frame of the room's history, which a {@link PulseClient#join(String, JoinOptions) join}
+	 * asked for: a broadcast made before the join, delivered right after its answer and before the room's live
+	 * frames.
+	 * @return {@code true} for a frame of history
+	 */
+	public boolean history() {
+		return this.history;
 	}
 
 	/**

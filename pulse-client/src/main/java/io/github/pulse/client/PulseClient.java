@@ -254,7 +254,7 @@ public final class PulseClient implements AutoCloseable {
 	 * (the client then does not know whether it joined: join or leave again), or {@link ClientClosedException}
 	 */
 	public CompletableFuture<Void> join(String room, JoinOptions options) {
-		return roomOperation(true, room, options.timeout());
+		return roomOperation(true, room, options.timeout(), options.history());
 	}
 
 	/**
@@ -266,7 +266,7 @@ public final class PulseClient implements AutoCloseable {
 	 * {@link JoinOptions#DEFAULT_TIMEOUT}
 	 */
 	public CompletableFuture<Void> leave(String room) {
-		return roomOperation(false, room, JoinOptions.DEFAULT_TIMEOUT);
+		return roomOperation(false, room, JoinOptions.DEFAULT_TIMEOUT, 0);
 	}
 
 	/**
@@ -303,7 +303,7 @@ public final class PulseClient implements AutoCloseable {
 		return this.user;
 	}
 
-	private CompletableFuture<Void> roomOperation(boolean join, String room, Duration timeout) {
+	private CompletableFuture<Void> roomOperation(boolean join, String room, Duration timeout, int history) {
 		CompletableFuture<Void> future = new CompletableFuture<>();
 		Link target;
 		synchronized (this.lock) {
@@ -313,7 +313,7 @@ public final class PulseClient implements AutoCloseable {
 						+ "' refused", null));
 				return future;
 			}
-			ClientRooms.Operation operation = queueRoomOperation(join, room, future);
+			ClientRooms.Operation operation = queueRoomOperation(join, room, future, history);
 			operation.timeout = schedule(() -> {
 				synchronized (this.lock) {
 					this.clientRooms.remove(operation);
@@ -335,18 +335,21 @@ public final class PulseClient implements AutoCloseable {
 	 * numbered messages a resume sends again. Callers hold the lock.
 	 */
 	private ClientRooms.Operation queueRoomOperation(boolean join, String room,
-			@Nullable CompletableFuture<Void> future) {
+			@Nullable CompletableFuture<Void> future, int history) {
 		ClientRooms.Operation operation = this.clientRooms.add(join, room, future,
-				(ref) -> roomFrame(join, room, ref));
+				(ref) -> roomFrame(join, room, ref, history));
 		this.queue.add(new Outgoing(join ? "join" : "leave", operation.text, null, null));
 		return operation;
 	}
 
-	private String roomFrame(boolean join, String room, String ref) {
+	private String roomFrame(boolean join, String room, String ref, int history) {
 		ObjectNode frame = this.settings.objectMapper().createObjectNode();
 		frame.put("type", join ? "join" : "leave");
 		frame.put("room", room);
 		frame.put("ref", ref);
+		if (history > 0) {
+			frame.put("history", history);
+		}
 		return frame.toString();
 	}
 
@@ -367,7 +370,8 @@ public final class PulseClient implements AutoCloseable {
 			}
 		}
 		for (String room : rejoin) {
-			queueRoomOperation(true, room, null);
+			// without history: the application had the room's frames before, and the fresh session told it so
+			queueRoomOperation(true, room, null, 0);
 		}
 	}
 
@@ -992,7 +996,7 @@ public final class PulseClient implements AutoCloseable {
 		JsonNode room = frame.get("room");
 		ClientMessage message = new ClientMessage(seq, frame.path("event").asText(),
 				(room != null && !room.isNull()) ? room.asText() : null, frame.path("payload"), text,
-				this.settings.objectMapper());
+				this.settings.objectMapper(), frame.path("history").asBoolean(false));
 		this.callbacks.submit(() -> deliver(message));
 	}
 

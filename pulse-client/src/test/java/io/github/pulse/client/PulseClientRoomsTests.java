@@ -21,7 +21,7 @@ class PulseClientRoomsTests {
 
 	private static final String[] RULES = { "pulse.heartbeat.interval=60s", "pulse.heartbeat.timeout=50s",
 			"pulse.rooms.client-join=chat-*", "pulse.rooms.client-join-excluded=chat-admin*",
-			"pulse.rooms.max-per-connection=3" };
+			"pulse.rooms.max-per-connection=3", "pulse.rooms.history=chat-h*" };
 
 	static PulseTestServer server;
 
@@ -60,6 +60,30 @@ class PulseClientRoomsTests {
 			assertThat(server.pulse().broadcast("chat-1", "hello", "all")).isOne();
 			await().until(() -> recorder.messages.stream().anyMatch((m) -> "chat-1".equals(m.room())));
 		}
+	}
+
+	@Test
+	void aJoinWithHistoryGetsTheRoomsMostRecentBroadcastsMarkedHistoryThenLiveOnes() throws Exception {
+		for (int i = 0; i < 4; i++) {
+			server.pulse().broadcast("chat-h1", "before", i);
+		}
+		Recorder recorder = new Recorder();
+		try (PulseClient client = connect(server, recorder)) {
+			client.join("chat-h1", JoinOptions.defaults().withHistory(2)).get(10, TimeUnit.SECONDS);
+			server.pulse().broadcast("chat-h1", "after", 4);
+			await().until(() -> recorder.messages.size() == 3);
+			assertThat(recorder.messages).extracting(ClientMessage::history).containsExactly(true, true, false);
+			assertThat(recorder.messages).extracting((message) -> message.payload(Integer.class))
+				.containsExactly(2, 3, 4);
+		}
+	}
+
+	@Test
+	void joinOptionsRefuseAHistoryOutOfRange() {
+		assertThatThrownBy(() -> JoinOptions.defaults().withHistory(1001)).isInstanceOf(IllegalArgumentException.class)
+			.hasMessage("Join history must be from 0 to 1000, got 1001");
+		assertThatThrownBy(() -> JoinOptions.defaults().withHistory(-1)).isInstanceOf(IllegalArgumentException.class);
+		assertThat(JoinOptions.defaults().history()).isZero();
 	}
 
 	@Test

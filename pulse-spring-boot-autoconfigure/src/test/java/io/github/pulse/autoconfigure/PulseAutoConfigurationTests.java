@@ -11,6 +11,7 @@ import io.github.pulse.codec.JacksonPulseCodec;
 import io.github.pulse.codec.PulseCodec;
 import io.github.pulse.core.OverflowPolicy;
 import io.github.pulse.core.PulseSettings;
+import io.github.pulse.core.RoomHistory;
 import io.github.pulse.core.SessionManager;
 import io.github.pulse.web.DefaultPulseConnectHandler;
 import io.github.pulse.web.PulseWebSocketHandler;
@@ -91,6 +92,27 @@ class PulseAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("pulse.rooms.presence=chat-*,news")
 			.run((context) -> assertThat(context.getBean(SessionManager.class).presencePatterns())
 				.containsExactly("chat-*", "news"));
+	}
+
+	@Test
+	void historyIsOffByDefaultAndOnForTheRoomsThePatternsMatchWithItsSizeAndAge() {
+		this.contextRunner.run((context) -> {
+			RoomHistory history = context.getBean(SessionManager.class).history();
+			assertThat(history.isOn("any")).isFalse();
+			assertThat(history.size()).isEqualTo(50);
+			assertThat(history.maxAge()).isEqualTo(Duration.ofHours(24));
+		});
+		this.contextRunner
+			.withPropertyValues("pulse.rooms.history=chat-*,news", "pulse.rooms.history-size=20",
+					"pulse.rooms.history-max-age=10m")
+			.run((context) -> {
+				RoomHistory history = context.getBean(SessionManager.class).history();
+				assertThat(history.isOn("chat-1")).isTrue();
+				assertThat(history.isOn("news")).isTrue();
+				assertThat(history.isOn("sport")).isFalse();
+				assertThat(history.size()).isEqualTo(20);
+				assertThat(history.maxAge()).isEqualTo(Duration.ofMinutes(10));
+			});
 	}
 
 	@Test
@@ -248,7 +270,12 @@ class PulseAutoConfigurationTests {
 			"pulse.rooms.client-join        | chat/* | pulse.rooms.client-join[0] (chat/*) must be 1 to 128 characters from",
 			"pulse.rooms.client-join-excluded | a b | pulse.rooms.client-join-excluded[0] (a b) must be 1 to 128 characters",
 			"pulse.rooms.max-per-connection | 0     | pulse.rooms.max-per-connection (0) must be positive",
-			"pulse.rooms.presence           | 'chat-*,a b' | pulse.rooms.presence[1] (a b) must be 1 to 128 characters" })
+			"pulse.rooms.presence           | 'chat-*,a b' | pulse.rooms.presence[1] (a b) must be 1 to 128 characters",
+			"pulse.rooms.history            | 'chat-*,a/b' | pulse.rooms.history[1] (a/b) must be 1 to 128 characters",
+			"pulse.rooms.history-size       | 0     | pulse.rooms.history-size (0) must be from 1 to 1000",
+			"pulse.rooms.history-size       | 1001  | pulse.rooms.history-size (1001) must be from 1 to 1000",
+			"pulse.rooms.history-max-age    | 0s    | pulse.rooms.history-max-age (PT0S) must be positive",
+			"pulse.rooms.history-max-age    | -1s   | pulse.rooms.history-max-age (PT-1S) must be positive" })
 	void invalidSettingFailsStartupNamingTheProperty(String property, String value, String message) {
 		this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
 			assertThat(context).hasFailed();

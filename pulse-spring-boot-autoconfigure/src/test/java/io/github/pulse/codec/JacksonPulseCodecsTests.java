@@ -111,7 +111,32 @@ class JacksonPulseCodecsTests {
 				Arguments.of("{\"type\":\"leave\",\"ref\":\"1\"}", "missing room"),
 				Arguments.of("{\"type\":\"join\",\"room\":null,\"ref\":\"1\"}", "room must be a string"),
 				Arguments.of("{\"type\":\"leave\",\"room\":{\"a\":[1]},\"ref\":\"1\"}", "room must be a string"),
-				Arguments.of("{\"type\":\"join\",\"room\":\"r\",\"ref\":1}", "ref must be a string")));
+				Arguments.of("{\"type\":\"join\",\"room\":\"r\",\"ref\":1}", "ref must be a string"),
+				Arguments.of(joinWithHistory("-1"), HISTORY_RANGE), Arguments.of(joinWithHistory("1001"), HISTORY_RANGE),
+				Arguments.of(joinWithHistory("\"5\""), HISTORY_RANGE), Arguments.of(joinWithHistory("2.5"), HISTORY_RANGE),
+				Arguments.of(joinWithHistory("null"), HISTORY_RANGE), Arguments.of(joinWithHistory("[5]"), HISTORY_RANGE),
+				Arguments.of(joinWithHistory("{\"n\":5}"), HISTORY_RANGE),
+				Arguments.of(joinWithHistory("-9223372036854775808"), HISTORY_RANGE),
+				Arguments.of(joinWithHistory("99999999999999999999"), HISTORY_RANGE)));
+	}
+
+	private static final String HISTORY_RANGE = "history must be an integer from 0 to 1000";
+
+	static String joinWithHistory(String history) {
+		return "{\"type\":\"join\",\"room\":\"r\",\"ref\":\"1\",\"history\":" + history + "}";
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("codecs")
+	void aJoinKeepsTheHistoryItAsksForAndOtherFramesIgnoreTheField(String jackson, PulseCodec codec)
+			throws FrameDecodingException {
+		assertThat(codec.decode(joinWithHistory("20")).history()).isEqualTo(20);
+		assertThat(codec.decode(joinWithHistory("1000")).history()).isEqualTo(1000);
+		assertThat(codec.decode(joinWithHistory("0")).history()).isZero();
+		assertThat(codec.decode("{\"type\":\"join\",\"room\":\"r\",\"ref\":\"1\"}").history()).isZero();
+		assertThat(codec.decode("{\"type\":\"leave\",\"room\":\"r\",\"ref\":\"1\",\"history\":\"x\"}").history())
+			.isZero();
+		assertThat(codec.decode("{\"type\":\"message\",\"event\":\"e\",\"history\":[1]}").event()).isEqualTo("e");
 	}
 
 	static Stream<Arguments> roomFrames() {
