@@ -155,6 +155,7 @@ class SampleContractTests {
 				join(bob, "present", "1", null);
 				assertThat(alice.nextOfType("presence").path("joined").path("user").asText()).isEqualTo("bob");
 				bobAgain.nextOfType("welcome");
+				await().atMost(Duration.ofSeconds(10)).until(() -> this.server.presence("present").get("bob") == 2);
 				assertThat(this.server.presence("present")).containsExactly(Map.entry("alice", 1), Map.entry("bob", 2));
 				bob.close(1000);
 				await().atMost(Duration.ofSeconds(10)).until(() -> this.server.presence("present").get("bob") == 1);
@@ -175,7 +176,8 @@ class SampleContractTests {
 				this.server.broadcast("history", "chat", "before " + i);
 			}
 			alice.sendMessage("chat", "\"mine\"");
-			alice.nextOfType("message");
+			// broadcast to the room once alice has her own copy: only then is it in the history bob asks for
+			alice.nextMatching((frame) -> frame.path("payload").asText().equals("mine"));
 			JsonNode joined = join(bob, "history", "1", 1000);
 			assertThat(joined.path("type").asText()).isEqualTo("joined");
 			assertThat(joined.path("history").asInt()).isEqualTo(50);
