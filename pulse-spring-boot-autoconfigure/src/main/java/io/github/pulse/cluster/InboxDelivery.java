@@ -72,10 +72,13 @@ final class InboxDelivery implements ClusterInbox.Target {
 		this.deliveryLock.lock();
 		try {
 			RoomHistory history = this.manager.history();
-			if (lost > 0) {
-				history.lost(broadcast.room());
+			if (history.isConfigured()) {
+				// recorded in the order delivered, also a broadcast of this node delivered directly before
+				if (lost > 0) {
+					history.lost(broadcast.room());
+				}
+				history.delivered(broadcast.room(), broadcast.body(), broadcast.g(), this.manager.nanoTime());
 			}
-			history.delivered(broadcast.room(), broadcast.body(), broadcast.g(), this.manager.nanoTime());
 			if (broadcast.node().equals(this.nodeId) && !this.publisher.claimReturned(broadcast.seq())) {
 				// delivered here directly while Redis was slow or away
 				return -1;

@@ -289,11 +289,21 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private void readHistory(String room) {
 		RoomHistory history = this.manager.history();
 		List<RoomHistory.Frame> read = null;
+		long position;
+		this.deliveryLock.lock();
+		try {
+			// every broadcast up to it is in the stream already
+			position = this.inbox.delivered();
+		}
+		finally {
+			this.deliveryLock.unlock();
+		}
 		try {
 			Object result = this.redis.execute((RedisCallback<Object>) (connection) -> new DefaultStringRedisConnection(
 					connection)
 				.eval(ClusterScripts.HISTORY, ReturnType.VALUE, 1, this.keys.stream(room),
-						Integer.toString(history.size()), Long.toString(history.maxAge().toMillis())));
+						Integer.toString(history.size()), Long.toString(history.maxAge().toMillis()),
+						Long.toString(Math.max(0, position))));
 			String json = (result instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8)
 					: String.valueOf(result);
 			long now = this.manager.nanoTime();
@@ -308,7 +318,15 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			// the joins get what this node delivered since the read began; the next one reads again
 			logger.warn("pulse cluster: could not read the history of room " + room + " (" + ex.getMessage() + ")");
 		}
-		for (Runnable join : history.copied(room, read)) {
+		List<Runnable> joins;
+		this.deliveryLock.lock();
+		try {
+			joins = history.copied(room, read, this.inbox.delivered());
+		}
+		finally {
+			this.deliveryLock.unlock();
+		}
+		for (Runnable join : joins) {
 			try {
 				join.run();
 			}

@@ -63,7 +63,11 @@ public final class RoomHistory {
 		return this.patterns.length > 0 && PatternMatchUtils.simpleMatch(this.patterns, room);
 	}
 
-	boolean isConfigured() {
+	/**
+	 * Whether any room has history.
+	 * @return {@code false} when {@code pulse.rooms.history} is empty
+	 */
+	public boolean isConfigured() {
 		return this.patterns.length > 0;
 	}
 
@@ -176,20 +180,22 @@ public final class RoomHistory {
 	}
 
 	/**
-	 * On a cluster, the room's stream was read: the copy is what the read returned followed by what was delivered
-	 * since the read began, unless broadcasts of the room were lost meanwhile (then it holds only what was delivered
-	 * after the loss, and is read again for the next join).
+	 * On a cluster, the room's stream was read: the copy is what the read returned up to what this node delivered,
+	 * followed by what was delivered since the read began, unless broadcasts of the room were lost meanwhile (then it
+	 * holds only what was delivered after the loss, and is read again for the next join). Call holding the lock every
+	 * delivery takes: what the read returned beyond the node's position comes live, and into the copy, later.
 	 * @param room the room
 	 * @param read what the stream held, oldest first; {@code null} if it could not be read (the copy then holds what
 	 * was delivered since the read began, and is read again for the next join)
+	 * @param delivered the number, in the cluster's order, of the last broadcast this node delivered
 	 * @return the joins that waited for the read, in the order they came
 	 */
-	public List<Runnable> copied(String room, @Nullable List<Frame> read) {
+	public List<Runnable> copied(String room, @Nullable List<Frame> read, long delivered) {
 		return locked(room, (state) -> {
 			state.usedNanos = this.clock.getAsLong();
 			state.seeding = false;
 			if (read != null && !state.broken) {
-				state.seed(read);
+				state.seed(read.stream().filter((frame) -> frame.g() <= delivered).toList());
 			}
 			List<Runnable> joins = List.copyOf(state.pending);
 			state.pending.clear();

@@ -89,6 +89,30 @@ class HistoryIntegrationTests {
 	}
 
 	@Test
+	void theAnswerAndTheHistoryAreReplayedOnResumeLikeAnyFrame() {
+		broadcast("chat-r", 0, 2);
+		TestClient first = connect("room=home");
+		String token = first.history().get(0).path("resumeToken").asText();
+		// the transport drops right after the request: the answer and the history wait in the resume buffer
+		first.send(join("chat-r", "1", "2"));
+		assertThat(first.nextOfType("joined").path("history").asInt()).isEqualTo(2);
+		first.abort();
+		org.awaitility.Awaitility.await().until(() -> this.server.suspendedCount() > 0);
+		broadcast("chat-r", 2, 3);
+		try (TestClient resumed = TestClient.connect(URI.create("ws://localhost:" + this.port + "/pulse?resume="
+				+ token + "&lastSeq=0"))) {
+			assertThat(resumed.nextOfType("resumed").path("replayed").asInt()).isEqualTo(4);
+			assertThat(resumed.next().path("history").asInt()).isEqualTo(2);
+			for (int i = 0; i < 3; i++) {
+				JsonNode frame = resumed.next();
+				assertThat(frame.path("payload").asInt()).isEqualTo(i);
+				assertThat(frame.path("history").asBoolean()).isEqualTo(i < 2);
+				assertThat(frame.path("seq").asLong()).isEqualTo(i + 2);
+			}
+		}
+	}
+
+	@Test
 	void askingForMoreThanTheRoomKeepsGetsWhatItKeeps() {
 		broadcast("chat-b", 0, 9);
 		try (TestClient client = connect("room=home")) {
