@@ -39,5 +39,9 @@ async function lookUp(name: string): Promise<Room | null> {
 	}
 }
 lookUp('lobby').then((room) => console.log(room?.members));
+
+// the room's last 20 messages first (history: true, oldest first), then its live ones
+client.on('message', ({ room, history, payload }) => console.log(history ? 'earlier in' : 'now in', room, payload));
+client.join('chat-7', { history: 20 }).then(({ history }) => console.log(history, 'earlier messages follow'));
 unsubscribe();
 client.close(1000, 'bye');

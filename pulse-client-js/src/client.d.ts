@@ -102,6 +102,11 @@ export interface PulseMessageEvent<T = unknown> {
 	room: string | null;
 	/** Sequence number within the session, from 1. */
 	seq: number;
+	/**
+	 * Whether this is one of the room's past messages that follow the answer to a join with `history`, oldest first,
+	 * before the room's live messages; false for every live message.
+	 */
+	history: boolean;
 }
 
 /** Detail of the `drop` event: the transport was lost, or a reconnect attempt failed. */
@@ -207,6 +212,23 @@ export interface PulseJoinOptions {
 	timeout?: number;
 }
 
+/** Options of {@link PulseClient.join}. */
+export interface PulseJoinRoomOptions extends PulseJoinOptions {
+	/**
+	 * How many of the room's last messages to get first, 0 to 1000 (a RangeError otherwise), in a room that keeps
+	 * history on the server (`pulse.rooms.history`). They arrive as `message` events with `history: true`, oldest
+	 * first, right after the answer and before the room's live messages. Not asked again when the client joins the
+	 * room again by itself after a new session.
+	 */
+	history?: number;
+}
+
+/** What {@link PulseClient.join} resolves with. */
+export interface PulseJoined {
+	/** Number of history messages that follow the answer: 0 when none were asked for or the room keeps none. */
+	history: number;
+}
+
 /** Detail of the `error` event. */
 export interface PulseErrorEvent {
 	/** A room the client had joined could not be joined again after a new session. */
@@ -262,11 +284,12 @@ export declare class PulseClient {
 	 */
 	request<T = unknown>(event: string, payload?: unknown, options?: PulseRequestOptions): Promise<T>;
 	/**
-	 * Asks the server to join a room. Resolves once it answered `joined`; rejects with a {@link PulseJoinError}
+	 * Asks the server to join a room, with its last `history` messages first when asked. Resolves once it answered
+	 * `joined`, with the number of history messages that follow; rejects with a {@link PulseJoinError}
 	 * (`forbidden`, `invalid room`, `too many rooms`), an Error named `TimeoutError`, or an Error when the client
 	 * closed. The room is kept through a resume and joined again after a new session.
 	 */
-	join(room: string, options?: PulseJoinOptions): Promise<void>;
+	join(room: string, options?: PulseJoinRoomOptions): Promise<PulseJoined>;
 	/** Asks the server to leave a room; resolves once it answered `left`, also when the client was not in it. */
 	leave(room: string, options?: PulseJoinOptions): Promise<void>;
 	/** Closes for good with a close frame, ending the session on the server; code 1000 or 3000-4999. */

@@ -40,6 +40,9 @@ const MAX_EVENT_LENGTH = 128;
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
 
+/** Most history frames a join may ask for (docs/protocol.md); the server closes with 1007 beyond it. */
+const MAX_HISTORY = 1000;
+
 /** How every message frame the client writes starts; the client sequence number goes right after it. */
 const MESSAGE_PREFIX = '{"type":"message",';
 
@@ -129,7 +132,8 @@ export function backoffDelay(attempt, options, random = Math.random) {
  * Events, subscribed with on(type, handler):
  * - open     {connectionId, user, rooms, resumeFailed, heartbeatMs, resumeWindowMs, protocol}: a new session started, on the first
  *            connection or when a resume was refused (resumeFailed is then 'expired' or 'unknown').
- * - message  {event, payload, room, seq}: an application message, in order and exactly once per session.
+ * - message  {event, payload, room, seq, history}: an application message, in order and exactly once per session;
+ *            history is true for the room's past messages that follow the answer to a join({history}), oldest first.
  * - error    {error}: a room the client had joined could not be joined again after a new session (a PulseJoinError).
  * - presence {room, user, joined}: in a room with presence, a user's first connection arrived (joined true) or its
  *            last left (joined false); in order with the room's messages. presence(room) includes it already.
@@ -174,6 +178,12 @@ export class PulseClient {
 
 	/** Per room with presence, the users there in the order they arrived: a joined answer's view and presence frames. */
 	#presence = new Map();
+
+	/**
+	 * History frames still to come after a joined answer no join waits for any more (the answer to a join sent again
+	 * after a resume, when the first one had arrived): they are not delivered a second time.
+	 */
+	#historyToSkip = 0;
 
 	/**
 	 * @param {object} [options] see client.d.ts (PulseClientOptions) for every option and its default
@@ -343,15 +353,23 @@ export class PulseClient {
 	/**
 	 * Asks the server to join a room, which its room authorizer decides. Like send() the frame waits in the queue
 	 * while disconnected. A room joined is kept through a resume and joined again, by the client itself, after a new
-	 * session (a refusal then fires 'error').
+	 * session (a refusal then fires 'error'; that join asks for no history, as the page has shown it already).
 	 * @param {string} room the room name, [A-Za-z0-9._:-]{1,128}
-	 * @param {{timeout?: number}} [options] timeout: how long to wait for the answer, in ms (default 10000)
-	 * @returns {Promise<void>} resolves once the server answered joined (the room's broadcasts come after it);
-	 *     rejects with a PulseJoinError carrying the reason ('forbidden', 'invalid room', 'too many rooms'), an Error
-	 *     named 'TimeoutError' when no answer came in time (the client then does not know: join or leave again), and
-	 *     an Error when the client is closed
+	 * @param {{timeout?: number, history?: number}} [options] timeout: how long to wait for the answer, in ms (default
+	 *     10000); history: how many of the room's last messages to get first, 0 to 1000, in a room that keeps
+	 *     history on the server (pulse.rooms.history); they arrive as 'message' events with history true, oldest
+	 *     first, right after the answer and before the room's live messages
+	 * @returns {Promise<{history: number}>} resolves once the server answered joined (the room's history and
+	 *     broadcasts come after it) with the number of history messages that follow (0 when none were asked for or
+	 *     the room keeps none); rejects with a PulseJoinError carrying the reason ('forbidden', 'invalid room',
+	 *     'too many rooms'), an Error named 'TimeoutError' when no answer came in time (the client then does not
+	 *     know: join or leave again), and an Error when the client is closed
 	 */
 	join(room, options = {}) {
+		const history = options.history;
+		if (history !== undefined && !(Number.isInteger(history) && history >= 0 && history <= MAX_HISTORY)) {
+			throw new RangeError('pulse: join history must be an integer from 0 to ' + MAX_HISTORY);
+		}
 		return this.#roomOperation(true, room, options);
 	}
 
@@ -379,7 +397,7 @@ export class PulseClient {
 			return Promise.reject(new Error('pulse: client is closed'));
 		}
 		return new Promise((resolve, reject) => {
-			const operation = this.#queueRoomOperation(join, room, { resolve, reject });
+			const operation = this.#queueRoomOperation(join, room, { resolve, reject }, options.history);
 			operation.timer = setTimeout(() => {
 				if (this.#roomOperations.get(operation.ref) === operation) {
 					this.#roomOperations.delete(operation.ref);
@@ -394,11 +412,11 @@ export class PulseClient {
 
 	/**
 	 * Records a join or leave and sends or queues its frame, unnumbered, at the end of the queue; `waiter` is null
-	 * for a rejoin the client makes itself.
+	 * for a rejoin the client makes itself; `history` is undefined when the join asks for none.
 	 */
-	#queueRoomOperation(join, room, waiter) {
+	#queueRoomOperation(join, room, waiter, history) {
 		const ref = 'j' + (++this.#lastRef);
-		const text = JSON.stringify({ type: join ? 'join' : 'leave', room, ref });
+		const text = JSON.stringify({ type: join ? 'join' : 'leave', room, ref, history });
 		const operation = { ref, join, room, text, waiter, timer: null };
 		this.#roomOperations.set(ref, operation);
 		this.#queueRoomFrame(operation);
@@ -437,7 +455,10 @@ export class PulseClient {
 			this.#presence.delete(String(frame.room));
 		}
 		const operation = this.#roomOperations.get(String(frame.ref));
+		const history = frame.type === 'joined' && Number.isInteger(frame.history) && frame.history > 0
+			? frame.history : 0;
 		if (!operation || operation.room !== frame.room) {
+			this.#historyToSkip += history;
 			return;
 		}
 		this.#roomOperations.delete(operation.ref);
@@ -458,7 +479,7 @@ export class PulseClient {
 			operation.waiter.reject(failure);
 		}
 		else {
-			operation.waiter.resolve();
+			operation.waiter.resolve(operation.join ? { history } : undefined);
 		}
 	}
 
@@ -729,7 +750,14 @@ export class PulseClient {
 			this.#onRoomAnswer(frame);
 			return;
 		}
-		this.#emit('message', { event: frame.event, payload: frame.payload, room: frame.room ?? null, seq: frame.seq });
+		const history = frame.history === true;
+		if (history && this.#historyToSkip > 0) {
+			this.#historyToSkip--;
+			return;
+		}
+		this.#emit('message', {
+			event: frame.event, payload: frame.payload, room: frame.room ?? null, seq: frame.seq, history,
+		});
 	}
 
 	#onPresence(frame) {

@@ -503,3 +503,58 @@ test('ack pacing options are validated', () => {
 			JSON.stringify(options));
 	}
 });
+
+test('a join with history sends it, resolves with the count and delivers the past messages flagged, then live ones', async () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 10, jitter: 0 });
+	const events = record(client);
+	client.connect();
+	const ws = latest();
+	ws.welcome('c1', 'token-1');
+	const joined = client.join('chat-7', { history: 20 });
+	assert.deepEqual(ws.sent.at(-1), { type: 'join', room: 'chat-7', ref: 'j1', history: 20 });
+	ws.receive({ type: 'joined', seq: 1, room: 'chat-7', ref: 'j1', history: 2 });
+	ws.receive({ type: 'message', seq: 2, event: 'chat', room: 'chat-7', payload: 'old', history: true });
+	ws.receive({ type: 'message', seq: 3, event: 'chat', room: 'chat-7', payload: 'older', history: true });
+	ws.receive({ type: 'message', seq: 4, event: 'chat', room: 'chat-7', payload: 'live' });
+	assert.deepEqual(await joined, { history: 2 });
+	assert.deepEqual(events.filter((e) => e.type === 'message').map(({ payload, history, seq }) => ({ payload, history, seq })),
+		[{ payload: 'old', history: true, seq: 2 }, { payload: 'older', history: true, seq: 3 },
+			{ payload: 'live', history: false, seq: 4 }]);
+
+	const plain = client.join('chat-8');
+	assert.deepEqual(ws.sent.at(-1), { type: 'join', room: 'chat-8', ref: 'j2' }, 'no history asked: none sent');
+	ws.receive({ type: 'joined', seq: 5, room: 'chat-8', ref: 'j2' });
+	assert.deepEqual(await plain, { history: 0 });
+	for (const history of [-1, 1001, 2.5, '20', NaN]) {
+		assert.throws(() => client.join('chat-9', { history }), RangeError, String(history));
+	}
+	client.close();
+});
+
+test('a join with history sent again after a resume delivers the past messages once', async () => {
+	const client = new PulseClient({ url: 'ws://server/pulse', initialDelayMs: 10, jitter: 0 });
+	const events = record(client);
+	client.connect();
+	const first = latest();
+	first.welcome('c1', 'token-1');
+	const joined = client.join('chat-7', { history: 5 });
+	// the server answered, but the transport died before the answer arrived
+	first.closeFromServer(1006);
+	mock.timers.tick(10);
+	const second = latest();
+	second.open();
+	second.receive({ type: 'resumed', connectionId: 'c1', resumeToken: 'token-2', replayed: 2, missed: 0 });
+	assert.deepEqual(second.sent.filter((frame) => frame.type === 'join'),
+		[{ type: 'join', room: 'chat-7', ref: 'j1', history: 5 }], 'the unanswered join went again');
+	// the replay brings the first answer and its history; the join sent again is answered again, history and all
+	second.receive({ type: 'joined', seq: 1, room: 'chat-7', ref: 'j1', history: 1 });
+	second.receive({ type: 'message', seq: 2, event: 'chat', room: 'chat-7', payload: 'old', history: true });
+	second.receive({ type: 'joined', seq: 3, room: 'chat-7', ref: 'j1', history: 1 });
+	second.receive({ type: 'message', seq: 4, event: 'chat', room: 'chat-7', payload: 'old', history: true });
+	second.receive({ type: 'message', seq: 5, event: 'chat', room: 'chat-7', payload: 'live' });
+	assert.deepEqual(await joined, { history: 1 });
+	assert.deepEqual(events.filter((e) => e.type === 'message').map((e) => [e.payload, e.history]),
+		[['old', true], ['live', false]]);
+	assert.deepEqual(client.joinedRooms, ['chat-7']);
+	client.close();
+});

@@ -199,6 +199,30 @@ test('joins a room it may join, gets its user and the room\'s broadcasts, and le
 	assert.deepEqual(rooms, ['lobby']);
 });
 
+test('a join with history gets the room\'s last messages flagged, oldest first, then its live ones', async () => {
+	const room = 'chat-history-js';
+	const writer = newClient({ params: { room } });
+	const opened = next(writer, 'open');
+	writer.connect();
+	await opened;
+	for (const n of [1, 2, 3]) {
+		const own = next(writer, 'message', (m) => m.event === 'chat' && m.payload.n === n);
+		writer.send('chat', { n });
+		await own;
+	}
+	const reader = newClient({ params: { room: 'lobby' } });
+	const messages = [];
+	reader.on('message', (m) => m.room === room && messages.push([m.payload.n, m.history]));
+	reader.connect();
+	assert.deepEqual(await reader.join(room, { history: 2 }), { history: 2 });
+	const live = next(reader, 'message', (m) => m.room === room && m.payload.n === 4);
+	writer.send('chat', { n: 4 });
+	await live;
+	assert.deepEqual(messages, [[2, true], [3, true], [4, false]]);
+	// a room without history on the server answers with none
+	assert.deepEqual(await reader.join('chat-js', { history: 5 }), { history: 0 });
+});
+
 test('a refused join rejects with the server\'s reason and the session goes on', async () => {
 	const client = newClient({ params: { room: 'lobby' } });
 	const opened = next(client, 'open');

@@ -1,85 +1,23 @@
-// End-to-end tests of the pulse sample in Debian's Chromium, driven by playwright-core (no bundled browser).
-// PULSE_BASE_URL points at a running sample (BrowserEndToEndTests starts one on a random port); screenshots go to
-// PULSE_SCREENSHOT_DIR (default: ../../../target/e2e-screenshots).
-import { test, before, after } from 'node:test';
+// End-to-end tests of the pulse sample in Debian's Chromium: chat, resume, the operations page and kicks (see
+// support.mjs for the setup).
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { base, screenshots, POLL, uniqueRoom, useBrowser, openChat as open, waitForText, messageTexts, say,
+	waitForMessage } from './support.mjs';
 
-const base = process.env.PULSE_BASE_URL;
-const executablePath = process.env.PULSE_CHROMIUM || '/usr/bin/chromium';
-const screenshots = path.resolve(process.env.PULSE_SCREENSHOT_DIR || '../../../target/e2e-screenshots');
-const room = 'e2e-' + Date.now().toString(36);
-const TIMEOUT = 20000;
+const room = uniqueRoom('e2e');
+const browser = useBrowser();
 
-let userDataDir;
-let context;
 let alice;
 let bob;
 let ops;
 
-before(async () => {
-	assert.ok(base, 'set PULSE_BASE_URL to the sample, for example http://localhost:8080');
-	fs.mkdirSync(screenshots, { recursive: true });
-	userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-e2e-chromium-'));
-	context = await chromium.launchPersistentContext(userDataDir, {
-		executablePath,
-		headless: true,
-		viewport: { width: 1280, height: 800 },
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync'],
-	});
-	context.setDefaultTimeout(TIMEOUT);
-});
-
-after(async () => {
-	await context?.close();
-	if (userDataDir) {
-		fs.rmSync(userDataDir, { recursive: true, force: true });
-	}
-});
-
-async function openChat(name, chatRoom = room) {
-	const page = await context.newPage();
-	page.on('pageerror', (error) => console.error(`[${name}] page error:`, error));
-	await page.goto(`${base}/?room=${chatRoom}&name=${name}`);
-	await waitForText(page, '#status', 'open');
-	return page;
-}
-
-// waitForFunction polls on an interval: requestAnimationFrame, its default, does not run in background tabs
-const POLL = { polling: 50 };
-
-async function waitForText(page, selector, expected) {
-	try {
-		await page.waitForFunction(([s, e]) => document.querySelector(s)?.textContent === e, [selector, expected], POLL);
-	}
-	catch (error) {
-		const actual = await page.textContent(selector).catch(() => '(unreadable)');
-		throw new Error(`${selector} never read '${expected}' on ${page.url()}; it reads '${actual}'`, { cause: error });
-	}
-}
-
-async function messageTexts(page) {
-	return page.$$eval('#messages li span', (spans) => spans.map((span) => span.textContent));
-}
-
-async function say(page, text) {
-	await page.bringToFront();
-	await page.fill('#text', text);
-	await page.press('#text', 'Enter');
-}
-
-async function waitForMessage(page, text) {
-	await page.waitForFunction((t) => [...document.querySelectorAll('#messages li span')].some((s) => s.textContent === t),
-		text, POLL);
-}
+const openChat = (name, chatRoom = room) => open(browser.context, name, chatRoom);
 
 test('two pages chat in a room and see each other present', async () => {
 	// the operations page watches the whole run, so its charts have a history by the time it is checked
-	ops = await context.newPage();
+	ops = await browser.context.newPage();
 	await ops.goto(`${base}/ops.html`);
 	await waitForText(ops, '#feed', 'live');
 	alice = await openChat('alice');
@@ -126,14 +64,14 @@ test('a dropped transport resumes the same session and no message is lost or dup
 	assert.equal(await alice.textContent('#connection-id'), id, 'the session was resumed, not replaced');
 	const bursts = (await messageTexts(alice)).filter((text) => text.startsWith('burst '));
 	assert.deepEqual(bursts, Array.from({ length: count }, (_, i) => 'burst ' + (i + 1)));
-	const seqs = await alice.$$eval('#messages li', (items) => items.map((item) => Number(item.dataset.seq)));
+	const seqs = await alice.$$eval('#messages li[data-seq]', (items) => items.map((item) => Number(item.dataset.seq)));
 	assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'each seq once, in order');
 	const resume = (await alice.textContent('#resume-info')).match(/resumed: (\d+) replayed, (\d+) missed/);
 	assert.ok(resume, 'the page shows the replayed count');
 	assert.equal(Number(resume[2]), 0);
 	const [first, last] = await alice.evaluate(() => window.replayedSeqs);
 	assert.equal(last - first + 1, Number(resume[1]));
-	const replayed = await alice.$$eval('#messages li', (items, [f, l]) => items
+	const replayed = await alice.$$eval('#messages li[data-seq]', (items, [f, l]) => items
 		.filter((item) => Number(item.dataset.seq) >= f && Number(item.dataset.seq) <= l)
 		.map((item) => item.querySelector('span').textContent), [first, last]);
 	assert.ok(replayed.some((text) => text.startsWith('burst ')),

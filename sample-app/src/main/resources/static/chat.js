@@ -1,16 +1,24 @@
-import { PulseClient } from '/pulse/client.js';
+import { PulseClient, PulseJoinError, PulseReplyError } from '/pulse/client.js';
+
+// what the server keeps per room (pulse.rooms.history-size): the page asks for all of it on every join
+const HISTORY = 50;
 
 const params = new URLSearchParams(location.search);
-const room = params.get('room') || 'lobby';
 const name = params.get('name') || ('guest-' + Math.floor(1000 + Math.random() * 9000));
 const $ = (id) => document.getElementById(id);
 
-$('room-title').textContent = '#' + room;
-$('name-input').value = name;
-$('room-input').value = room;
-document.title = '#' + room + ' - pulse chat';
+/** The room shown: its messages and presence; null until the first join is answered. */
+let room = null;
 
-const client = new PulseClient({ params: { room }, initialDelayMs: 1000, maxDelayMs: 10000 });
+/** Number of the latest room switch: an earlier one whose join is answered later gives way to it. */
+let switches = 0;
+
+$('name-input').value = name;
+$('room-input').value = params.get('room') || 'lobby';
+
+// an empty room parameter: the server puts the page in no room, and the page joins its room itself, which brings
+// the room's presence and history (a room the server put it in would bring neither)
+const client = new PulseClient({ params: { room: '', name }, initialDelayMs: 1000, maxDelayMs: 10000 });
 // exposed for the end-to-end tests and for trying things in the console
 window.pulseClient = client;
 
@@ -18,20 +26,33 @@ client.on('open', (open) => {
 	setStatus('open');
 	$('connection-id').textContent = open.connectionId;
 	$('close-info').hidden = true;
-	log(open.resumeFailed ? `new session ${open.connectionId} (resume refused: ${open.resumeFailed})`
-		: `connected as ${open.connectionId}`);
-	client.send('hello', { name });
+	log(open.resumeFailed ? `new session ${open.connectionId} as ${open.user} (resume refused: ${open.resumeFailed}; `
+		+ 'the client joins its room again, messages meanwhile are missing)' : `connected as ${open.user} (${open.connectionId})`);
+	renderPresence();
+	if (open.resumeFailed && room !== null) {
+		// the client joins the room again by itself; this join's answer (the same) tells the page when the view is back
+		client.join(room).then(renderPresence, () => {});
+	}
 });
 
 client.on('message', (message) => {
 	$('last-seq').textContent = String(message.seq);
-	if (message.event === 'chat') {
-		addMessage(message.payload, message.seq);
+	if (message.event === 'dm' && message.room === null) {
+		addDm(message.payload?.from, message.payload?.text, false);
 	}
-	else if (message.event === 'hello' || message.event === 'presence') {
-		renderPresence(message.payload);
+	else if (message.event === 'chat' && message.room === room) {
+		addMessage(message.payload, message.seq, message.history);
 	}
 });
+
+client.on('presence', (presence) => {
+	if (presence.room === room) {
+		renderPresence();
+		log(`${presence.user} ${presence.joined ? 'arrived' : 'left'}`);
+	}
+});
+
+client.on('error', ({ error }) => log(error.message));
 
 client.on('drop', (drop) => {
 	setStatus('reconnecting');
@@ -42,6 +63,7 @@ client.on('restore', (restore) => {
 	setStatus('open');
 	$('resume-info').textContent = `resumed: ${restore.replayed} replayed, ${restore.missed} missed`;
 	log(`session resumed: ${restore.replayed} frames replayed, ${restore.missed} missed`);
+	renderPresence();
 });
 
 client.on('close', (close) => {
@@ -53,6 +75,11 @@ client.on('close', (close) => {
 });
 
 client.connect();
+switchRoom($('room-input').value);
+
+// a page that goes away cannot resume its session: end it at once, so that the others see the user leave now rather
+// than when the resume window is over
+addEventListener('pagehide', () => client.close(1000, 'page closed'));
 
 $('compose').addEventListener('submit', (event) => {
 	event.preventDefault();
@@ -70,9 +97,75 @@ $('drop').addEventListener('click', () => {
 
 $('room-form').addEventListener('submit', (event) => {
 	event.preventDefault();
-	const next = new URLSearchParams({ room: $('room-input').value.trim(), name: $('name-input').value.trim() });
-	location.search = next.toString();
+	const next = $('room-input').value.trim();
+	const nextName = $('name-input').value.trim();
+	if (nextName !== name) {
+		// the user is the connection's, from the handshake: another name is another connection
+		location.search = new URLSearchParams({ room: next, name: nextName }).toString();
+	}
+	else {
+		switchRoom(next);
+	}
 });
+
+$('dm-form').addEventListener('submit', async (event) => {
+	event.preventDefault();
+	const to = $('dm-to').value.trim();
+	const text = $('dm-text').value.trim();
+	if (!to || !text) {
+		return;
+	}
+	$('dm-text').value = '';
+	try {
+		await client.request('dm', { to, text });
+		addDm(to, text, true);
+	}
+	catch (error) {
+		addDm(to, error instanceof PulseReplyError ? error.message : String(error), true, true);
+	}
+});
+
+/**
+ * Joins another room without reloading: the new room's history, presence and messages replace the old room's, and
+ * the old room is left once the new one is joined. A refused join (admin-* rooms) leaves everything as it was.
+ */
+async function switchRoom(next) {
+	if (next === room) {
+		return;
+	}
+	$('room-error').hidden = true;
+	const attempt = ++switches;
+	let joined;
+	try {
+		joined = await client.join(next, { history: HISTORY });
+	}
+	catch (error) {
+		$('room-error').textContent = error instanceof PulseJoinError ? `#${next}: ${error.reason}` : String(error.message);
+		$('room-error').hidden = false;
+		log(`could not join #${next}: ${error instanceof PulseJoinError ? error.reason : error.message}`);
+		return;
+	}
+	if (attempt !== switches) {
+		client.leave(next).catch(() => {});
+		return;
+	}
+	// the answer's history messages and the room's live ones come after this: the page is ready for them
+	const previous = room;
+	room = next;
+	$('messages').replaceChildren();
+	if (joined.history > 0) {
+		addDivider(`${joined.history} earlier message${joined.history === 1 ? '' : 's'}`);
+	}
+	$('room-title').textContent = '#' + room;
+	$('room-input').value = room;
+	document.title = '#' + room + ' - pulse chat';
+	history.replaceState(null, '', '?' + new URLSearchParams({ room, name }));
+	renderPresence();
+	refreshRooms();
+	if (previous !== null) {
+		client.leave(previous).catch((error) => log(`could not leave #${previous}: ${error.message}`));
+	}
+}
 
 function setStatus(state) {
 	$('status').textContent = state;
@@ -80,7 +173,7 @@ function setStatus(state) {
 	$('drop').disabled = state !== 'open';
 }
 
-function addMessage(payload, seq) {
+function addMessage(payload, seq, past) {
 	const item = document.createElement('li');
 	item.dataset.seq = String(seq);
 	const who = document.createElement('b');
@@ -96,8 +189,22 @@ function addMessage(payload, seq) {
 	if (who.textContent === name) {
 		item.classList.add('mine');
 	}
+	if (past) {
+		item.classList.add('history');
+		item.title = 'sent before you joined';
+	}
 	item.append(who, text);
-	const list = $('messages');
+	append($('messages'), item);
+}
+
+function addDivider(text) {
+	const item = document.createElement('li');
+	item.className = 'divider';
+	item.textContent = text;
+	append($('messages'), item);
+}
+
+function append(list, item) {
 	const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
 	list.append(item);
 	if (atBottom) {
@@ -105,19 +212,28 @@ function addMessage(payload, seq) {
 	}
 }
 
-function renderPresence(view) {
-	if (!view || view.room !== room) {
-		return;
-	}
-	const list = $('presence');
-	list.replaceChildren(...view.members.map((member) => {
+function addDm(other, text, mine, failed = false) {
+	const item = document.createElement('li');
+	const who = document.createElement('b');
+	const body = document.createElement('span');
+	who.textContent = mine ? `to ${other}:` : `${other}:`;
+	body.textContent = String(text);
+	item.classList.toggle('mine', mine);
+	item.classList.toggle('failed', failed);
+	item.append(who, body);
+	$('dms').append(item);
+}
+
+/** The users in the room, from the client's view: the join's answer and the room's presence events since. */
+function renderPresence() {
+	const users = room === null ? [] : client.presence(room);
+	$('presence').replaceChildren(...users.map((user) => {
 		const item = document.createElement('li');
-		item.dataset.state = member.state;
-		item.textContent = member.name + (member.id === client.connectionId ? ' (you)' : '');
-		item.title = member.state === 'SUSPENDED' ? 'reconnecting' : 'online since ' + member.since;
+		item.textContent = user + (user === client.user ? ' (you)' : '');
 		return item;
 	}));
-	$('presence-count').textContent = String(view.members.length);
+	$('presence-count').textContent = String(users.length);
+	$('dm-options').replaceChildren(...users.filter((user) => user !== client.user).map((user) => new Option(user)));
 }
 
 function log(text) {
@@ -135,6 +251,10 @@ async function refreshRooms() {
 			const link = document.createElement('a');
 			link.href = '/?' + new URLSearchParams({ room: entry.room, name });
 			link.textContent = '#' + entry.room;
+			link.addEventListener('click', (event) => {
+				event.preventDefault();
+				switchRoom(entry.room);
+			});
 			if (entry.room === room) {
 				link.classList.add('current');
 			}

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.fail;
 @SpringBootTest(classes = ClientJsTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "pulse.heartbeat.interval=2s", "pulse.heartbeat.timeout=1s", "pulse.resume.window=30s",
 				"pulse.rooms.client-join=chat-*", "pulse.rooms.client-join-excluded=chat-admin*",
-				"pulse.rooms.presence=chat-presence*" })
+				"pulse.rooms.presence=chat-presence*", "pulse.rooms.history=chat-history*" })
 class BrowserClientPackageTests {
 
 	private static final long TIMEOUT_MINUTES = 5;

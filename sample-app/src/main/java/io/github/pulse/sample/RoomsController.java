@@ -19,16 +19,12 @@ public class RoomsController {
 
 	private final PulseServer server;
 
-	private final Presence presence;
-
 	/**
 	 * Creates the controller.
 	 * @param server the pulse server
-	 * @param presence who is in which room
 	 */
-	public RoomsController(PulseServer server, Presence presence) {
+	public RoomsController(PulseServer server) {
 		this.server = server;
-		this.presence = presence;
 	}
 
 	/**
@@ -45,16 +41,21 @@ public class RoomsController {
 	}
 
 	/**
-	 * Named members of a room.
+	 * Users present in a room, from the library's presence.
 	 * @param room the room
 	 * @return its presence
 	 */
 	@GetMapping("/api/rooms/{room}")
-	public Presence.RoomView room(@PathVariable String room) {
+	public RoomPresence room(@PathVariable String room) {
 		if (!RoomNames.isValid(room)) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "room must match [A-Za-z0-9._:-]{1,128}");
 		}
-		return this.presence.view(room);
+		List<Present> users = this.server.presence(room)
+			.entrySet()
+			.stream()
+			.map((entry) -> new Present(entry.getKey(), entry.getValue()))
+			.toList();
+		return new RoomPresence(room, users);
 	}
 
 	/**
@@ -63,6 +64,22 @@ public class RoomsController {
 	 * @param connections its member count, suspended members included
 	 */
 	public record RoomSize(String room, int connections) {
+	}
+
+	/**
+	 * Presence of one room.
+	 * @param room the room
+	 * @param users its users, in the order they arrived
+	 */
+	public record RoomPresence(String room, List<Present> users) {
+	}
+
+	/**
+	 * A present user.
+	 * @param user the user
+	 * @param connections how many of its connections are in the room
+	 */
+	public record Present(String user, int connections) {
 	}
 
 }

@@ -6,7 +6,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 /**
  * A room chat on pulse. Open {@code http://localhost:8080/} for the chat and {@code /ops.html} for the operations
  * page. The WebSocket endpoint is {@code /pulse}; the {@code room} query parameter picks the room (default
- * {@code lobby}), and a {@code chat} message is broadcast to the sender's room as it is.
+ * {@code lobby}), the {@code name} parameter the user ({@link SampleConnectHandler}), a {@code chat} message is
+ * broadcast to the sender's rooms as it is and a {@code dm} goes to every connection of a user
+ * ({@link ChatHandlers}). Clients may join every room but {@code admin-*} themselves, with presence and history.
  */
 @SpringBootApplication
 public class SampleApplication {

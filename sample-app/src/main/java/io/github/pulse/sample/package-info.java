@@ -1,5 +1,5 @@
 /**
- * The pulse sample: a room chat with presence, and an operations page.
+ * The pulse sample: a room chat with users, presence, history and direct messages, and an operations page.
  */
 @NullMarked
 package io.github.pulse.sample;

@@ -20,10 +20,12 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Runs the end-to-end tests in {@code src/test/e2e} (Node's test runner driving Debian's Chromium through
- * playwright-core) against this sample on a random port, so that {@code mvn verify} covers the browser. Needs
- * {@code node}, {@code /usr/bin/chromium} (or {@code PULSE_CHROMIUM}) and {@code npm ci} run in
- * {@code src/test/e2e}; fails with what is missing otherwise. Screenshots go to {@code target/e2e-screenshots},
- * or to the directory in the system property {@code pulse.screenshots}.
+ * playwright-core) against this sample on a random port, so that {@code mvn verify} covers the browser: here on the
+ * servlet stack (Tomcat), the sample's default, and in {@link BrowserEndToEndReactiveTests} on WebFlux and Reactor
+ * Netty. Needs {@code node}, {@code /usr/bin/chromium} (or {@code PULSE_CHROMIUM}) and
+ * {@code npm ci} run in {@code src/test/e2e}; fails with what is missing otherwise. Screenshots go to
+ * {@code target/e2e-screenshots} (the reactive run's to {@code target/e2e-screenshots-reactive}), or to the directory
+ * in the system property {@code pulse.screenshots}.
  */
 @SpringBootTest(classes = SampleApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 @Import(PulseEndpointStandIn.class)
@@ -50,8 +52,16 @@ class BrowserEndToEndTests {
 		}
 	}
 
+	/**
+	 * Name of the stack, for the output files.
+	 * @return a suffix for the screenshot directory and the log, empty for the default stack
+	 */
+	String stack() {
+		return "";
+	}
+
 	@Test
-	void chatResumeOperationsPageAndKickWorkInARealBrowser() throws Exception {
+	void chatPresenceRoomsDirectMessagesHistoryResumeOperationsPageAndKickWorkInARealBrowser() throws Exception {
 		Path e2e = Path.of("src", "test", "e2e").toAbsolutePath();
 		Path chromium = Path.of(System.getenv().getOrDefault("PULSE_CHROMIUM", "/usr/bin/chromium"));
 		if (!Files.isDirectory(e2e.resolve("node_modules").resolve("playwright-core"))) {
@@ -61,9 +71,10 @@ class BrowserEndToEndTests {
 			fail("No Chromium at " + chromium + ": install Debian's 'chromium' package or set PULSE_CHROMIUM");
 		}
 		Path target = Path.of("target").toAbsolutePath();
-		Path screenshots = Path.of(System.getProperty("pulse.screenshots", target.resolve("e2e-screenshots").toString()))
+		Path screenshots = Path.of(System.getProperty("pulse.screenshots",
+				target.resolve("e2e-screenshots" + stack()).toString()))
 			.toAbsolutePath();
-		Path log = target.resolve("e2e-output.log");
+		Path log = target.resolve("e2e-output" + stack() + ".log");
 		Files.createDirectories(screenshots);
 		List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1",
 				"--test-reporter=spec"));
