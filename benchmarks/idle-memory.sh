@@ -8,6 +8,10 @@
 # IDLE_CSV=<file> also appends "server,heap_kib,rss_kib" (KiB per connection; header written when the file is new) for
 # the charts (io.github.pulse.bench.charts.Charts), the server named by LABEL (default from SERVER_MAIN: PulseBenchServer
 # is pulse); the heap column is empty for Node.
+# PROFILE_DIR=<dir> also writes, before and after the connections, the server's class histogram (after a full GC) and,
+# when SERVER_JAVA_OPTS has -XX:NativeMemoryTracking=summary, its native memory summary, and prints the classes and
+# native categories that grew the most, per connection; HEAP_DUMP=1 also dumps the heap there (heap-before.hprof,
+# heap-after.hprof: benchmarks/heap-owners.py says who holds the arrays).
 # Loopback only, bounded: the clients hold for at most 120 s and the server is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,9 +48,18 @@ measure() {
     sleep 1
   fi
   local rss; rss=$(grep VmRSS /proc/$SERVER/status | grep -oE '[0-9]+')
+  # after the RSS is read: a heap dump or a histogram may grow it
+  if [ -n "${PROFILE_DIR:-}" ] && [ "$heap" != n/a ]; then
+    mkdir -p "$PROFILE_DIR"
+    jcmd $SERVER GC.class_histogram > "$PROFILE_DIR/histogram-$1.txt"
+    jcmd $SERVER VM.native_memory summary > "$PROFILE_DIR/native-$1.txt" 2>&1 || true
+    if [ -n "${HEAP_DUMP:-}" ]; then
+      jcmd $SERVER GC.heap_dump -overwrite "$(cd "$PROFILE_DIR" && pwd)/heap-$1.hprof" > /dev/null
+    fi
+  fi
   echo "$heap $rss"
 }
-read -r HEAP0 RSS0 < <(measure)
+read -r HEAP0 RSS0 < <(measure before)
 CP=benchmarks/target/classes
 case "${PROTOCOL:-}" in
   stomp) URL_PATH=/stomp ;;
@@ -55,10 +68,24 @@ case "${PROTOCOL:-}" in
 esac
 coproc CLIENTS { exec java -cp "$CP" io.github.pulse.bench.IdleClients "ws://127.0.0.1:$PORT$URL_PATH" "$N" 120 ${PROTOCOL:-}; }
 read -r line <&"${CLIENTS[0]}"; echo "clients: $line"
-read -r HEAP1 RSS1 < <(measure)
+read -r HEAP1 RSS1 < <(measure after)
 echo "connections=$N heap_before_kib=$HEAP0 heap_after_kib=$HEAP1 rss_before_kib=$RSS0 rss_after_kib=$RSS1"
 if [ "$HEAP1" = n/a ]; then HEAP_PER=n/a; else HEAP_PER="$(( (HEAP1 - HEAP0) * 100 / N ))e-2"; fi
 echo "heap_per_connection_kib=$HEAP_PER rss_per_connection_kib=$(( (RSS1 - RSS0) * 100 / N ))e-2"
+if [ -n "${PROFILE_DIR:-}" ] && [ "$HEAP1" != n/a ]; then
+  echo "heap per connection by class (bytes, instances; the 25 that grew most):"
+  awk -v n="$N" 'FNR == 1 { file++ } $1 ~ /^[0-9]+:$/ { key = $4; for (i = 5; i <= NF; i++) key = key " " $i
+      if (file == 1) { b[key] -= $3; c[key] -= $2 } else { b[key] += $3; c[key] += $2 } }
+    END { for (k in b) printf "%10.1f %8.2f %s\n", b[k] / n, c[k] / n, k }' \
+    "$PROFILE_DIR/histogram-before.txt" "$PROFILE_DIR/histogram-after.txt" | sort -rn | sed -n 1,25p
+  if grep -q committed= "$PROFILE_DIR/native-after.txt"; then
+    echo "native memory per connection by category (committed bytes):"
+    awk -v n="$N" 'FNR == 1 { file++ } /^-? *[A-Za-z ]+ \(reserved=/ { sub(/^- */, ""); name = $0; sub(/ *\(reserved=.*/, "", name)
+        kb = $0; sub(/.*committed=/, "", kb); sub(/KB.*/, "", kb); v[name] += (file == 1 ? -kb : kb) }
+      END { for (k in v) printf "%10.1f %s\n", v[k] * 1024 / n, k }' \
+      "$PROFILE_DIR/native-before.txt" "$PROFILE_DIR/native-after.txt" | sort -rn | sed -n 1,12p
+  fi
+fi
 kill $CLIENTS_PID 2>/dev/null || true
 if [ -n "${IDLE_CSV:-}" ]; then
   MAIN=${SERVER_MAIN:-io.github.pulse.bench.PulseBenchServer}; NAME=${MAIN##*.}; NAME=${NAME%BenchServer}

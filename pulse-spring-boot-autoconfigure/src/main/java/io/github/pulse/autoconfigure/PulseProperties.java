@@ -512,8 +512,9 @@ public class PulseProperties implements InitializingBean {
 	public static class Container {
 
 		/**
-		 * Size of the text and binary message buffers the WebSocket container allocates per connection; larger
-		 * messages arrive in parts and are assembled up to the max message size.
+		 * Size of the text message buffer the WebSocket container allocates per connection (its binary one is 128
+		 * bytes: binary messages are refused on their first part); larger messages arrive in parts and are assembled
+		 * up to the max message size.
 		 */
 		@DataSizeUnit(DataUnit.BYTES)
 		private DataSize messageBufferSize = DataSize.ofKilobytes(1);

@@ -13,9 +13,13 @@ import org.jspecify.annotations.Nullable;
  */
 final class FrameBuffer {
 
-	private final ArrayDeque<OutFrame> pending = new ArrayDeque<>();
+	private static final int INITIAL_CAPACITY = 3;
 
-	private final ArrayDeque<OutFrame.Message> unacked = new ArrayDeque<>();
+	// small at first (an idle session holds at most its ping and the opening frame; the default capacity is 16):
+	// they grow with a busy session and stay grown
+	private final ArrayDeque<OutFrame> pending = new ArrayDeque<>(INITIAL_CAPACITY);
+
+	private final ArrayDeque<OutFrame.Message> unacked = new ArrayDeque<>(INITIAL_CAPACITY);
 
 	private final int sendFrames;
 

@@ -41,9 +41,10 @@ final class PulseSession implements PulseConnection {
 	private final Set<String> rooms = ConcurrentHashMap.newKeySet();
 
 	/**
-	 * Rooms whose presence counts this session; changed under the room's presence lock and this session's lock.
+	 * Rooms whose presence counts this session, created by the first such room (most sessions are in none); added to
+	 * under the room's presence lock and this session's lock, removed from under the room's presence lock.
 	 */
-	final Set<String> presentIn = ConcurrentHashMap.newKeySet();
+	private volatile @Nullable Set<String> presentIn;
 
 	final Object lock = new Object();
 
@@ -635,6 +636,36 @@ final class PulseSession implements PulseConnection {
 
 	Set<String> roomSet() {
 		return this.rooms;
+	}
+
+	/**
+	 * The rooms whose presence counts this session.
+	 */
+	Set<String> presentIn() {
+		Set<String> present = this.presentIn;
+		return (present != null) ? present : Set.of();
+	}
+
+	/**
+	 * Counts this session in a room's presence. Under the room's presence lock and this session's lock.
+	 */
+	void addPresence(String room) {
+		Set<String> present = this.presentIn;
+		if (present == null) {
+			present = ConcurrentHashMap.newKeySet();
+			this.presentIn = present;
+		}
+		present.add(room);
+	}
+
+	/**
+	 * Stops counting this session in a room's presence. Under the room's presence lock: a room is added under that
+	 * lock too, so a room that was added is seen here.
+	 * @return whether it was counted
+	 */
+	boolean removePresence(String room) {
+		Set<String> present = this.presentIn;
+		return present != null && present.remove(room);
 	}
 
 	long createdNanos() {

@@ -920,7 +920,7 @@ public class SessionManager implements PulseServer {
 					// a member that sees presence, not in it
 					return true;
 				}
-				session.presentIn.add(room);
+				session.addPresence(room);
 				first = present.add(user);
 			}
 			tellCluster(room, user, present);
@@ -959,7 +959,7 @@ public class SessionManager implements PulseServer {
 		if (user == null) {
 			return;
 		}
-		for (String room : session.presentIn) {
+		for (String room : session.presentIn()) {
 			this.presence.change(room, (present) -> uncount(session, room, user, present));
 		}
 	}
@@ -967,7 +967,7 @@ public class SessionManager implements PulseServer {
 	/** Under the room's presence lock. */
 	private boolean uncount(PulseSession session, String room, String user, Presence.RoomPresence present) {
 		// counted at most once per join: a leave and the session's end may both get here
-		if (!session.presentIn.remove(room)) {
+		if (!session.removePresence(room)) {
 			return false;
 		}
 		boolean last = present.remove(user);
@@ -1473,7 +1473,7 @@ public class SessionManager implements PulseServer {
 		for (String room : rooms) {
 			this.rooms.remove(room, session);
 		}
-		if (session.presentIn.isEmpty()) {
+		if (session.presentIn().isEmpty()) {
 			return;
 		}
 		// still counted here for a while: the new node tells of it first (see HANDOVER_PRESENCE_GRACE)

@@ -67,8 +67,10 @@ public class PulseWebSocketHandler implements WebSocketHandler {
 				this.manager.ioExecutor());
 		AddressLimits.Lease lease = (AddressLimits.Lease) session.getAttributes()
 			.get(PulseHandshakeInterceptor.LEASE_ATTRIBUTE);
+		// the handshake's decision and resume parameters are read once: removed, so that the container's session,
+		// which lives as long as the connection, does not keep them (the decision holds its rooms and attributes)
 		ConnectDecision decision = (ConnectDecision) session.getAttributes()
-			.get(PulseHandshakeInterceptor.DECISION_ATTRIBUTE);
+			.remove(PulseHandshakeInterceptor.DECISION_ATTRIBUTE);
 		if (decision == null) {
 			if (lease != null) {
 				lease.release();
@@ -79,8 +81,8 @@ public class PulseWebSocketHandler implements WebSocketHandler {
 		if (lease != null) {
 			lease.opened();
 		}
-		String token = (String) session.getAttributes().get(PulseHandshakeInterceptor.RESUME_TOKEN_ATTRIBUTE);
-		Long lastSeq = (Long) session.getAttributes().get(PulseHandshakeInterceptor.LAST_SEQ_ATTRIBUTE);
+		String token = (String) session.getAttributes().remove(PulseHandshakeInterceptor.RESUME_TOKEN_ATTRIBUTE);
+		Long lastSeq = (Long) session.getAttributes().remove(PulseHandshakeInterceptor.LAST_SEQ_ATTRIBUTE);
 		Connection connection = new Connection(transport);
 		session.getAttributes().put(CONNECTION_ATTRIBUTE, connection);
 		connection.pulse = this.manager.open(transport, decision, session.getPrincipal(), token,

@@ -122,6 +122,16 @@ class CloseStatusIntegrationTests extends PulseIntegrationTest {
 	}
 
 	@Test
+	void binaryMessageLargerThanTheContainersBinaryBufferClosesWith1003() {
+		// Tomcat's binary buffer is 128 bytes: this message reaches pulse in parts, refused on the first
+		try (Connected c = connect("")) {
+			c.client().sendBinary(new byte[1500]);
+			assertThat(c.client().awaitClose()).isEqualTo(new TestClient.Close(1003, "binary frames not accepted"));
+			assertThat(awaitDisconnect(c.id()).reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+		}
+	}
+
+	@Test
 	void messageOverTheSizeLimitClosesWith1009() {
 		try (Connected c = connect("")) {
 			c.client().sendMessage("chat", "\"" + "x".repeat(3000) + "\"");
