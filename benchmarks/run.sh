@@ -20,7 +20,7 @@
 #   NOTE (a paragraph put at the top of the report, e.g. the conditions of a preliminary run),
 #   SERVER_ARGS (extra arguments for the Java servers, e.g. --server.tomcat.threads.max=8),
 #   EXTRAS (further scenario scripts to run, default "resume-storm overload metrics-cost cluster-fan-out"), JMH (0 skips),
-#   PEERS (servers to run, default "pulse raw stomp socketio"), ECHO_CLIENTS (the first subscriber count).
+#   PEERS (servers to run, default "pulse netty raw stomp socketio"; netty is pulse on the reactive stack), ECHO_CLIENTS (the first subscriber count).
 # Loopback only and bounded: every step is time-limited, a run stops after the first step whose p99 exceeds
 # STOP_P99_MS, and each server is stopped when its scenario ends.
 set -euo pipefail
@@ -29,7 +29,7 @@ SUBSCRIBERS=${1:-1000,5000}
 IFS=, read -r -a COUNTS <<< "$SUBSCRIBERS"
 N=${COUNTS[0]}
 ECHO_CLIENTS=${ECHO_CLIENTS:-$N}
-PEERS=${PEERS:-pulse raw stomp socketio}
+PEERS=${PEERS:-pulse netty raw stomp socketio}
 PUBLISHERS=${PUBLISHERS:-2}
 RATES=${RATES:-20,40,60,80,100,130,160,200,250,320,400,500,640,800}
 PREWARM_MS=${PREWARM_MS:-3000}
@@ -80,7 +80,7 @@ scenario() { # label main-class (or "socketio" for the Node peer) generator-args
     node benchmarks/socketio/server.js $port > "$WORK/$label-server.log" 2>&1 &
   else
     java -Xmx$SERVER_HEAP -cp "$JAR" -Dloader.main="$main" $LAUNCHER --server.port=$port \
-      --server.tomcat.max-connections=30000 --logging.level.root=WARN ${SERVER_ARGS:-} > "$WORK/$label-server.log" 2>&1 &
+      --server.tomcat.max-connections=30000 --logging.level.root=WARN $(args_of "$label") ${SERVER_ARGS:-} > "$WORK/$label-server.log" 2>&1 &
   fi
   SERVER=$!
   for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
@@ -97,8 +97,10 @@ ratio() { if [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ]; then awk -v a="$1" -v 
 PULSE=io.github.pulse.bench.PulseBenchServer
 RAW=io.github.pulse.rawbench.RawBenchServer
 STOMP=io.github.pulse.stompbench.StompBenchServer
-main_of() { case "$1" in pulse) echo $PULSE ;; raw) echo $RAW ;; stomp) echo $STOMP ;; socketio) echo socketio ;; esac; }
-title_of() { case "$1" in stomp) echo STOMP ;; socketio) echo Socket.IO ;; *) echo "$1" ;; esac; }
+main_of() { case "$1" in pulse|netty) echo $PULSE ;; raw) echo $RAW ;; stomp) echo $STOMP ;; socketio) echo socketio ;; esac; }
+title_of() { case "$1" in netty) echo "pulse on Netty" ;; stomp) echo STOMP ;; socketio) echo Socket.IO ;; *) echo "$1" ;; esac; }
+# server arguments of a peer: "netty" is pulse on the reactive stack (Reactor Netty)
+args_of() { case "$1" in netty*) echo "--spring.main.web-application-type=reactive" ;; *) echo "" ;; esac; }
 # labels: fan-out "<server>" for the first subscriber count and "<server>-<count>" for the others; echo "<server>-echo"
 fan_label() { if [ "$2" = "$N" ]; then echo "$1"; else echo "$1-$2"; fi; }
 rates_for() { # subscriber count: RATES scaled to the same deliveries per second as with 1,000 subscribers
@@ -124,8 +126,8 @@ for idle in "${IDLE_COUNTS[@]}"; do
   if [ "$idle" -le 0 ]; then continue; fi
   for peer in $PEERS; do
     echo "idle-$peer-$idle $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/conditions.txt"
-    SKIP_BUILD=1 SERVER_MAIN=$(main_of "$peer") PROTOCOL=$peer LABEL="$(title_of "$peer") $idle" \
-      benchmarks/idle-memory.sh "$idle" | tee "$WORK/idle-$peer-$idle.txt" || echo "idle $peer $idle failed" >&2
+    SKIP_BUILD=1 SERVER_MAIN=$(main_of "$peer") PROTOCOL=$(protocol_of "$(main_of "$peer")") LABEL="$(title_of "$peer") $idle" \
+      benchmarks/idle-memory.sh "$idle" $(args_of "$peer") | tee "$WORK/idle-$peer-$idle.txt" || echo "idle $peer $idle failed" >&2
     line=$(grep heap_per_connection_kib "$WORK/idle-$peer-$idle.txt" || true)
     heap=$(echo "$line" | sed -E 's/.*heap_per_connection_kib=([0-9-]+)e-2.*/\1/'); rss=$(echo "$line" | sed -E 's/.*rss_per_connection_kib=([0-9-]+)e-2.*/\1/')
     if [ -z "$line" ]; then
@@ -155,17 +157,36 @@ fi
 
 # --- targets (issue 7), computed from the results above; "met" is judged on this run only
 p99_at() { awk -F, -v r="$2" 'NR > 1 && $5 + 0 == r + 0 { print $9 }' "$WORK/$1.csv" 2>/dev/null | tail -1; }
+CPU_COLUMN=16
+# server CPU per delivery (µs) of the step at a rate, if the server's CPU was measured (see FanOutMain.CSV_HEADER)
+cpu_at() { awk -F, -v r="$2" -v col="$CPU_COLUMN" 'NR > 1 && $5 + 0 == r + 0 && col > 0 { print $col }' "$WORK/$1.csv" 2>/dev/null | tail -1; }
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "n/a" || v == "") print "n/a"; else if ((op == ">=" && v + 0 >= t + 0) || (op == "<" && v + 0 < t + 0) || (op == "<=" && v + 0 <= t + 0)) print "met"; else print "**not met**" }'; }
 TARGETS=""
 target() { TARGETS+="| $1 | $2 | $3 |"$'\n'; }
 for count in "${COUNTS[@]}"; do
-  pl=$(fan_label pulse "$count")
+  for ours in pulse netty; do
+  if [[ " $PEERS " != *" $ours "* ]]; then continue; fi
+  pl=$(fan_label $ours "$count")
   for peer_target in "socketio 1.0" "raw 1.3" "stomp 2.5"; do
     read -r peer want <<< "$peer_target"
     if [[ " $PEERS " != *" $peer "* ]]; then continue; fi
     r=$(ratio "$(prop "$pl" saturation)" "$(prop "$(fan_label "$peer" "$count")" saturation)")
-    target "fan-out saturation, $count subscribers, at least ${want}x $(title_of "$peer")" "${r}x" "$(verdict "$r" "$want" ">=")"
+    target "fan-out saturation, $count subscribers, $(title_of $ours) at least ${want}x $(title_of "$peer")" "${r}x" "$(verdict "$r" "$want" ">=")"
   done
+  if [[ " $PEERS " == *" raw "* ]]; then
+    # server CPU per delivery at each rate both sustained: pulse's at most raw's
+    rl=$(fan_label raw "$count"); cells=""; worst=""
+    for rate in $(rates_for "$count" | tr , ' '); do
+      a=$(cpu_at "$pl" "$rate"); b=$(cpu_at "$rl" "$rate")
+      if [ -n "$a" ] && [ -n "$b" ]; then
+        q=$(ratio "$a" "$b"); cells+="$rate: ${q}x, "
+        worst=$(awk -v w="${worst:-0}" -v q="$q" 'BEGIN { print (q + 0 > w + 0) ? q : w }')
+      fi
+    done
+    target "server CPU per delivery, $count subscribers, $(title_of $ours) at most raw's at every rate ($(title_of $ours)/raw by rate)" "${cells%, }" "$(verdict "${worst:-n/a}" 1.0 "<=")"
+  fi
+  done
+  pl=$(fan_label pulse "$count")
   if [[ " $PEERS " == *" raw "* ]]; then
     rl=$(fan_label raw "$count"); knee=$(prop "$rl" knee_rate); worst=""; cells=""
     for rate in $(rates_for "$count" | tr , ' '); do
@@ -180,11 +201,14 @@ for count in "${COUNTS[@]}"; do
   fi
 done
 for idle in "${IDLE_COUNTS[@]}"; do
-  v=${IDLE_RSS[pulse-$idle]:-}
-  if [ -n "$v" ]; then
-    k=$(awk -v v="$v" 'BEGIN { printf "%.1f", v / 100 }')
-    target "idle RSS per connection under 30 KiB, $idle connections" "$k KiB" "$(verdict "$k" 30 "<")"
-  fi
+  for ours_limit in "pulse 30" "netty 16"; do
+    read -r ours limit <<< "$ours_limit"
+    v=${IDLE_RSS[$ours-$idle]:-}
+    if [ -n "$v" ]; then
+      k=$(awk -v v="$v" 'BEGIN { printf "%.1f", v / 100 }')
+      target "idle RSS per connection at most $limit KiB, $(title_of $ours), $idle connections" "$k KiB" "$(verdict "$k" "$limit" "<=")"
+    fi
+  done
 done
 for extra in $EXTRAS; do
   if [ -s "$WORK/extra-$extra.md" ]; then
