@@ -161,6 +161,19 @@ CPU_COLUMN=16
 # server CPU per delivery (µs) of the step at a rate, if the server's CPU was measured (see FanOutMain.CSV_HEADER)
 cpu_at() { awk -F, -v r="$2" -v col="$CPU_COLUMN" 'NR > 1 && $5 + 0 == r + 0 && col > 0 { print $col }' "$WORK/$1.csv" 2>/dev/null | tail -1; }
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "n/a" || v == "") print "n/a"; else if ((op == ">=" && v + 0 >= t + 0) || (op == "<" && v + 0 < t + 0) || (op == "<=" && v + 0 <= t + 0)) print "met"; else print "**not met**" }'; }
+# by_rate <value-at function> <label> <peer label> <highest rate, empty for all>: sets cells ("rate: ratio, ...")
+# and worst (the largest ratio) over the rates both measured
+by_rate() {
+  cells=""; worst=""
+  for rate in $(rates_for "$count" | tr , ' '); do
+    if [ -n "$4" ] && [ "$rate" -gt "$4" ]; then break; fi
+    a=$($1 "$2" "$rate"); b=$($1 "$3" "$rate")
+    if [ -n "$a" ] && [ -n "$b" ]; then
+      q=$(ratio "$a" "$b"); cells+="$rate: ${q}x, "
+      worst=$(awk -v w="${worst:-0}" -v q="$q" 'BEGIN { print (q + 0 > w + 0) ? q : w }')
+    fi
+  done
+}
 TARGETS=""
 target() { TARGETS+="| $1 | $2 | $3 |"$'\n'; }
 for count in "${COUNTS[@]}"; do
@@ -175,28 +188,14 @@ for count in "${COUNTS[@]}"; do
   done
   if [[ " $PEERS " == *" raw "* ]]; then
     # server CPU per delivery at each rate both sustained: pulse's at most raw's
-    rl=$(fan_label raw "$count"); cells=""; worst=""
-    for rate in $(rates_for "$count" | tr , ' '); do
-      a=$(cpu_at "$pl" "$rate"); b=$(cpu_at "$rl" "$rate")
-      if [ -n "$a" ] && [ -n "$b" ]; then
-        q=$(ratio "$a" "$b"); cells+="$rate: ${q}x, "
-        worst=$(awk -v w="${worst:-0}" -v q="$q" 'BEGIN { print (q + 0 > w + 0) ? q : w }')
-      fi
-    done
+    by_rate cpu_at "$pl" "$(fan_label raw "$count")" ""
     target "server CPU per delivery, $count subscribers, $(title_of $ours) at most raw's at every rate ($(title_of $ours)/raw by rate)" "${cells%, }" "$(verdict "${worst:-n/a}" 1.0 "<=")"
   fi
   done
   pl=$(fan_label pulse "$count")
   if [[ " $PEERS " == *" raw "* ]]; then
-    rl=$(fan_label raw "$count"); knee=$(prop "$rl" knee_rate); worst=""; cells=""
-    for rate in $(rates_for "$count" | tr , ' '); do
-      if [ -z "$knee" ] || [ "$rate" -gt "$knee" ]; then break; fi
-      a=$(p99_at "$pl" "$rate"); b=$(p99_at "$rl" "$rate")
-      if [ -n "$a" ] && [ -n "$b" ]; then
-        q=$(ratio "$a" "$b"); cells+="$rate: ${q}x, "
-        worst=$(awk -v w="${worst:-0}" -v q="$q" 'BEGIN { print (q + 0 > w + 0) ? q : w }')
-      fi
-    done
+    rl=$(fan_label raw "$count"); knee=$(prop "$rl" knee_rate)
+    by_rate p99_at "$pl" "$rl" "${knee:-0}"
     target "p99 below raw's knee ($knee msg/s), $count subscribers, no worse than raw's (pulse/raw by rate)" "${cells%, }" "$(verdict "${worst:-n/a}" 1.0 "<=")"
   fi
 done
