@@ -4,11 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 import tools.jackson.databind.JsonNode;
+import io.github.pulse.test.PacedBroadcaster;
 import io.github.pulse.test.TestClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -89,56 +87,20 @@ class ClusterHistoryIntegrationTests extends ClusterNodesTestSupport {
 			startNode(redis.port(), PROPERTIES);
 		}
 		awaitNodesSeeEachOther();
-		AtomicBoolean joinsDone = new AtomicBoolean();
-		AtomicInteger sent = new AtomicInteger();
-		Thread publisher = new Thread(() -> {
-			int extra = 0;
-			while (extra < 200) {
-				manager(1).broadcast("chat-live", "chat", sent.getAndIncrement());
-				if (joinsDone.get()) {
-					extra++;
-				}
-				// paced, so that the readers keep up on a busy machine
-				LockSupport.parkNanos(500_000);
-			}
-		}, "cluster-history-publisher");
 		List<TestClient> joined = new ArrayList<>();
-		publisher.start();
-		try {
-			Awaitility.await().until(() -> sent.get() > 10);
+		try (PacedBroadcaster publisher = new PacedBroadcaster((n) -> manager(1).broadcast("chat-live", "chat", n),
+				200)) {
+			Awaitility.await().until(() -> publisher.sent() > 10);
 			for (int i = 0; i < 24; i++) {
 				TestClient client = connect(i % 3);
 				joined.add(client);
 				client.send(join("chat-live", "j" + i, 5));
 			}
-			joinsDone.set(true);
-			publisher.join();
-			int last = sent.get() - 1;
+			int last = publisher.finish();
+			// the publisher ran well ahead of every join: each found the room full
 			for (int c = 0; c < joined.size(); c++) {
-				TestClient client = joined.get(c);
-				int count = client.nextOfType("joined").path("history").asInt();
-				List<JsonNode> frames = new ArrayList<>();
-				while (frames.isEmpty() || frames.get(frames.size() - 1).path("payload").asInt() < last) {
-					frames.add(client.next());
-				}
-				String seen = "client " + c + " on node " + (c % 3) + ", history " + count + ", frames " + frames;
-				assertThat(frames).as(seen).noneMatch((frame) -> frame.has("missed"));
-				// the publisher ran well ahead of every join: each found the room full
-				assertThat(count).as(seen).isEqualTo(5);
-				for (int i = 0; i < frames.size(); i++) {
-					JsonNode frame = frames.get(i);
-					assertThat(frame.path("type").asText()).as(seen).isEqualTo("message");
-					assertThat(frame.path("history").asBoolean()).as("frame %d of %s", i, seen).isEqualTo(i < count);
-					if (i > 0) {
-						assertThat(frame.path("payload").asInt()).as("frame %d of %s", i, seen)
-							.isEqualTo(frames.get(i - 1).path("payload").asInt() + 1);
-					}
-				}
+				PacedBroadcaster.assertHistoryThenLive(joined.get(c), 5, last, "client " + c + " on node " + (c % 3));
 			}
-		}
-		finally {
-			joinsDone.set(true);
-			publisher.join();
 		}
 	}
 

@@ -3,14 +3,12 @@ package io.github.pulse.rooms;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 import tools.jackson.databind.JsonNode;
 import io.github.pulse.ConnectDecision;
 import io.github.pulse.PulseConnectHandler;
 import io.github.pulse.PulseServer;
+import io.github.pulse.test.PacedBroadcaster;
 import io.github.pulse.test.TestClient;
 import io.github.pulse.test.TestClient.Close;
 import org.junit.jupiter.api.Test;
@@ -214,57 +212,22 @@ class HistoryIntegrationTests {
 	 */
 	@Test
 	void historyEndsWhereLiveFramesBeginWhileTheRoomIsBroadcastTo() throws Exception {
-		int clients = 30;
-		AtomicBoolean joinsDone = new AtomicBoolean();
-		AtomicInteger sent = new AtomicInteger();
-		Thread publisher = new Thread(() -> {
-			int extra = 0;
-			while (extra < 200) {
-				this.server.broadcast("chat-live", "chat", sent.getAndIncrement());
-				if (joinsDone.get()) {
-					extra++;
-				}
-				// paced, so that 30 readers keep up on a busy machine
-				LockSupport.parkNanos(500_000);
-			}
-		}, "history-publisher");
 		List<TestClient> joined = new ArrayList<>();
-		publisher.start();
-		try {
-			await().until(() -> sent.get() > 10);
-			for (int i = 0; i < clients; i++) {
+		try (PacedBroadcaster publisher = new PacedBroadcaster((n) -> this.server.broadcast("chat-live", "chat", n),
+				200)) {
+			await().until(() -> publisher.sent() > 10);
+			for (int i = 0; i < 30; i++) {
 				TestClient client = connect("room=home");
 				joined.add(client);
 				client.send(join("chat-live", "j" + i, "5"));
 			}
-			joinsDone.set(true);
-			publisher.join();
-			int last = sent.get() - 1;
+			int last = publisher.finish();
+			// the publisher ran well ahead of every join: each found the room full
 			for (int c = 0; c < joined.size(); c++) {
-				TestClient client = joined.get(c);
-				JsonNode answer = client.nextOfType("joined");
-				int count = answer.path("history").asInt();
-				List<Integer> payloads = new ArrayList<>();
-				int expectedHistory = count;
-				while (payloads.isEmpty() || payloads.get(payloads.size() - 1) < last) {
-					JsonNode frame = client.next();
-					assertThat(frame.path("type").asText()).isEqualTo("message");
-					assertThat(frame.path("history").asBoolean()).as("client %d frame %d", c, payloads.size())
-						.isEqualTo(expectedHistory > 0);
-					expectedHistory--;
-					payloads.add(frame.path("payload").asInt());
-				}
-				// the publisher ran well ahead of every join: each found the room full
-				assertThat(count).as("history of client %d", c).isEqualTo(5);
-				for (int i = 1; i < payloads.size(); i++) {
-					assertThat(payloads.get(i)).as("client %d frame %d after %d", c, i, payloads.get(i - 1))
-						.isEqualTo(payloads.get(i - 1) + 1);
-				}
+				PacedBroadcaster.assertHistoryThenLive(joined.get(c), 5, last, "client " + c);
 			}
 		}
 		finally {
-			joinsDone.set(true);
-			publisher.join();
 			joined.forEach(TestClient::close);
 		}
 	}
