@@ -764,27 +764,22 @@ public class SessionManager implements PulseServer {
 			joinAnswered(session, room, ref, List.of());
 			return;
 		}
+		java.util.function.BooleanSupplier join = () -> history.locked(room, (state) -> {
+			joinAnsweredLocally(session, room, ref, historyFrames(state, asked));
+			return true;
+		});
 		ClusterBridge cluster = this.cluster;
 		if (cluster == null) {
-			history.locked(room, (state) -> {
-				joinAnsweredLocally(session, room, ref, historyFrames(session, room, state, asked));
-				return null;
-			});
+			join.getAsBoolean();
 		}
 		else {
 			// the cluster runs it once its copy of the room's history is read, under its delivery lock
-			cluster.joinInHistoryOrder(session, room, () -> history.locked(room, (state) -> {
-				joinAnsweredLocally(session, room, ref, historyFrames(session, room, state, asked));
-				return true;
-			}));
+			cluster.joinInHistoryOrder(session, room, join);
 		}
 	}
 
-	/** The history a joining session gets: none if it is in the room already (it had the frames live). */
-	private List<EncodedBody> historyFrames(PulseSession session, String room, RoomHistory.Room state, int asked) {
-		if (session.roomSet().contains(room)) {
-			return List.of();
-		}
+	/** The frames of history a join asked for (a session in the room already gets none: see enqueueAnswer). */
+	private List<EncodedBody> historyFrames(RoomHistory.Room state, int asked) {
 		List<RoomHistory.Frame> recent = state.recent(asked, nanoTime());
 		List<EncodedBody> frames = new ArrayList<>(recent.size());
 		recent.forEach((frame) -> frames.add(frame.asHistory()));
@@ -828,9 +823,8 @@ public class SessionManager implements PulseServer {
 					if (session.state() == ConnectionState.CLOSED) {
 						throw new ConnectionClosedException(session.id());
 					}
-					boolean member = session.roomSet().contains(room);
-					enqueueAnswer(session, this.wire.roomAnswerBody("joined", room, ref, null),
-							member ? ((history != null) ? List.of() : null) : history);
+					enqueueAnswer(session, this.wire.roomAnswerBody("joined", room, ref, null), history,
+							session.roomSet().contains(room), countDirectSend(session));
 					session.joinLocal(room);
 				}
 			}
@@ -849,18 +843,22 @@ public class SessionManager implements PulseServer {
 	}
 
 	/**
-	 * Queues a room answer, and after it the frames of history that fit, which it announces; call holding the
-	 * session's lock. Each is a direct send: counted, as sendDirect does, for a resume after this node's death.
+	 * Queues a room's {@code joined} answer, and after it the frames of history that fit, which it announces; call
+	 * holding the session's lock. Each frame of history is a direct send: counted, as sendDirect does, for a resume
+	 * after this node's death.
 	 * @param history the history, {@code null} if the request asked for none
+	 * @param member whether the session is in the room already: then it gets none (it had the frames live)
+	 * @param counted whether the cluster counted the answer as a direct send
 	 * @throws SendBufferFullException if the answer does not fit (nothing was queued)
 	 */
-	private void enqueueAnswer(PulseSession session, EncodedBody answer, @Nullable List<EncodedBody> history) {
+	private void enqueueAnswer(PulseSession session, EncodedBody answer, @Nullable List<EncodedBody> history,
+			boolean member, boolean counted) {
 		if (history == null) {
-			sendDirect(session, answer);
+			session.enqueue(answer, false, counted);
 			return;
 		}
-		List<EncodedBody> fitting = session.fitting(answer, history);
-		sendDirect(session, this.wire.withHistoryCount(answer, fitting.size()));
+		List<EncodedBody> fitting = session.fitting(answer, member ? List.of() : history);
+		session.enqueue(this.wire.withHistoryCount(answer, fitting.size()), false, counted);
 		for (EncodedBody frame : fitting) {
 			sendDirect(session, frame);
 		}
@@ -890,9 +888,8 @@ public class SessionManager implements PulseServer {
 			java.util.function.@Nullable Function<List<Map.Entry<String, Integer>>, EncodedBody> answer,
 			@Nullable List<EncodedBody> history) {
 		String user = session.user();
-		ClusterBridge cluster = this.cluster;
 		// the answer is a direct send: counted, as sendDirect does, for a resume after this node's death
-		boolean counted = answer != null && cluster != null && cluster.countDirectSend(session.id());
+		boolean counted = answer != null && countDirectSend(session);
 		return this.presence.change(room, (present) -> {
 			boolean first;
 			synchronized (session.lock) {
@@ -901,15 +898,8 @@ public class SessionManager implements PulseServer {
 				}
 				boolean member = session.roomSet().contains(room);
 				if (answer != null) {
-					EncodedBody body = answer.apply(present.entries(member ? null : user));
-					if (history == null) {
-						session.enqueue(body, false, counted);
-					}
-					else {
-						List<EncodedBody> fitting = session.fitting(body, member ? List.of() : history);
-						session.enqueue(this.wire.withHistoryCount(body, fitting.size()), false, counted);
-						fitting.forEach((frame) -> sendDirect(session, frame));
-					}
+					enqueueAnswer(session, answer.apply(present.entries(member ? null : user)), history, member,
+							counted);
 				}
 				if (member) {
 					return false;
@@ -1782,9 +1772,13 @@ public class SessionManager implements PulseServer {
 	 * this node died can report it.
 	 */
 	void sendDirect(PulseSession session, EncodedBody body) {
+		session.enqueue(body, false, countDirectSend(session));
+	}
+
+	/** A direct send to the session is about to be queued: whether the cluster, if any, counted it. */
+	private boolean countDirectSend(PulseSession session) {
 		ClusterBridge cluster = this.cluster;
-		boolean counted = cluster != null && cluster.countDirectSend(session.id());
-		session.enqueue(body, false, counted);
+		return cluster != null && cluster.countDirectSend(session.id());
 	}
 
 	private boolean sendLocal(PulseSession session, EncodedBody body, boolean counted) {
