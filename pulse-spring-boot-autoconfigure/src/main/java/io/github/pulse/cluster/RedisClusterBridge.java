@@ -294,15 +294,8 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	private void readHistory(String room) {
 		RoomHistory history = this.manager.history();
 		List<RoomHistory.Frame> read = null;
-		long position;
-		this.deliveryLock.lock();
-		try {
-			// every broadcast up to it is in the stream already
-			position = this.inbox.delivered();
-		}
-		finally {
-			this.deliveryLock.unlock();
-		}
+		// every broadcast up to it is in the stream already (written there before it is published)
+		long position = this.inbox.delivered();
 		try {
 			Object result = this.redis.execute((RedisCallback<Object>) (connection) -> new DefaultStringRedisConnection(
 					connection)
@@ -331,13 +324,18 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		finally {
 			this.deliveryLock.unlock();
 		}
-		for (Runnable join : joins) {
-			try {
-				join.run();
+		// in the order they came, and what came behind them meanwhile after them, until nothing waits
+		while (!joins.isEmpty()) {
+			for (Runnable join : joins) {
+				try {
+					join.run();
+				}
+				catch (RuntimeException ex) {
+					logger.warn("pulse cluster: a join or leave of room " + room + " failed (" + ex.getMessage() + ")",
+							ex);
+				}
 			}
-			catch (RuntimeException ex) {
-				logger.warn("pulse cluster: a join of room " + room + " failed (" + ex.getMessage() + ")", ex);
-			}
+			joins = history.ran(room);
 		}
 	}
 

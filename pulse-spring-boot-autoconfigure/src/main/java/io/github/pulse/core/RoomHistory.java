@@ -104,14 +104,6 @@ public final class RoomHistory {
 	}
 
 	/**
-	 * The room's state if it has one, for a cluster's copy: {@code null} when the room was never read or was
-	 * forgotten.
-	 */
-	@Nullable Room existing(String room) {
-		return this.rooms.get(room);
-	}
-
-	/**
 	 * Rooms with a history state on this node, a snapshot.
 	 * @return the room names
 	 */
@@ -144,13 +136,15 @@ public final class RoomHistory {
 	public Copy awaitCopy(String room, Runnable join) {
 		return locked(room, (state) -> {
 			state.usedNanos = this.clock.getAsLong();
+			if (state.seeding) {
+				// read, or its joins not all run yet: this one goes after them
+				state.pending.add(join);
+				return Copy.WAITING;
+			}
 			if (state.seeded) {
 				return Copy.READY;
 			}
 			state.pending.add(join);
-			if (state.seeding) {
-				return Copy.WAITING;
-			}
 			// what was kept before is not known to follow on from what the read returns
 			state.frames.clear();
 			state.seeding = true;
@@ -193,14 +187,33 @@ public final class RoomHistory {
 	public List<Runnable> copied(String room, @Nullable List<Frame> read, long delivered) {
 		return locked(room, (state) -> {
 			state.usedNanos = this.clock.getAsLong();
-			state.seeding = false;
 			if (read != null && !state.broken) {
 				state.seed(read.stream().filter((frame) -> frame.g() <= delivered).toList());
 			}
-			List<Runnable> joins = List.copyOf(state.pending);
-			state.pending.clear();
-			return joins;
+			return takePending(state);
 		});
+	}
+
+	/**
+	 * On a cluster, the joins that waited for the read of a room's stream ran: what came behind them meanwhile, to
+	 * run next; none once the room's joins and leaves no longer wait (the caller runs these, then asks again).
+	 * @param room the room
+	 * @return what waited behind them, in the order it came
+	 */
+	public List<Runnable> ran(String room) {
+		return locked(room, (state) -> {
+			List<Runnable> next = takePending(state);
+			if (next.isEmpty()) {
+				state.seeding = false;
+			}
+			return next;
+		});
+	}
+
+	private static List<Runnable> takePending(Room state) {
+		List<Runnable> pending = List.copyOf(state.pending);
+		state.pending.clear();
+		return pending;
 	}
 
 	/**
@@ -297,7 +310,10 @@ public final class RoomHistory {
 		/** On a cluster: whether the copy holds what the room's stream held when it was read, and all since. */
 		boolean seeded;
 
-		/** On a cluster: whether the room's stream is being read. */
+		/**
+		 * On a cluster: whether the room's stream is being read, or the joins and leaves that waited for the read are
+		 * not all run yet (what comes meanwhile waits behind them).
+		 */
 		boolean seeding;
 
 		/** When a join last asked for the history (the engine's clock). */
@@ -368,9 +384,6 @@ public final class RoomHistory {
 			this.broken = this.seeding;
 		}
 
-		boolean isSeeded() {
-			return this.seeded;
-		}
 
 		private void expire(long now, long maxAge) {
 			while (!this.frames.isEmpty() && now - this.frames.peekFirst().deliveredNanos() > maxAge) {

@@ -86,6 +86,7 @@ class RoomHistoryTests {
 				12);
 		assertThat(joins).hasSize(2);
 		assertThat(recent("chat-1", 5)).containsExactly(body(10).text(), body(11).text(), body(12).text());
+		assertThat(this.history.ran("chat-1")).isEmpty();
 		assertThat(this.history.awaitCopy("chat-1", () -> {
 		})).isEqualTo(RoomHistory.Copy.READY);
 		assertThat(ran).isEmpty();
@@ -99,6 +100,7 @@ class RoomHistoryTests {
 		this.history.lost("chat-1");
 		this.history.delivered("chat-1", body(20).text(), 20, this.clock.get());
 		this.history.copied("chat-1", List.of(new RoomHistory.Frame(body(11).text(), 0, 11)), 20);
+		this.history.ran("chat-1");
 		assertThat(recent("chat-1", 5)).containsExactly(body(20).text());
 		assertThat(this.history.awaitCopy("chat-1", () -> {
 		})).isEqualTo(RoomHistory.Copy.READ);
@@ -119,10 +121,30 @@ class RoomHistoryTests {
 	}
 
 	@Test
+	void whatComesWhileTheJoinsThatWaitedForTheReadRunWaitsBehindThem() {
+		List<String> order = new ArrayList<>();
+		this.history.awaitCopy("chat-4", () -> order.add("join"));
+		List<Runnable> joins = this.history.copied("chat-4", List.of(), 0);
+		// the read is back but its join has not run yet: a leave and another join that come now go after it
+		assertThat(this.history.afterRead("chat-4", () -> order.add("leave"))).isTrue();
+		assertThat(this.history.awaitCopy("chat-4", () -> order.add("join again"))).isEqualTo(RoomHistory.Copy.WAITING);
+		joins.forEach(Runnable::run);
+		List<Runnable> next = this.history.ran("chat-4");
+		next.forEach(Runnable::run);
+		assertThat(this.history.ran("chat-4")).isEmpty();
+		assertThat(order).containsExactly("join", "leave", "join again");
+		assertThat(this.history.afterRead("chat-4", () -> {
+		})).isFalse();
+		assertThat(this.history.awaitCopy("chat-4", () -> {
+		})).isEqualTo(RoomHistory.Copy.READY);
+	}
+
+	@Test
 	void aClusterForgetsTheCopyOfARoomWithoutMembersHereOnceNoJoinUsedItForAWhile() {
 		this.history.awaitCopy("chat-3", () -> {
 		});
 		this.history.copied("chat-3", List.of(new RoomHistory.Frame(body(1).text(), 0, 1)), 1);
+		this.history.ran("chat-3");
 		this.history.purge(this.clock.get(), (room) -> true);
 		assertThat(this.history.rooms()).containsExactly("chat-3");
 		this.clock.addAndGet(TimeUnit.SECONDS.toNanos(31));
