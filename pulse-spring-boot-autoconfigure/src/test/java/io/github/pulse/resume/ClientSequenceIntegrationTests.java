@@ -111,8 +111,13 @@ class ClientSequenceIntegrationTests extends PulseIntegrationTest {
 			assertThat(resumed.nextOfType("resumed").path("cseq").asLong()).isEqualTo(2);
 			// a client that did not believe it: both are dropped, the next one is handled
 			resumed.send(count(1, 1)).send(count(2, 2)).send(count(3, 3));
-			assertThat(resumed.nextMatching((f) -> f.path("type").asText().equals("ack")).path("cseq").asLong())
-				.isEqualTo(3);
+			// a duplicate is acknowledged again (2), which may go out before 3 is handled: acks only ever rise, to 3
+			long acked = 0;
+			while (acked < 3) {
+				long cseq = resumed.nextMatching((f) -> f.path("type").asText().equals("ack")).path("cseq").asLong();
+				assertThat(cseq).as("an ack after %d", acked).isBetween(Math.max(acked, 2), 3L);
+				acked = cseq;
+			}
 			assertThat(counted(id)).containsExactly(1, 2, 3);
 		}
 	}
