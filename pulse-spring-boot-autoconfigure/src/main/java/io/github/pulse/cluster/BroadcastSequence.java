@@ -1,6 +1,7 @@
 package io.github.pulse.cluster;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -44,7 +45,8 @@ final class BroadcastSequence {
 
 	private static final Deliver DELIVER = new Deliver();
 
-	private @Nullable String epoch;
+	/** Written only after {@link #delivered} when both change (see {@link #standing()}). */
+	private volatile @Nullable String epoch;
 
 	/** Global number of the last broadcast delivered; -1 until known. */
 	private volatile long delivered = -1;
@@ -198,6 +200,28 @@ final class BroadcastSequence {
 	 */
 	void retainRooms(Set<String> keep) {
 		this.roomNumbers.keySet().retainAll(keep);
+	}
+
+	/**
+	 * Where this node stands, read from any thread: the epoch and the global number of the last broadcast
+	 * delivered in it. The epoch is read before and after the number: a new epoch resets the number before it is
+	 * set, so when both reads agree the number is one of that epoch (or the reset 0); when they differ, the epoch
+	 * is {@code null}, which compares with no position.
+	 * @return the position
+	 */
+	Standing standing() {
+		String before = this.epoch;
+		long delivered = this.delivered;
+		String after = this.epoch;
+		return new Standing(Objects.equals(before, after) ? after : null, delivered);
+	}
+
+	/**
+	 * Where a node stands in the cluster's order.
+	 * @param epoch the epoch, {@code null} if unknown
+	 * @param delivered the global number of the last broadcast delivered in it, -1 if unknown
+	 */
+	record Standing(@Nullable String epoch, long delivered) {
 	}
 
 	/**

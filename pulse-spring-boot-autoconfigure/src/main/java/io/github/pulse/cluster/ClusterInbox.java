@@ -163,15 +163,26 @@ final class ClusterInbox {
 	}
 
 	/**
-	 * Fills in, on the inbox thread, every broadcast up to {@code g} not yet delivered (a hand-over reply names the
-	 * position the other node delivered up to).
+	 * Fills in, on the inbox thread, every broadcast up to {@code g} not yet delivered: a hand-over names the
+	 * position the other node delivered up to, which this node may not know of yet (its subscription lost the
+	 * broadcasts, and no later message has shown the gap). Nothing if {@code epoch} is not this node's: numbers of
+	 * another epoch say nothing about this one.
+	 * @param epoch the epoch of the other node's position, {@code null} if unknown
 	 * @param g the global number
 	 */
-	void catchUpTo(long g) {
-		Fill fill = this.sequence.fillTo(g);
+	void catchUpTo(@Nullable String epoch, long g) {
+		Fill fill = (epoch != null && epoch.equals(this.sequence.epoch())) ? this.sequence.fillTo(g) : null;
 		if (fill != null) {
 			fill(fill);
 		}
+	}
+
+	/**
+	 * Where this node stands in the cluster's order; any thread.
+	 * @return the epoch and the global number of the last broadcast delivered
+	 */
+	BroadcastSequence.Standing standing() {
+		return this.sequence.standing();
 	}
 
 	/**

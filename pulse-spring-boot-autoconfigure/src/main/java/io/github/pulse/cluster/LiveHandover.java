@@ -169,13 +169,19 @@ final class LiveHandover {
 			@Nullable Principal principal) {
 		String requestId = UUID.randomUUID().toString();
 		PendingResume resume = new PendingResume(decision, principal);
-		String request = "R" + encode(new HandoverRequest(requestId, this.nodeId, token, lastSeq,
-				(principal != null) ? principal.getName() : null, decision.connectionId()));
+		String request;
 		// registered and queued together, exclusively: a broadcast of this node is either queued before the request
 		// (so the owner delivered it before handing over) or recorded for this resume
 		this.lock.writeLock().lock();
 		try {
 			this.pending.put(requestId, resume);
+			// read after registering: a broadcast the inbox delivers after this position is recorded for the
+			// resume (it records after it counts as delivered), and the owner delivers every one up to it before
+			// it hands over, whether or not its subscription got them
+			BroadcastSequence.Standing here = this.inbox.standing();
+			request = "R" + encode(new HandoverRequest(requestId, this.nodeId, token, lastSeq,
+					(principal != null) ? principal.getName() : null, decision.connectionId(), here.epoch(),
+					here.delivered()));
 			if (!this.registry.command(owner, request)) {
 				this.pending.remove(requestId);
 				return RemoteResume.UNKNOWN;
@@ -274,8 +280,12 @@ final class LiveHandover {
 			this.registry.command(earlier.node(), earlier.reply());
 			return;
 		}
+		// the resuming node delivered every broadcast up to its position, or recorded it for the resume; this node
+		// may not have them all yet (its subscription lost some, and nothing since showed the gap): it delivers up to
+		// there first, so that the session has every broadcast up to the position the reply names
+		this.inbox.catchUpTo(request.epoch(), request.position());
 		HandoverState state;
-		long delivered;
+		BroadcastSequence.Standing standing;
 		long directUpTo;
 		long sendBase = -1;
 		Map<String, Long> missed = Map.of();
@@ -294,7 +304,7 @@ final class LiveHandover {
 						new Moved(request.replyNode(), System.currentTimeMillis() + this.nodeTimeoutMillis));
 			}
 			// this is the inbox thread: the session has every broadcast of its rooms up to this number, no other
-			delivered = this.inbox.delivered();
+			standing = this.inbox.standing();
 			// and those of this node's own that reached it directly (exclusive with direct deliveries, which hold
 			// the read lock), which Redis numbers later
 			directUpTo = this.publisher.lastDeliveredDirectly();
@@ -304,8 +314,8 @@ final class LiveHandover {
 		}
 		HandoverReply reply = new HandoverReply(request.requestId(),
 				(state != null) ? null : this.manager.resumeFailure(request.token()), state,
-				(state != null) ? AttributeTypes.of(state.attributes()) : Map.of(), delivered, sendBase, this.nodeId,
-				directUpTo, missed);
+				(state != null) ? AttributeTypes.of(state.attributes()) : Map.of(), standing.delivered(),
+				standing.epoch(), sendBase, this.nodeId, directUpTo, missed);
 		String answer = "H" + encode(reply);
 		this.answered.put(request.requestId(),
 				new Answered(request.replyNode(), answer, System.currentTimeMillis() + this.nodeTimeoutMillis));
@@ -334,7 +344,7 @@ final class LiveHandover {
 		}
 		// the session has every broadcast up to the owner's position: this node delivers up to there first, so
 		// that what it delivers later is exactly what the session has not got
-		this.inbox.catchUpTo(reply.delivered());
+		this.inbox.catchUpTo(reply.epoch(), reply.delivered());
 		this.lock.writeLock().lock();
 		try {
 			adopt(reply);
@@ -471,13 +481,20 @@ final class LiveHandover {
 	private record Answered(String node, String reply, long expiresAt) {
 	}
 
+	/**
+	 * A resuming node's request to the owner of a token.
+	 * @param epoch the epoch of {@code position}, {@code null} if the resuming node does not know it
+	 * @param position the global number of the last broadcast the resuming node delivered when it registered the
+	 * resume: the owner delivers up to there before it hands the session over
+	 */
 	record HandoverRequest(String requestId, String replyNode, String token, long lastSeq,
-			@Nullable String principalName, @Nullable String connectionId) {
+			@Nullable String principalName, @Nullable String connectionId, @Nullable String epoch, long position) {
 	}
 
 	/**
 	 * The owner's answer to a resume.
 	 * @param delivered the global number up to which the session got every broadcast of its rooms
+	 * @param epoch the epoch of {@code delivered}, {@code null} if the owner does not know it
 	 * @param node the owner
 	 * @param directUpTo the owner's last broadcast (its sequence number) that reached the session directly before
 	 * Redis numbered it (Redis slow or away), {@code -1} if none is still waiting for its number
@@ -485,7 +502,8 @@ final class LiveHandover {
 	 * yet: the {@code missed} of the room's next frame to it
 	 */
 	record HandoverReply(String requestId, @Nullable String failure, @Nullable HandoverState state,
-			Map<String, String> attributeTypes, long delivered, long sendBase, @Nullable String node, long directUpTo,
+			Map<String, String> attributeTypes, long delivered, @Nullable String epoch, long sendBase,
+			@Nullable String node, long directUpTo,
 			Map<String, Long> missed) {
 	}
 

@@ -267,6 +267,65 @@ class ClusterResumeIntegrationTests extends ClusterNodesTestSupport {
 		assertThat(manager(0).connection("alice-phone")).isNull();
 	}
 
+	@Test
+	void anOwnerThatHasNotSeenBroadcastsTheResumingNodeDeliveredCatchesUpOnThemBeforeItHandsTheSessionOver() {
+		// the owner's heartbeat, which would find what its subscription missed, comes rarely
+		startNode(redis.port(), "pulse.cluster.node-timeout=60s");
+		startNode(redis.port(), "pulse.cluster.node-timeout=60s", "pulse.cluster.heartbeat-interval=20s");
+		awaitNodesSeeEachOther();
+		ResumingClient client = new ResumingClient(uri(1, "?room=lobby"), Map.of(), 16);
+		TestClient watcher = connect(0, "?room=lobby", Map.of());
+		watcher.nextOfType("welcome");
+		for (int k = 1; k <= 10; k++) {
+			manager(0).broadcast("lobby", "tick", k);
+		}
+		awaitPayload(client, 10);
+		// ten broadcasts Redis numbered and kept in the room's stream whose messages reached no subscription, as
+		// when the subscriptions were cut: the resuming node's heartbeat finds them and delivers them, the owner
+		// has not noticed yet
+		ClusterKeys keys = new ClusterKeys(this.keyPrefix);
+		StringRedisTemplate redisTemplate = new StringRedisTemplate(
+				this.nodes.get(0).getBean(LettuceConnectionFactory.class));
+		String body = redisTemplate.opsForStream()
+			.reverseRange(keys.stream("lobby"), org.springframework.data.domain.Range.unbounded())
+			.get(0)
+			.getValue()
+			.get("b")
+			.toString();
+		String epoch = redisTemplate.opsForValue().get(keys.epoch());
+		for (int k = 11; k <= 20; k++) {
+			Long g = redisTemplate.execute(
+					org.springframework.data.redis.core.script.RedisScript.of(ClusterScripts.BROADCAST, Long.class),
+					List.of(keys.globalSeq(), keys.roomSeq("lobby"), keys.stream("lobby"), this.keyPrefix + "nowhere",
+							keys.epoch(), keys.published("node-9")),
+					"1000", "60000", "unused", "lobby", body.replace("\"payload\":10", "\"payload\":" + k), "node-9",
+					Long.toString(k), epoch);
+			assertThat(g).as("numbered").isPositive();
+		}
+		for (int k = 1; k <= 20; k++) {
+			assertThat(watcher.nextOfType("message").path("payload").asInt()).isEqualTo(k);
+		}
+
+		JsonNode first = client.resumeOrStartOver(uri(0, "?room=lobby"));
+		assertThat(first.path("type").asText()).as("first frame, %s", first).isEqualTo("resumed");
+		assertThat(first.path("missed").asLong()).isZero();
+		for (int k = 21; k <= 30; k++) {
+			manager(0).broadcast("lobby", "tick", k);
+		}
+		awaitPayload(client, 30);
+		assertThat(client.messages().stream().map((frame) -> frame.path("payload").asInt()).toList())
+			.as("exactly once, in order, none lost without a count")
+			.containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 30).boxed().toList());
+	}
+
+	private static void awaitPayload(ResumingClient client, int payload) {
+		Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+			client.pump();
+			List<JsonNode> messages = client.messages();
+			return !messages.isEmpty() && messages.get(messages.size() - 1).path("payload").asInt() == payload;
+		});
+	}
+
 	// ---- helpers
 
 	private void startNodes(int count) {
