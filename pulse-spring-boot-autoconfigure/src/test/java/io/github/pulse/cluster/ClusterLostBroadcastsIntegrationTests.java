@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A node cut off from Redis while the other node's broadcasts go past what the streams keep, and while its own
- * broadcasts, which its members get directly, push the other node's out of the stream: when it is back, the loss is
- * found on one of its own broadcasts, which it does not deliver again. The count goes to the sessions that were its
+ * A node cut off from Redis while the other node's broadcasts go past what the streams keep, and while it makes
+ * broadcasts of its own, which its members get directly: when it is back, the loss is found on one of its own
+ * broadcasts, which it does not deliver again. The count goes to the sessions that were its
  * members then, on their next frame, also to one that resumes on the other node before that frame; and not to a
  * session that resumes on the cut-off node from the node that had those broadcasts.
  */
@@ -25,8 +25,7 @@ class ClusterLostBroadcastsIntegrationTests extends ClusterNodesTestSupport {
 
 	private static final int OTHERS = 50;
 
-	/** Enough to push every other broadcast out of a stream that keeps about 10 to 110. */
-	private static final int OWN = 250;
+	private static final int OWN = 20;
 
 	@Test
 	void aCountOfBroadcastsLostBeyondTheStreamsFollowsTheSessionsThatLostThemAndNoOther() throws IOException {
@@ -50,9 +49,10 @@ class ClusterLostBroadcastsIntegrationTests extends ClusterNodesTestSupport {
 		}
 		// the cut-off node's members get its own broadcasts directly, after the local delivery timeout
 		awaitMessages(stays, leaving, arriving, 1 + OWN, 1 + OWN, 1 + OTHERS);
+		streamKeepsNone();
 		link.blackhole(false);
 		link.cutAll();
-		// back, it sends its own to Redis, which trims the other node's from the stream: the gap is found on its own
+		// back, it sends its own to Redis: the gap is found on its own
 		Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> manager(1).clusterBridge().gaps().missed() > 0
 				&& manager(1).clusterBridge().status().available());
 		awaitMessages(stays, leaving, arriving, 1 + OWN, 1 + OWN, 1 + OTHERS + OWN);
@@ -94,6 +94,7 @@ class ClusterLostBroadcastsIntegrationTests extends ClusterNodesTestSupport {
 			manager(1).broadcast("lobby", "tick", "1:" + k);
 		}
 		awaitMessages(victim, 1 + OWN);
+		streamKeepsNone();
 		link.blackhole(false);
 		link.cutAll();
 		// found on the cut-off node's own broadcasts, which it does not deliver again: owed, not told yet
@@ -116,6 +117,16 @@ class ClusterLostBroadcastsIntegrationTests extends ClusterNodesTestSupport {
 		manager(0).broadcast("lobby", "end", null);
 		assertThat(endFrame(victim::messages, victim).path("missed").asLong(0))
 			.as("missed of the session whose node died owing it").isEqualTo(OTHERS);
+	}
+
+	/**
+	 * The other node's broadcasts are out of the room's stream by the time the cut-off node is back. Retention
+	 * alone would do it too, but its trimming is approximate (whole nodes of about 100 entries): how many are still
+	 * there when the node fills the gap depends on how many of its own broadcasts Redis has numbered by then, and the
+	 * node rightly delivers those still there. Trimmed here, the count is the same on every run.
+	 */
+	private void streamKeepsNone() {
+		assertThat(redis.command("XTRIM", this.keyPrefix + "stream:lobby", "MAXLEN", "0")).startsWith(":");
 	}
 
 	private static void awaitMessages(ResumingClient client, int count) {
