@@ -1,7 +1,6 @@
 package io.github.pulse.cluster;
 
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -45,8 +44,7 @@ final class BroadcastSequence {
 
 	private static final Deliver DELIVER = new Deliver();
 
-	/** Written only after {@link #delivered} when both change (see {@link #standing()}). */
-	private volatile @Nullable String epoch;
+	private @Nullable String epoch;
 
 	/** Global number of the last broadcast delivered; -1 until known. */
 	private volatile long delivered = -1;
@@ -203,25 +201,12 @@ final class BroadcastSequence {
 	}
 
 	/**
-	 * Where this node stands, read from any thread: the epoch and the global number of the last broadcast
-	 * delivered in it. The epoch is read before and after the number: a new epoch resets the number before it is
-	 * set, so when both reads agree the number is one of that epoch (or the reset 0); when they differ, the epoch
-	 * is {@code null}, which compares with no position.
-	 * @return the position
+	 * The sequence number of the last broadcast of a node delivered here.
+	 * @param node the publishing node
+	 * @return the number, -1 if none is known
 	 */
-	Standing standing() {
-		String before = this.epoch;
-		long delivered = this.delivered;
-		String after = this.epoch;
-		return new Standing(Objects.equals(before, after) ? after : null, delivered);
-	}
-
-	/**
-	 * Where a node stands in the cluster's order.
-	 * @param epoch the epoch, {@code null} if unknown
-	 * @param delivered the global number of the last broadcast delivered in it, -1 if unknown
-	 */
-	record Standing(@Nullable String epoch, long delivered) {
+	long publisherSeq(String node) {
+		return this.publisherSeqs.getOrDefault(node, -1L);
 	}
 
 	/**

@@ -163,9 +163,9 @@ final class ClusterInbox {
 	}
 
 	/**
-	 * Fills in, on the inbox thread, every broadcast up to {@code g} not yet delivered: a hand-over names the
-	 * position the other node delivered up to, which this node may not know of yet (its subscription lost the
-	 * broadcasts, and no later message has shown the gap). Nothing if {@code epoch} is not this node's: numbers of
+	 * Fills in, on the inbox thread, every broadcast up to {@code g} not yet delivered: a hand-over names a
+	 * position (where the cluster stood when the request was published, or what the owner delivered) that this
+	 * node may not know of yet (its subscription lost broadcasts, and no later message has shown the gap). Nothing if {@code epoch} is not this node's: numbers of
 	 * another epoch say nothing about this one.
 	 * @param epoch the epoch of the other node's position, {@code null} if unknown
 	 * @param g the global number
@@ -178,11 +178,20 @@ final class ClusterInbox {
 	}
 
 	/**
-	 * Where this node stands in the cluster's order; any thread.
-	 * @return the epoch and the global number of the last broadcast delivered
+	 * The epoch of the broadcasts this node delivers; inbox thread.
+	 * @return the epoch, {@code null} until known
 	 */
-	BroadcastSequence.Standing standing() {
-		return this.sequence.standing();
+	@Nullable String epoch() {
+		return this.sequence.epoch();
+	}
+
+	/**
+	 * The sequence number of the last broadcast of a node delivered here.
+	 * @param node the publishing node
+	 * @return the number, -1 if none is known
+	 */
+	long publisherSeq(String node) {
+		return this.sequence.publisherSeq(node);
 	}
 
 	/**

@@ -29,6 +29,9 @@ final class ClusterScripts {
 	/** Publishes a message (a send to a user, presence counts) to every other live node. */
 	static final String PUBLISH_TO_OTHERS = load("publish-to-others.lua");
 
+	/** Publishes a hand-over request to a session's owner, prefixed with the cluster's position. */
+	static final String REQUEST = load("request.lua");
+
 	/** Publishes a kick to the node holding a connection. */
 	static final String KICK = load("kick.lua");
 

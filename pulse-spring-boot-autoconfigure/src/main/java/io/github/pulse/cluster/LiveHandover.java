@@ -106,12 +106,14 @@ final class LiveHandover {
 	}
 
 	/**
-	 * A broadcast reached this node's members without a cluster-wide number (directly, or not queued): a resume
-	 * waiting for its hand-over gets it whatever the owner delivered. Call holding {@link #broadcastLock()} or the
-	 * inbox's delivery lock.
+	 * A broadcast of this node reached its members without a cluster-wide number: directly (Redis slow or away),
+	 * or without being queued at all. A resume waiting for its hand-over gets it unless the owner delivered it
+	 * (its answer names the last of this node's broadcasts it delivered). Call holding {@link #broadcastLock()} or
+	 * the inbox's delivery lock.
+	 * @param seq its sequence number, {@link Long#MAX_VALUE} if it was not queued (no other node gets it)
 	 */
-	void unnumbered(String room, String body) {
-		record(new Later(Long.MAX_VALUE, room, body, this.nodeId, -1));
+	void unnumbered(String room, String body, long seq) {
+		record(new Later(Long.MAX_VALUE, room, body, this.nodeId, seq));
 	}
 
 	/**
@@ -125,12 +127,7 @@ final class LiveHandover {
 	/** Records a broadcast for every resume waiting for its hand-over. */
 	private void record(Later later) {
 		if (!this.pending.isEmpty()) {
-			this.pending.values().forEach((resume) -> {
-				resume.later.add(later);
-				if (later.g() == Long.MAX_VALUE) {
-					resume.unnumbered = true;
-				}
-			});
+			this.pending.values().forEach((resume) -> resume.later.add(later));
 		}
 	}
 
@@ -169,20 +166,17 @@ final class LiveHandover {
 			@Nullable Principal principal) {
 		String requestId = UUID.randomUUID().toString();
 		PendingResume resume = new PendingResume(decision, principal);
-		String request;
+		String request = encode(new HandoverRequest(requestId, this.nodeId, token, lastSeq,
+				(principal != null) ? principal.getName() : null, decision.connectionId()));
 		// registered and queued together, exclusively: a broadcast of this node is either queued before the request
-		// (so the owner delivered it before handing over) or recorded for this resume
+		// (so Redis numbers it before it publishes the request, and the owner delivers it before handing over) or
+		// after it, and recorded for this resume. Redis prefixes the request with the cluster's position as it
+		// publishes it, and the owner delivers up to there first: every broadcast numbered before the request reaches
+		// the session on the owner, every one numbered after it reaches it here.
 		this.lock.writeLock().lock();
 		try {
 			this.pending.put(requestId, resume);
-			// read after registering: a broadcast the inbox delivers after this position is recorded for the
-			// resume (it records after it counts as delivered), and the owner delivers every one up to it before
-			// it hands over, whether or not its subscription got them
-			BroadcastSequence.Standing here = this.inbox.standing();
-			request = "R" + encode(new HandoverRequest(requestId, this.nodeId, token, lastSeq,
-					(principal != null) ? principal.getName() : null, decision.connectionId(), here.epoch(),
-					here.delivered()));
-			if (!this.registry.command(owner, request)) {
+			if (!this.registry.requestHandover(owner, request)) {
 				this.pending.remove(requestId);
 				return RemoteResume.UNKNOWN;
 			}
@@ -234,15 +228,15 @@ final class LiveHandover {
 	}
 
 	/**
-	 * Sends a resume's request again, unless this node delivered a broadcast without a cluster-wide number since
-	 * the first: the owner may deliver that one before it gets the request sent now, and the resume, which records
-	 * it to deliver after the hand-over, could not tell. Exclusive with this node's broadcasts, like the first.
+	 * Sends a resume's request again. The owner may then deliver broadcasts this resume recorded before it hands
+	 * over; its answer says up to where it did, for the numbered ones and for this node's own that reached this
+	 * node's members without a number. Exclusive with this node's broadcasts, like the first.
 	 */
 	private void sendAgain(String owner, String request, PendingResume resume) {
 		this.lock.writeLock().lock();
 		try {
-			if (!resume.unnumbered && !resume.result.isDone()) {
-				this.registry.command(owner, request);
+			if (!resume.result.isDone()) {
+				this.registry.requestHandover(owner, request);
 			}
 		}
 		finally {
@@ -266,11 +260,16 @@ final class LiveHandover {
 	 * say exactly which broadcasts the session received here.
 	 */
 	void onRequest(String text) {
+		// <epoch>|<global number>|<request>: where the cluster stood when Redis published it (request.lua)
+		int first = text.indexOf('|');
+		int second = (first >= 0) ? text.indexOf('|', first + 1) : -1;
 		HandoverRequest request;
+		long published;
 		try {
-			request = this.json.readValue(text, HandoverRequest.class);
+			published = Long.parseLong(text, first + 1, second, 10);
+			request = this.json.readValue(text.substring(second + 1), HandoverRequest.class);
 		}
-		catch (JacksonException ex) {
+		catch (JacksonException | IndexOutOfBoundsException | NumberFormatException ex) {
 			logger.warn("pulse cluster: ignored a malformed hand-over request");
 			return;
 		}
@@ -280,12 +279,12 @@ final class LiveHandover {
 			this.registry.command(earlier.node(), earlier.reply());
 			return;
 		}
-		// the resuming node delivered every broadcast up to its position, or recorded it for the resume; this node
-		// may not have them all yet (its subscription lost some, and nothing since showed the gap): it delivers up to
-		// there first, so that the session has every broadcast up to the position the reply names
-		this.inbox.catchUpTo(request.epoch(), request.position());
+		// every broadcast numbered before the request reaches the session here: this node may not have them all yet
+		// (its subscription lost some, and nothing since showed the gap), so it delivers up to there first
+		this.inbox.catchUpTo(text.substring(0, first), published);
 		HandoverState state;
-		BroadcastSequence.Standing standing;
+		long delivered;
+		long ownDelivered;
 		long directUpTo;
 		long sendBase = -1;
 		Map<String, Long> missed = Map.of();
@@ -304,7 +303,9 @@ final class LiveHandover {
 						new Moved(request.replyNode(), System.currentTimeMillis() + this.nodeTimeoutMillis));
 			}
 			// this is the inbox thread: the session has every broadcast of its rooms up to this number, no other
-			standing = this.inbox.standing();
+			delivered = this.inbox.delivered();
+			// and the resuming node's broadcasts up to this one, also those that reached its members without a number
+			ownDelivered = this.inbox.publisherSeq(request.replyNode());
 			// and those of this node's own that reached it directly (exclusive with direct deliveries, which hold
 			// the read lock), which Redis numbers later
 			directUpTo = this.publisher.lastDeliveredDirectly();
@@ -314,8 +315,8 @@ final class LiveHandover {
 		}
 		HandoverReply reply = new HandoverReply(request.requestId(),
 				(state != null) ? null : this.manager.resumeFailure(request.token()), state,
-				(state != null) ? AttributeTypes.of(state.attributes()) : Map.of(), standing.delivered(),
-				standing.epoch(), sendBase, this.nodeId, directUpTo, missed);
+				(state != null) ? AttributeTypes.of(state.attributes()) : Map.of(), delivered, this.inbox.epoch(),
+				ownDelivered, sendBase, this.nodeId, directUpTo, missed);
 		String answer = "H" + encode(reply);
 		this.answered.put(request.requestId(),
 				new Answered(request.replyNode(), answer, System.currentTimeMillis() + this.nodeTimeoutMillis));
@@ -384,7 +385,9 @@ final class LiveHandover {
 		// broadcasts it lost on the old node, not told yet: on its room's next frame
 		Map<String, Long> untold = new HashMap<>(Objects.requireNonNullElse(reply.missed(), Map.of()));
 		for (Later broadcast : resume.later) {
-			if (rooms.contains(broadcast.room()) && broadcast.g() > reply.delivered()
+			boolean deliveredByOwner = (broadcast.g() == Long.MAX_VALUE) ? broadcast.seq() <= reply.yoursDelivered()
+					: broadcast.g() <= reply.delivered();
+			if (rooms.contains(broadcast.room()) && !deliveredByOwner
 					&& (direct == null || !direct.covers(broadcast.node(), broadcast.seq()))) {
 				Long lost = untold.remove(broadcast.room());
 				later.add((lost != null) ? UntoldLosses.withMissed(broadcast.body(), lost) : broadcast.body());
@@ -445,9 +448,6 @@ final class LiveHandover {
 
 		final CompletableFuture<RemoteResume> result = new CompletableFuture<>();
 
-		/** Whether a broadcast without a cluster-wide number was recorded (the request is not sent again). */
-		volatile boolean unnumbered;
-
 		PendingResume(ConnectDecision decision, @Nullable Principal principal) {
 			this.decision = decision;
 			this.principal = principal;
@@ -456,8 +456,9 @@ final class LiveHandover {
 	}
 
 	/**
-	 * A broadcast delivered here while a resume waits for its hand-over: {@code g} its cluster-wide number,
-	 * {@code node} and {@code seq} its publisher and the publisher's number ({@code -1} if not numbered yet).
+	 * A broadcast delivered here while a resume waits for its hand-over: {@code g} its cluster-wide number
+	 * ({@link Long#MAX_VALUE} if it had none yet), {@code node} and {@code seq} its publisher and the publisher's
+	 * number.
 	 */
 	private record Later(long g, String room, String body, String node, long seq) {
 	}
@@ -481,20 +482,17 @@ final class LiveHandover {
 	private record Answered(String node, String reply, long expiresAt) {
 	}
 
-	/**
-	 * A resuming node's request to the owner of a token.
-	 * @param epoch the epoch of {@code position}, {@code null} if the resuming node does not know it
-	 * @param position the global number of the last broadcast the resuming node delivered when it registered the
-	 * resume: the owner delivers up to there before it hands the session over
-	 */
 	record HandoverRequest(String requestId, String replyNode, String token, long lastSeq,
-			@Nullable String principalName, @Nullable String connectionId, @Nullable String epoch, long position) {
+			@Nullable String principalName, @Nullable String connectionId) {
 	}
 
 	/**
 	 * The owner's answer to a resume.
 	 * @param delivered the global number up to which the session got every broadcast of its rooms
 	 * @param epoch the epoch of {@code delivered}, {@code null} if the owner does not know it
+	 * @param yoursDelivered the sequence number of the last broadcast of the resuming node the owner delivered
+	 * ({@code -1} if none): the resuming node's broadcasts that reached its members without a number and were
+	 * recorded for the resume reached the session on the owner up to it
 	 * @param node the owner
 	 * @param directUpTo the owner's last broadcast (its sequence number) that reached the session directly before
 	 * Redis numbered it (Redis slow or away), {@code -1} if none is still waiting for its number
@@ -502,7 +500,8 @@ final class LiveHandover {
 	 * yet: the {@code missed} of the room's next frame to it
 	 */
 	record HandoverReply(String requestId, @Nullable String failure, @Nullable HandoverState state,
-			Map<String, String> attributeTypes, long delivered, @Nullable String epoch, long sendBase,
+			Map<String, String> attributeTypes, long delivered, @Nullable String epoch, long yoursDelivered,
+			long sendBase,
 			@Nullable String node, long directUpTo,
 			Map<String, Long> missed) {
 	}

@@ -203,6 +203,18 @@ final class NodeRegistry {
 	}
 
 	/**
+	 * Queues a hand-over request to a session's owner, which Redis prefixes with where the cluster stands as it
+	 * publishes it (request.lua).
+	 * @param owner the owner
+	 * @param request the encoded request
+	 * @return whether it was queued
+	 */
+	boolean requestHandover(String owner, String request) {
+		return this.publisher.offer((connection) -> connection.eval(ClusterScripts.REQUEST, ReturnType.INTEGER, 3,
+				this.keys.nodeChannel(owner), this.keys.epoch(), this.keys.globalSeq(), request));
+	}
+
+	/**
 	 * Queues a command to another node, on its command channel.
 	 * @param node the node
 	 * @param command the command

@@ -219,7 +219,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			}
 			// the queue is full: local members get it at once, the other nodes not at all
 			int recipients = localDelivery.getAsInt();
-			this.handover.unnumbered(room, body.text());
+			this.handover.unnumbered(room, body.text(), Long.MAX_VALUE);
 			return recipients;
 		}
 		finally {
@@ -544,7 +544,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			try {
 				bridge.manager.deliverBroadcast(broadcast.room, broadcast.body);
 				// not numbered yet: a resuming session gets it whatever the owner delivered
-				bridge.handover.unnumbered(broadcast.room, broadcast.body);
+				bridge.handover.unnumbered(broadcast.room, broadcast.body, broadcast.seq);
 			}
 			finally {
 				shared.unlock();

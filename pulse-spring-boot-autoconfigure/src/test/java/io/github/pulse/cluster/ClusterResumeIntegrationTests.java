@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -316,6 +318,47 @@ class ClusterResumeIntegrationTests extends ClusterNodesTestSupport {
 		assertThat(client.messages().stream().map((frame) -> frame.path("payload").asInt()).toList())
 			.as("exactly once, in order, none lost without a count")
 			.containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 30).boxed().toList());
+	}
+
+	@Test
+	void aBroadcastOfTheResumingNodeThatReachedTheSessionOnItsOwnerAndReachedItsMembersDirectlyComesOnce()
+			throws Exception {
+		for (int i = 0; i < 2; i++) {
+			// own broadcasts reach the node's members directly after a second; the command timeout outlasts Redis's
+			// pause
+			startNode(redis.port(), "pulse.cluster.node-timeout=20s", "test.redis.timeout=10s",
+					"pulse.cluster.local-delivery-timeout=1s");
+		}
+		awaitNodesSeeEachOther();
+		ResumingClient client = new ResumingClient(uri(1, "?room=lobby"), Map.of(), 16);
+		TestClient watcher = connect(0, "?room=lobby", Map.of());
+		watcher.nextOfType("welcome");
+		for (int k = 1; k <= 5; k++) {
+			manager(0).broadcast("lobby", "tick", k);
+		}
+		awaitPayload(client, 5);
+		for (int k = 1; k <= 5; k++) {
+			assertThat(watcher.nextOfType("message").path("payload").asInt()).isEqualTo(k);
+		}
+
+		// Redis takes no writes for a while (reads go on): the resuming node's broadcast, then its request, wait in
+		// that order; the broadcast reaches the node's members directly meanwhile, and the owner gets it before the
+		// request
+		assertThat(redis.command("CLIENT", "PAUSE", "4000", "WRITE")).isEqualTo("+OK");
+		manager(0).broadcast("lobby", "tick", 6);
+		CompletableFuture<JsonNode> resumed = CompletableFuture
+			.supplyAsync(() -> client.resumeOrStartOver(uri(0, "?room=lobby")));
+		assertThat(watcher.nextOfType("message").path("payload").asInt()).as("delivered directly").isEqualTo(6);
+		assertThat(this.nodes.get(0).getBean(RedisClusterBridge.class).directDeliveries()).isEqualTo(1);
+		JsonNode first = resumed.get(30, TimeUnit.SECONDS);
+		assertThat(first.path("type").asText()).as("first frame, %s", first).isEqualTo("resumed");
+		for (int k = 7; k <= 10; k++) {
+			manager(0).broadcast("lobby", "tick", k);
+		}
+		awaitPayload(client, 10);
+		assertThat(client.messages().stream().map((frame) -> frame.path("payload").asInt()).toList())
+			.as("exactly once, in order")
+			.containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 10).boxed().toList());
 	}
 
 	private static void awaitPayload(ResumingClient client, int payload) {
