@@ -428,6 +428,11 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	 * Broadcasts of this node its members got directly (Redis slow or away), outside the cluster's order.
 	 * @return the count since start
 	 */
+	/** The global number of the last broadcast this node delivered (for tests' diagnostics). */
+	long delivered() {
+		return this.inbox.delivered();
+	}
+
 	long directDeliveries() {
 		return this.publisher.localDeliveries();
 	}

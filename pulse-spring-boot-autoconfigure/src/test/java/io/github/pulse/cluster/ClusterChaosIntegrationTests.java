@@ -166,6 +166,34 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 
 	// ---- harness
 
+	/** Runs an await; if it times out, prints what may tell why before it fails. */
+	private static void onTimeout(java.util.function.Supplier<String> diagnostics, Runnable await) {
+		try {
+			await.run();
+		}
+		catch (org.awaitility.core.ConditionTimeoutException ex) {
+			System.out.println("chaos diagnostics: " + diagnostics.get());
+			throw ex;
+		}
+	}
+
+	/** Where the nodes and Redis stand, and what a member got last. */
+	private String describe(int member, List<String> frames) {
+		StringBuilder out = new StringBuilder("member " + member + " received " + frames.size() + ", last "
+				+ (frames.isEmpty() ? "-" : frames.get(frames.size() - 1)) + "; Redis global "
+				+ redis.command("GET", this.keyPrefix + "gseq"));
+		for (int node = 0; node < this.nodes.size(); node++) {
+			RedisClusterBridge bridge = this.nodes.get(node).getBean(RedisClusterBridge.class);
+			out.append("; node ").append(node + 1).append(": delivered ").append(bridge.delivered())
+				.append(", available ").append(bridge.status().available()).append(", nodes ")
+				.append(bridge.status().nodes()).append(", filled ").append(bridge.gaps().filled())
+				.append(", missed ").append(bridge.gaps().missed()).append(", direct ")
+				.append(bridge.directDeliveries()).append(", local members ")
+				.append(manager(node).localMembers(ROOM));
+		}
+		return out.toString();
+	}
+
 	private static List<String> firstMissing(List<String> frames) {
 		Set<String> seen = new HashSet<>(frames);
 		List<String> missing = new ArrayList<>();
@@ -366,7 +394,8 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 			long[] lost = { 0 };
 			long[] seq = { 0 };
 			boolean[] ended = { false };
-			Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			int index = received.size();
+			onTimeout(() -> describe(index, frames), () -> Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 				JsonNode frame;
 				while ((frame = member.pending().poll()) != null) {
 					if (!"message".equals(frame.path("type").asText())) {
@@ -389,7 +418,7 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 				if (lost[0] == 0) {
 					assertThat(frames).hasSize(total);
 				}
-			});
+			}));
 			received.add(frames);
 			missed.add(lost[0]);
 		}
