@@ -165,8 +165,8 @@ final class ClusterInbox {
 	/**
 	 * Fills in, on the inbox thread, every broadcast up to {@code g} not yet delivered: a hand-over names a
 	 * position (where the cluster stood when the request was published, or what the owner delivered) that this
-	 * node may not know of yet (its subscription lost broadcasts, and no later message has shown the gap). Nothing if {@code epoch} is not this node's: numbers of
-	 * another epoch say nothing about this one.
+	 * node may not know of yet (its subscription lost broadcasts, and no later message has shown the gap). Nothing
+	 * if {@code epoch} is not this node's: numbers of another epoch say nothing about this one.
 	 * @param epoch the epoch of the other node's position, {@code null} if unknown
 	 * @param g the global number
 	 */

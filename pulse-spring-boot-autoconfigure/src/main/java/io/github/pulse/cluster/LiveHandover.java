@@ -501,9 +501,7 @@ final class LiveHandover {
 	 */
 	record HandoverReply(String requestId, @Nullable String failure, @Nullable HandoverState state,
 			Map<String, String> attributeTypes, long delivered, @Nullable String epoch, long yoursDelivered,
-			long sendBase,
-			@Nullable String node, long directUpTo,
-			Map<String, Long> missed) {
+			long sendBase, @Nullable String node, long directUpTo, Map<String, Long> missed) {
 	}
 
 }

@@ -428,13 +428,13 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 	 * Broadcasts of this node its members got directly (Redis slow or away), outside the cluster's order.
 	 * @return the count since start
 	 */
+	long directDeliveries() {
+		return this.publisher.localDeliveries();
+	}
+
 	/** The global number of the last broadcast this node delivered (for tests' diagnostics). */
 	long delivered() {
 		return this.inbox.delivered();
-	}
-
-	long directDeliveries() {
-		return this.publisher.localDeliveries();
 	}
 
 	/**
@@ -548,7 +548,7 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 			shared.lock();
 			try {
 				bridge.manager.deliverBroadcast(broadcast.room, broadcast.body);
-				// not numbered yet: a resuming session gets it whatever the owner delivered
+				// not numbered yet: a resuming session gets it unless its owner delivered it
 				bridge.handover.unnumbered(broadcast.room, broadcast.body, broadcast.seq);
 			}
 			finally {
