@@ -61,7 +61,16 @@ final class ClusterPublisher {
 		void unavailable(Exception ex);
 
 		/**
-		 * Delivers a broadcast of this node to its members directly, outside the cluster's order.
+		 * The lock this node's broadcasts hold shared from numbering to queueing, and a live hand-over exclusively
+		 * (see {@link LiveHandover#broadcastLock()}): a direct delivery claims a broadcast and delivers it holding
+		 * it, so that a hand-over never sees a broadcast claimed that has not reached the members yet.
+		 * @return the shared lock
+		 */
+		Lock broadcastLock();
+
+		/**
+		 * Delivers a broadcast of this node to its members directly, outside the cluster's order; called holding
+		 * {@link #broadcastLock()}.
 		 * @param broadcast the broadcast
 		 */
 		void deliverLocally(Broadcast broadcast);
@@ -496,18 +505,32 @@ final class ClusterPublisher {
 		this.deliveryLock.lock();
 		try {
 			for (Broadcast broadcast : this.inFlight.headMap(upTo.seq, true).values()) {
-				if (broadcast.claim()) {
-					this.localDeliveries.incrementAndGet();
-					this.host.deliverLocally(broadcast);
-				}
+				claimAndDeliver(broadcast);
 			}
-			if (upTo.claim()) {
-				this.localDeliveries.incrementAndGet();
-				this.host.deliverLocally(upTo);
-			}
+			claimAndDeliver(upTo);
 		}
 		finally {
 			this.deliveryLock.unlock();
+		}
+	}
+
+	/**
+	 * Claims a broadcast for direct delivery and delivers it, both under the broadcast lock: a hand-over, which
+	 * holds it exclusively, reads {@link #lastDeliveredDirectly()} as what the members got. Claimed first and
+	 * delivered after the lock, a broadcast was named as delivered to a session handed over meanwhile that never
+	 * got it (ClusterPublisherTests).
+	 */
+	private void claimAndDeliver(Broadcast broadcast) {
+		Lock shared = this.host.broadcastLock();
+		shared.lock();
+		try {
+			if (broadcast.claim()) {
+				this.localDeliveries.incrementAndGet();
+				this.host.deliverLocally(broadcast);
+			}
+		}
+		finally {
+			shared.unlock();
 		}
 	}
 

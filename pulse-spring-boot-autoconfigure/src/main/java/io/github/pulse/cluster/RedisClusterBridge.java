@@ -542,18 +542,16 @@ public class RedisClusterBridge implements ClusterBridge, SmartLifecycle {
 		}
 
 		@Override
+		public Lock broadcastLock() {
+			return RedisClusterBridge.this.handover.broadcastLock();
+		}
+
+		@Override
 		public void deliverLocally(ClusterPublisher.Broadcast broadcast) {
 			RedisClusterBridge bridge = RedisClusterBridge.this;
-			Lock shared = bridge.handover.broadcastLock();
-			shared.lock();
-			try {
-				bridge.manager.deliverBroadcast(broadcast.room, broadcast.body);
-				// not numbered yet: a resuming session gets it unless its owner delivered it
-				bridge.handover.unnumbered(broadcast.room, broadcast.body, broadcast.seq);
-			}
-			finally {
-				shared.unlock();
-			}
+			bridge.manager.deliverBroadcast(broadcast.room, broadcast.body);
+			// not numbered yet: a resuming session gets it unless its owner delivered it
+			bridge.handover.unnumbered(broadcast.room, broadcast.body, broadcast.seq);
 		}
 
 	}
