@@ -34,6 +34,7 @@ export async function launch() {
 			'--disable-component-update', '--disable-sync'],
 	});
 	context.setDefaultTimeout(TIMEOUT);
+	watchRequests(context);
 	const stop = async () => {
 		await context.close();
 		fs.rmSync(userDataDir, { recursive: true, force: true });
@@ -56,11 +57,38 @@ export function useBrowser() {
 	return browser;
 }
 
+const pendingRequests = new WeakMap();
+
+/**
+ * Records the requests of a browser context's pages not yet seen to finish, for the message of a test that times
+ * out: a request the server never answers holds one of the browser's six connections to the host, for every page.
+ */
+function watchRequests(context) {
+	const pending = new Map();
+	pendingRequests.set(context, pending);
+	context.on('request', (request) => pending.set(request, Date.now()));
+	context.on('requestfinished', (request) => pending.delete(request));
+	context.on('requestfailed', (request) => pending.delete(request));
+}
+
+/** The requests of the page's context not finished, each with its page and how long ago it started. */
+function unfinished(page) {
+	const now = Date.now();
+	const waiting = [...(pendingRequests.get(page.context()) ?? new Map())]
+		.map(([request, since]) => `${request.method()} ${request.url()} for ${now - since} ms`);
+	return 'requests not finished: ' + (waiting.join(', ') || 'none');
+}
+
 /** Opens the chat page as a user in a room and waits until it is connected and shows the room. */
 export async function openChat(context, name, room) {
 	const page = await context.newPage();
 	page.on('pageerror', (error) => console.error(`[${name}] page error:`, error));
-	await page.goto(`${base}/?room=${room}&name=${name}`);
+	try {
+		await page.goto(`${base}/?room=${room}&name=${name}`);
+	}
+	catch (error) {
+		throw new Error(`[${name}] the chat page did not load; ${unfinished(page)}`, { cause: error });
+	}
 	await waitForText(page, '#status', 'open');
 	await waitForText(page, '#room-title', '#' + room);
 	return page;
@@ -72,7 +100,8 @@ export async function waitForText(page, selector, expected) {
 	}
 	catch (error) {
 		const actual = await page.textContent(selector).catch(() => '(unreadable)');
-		throw new Error(`${selector} never read '${expected}' on ${page.url()}; it reads '${actual}'`, { cause: error });
+		throw new Error(`${selector} never read '${expected}' on ${page.url()}; it reads '${actual}'; ${unfinished(page)}`,
+			{ cause: error });
 	}
 }
 

@@ -189,7 +189,10 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 				.append(bridge.status().nodes()).append(", filled ").append(bridge.gaps().filled())
 				.append(", missed ").append(bridge.gaps().missed()).append(", direct ")
 				.append(bridge.directDeliveries()).append(", local members ")
-				.append(manager(node).localMembers(ROOM));
+				.append(manager(node).localMembers(ROOM))
+				.append(manager(node).connections().stream()
+					.map((c) -> c.id() + " " + c.state() + " queued " + c.queuedFrames())
+					.toList());
 		}
 		return out.toString();
 	}
