@@ -397,15 +397,21 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 			long[] lost = { 0 };
 			long[] seq = { 0 };
 			boolean[] ended = { false };
+			// the first frame out of sequence: recorded, not asserted while polling (a failed assertion there would
+			// drop the frames it already took, and the wait would end on a misleading "last frame" failure)
+			String[] outOfSequence = { null };
 			int index = received.size();
-			onTimeout(() -> describe(index, frames), () -> Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			onTimeout(() -> describe(index, frames) + "; first frame out of sequence: " + outOfSequence[0],
+					() -> Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 				JsonNode frame;
 				while ((frame = member.pending().poll()) != null) {
 					if (!"message".equals(frame.path("type").asText())) {
 						continue;
 					}
-					assertThat(frame.path("seq").asLong()).as("seq").isEqualTo(seq[0] + 1);
-					seq[0]++;
+					if (frame.path("seq").asLong() != seq[0] + 1 && outOfSequence[0] == null) {
+						outOfSequence[0] = "seq " + frame.path("seq").asLong() + " after " + seq[0] + ": " + frame;
+					}
+					seq[0] = frame.path("seq").asLong();
 					lost[0] += frame.path("missed").asLong(0);
 					if ("end".equals(frame.path("event").asText())) {
 						ended[0] = true;
@@ -422,6 +428,7 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 					assertThat(frames).hasSize(total);
 				}
 			}));
+			assertThat(outOfSequence[0]).as("member %d: first frame out of sequence", index).isNull();
 			received.add(frames);
 			missed.add(lost[0]);
 		}
