@@ -190,11 +190,18 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 				.append(", missed ").append(bridge.gaps().missed()).append(", direct ")
 				.append(bridge.directDeliveries()).append(", local members ")
 				.append(manager(node).localMembers(ROOM))
-				.append(manager(node).connections().stream()
-					.map((c) -> c.id() + " " + c.state() + " queued " + c.queuedFrames())
-					.toList());
+				.append(sessions(manager(node)));
 		}
 		return out.toString();
+	}
+
+	/** Each local session: state, frames queued, and the last {@code seq} it numbered (what its client should have). */
+	private static List<String> sessions(io.github.pulse.core.SessionManager manager) {
+		return manager.connections()
+			.stream()
+			.map((c) -> c.id() + " " + c.state() + " queued " + c.queuedFrames() + " lastSeq "
+					+ manager.snapshot(c).lastSeq())
+			.toList();
 	}
 
 	private static List<String> firstMissing(List<String> frames) {
@@ -401,7 +408,8 @@ class ClusterChaosIntegrationTests extends ClusterNodesTestSupport {
 			// drop the frames it already took, and the wait would end on a misleading "last frame" failure)
 			String[] outOfSequence = { null };
 			int index = received.size();
-			onTimeout(() -> describe(index, frames) + "; first frame out of sequence: " + outOfSequence[0],
+			onTimeout(() -> describe(index, frames) + "; the member's last seq " + seq[0] + ", first frame out of sequence: "
+							+ outOfSequence[0],
 					() -> Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 				JsonNode frame;
 				while ((frame = member.pending().poll()) != null) {
