@@ -355,7 +355,9 @@ final class ClusterInbox {
 		if (detected > 0 && members != 0) {
 			this.missedBroadcasts.addAndGet(detected);
 			logger.warn("pulse cluster: " + detected + " broadcasts to room " + broadcast.room()
-					+ " are no longer in its stream; reported to its members here in missed");
+					+ " are no longer in its stream; reported to its members here in missed (found before broadcast "
+					+ broadcast.g() + ", " + ((members < 0) ? "which reached them before" : "delivered to " + members)
+					+ ")");
 		}
 	}
 
