@@ -71,7 +71,7 @@ function watchRequests(context) {
 	context.on('requestfailed', (request) => pending.delete(request));
 }
 
-/** The requests of the page's context not finished, each with its page and how long ago it started. */
+/** The requests of the page's context not finished, each with how long ago it started. */
 function unfinished(page) {
 	const now = Date.now();
 	const waiting = [...(pendingRequests.get(page.context()) ?? new Map())]
