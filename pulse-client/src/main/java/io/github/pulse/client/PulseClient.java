@@ -435,7 +435,9 @@ public final class PulseClient implements AutoCloseable {
 				int capacity = this.settings.sendQueueCapacity();
 				emit((listener) -> listener.onSendQueueOverflow(event, capacity));
 				target = null;
-				future.completeExceptionally(new SendQueueFullException(event, capacity));
+				// like every other future of this client, it completes after the callbacks: whoever sees the
+				// failure knows the listener was told
+				this.callbacks.submit(() -> future.completeExceptionally(new SendQueueFullException(event, capacity)));
 			}
 			else {
 				this.queue.add(new Outgoing(event, text, future, request));

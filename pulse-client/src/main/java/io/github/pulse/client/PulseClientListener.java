@@ -61,8 +61,8 @@ public interface PulseClientListener {
 	}
 
 	/**
-	 * A send was refused because the outbound queue was full; its future failed with
-	 * {@link SendQueueFullException}.
+	 * A send was refused because the outbound queue was full; its future fails with
+	 * {@link SendQueueFullException} after this callback returned.
 	 * @param event the event of the refused send
 	 * @param capacity the queue's capacity
 	 */

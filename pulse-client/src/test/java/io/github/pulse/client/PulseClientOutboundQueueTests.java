@@ -87,13 +87,59 @@ class PulseClientOutboundQueueTests {
 				accepted.add(client.send("echo", i));
 			}
 			CompletableFuture<Void> refused = client.send("echo", 5);
-			assertThat(refused).failsWithin(Duration.ZERO)
+			assertThat(refused).failsWithin(Duration.ofSeconds(5))
 				.withThrowableOfType(Exception.class)
 				.withCauseInstanceOf(SendQueueFullException.class);
-			await().untilAsserted(() -> assertThat(this.recorder.overflows).containsExactly("echo"));
+			assertThat(this.recorder.overflows).as("told before the future failed").containsExactly("echo");
 			this.scheduler.advance(this.recorder.reconnectDelays.get(0));
 			await().untilAsserted(() -> assertThat(this.echoes).containsExactly(0, 1, 2, 3, 4));
 			assertThat(accepted).allSatisfy((future) -> assertThat(future).succeedsWithin(Duration.ofSeconds(5)));
+		}
+	}
+
+	/**
+	 * The refused send's future fails only after the listener was told, even when the callbacks run elsewhere:
+	 * here they wait in a held executor, as they wait behind a callback that another thread is running. Before
+	 * the fix the future failed at once and a caller that looked at the listener's record found it empty (CI run
+	 * of 2026-12-08).
+	 */
+	@Test
+	void aRefusedSendFailsOnlyAfterTheListenerWasTold() {
+		List<Runnable> held = new CopyOnWriteArrayList<>();
+		java.util.concurrent.atomic.AtomicBoolean holding = new java.util.concurrent.atomic.AtomicBoolean();
+		java.util.concurrent.Executor executor = (task) -> {
+			if (holding.get()) {
+				held.add(task);
+			}
+			else {
+				task.run();
+			}
+		};
+		try (PulseClient client = PulseClient.builder(server.url(""))
+			.scheduler(this.scheduler)
+			.heartbeat(Duration.ZERO, Duration.ofSeconds(1))
+			.sendQueueCapacity(1)
+			.callbackExecutor(executor)
+			.listener(this.recorder)
+			.connect()) {
+			server.awaitRegistered(client);
+			server.proxy().blackhole(true);
+			client.send("echo", 1);
+			await().until(() -> client.unconfirmedSends() + client.queuedSends() == 1);
+			holding.set(true);
+			List<Integer> toldWhenItFailed = new CopyOnWriteArrayList<>();
+			CompletableFuture<Void> refused = client.send("echo", 2);
+			refused.whenComplete((ignored, failure) -> toldWhenItFailed.add(this.recorder.overflows.size()));
+			assertThat(refused).as("waits for the listener").isNotDone();
+			holding.set(false);
+			held.forEach(Runnable::run);
+			assertThat(refused).failsWithin(Duration.ZERO)
+				.withThrowableOfType(Exception.class)
+				.withCauseInstanceOf(SendQueueFullException.class);
+			assertThat(toldWhenItFailed).containsExactly(1);
+		}
+		finally {
+			server.proxy().blackhole(false);
 		}
 	}
 
