@@ -20,7 +20,7 @@
 #   NOTE (a paragraph put at the top of the report, e.g. the conditions of a preliminary run),
 #   SERVER_ARGS (extra arguments for the Java servers, e.g. --server.tomcat.threads.max=8),
 #   EXTRAS (further scenario scripts to run, default "resume-storm overload metrics-cost cluster-fan-out"), JMH (0 skips),
-#   PEERS (servers to run, default "pulse netty raw stomp socketio"; netty is pulse on the reactive stack), ECHO_CLIENTS (the first subscriber count).
+#   PEERS (servers to run, default "pulse netty raw stomp socketio"; netty is pulse on the reactive stack; dispatch, not in the default, is pulse on Tomcat with its write completions dispatched to Tomcat's executor, pulse.container.inline-write-completions=false), ECHO_CLIENTS (the first subscriber count).
 # Loopback only and bounded: every step is time-limited, a run stops after the first step whose p99 exceeds
 # STOP_P99_MS, and each server is stopped when its scenario ends.
 set -euo pipefail
@@ -97,10 +97,10 @@ ratio() { if [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ]; then awk -v a="$1" -v 
 PULSE=io.github.pulse.bench.PulseBenchServer
 RAW=io.github.pulse.rawbench.RawBenchServer
 STOMP=io.github.pulse.stompbench.StompBenchServer
-main_of() { case "$1" in pulse|netty) echo $PULSE ;; raw) echo $RAW ;; stomp) echo $STOMP ;; socketio) echo socketio ;; esac; }
-title_of() { case "$1" in netty) echo "pulse on Netty" ;; stomp) echo STOMP ;; socketio) echo Socket.IO ;; *) echo "$1" ;; esac; }
+main_of() { case "$1" in pulse|netty|dispatch) echo $PULSE ;; raw) echo $RAW ;; stomp) echo $STOMP ;; socketio) echo socketio ;; esac; }
+title_of() { case "$1" in netty) echo "pulse on Netty" ;; dispatch) echo "pulse, completions dispatched" ;; stomp) echo STOMP ;; socketio) echo Socket.IO ;; *) echo "$1" ;; esac; }
 # server arguments of a peer: "netty" is pulse on the reactive stack (Reactor Netty)
-args_of() { case "$1" in netty*) echo "--spring.main.web-application-type=reactive" ;; *) echo "" ;; esac; }
+args_of() { case "$1" in netty*) echo "--spring.main.web-application-type=reactive" ;; dispatch*) echo "--pulse.container.inline-write-completions=false" ;; *) echo "" ;; esac; }
 # labels: fan-out "<server>" for the first subscriber count and "<server>-<count>" for the others; echo "<server>-echo"
 fan_label() { if [ "$2" = "$N" ]; then echo "$1"; else echo "$1-$2"; fi; }
 rates_for() { # subscriber count: RATES scaled to the same deliveries per second as with 1,000 subscribers

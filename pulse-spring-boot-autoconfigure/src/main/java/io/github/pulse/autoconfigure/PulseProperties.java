@@ -536,6 +536,23 @@ public class PulseProperties implements InitializingBean {
 		 */
 		private boolean gatherWrites = true;
 
+		/**
+		 * Whether the completion of a gathered write that the socket took at once runs on the thread that wrote,
+		 * instead of being handed to another thread of Tomcat's executor (Tomcat only, with gather-writes; wraps the
+		 * connector's executor while it runs, through Tomcat's internals, and leaves it alone when they are not
+		 * there). Saves a task and usually a thread wake-up per write below saturation. Turn off to rule it out when
+		 * diagnosing a container problem.
+		 */
+		private boolean inlineWriteCompletions = true;
+
+		public boolean isInlineWriteCompletions() {
+			return this.inlineWriteCompletions;
+		}
+
+		public void setInlineWriteCompletions(boolean inlineWriteCompletions) {
+			this.inlineWriteCompletions = inlineWriteCompletions;
+		}
+
 		public boolean isGatherWrites() {
 			return this.gatherWrites;
 		}

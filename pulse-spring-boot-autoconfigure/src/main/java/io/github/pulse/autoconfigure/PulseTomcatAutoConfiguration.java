@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import io.github.pulse.web.TomcatInlineCompletions;
 import io.github.pulse.web.TomcatWritePath;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -15,8 +16,10 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Shrinks the Tomcat connector's socket read and write buffers to {@code pulse.container.io-buffer-size}: they are
- * held for the whole life of every WebSocket, and larger reads and writes bypass them.
+ * Tomcat's part of pulse's write path: shrinks the connector's socket read and write buffers to
+ * {@code pulse.container.io-buffer-size} (they are held for the whole life of every WebSocket, and larger reads and
+ * writes bypass them), runs the completions of pulse's writes inline ({@code pulse.container.inline-write-completions})
+ * and logs which write path connections use.
  */
 @AutoConfiguration(before = PulseAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -37,9 +40,21 @@ public final class PulseTomcatAutoConfiguration {
 	}
 
 	@Bean
+	TomcatConnectorCustomizer pulseInlineWriteCompletionsCustomizer(PulseProperties properties) {
+		PulseProperties.Container container = properties.getContainer();
+		boolean inline = container.isGatherWrites() && container.isInlineWriteCompletions();
+		return (connector) -> {
+			if (inline) {
+				TomcatInlineCompletions.install(connector);
+			}
+		};
+	}
+
+	@Bean
 	ApplicationListener<WebServerInitializedEvent> pulseWritePathCheck(PulseProperties properties) {
-		return (event) -> logger.info("pulse write path: "
-				+ TomcatWritePath.describe(properties.getContainer().isGatherWrites()));
+		PulseProperties.Container container = properties.getContainer();
+		return (event) -> logger.info("pulse write path: " + TomcatWritePath.describe(container.isGatherWrites(),
+				container.isGatherWrites() && container.isInlineWriteCompletions()));
 	}
 
 }

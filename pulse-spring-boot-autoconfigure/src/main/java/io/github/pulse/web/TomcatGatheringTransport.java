@@ -68,12 +68,18 @@ final class TomcatGatheringTransport implements Transport {
 			fallback(publicCall, onDone);
 			return;
 		}
+		// a completion of this call that Tomcat dispatches before it returns runs on this thread (see
+		// TomcatInlineCompletions): the writer then goes on with its next frame, no recursion
+		boolean outer = TomcatInlineCompletions.enter();
 		try {
 			call.start(StandardTransport.handler(onDone));
 			this.buffered = buffers;
 		}
 		catch (Throwable ex) {
 			failed(ex, onDone, publicCall);
+		}
+		finally {
+			TomcatInlineCompletions.exit(outer);
 		}
 	}
 

@@ -33,10 +33,27 @@ class PulseTomcatAutoConfigurationTests {
 	void socketBuffersFollowTheIoBufferSize() {
 		this.contextRunner.withPropertyValues("pulse.container.io-buffer-size=4KB").run((context) -> {
 			Connector connector = new Connector();
-			context.getBean(TomcatConnectorCustomizer.class).customize(connector);
+			context.getBean("pulseSocketBufferCustomizer", TomcatConnectorCustomizer.class).customize(connector);
 			assertThat(connector.getProperty("socket.appReadBufSize")).hasToString("4096");
 			assertThat(connector.getProperty("socket.appWriteBufSize")).hasToString("4096");
 		});
+	}
+
+	@Test
+	void inlineWriteCompletionsAreInstalledOnEveryConnectorUnlessSwitchedOff() {
+		this.contextRunner.run((context) -> assertThat(listenersAfterCustomizing(context)).as("default")
+			.isEqualTo(1));
+		this.contextRunner.withPropertyValues("pulse.container.inline-write-completions=false")
+			.run((context) -> assertThat(listenersAfterCustomizing(context)).isZero());
+		this.contextRunner.withPropertyValues("pulse.container.gather-writes=false")
+			.run((context) -> assertThat(listenersAfterCustomizing(context)).as("only with gathered writes").isZero());
+	}
+
+	private static int listenersAfterCustomizing(org.springframework.context.ApplicationContext context) {
+		Connector connector = new Connector();
+		int before = connector.findLifecycleListeners().length;
+		context.getBean("pulseInlineWriteCompletionsCustomizer", TomcatConnectorCustomizer.class).customize(connector);
+		return connector.findLifecycleListeners().length - before;
 	}
 
 	@Test
