@@ -7,7 +7,8 @@
 # Prints a markdown fragment to stdout, or to the file given as argument 2. Bounded: about 2 minutes; each server
 # is stopped when its run ends.
 # Environment: PUBLISHERS (4), RATE (1000), DURATION_MS (20000), SOURCES (4), LOOPS (1), ACK_EVERY (100),
-#   SERVER_HEAP (1g), PEERS ("pulse raw"), SKIP_BUILD, MVN_FLAGS.
+#   SERVER_HEAP (1g), PEERS ("pulse raw"; also "dispatch": pulse with pulse.container.inline-write-completions=false),
+#   SKIP_BUILD, MVN_FLAGS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benchmarks/scenario-lib.sh
@@ -19,14 +20,16 @@ WORK=$(mktemp -d)
 CONDITIONS=""
 HEADER=true
 for peer in ${PEERS:-pulse raw}; do
+  extra=""
   case $peer in
     pulse) main=io.github.pulse.bench.PulseBenchServer ;;
+    dispatch) main=io.github.pulse.bench.PulseBenchServer; extra=--pulse.container.inline-write-completions=false ;;
     raw) main=io.github.pulse.rawbench.RawBenchServer ;;
   esac
   CONDITIONS+="$peer: $(load_average); "
-  start_server $main "$WORK/$peer-server.log" --management.endpoints.web.exposure.include=health,prometheus
+  start_server $main "$WORK/$peer-server.log" --management.endpoints.web.exposure.include=health,prometheus $extra
   metrics=""
-  if [ "$peer" = pulse ]; then metrics="http://127.0.0.1:$PORT/actuator/prometheus"; fi
+  if [ "$peer" != raw ]; then metrics="http://127.0.0.1:$PORT/actuator/prometheus"; fi
   timeout 150 java -Xmx1g -cp "$JAR" -Dloader.main=io.github.pulse.bench.load.Overload $LAUNCHER --port=$PORT \
     --label=$peer --subscribers="$SUBSCRIBERS" --publishers="${PUBLISHERS:-4}" --rate="${RATE:-1000}" \
     --duration-ms="${DURATION_MS:-20000}" --sources="${SOURCES:-4}" --loops="${LOOPS:-1}" \
