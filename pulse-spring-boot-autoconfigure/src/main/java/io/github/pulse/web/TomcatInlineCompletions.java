@@ -67,7 +67,7 @@ public final class TomcatInlineCompletions {
 		if (access == null) {
 			return;
 		}
-		connector.addLifecycleListener(new ConnectorListener(access, access.onResult));
+		connector.addLifecycleListener(new ConnectorListener(access));
 	}
 
 	/**
@@ -106,7 +106,7 @@ public final class TomcatInlineCompletions {
 	/**
 	 * Wraps and unwraps a connector's executor around its life.
 	 */
-	private record ConnectorListener(Access access, Class<?> inlined) implements LifecycleListener {
+	private record ConnectorListener(Access access) implements LifecycleListener {
 
 		@Override
 		public void lifecycleEvent(LifecycleEvent event) {
@@ -117,7 +117,7 @@ public final class TomcatInlineCompletions {
 			if (Lifecycle.AFTER_START_EVENT.equals(event.getType())) {
 				Executor executor = protocol.getExecutor();
 				if (executor != null && !(executor instanceof InlineExecutor)) {
-					this.access.swap(protocol, new InlineExecutor(executor, this.inlined));
+					this.access.swap(protocol, new InlineExecutor(executor, this.access.onResult()));
 				}
 			}
 			else if (Lifecycle.BEFORE_STOP_EVENT.equals(event.getType())
