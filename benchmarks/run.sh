@@ -228,7 +228,7 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' |
   if [ -n "$TARGETS" ]; then
     echo "## Targets"
     echo
-    echo "The targets of issue 7, judged on this run (a single run on a shared machine: see the load averages below)."
+    echo "The targets of issues 7 and 15, judged on this run (a single run on a shared machine: see the load averages below)."
     echo
     echo "| target | this run | |"
     echo "| --- | --- | --- |"

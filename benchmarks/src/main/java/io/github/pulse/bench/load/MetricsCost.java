@@ -153,10 +153,13 @@ public final class MetricsCost {
 				format(throughputOn, "%,.0f"), format(throughputOff, "%,.0f"), ratio(throughputOn, throughputOff),
 				cost(throughputOff, throughputOn), format(cpuOn, "%.2f"), format(cpuOff, "%.2f"), ratio(cpuOn, cpuOff),
 				cost(cpuOn, cpuOff)));
-		md.append(String.format(Locale.ROOT, "TARGET|metrics on cost under 3 %% of fan-out throughput|throughput %s, "
-				+ "CPU per delivery %s|%s%n", cost(throughputOff, throughputOn), cost(cpuOn, cpuOff),
-				(throughputOn != null && throughputOff != null && throughputOn >= 0.97 * throughputOff) ? "met"
-						: "**not met**"));
+		// below saturation the offered rate caps throughput, so CPU per delivery is what shows the cost: both count
+		boolean throughputMet = throughputOn != null && throughputOff != null && throughputOn >= 0.97 * throughputOff;
+		boolean cpuMet = cpuOn != null && cpuOff != null && !cpuOn.isNaN() && !cpuOff.isNaN() && cpuOn <= 1.03 * cpuOff;
+		md.append(String.format(Locale.ROOT,
+				"TARGET|metrics on cost under 3 %% (fan-out throughput and server CPU per delivery)|throughput %s, "
+						+ "CPU per delivery %s|%s%n",
+				cost(throughputOff, throughputOn), cost(cpuOn, cpuOff), (throughputMet && cpuMet) ? "met" : "**not met**"));
 		return md.toString();
 	}
 
