@@ -116,14 +116,21 @@ run() { # label nodes cluster(true|false)
     --sources="$SOURCES" --loops="$LOOPS" --server-pid="$NODE_PIDS" "${others[@]}" --label="$label" --out="$WORK/$label"
   # what the nodes counted: deliveries the generator never got must show here (dropped for a full send buffer,
   # or lost beyond the room streams and told in missed), or they were lost silently
-  local dropped=0 missed=0 port
+  # (and, to explain a gap between the two, what else ended or failed: closed connections, dropped transports,
+  # failed cluster publishes, frames evicted from resume buffers)
+  local dropped=0 missed=0 closed=0 transports=0 failures=0 evicted=0 port
+  sum() { awk -v t="$1" -v pattern="$2" '$0 ~ pattern { t += $NF } END { printf "%.0f", t }' <<< "$3"; }
   IFS=, read -r -a node_ports <<< "$NODE_PORTS"
   for port in "${node_ports[@]}"; do
     local scrape; scrape=$(curl -s "http://127.0.0.1:$port/actuator/prometheus" || true)
-    dropped=$(awk -v t="$dropped" '/^pulse_frames_dropped_total.*send-buffer-overflow/ { t += $NF } END { printf "%.0f", t }' <<< "$scrape")
-    missed=$(awk -v t="$missed" '/^pulse_cluster_broadcasts_missed_total/ { t += $NF } END { printf "%.0f", t }' <<< "$scrape")
+    dropped=$(sum "$dropped" '^pulse_frames_dropped_total.*send-buffer-overflow' "$scrape")
+    missed=$(sum "$missed" '^pulse_cluster_broadcasts_missed_total' "$scrape")
+    closed=$(sum "$closed" '^pulse_connections_closed_total' "$scrape")
+    transports=$(sum "$transports" '^pulse_transports_dropped_total' "$scrape")
+    failures=$(sum "$failures" '^pulse_cluster_publish_failures_total' "$scrape")
+    evicted=$(sum "$evicted" '^pulse_frames_dropped_total.*resume-buffer-overflow' "$scrape")
   done
-  COUNTED_OF[$label]="frames dropped for a full send buffer and counted (pulse.frames.dropped{cause=send-buffer-overflow}, all nodes): $dropped; broadcasts lost beyond the streams and told in missed (pulse.cluster.broadcasts.missed, per node receiving them): $missed"
+  COUNTED_OF[$label]="frames dropped for a full send buffer and counted (pulse.frames.dropped{cause=send-buffer-overflow}, all nodes): $dropped; broadcasts lost beyond the streams and told in missed (pulse.cluster.broadcasts.missed, per node receiving them): $missed; besides: connections closed $closed (the generator closing its own at the end included), transports dropped $transports, cluster publishes failed $failures, frames evicted from resume buffers $evicted"
   IFS=, read -r -a started <<< "$NODE_PIDS"
   stop "${started[@]}"
 }
