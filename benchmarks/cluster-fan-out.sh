@@ -130,7 +130,7 @@ run() { # label nodes cluster(true|false)
     failures=$(sum "$failures" '^pulse_cluster_publish_failures_total' "$scrape")
     evicted=$(sum "$evicted" '^pulse_frames_dropped_total.*resume-buffer-overflow' "$scrape")
   done
-  COUNTED_OF[$label]="frames dropped for a full send buffer and counted (pulse.frames.dropped{cause=send-buffer-overflow}, all nodes): $dropped; broadcasts lost beyond the streams and told in missed (pulse.cluster.broadcasts.missed, per node receiving them): $missed; besides: connections closed $closed (the generator closing its own at the end included), transports dropped $transports, cluster publishes failed $failures, frames evicted from resume buffers $evicted"
+  COUNTED_OF[$label]="frames dropped for a full send buffer and counted (pulse.frames.dropped{cause=send-buffer-overflow}, all nodes): $dropped; broadcasts lost beyond the streams and told in missed (pulse.cluster.broadcasts.missed, per node receiving them): $missed; besides: connections closed $closed, transports dropped $transports (the generator dropping its own at the end included), cluster publishes failed $failures, frames evicted from resume buffers $evicted"
   IFS=, read -r -a started <<< "$NODE_PIDS"
   stop "${started[@]}"
 }
