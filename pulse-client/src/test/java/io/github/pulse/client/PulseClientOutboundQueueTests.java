@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -106,8 +108,8 @@ class PulseClientOutboundQueueTests {
 	@Test
 	void aRefusedSendFailsOnlyAfterTheListenerWasTold() {
 		List<Runnable> held = new CopyOnWriteArrayList<>();
-		java.util.concurrent.atomic.AtomicBoolean holding = new java.util.concurrent.atomic.AtomicBoolean();
-		java.util.concurrent.Executor executor = (task) -> {
+		AtomicBoolean holding = new AtomicBoolean();
+		Executor executor = (task) -> {
 			if (holding.get()) {
 				held.add(task);
 			}

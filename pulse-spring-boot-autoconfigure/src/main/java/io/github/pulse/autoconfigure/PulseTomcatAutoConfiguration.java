@@ -41,8 +41,7 @@ public final class PulseTomcatAutoConfiguration {
 
 	@Bean
 	TomcatConnectorCustomizer pulseInlineWriteCompletionsCustomizer(PulseProperties properties) {
-		PulseProperties.Container container = properties.getContainer();
-		boolean inline = container.isGatherWrites() && container.isInlineWriteCompletions();
+		boolean inline = inlineWriteCompletions(properties);
 		return (connector) -> {
 			if (inline) {
 				TomcatInlineCompletions.install(connector);
@@ -52,9 +51,15 @@ public final class PulseTomcatAutoConfiguration {
 
 	@Bean
 	ApplicationListener<WebServerInitializedEvent> pulseWritePathCheck(PulseProperties properties) {
+		boolean gatherWrites = properties.getContainer().isGatherWrites();
+		boolean inline = inlineWriteCompletions(properties);
+		return (event) -> logger.info("pulse write path: " + TomcatWritePath.describe(gatherWrites, inline));
+	}
+
+	/** Inline write completions apply to gathered writes only. */
+	private static boolean inlineWriteCompletions(PulseProperties properties) {
 		PulseProperties.Container container = properties.getContainer();
-		return (event) -> logger.info("pulse write path: " + TomcatWritePath.describe(container.isGatherWrites(),
-				container.isGatherWrites() && container.isInlineWriteCompletions()));
+		return container.isGatherWrites() && container.isInlineWriteCompletions();
 	}
 
 }

@@ -96,11 +96,8 @@ public final class TomcatInlineCompletions {
 	 * @return the wrapper, or {@code null} if the connector's executor is not wrapped
 	 */
 	static @Nullable InlineExecutor installedOn(Connector connector) {
-		Access access = ACCESS;
-		if (access == null || !(connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol)) {
-			return null;
-		}
-		return (protocol.getExecutor() instanceof InlineExecutor inline) ? inline : null;
+		return (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol
+				&& protocol.getExecutor() instanceof InlineExecutor inline) ? inline : null;
 	}
 
 	/**

@@ -10,15 +10,6 @@ public final class TomcatWritePath {
 	}
 
 	/**
-	 * Describes the write path connections will use.
-	 * @param gatherWrites whether {@code pulse.container.gather-writes} is on
-	 * @return a line for the startup log
-	 */
-	public static String describe(boolean gatherWrites) {
-		return TomcatFrameWriter.describe(gatherWrites);
-	}
-
-	/**
 	 * Describes the write path connections will use, with how write completions run.
 	 * @param gatherWrites whether {@code pulse.container.gather-writes} is on
 	 * @param inlineCompletions whether {@code pulse.container.inline-write-completions} applies (and gather-writes

@@ -45,8 +45,8 @@ class TomcatWritePathTests {
 					+ "batchingAllowed and Constants.INTERNAL_OPCODE_FLUSH against it, then update VERIFIED_TOMCAT")
 			.startsWith(VERIFIED_TOMCAT);
 		assertThat(TomcatWritePath.isGathering()).isTrue();
-		assertThat(TomcatWritePath.describe(true)).startsWith("gathered writes on Tomcat " + VERIFIED_TOMCAT);
-		assertThat(TomcatWritePath.describe(false)).contains("public WebSocket API");
+		assertThat(TomcatWritePath.describe(true, true)).startsWith("gathered writes on Tomcat " + VERIFIED_TOMCAT);
+		assertThat(TomcatWritePath.describe(false, false)).contains("public WebSocket API");
 	}
 
 	@Test
